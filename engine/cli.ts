@@ -1,0 +1,107 @@
+/**
+ * The command line: yargs declares and documents every flag; `buildPlan` (plan.ts) validates.
+ * Anything wrong ends in `UsageError`, which the entry point prints as one line with exit 2.
+ */
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { DEFAULTS, type RawOptions } from './plan.js';
+
+export class UsageError extends Error {
+  readonly code = 'STRESS_ERR_USAGE';
+}
+
+export type CliOutcome = { kind: 'run'; options: RawOptions } | { kind: 'help'; text: string } | { kind: 'version' };
+
+const EPILOGUE = `Durations: 500ms, 2s, 5m, 1h (a bare number is seconds). Rates: 2000 or 2k (requests/s).
+Without a URL, the bundled target server starts on a free loopback port and /test-get/0 is used.
+Latency is measured from each request's due time (open loop), so a stalling server cannot hide
+behind a slow generator; scheduler lag says how late the generator itself was.
+
+Examples:
+  stress --duration 10s                                  bundled target, default rate
+  stress http://127.0.0.1:8000/hello --rate 20k --duration 30s
+  stress http://127.0.0.1:8000/test-get/0 --clients 10 --requests 2000`;
+
+function buildParser(argv: string[], cpuCount: number) {
+  return yargs(argv)
+    .scriptName('stress')
+    .usage('Usage: $0 [url] [options]\n\nOpen-loop (--rate) or closed-loop (--clients) HTTP load against url.')
+    .command('$0 [url]', false as unknown as string)
+    .positional('url', { type: 'string', describe: 'target URL (http or https); none: the bundled target server' })
+    .options({
+      rate: { type: 'string', group: 'Load:', describe: `offered requests/s, on a fixed schedule (open loop) [default: ${DEFAULTS.rate}]` },
+      duration: { type: 'string', alias: 'd', group: 'Load:', describe: `how long to offer load [default: ${DEFAULTS.durationMs / 1000}s]` },
+      clients: { type: 'string', alias: 'c', group: 'Load:', describe: 'closed loop: N clients, each sends when its previous request ends' },
+      requests: { type: 'string', alias: 'n', group: 'Load:', describe: 'closed loop: stop after this many requests in all (instead of --duration)' },
+      method: { type: 'string', alias: 'X', group: 'Request:', describe: 'HTTP method [default: GET]' },
+      header: { type: 'string', array: true, alias: 'H', group: 'Request:', describe: 'request header "Name: value" (repeatable)' },
+      body: { type: 'string', group: 'Request:', describe: 'request body, as text' },
+      'body-file': { type: 'string', group: 'Request:', describe: 'request body, read from this file' },
+      timeout: { type: 'string', group: 'Request:', describe: `total deadline per request; then it counts as "timeout" [default: ${DEFAULTS.timeoutMs / 1000}s]` },
+      workers: { type: 'string', alias: 'w', group: 'Generator:', describe: `worker threads, each with its own scheduler and pool [default: ${cpuCount}, one per CPU core]` },
+      connections: { type: 'string', group: 'Generator:', describe: `keep-alive connections per worker [default: ${DEFAULTS.connectionsPerWorker}; closed loop: one per client]` },
+      'max-inflight': { type: 'string', group: 'Generator:', describe: `requests in flight per worker; requests due beyond it are counted as dropped [default: ${DEFAULTS.maxInflightPerWorker}]` },
+      interval: { type: 'string', group: 'Output:', describe: `length of a reporting interval [default: ${DEFAULTS.intervalMs / 1000}s]` },
+      json: { type: 'boolean', group: 'Output:', describe: 'print the summary as one JSON object on stdout' },
+      quiet: { type: 'boolean', alias: 'q', group: 'Output:', describe: 'no live progress on stderr' },
+    })
+    .epilogue(EPILOGUE)
+    .strict()
+    .help(false)
+    .version(false)
+    .option('help', { type: 'boolean', alias: 'h', describe: 'show this help' })
+    .option('version', { type: 'boolean', alias: 'V', describe: 'show the version' })
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw new UsageError(error?.message ?? message);
+    });
+}
+
+const ONE_VALUE = ['rate', 'duration', 'clients', 'requests', 'method', 'body', 'body-file', 'timeout', 'workers', 'connections', 'max-inflight', 'interval'] as const;
+
+export async function parseCommandLine(argv: string[], cpuCount: number): Promise<CliOutcome> {
+  const parser = buildParser(argv, cpuCount);
+  const args = (await parser.parseAsync()) as Record<string, unknown>;
+  if (args.help) return { kind: 'help', text: await parser.getHelp() };
+  if (args.version) return { kind: 'version' };
+  for (const name of ONE_VALUE) {
+    if (Array.isArray(args[name])) throw new UsageError(`--${name} was given more than once`);
+    if (name in args && typeof args[name] !== 'string') throw new UsageError(`--${name} needs a value`);
+  }
+  const extra = (args._ as unknown[]) ?? [];
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${String(extra[0])}" (only one URL is taken)`);
+  const value = (name: string) => args[name] as string | undefined;
+  const bodyFilePath = value('body-file');
+  let bodyFile: RawOptions['bodyFile'];
+  if (bodyFilePath !== undefined) {
+    let content: Buffer | null = null;
+    try {
+      content = readFileSync(bodyFilePath);
+    } catch {
+      content = null;
+    }
+    bodyFile = { path: bodyFilePath, content };
+  }
+  const options: RawOptions = {
+    url: value('url'),
+    rate: value('rate'),
+    duration: value('duration'),
+    clients: value('clients'),
+    requests: value('requests'),
+    workers: value('workers'),
+    connections: value('connections'),
+    timeout: value('timeout'),
+    maxInflight: value('max-inflight'),
+    interval: value('interval'),
+    method: value('method'),
+    header: args.header as string[] | undefined,
+    body: value('body'),
+    bodyFile,
+    json: args.json as boolean | undefined,
+    quiet: args.quiet as boolean | undefined,
+  };
+  // yargs leaves undefined keys for flags that were not given; drop them so "given" means given.
+  for (const key of Object.keys(options) as Array<keyof RawOptions>) if (options[key] === undefined) delete options[key];
+  return { kind: 'run', options };
+}

@@ -1,0 +1,205 @@
+/**
+ * One worker's HTTP side: an undici keep-alive Pool, requests sent through a tiny dispatch
+ * handler that counts body bytes as they stream past (nothing is buffered), a total
+ * per-request deadline, and error classification. Every request that is sent ends in the
+ * recorder exactly once: as a response, or as a failure of one class.
+ */
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import { classifyError, RequestAbort } from './error-class.js';
+import type { IntervalRecorder } from './recorder.js';
+import type { ErrorClass } from './snapshot.js';
+
+export interface TargetSpec {
+  /** absolute http(s) URL */
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  /** request body, base64 so that the spec stays JSON-safe for remote agents; null for none */
+  bodyBase64: string | null;
+}
+
+export interface SenderOptions {
+  /** keep-alive connections in this worker's pool */
+  connections: number;
+  /** total deadline per request in ms, from the moment it is handed to the pool */
+  timeoutMs: number;
+  recorder: IntervalRecorder;
+  /** ms since the run's start, from a monotonic clock */
+  clock: () => number;
+}
+
+/**
+ * One request in flight. It implements undici's low-level (legacy) handler interface on purpose:
+ * that path hands over raw header buffers instead of parsing every response's headers into an
+ * object, which matters at tens of thousands of requests per second.
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  sentMs = -1;
+  status = 0;
+  bodyBytes = 0;
+  settled = false;
+  abort: ((error?: Error) => void) | null = null;
+
+  constructor(
+    private readonly sender: HttpSender,
+    readonly dueMs: number,
+    readonly handedMs: number,
+    readonly onDone: (() => void) | null,
+  ) {}
+
+  onConnect(abort: (error?: Error) => void): void {
+    // Already settled by the deadline sweep while it waited for a connection: do not send it.
+    if (this.settled) return abort(new RequestAbort('timeout', 'deadline passed before a connection was free'));
+    this.abort = abort;
+    this.sentMs = this.sender.clock();
+  }
+
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    this.bodyBytes += chunk.length;
+    return true;
+  }
+
+  onComplete(): void {
+    this.sender.settleResponse(this);
+  }
+
+  onError(error: Error): void {
+    this.sender.settleFailure(this, classifyError(error));
+  }
+}
+
+export class HttpSender {
+  readonly clock: () => number;
+  private readonly pool: Pool;
+  private readonly dispatchOptions: Dispatcher.DispatchOptions;
+  private readonly recorder: IntervalRecorder;
+  private readonly timeoutMs: number;
+  /** in hand-over order, which is also deadline order: the sweep stops at the first live one */
+  private readonly inflight = new Set<Exchange>();
+  private readonly sweepTimer: NodeJS.Timeout;
+  private idleWaiters: Array<() => void> = [];
+  private drainTimer: NodeJS.Timeout | null = null;
+  private drainDeadlineMs = Number.POSITIVE_INFINITY;
+
+  constructor(target: TargetSpec, options: SenderOptions) {
+    const url = new URL(target.url);
+    this.clock = options.clock;
+    this.recorder = options.recorder;
+    this.timeoutMs = options.timeoutMs;
+    this.pool = new Pool(url.origin, {
+      connections: options.connections,
+      pipelining: 1,
+      // undici's own idle timers as a second line; the sweep below enforces the total deadline
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connect: { timeout: options.timeoutMs },
+      keepAliveTimeout: 30_000,
+    });
+    this.dispatchOptions = {
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: target.method as Dispatcher.HttpMethod,
+      headers: target.headers,
+      body: target.bodyBase64 === null ? null : Buffer.from(target.bodyBase64, 'base64'),
+      // a load test must not retry behind the user's back
+      idempotent: false,
+      blocking: false,
+    };
+    // A fixed sweep instead of a timer per request: one timer, at any rate.
+    const sweepEveryMs = Math.max(5, Math.min(100, options.timeoutMs / 10));
+    this.sweepTimer = setInterval(() => this.expireOverdue(), sweepEveryMs);
+  }
+
+  get inflightCount(): number {
+    return this.inflight.size;
+  }
+
+  /** Hands one request to the pool; `dueMs` is when the schedule wanted it sent. */
+  send(dueMs: number, onDone: (() => void) | null = null): void {
+    const exchange = new Exchange(this, dueMs, this.clock(), onDone);
+    this.inflight.add(exchange);
+    try {
+      this.pool.dispatch(this.dispatchOptions, exchange);
+    } catch (error) {
+      // Settle on a later turn: a closed-loop client would otherwise recurse straight into its next send.
+      setImmediate(() => this.settleFailure(exchange, classifyError(error)));
+    }
+  }
+
+  settleResponse(exchange: Exchange): void {
+    if (!this.finish(exchange)) return;
+    const doneMs = this.clock();
+    const sentMs = exchange.sentMs < 0 ? exchange.handedMs : exchange.sentMs;
+    this.recorder.recordResponse(exchange.status, exchange.bodyBytes, exchange.dueMs, sentMs, doneMs);
+    exchange.onDone?.();
+  }
+
+  settleFailure(exchange: Exchange, errorClass: ErrorClass): void {
+    if (!this.finish(exchange)) return;
+    this.recorder.recordFailure(errorClass, exchange.bodyBytes);
+    exchange.onDone?.();
+  }
+
+  /** Marks an exchange settled; false when it already was (a late callback after an abort). */
+  private finish(exchange: Exchange): boolean {
+    if (exchange.settled) return false;
+    exchange.settled = true;
+    this.inflight.delete(exchange);
+    if (this.inflight.size === 0 && this.idleWaiters.length > 0) this.releaseIdleWaiters();
+    return true;
+  }
+
+  private expireOverdue(): void {
+    const expiredBefore = this.clock() - this.timeoutMs;
+    for (const exchange of this.inflight) {
+      if (exchange.handedMs > expiredBefore) break;
+      this.end(exchange, 'timeout', `no complete response within ${this.timeoutMs} ms`);
+    }
+  }
+
+  private end(exchange: Exchange, errorClass: ErrorClass, why: string): void {
+    const abort = exchange.abort;
+    this.settleFailure(exchange, errorClass);
+    abort?.(new RequestAbort(errorClass, why));
+  }
+
+  /**
+   * Resolves when nothing is in flight, or at `deadlineMs` (run clock) at the latest. A later call
+   * with an earlier deadline (a stop during the drain) shortens the wait of earlier calls.
+   */
+  async drain(deadlineMs: number): Promise<void> {
+    if (this.inflight.size === 0) return;
+    if (deadlineMs >= this.drainDeadlineMs) return new Promise((resolve) => this.idleWaiters.push(resolve));
+    this.drainDeadlineMs = deadlineMs;
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = setTimeout(() => this.releaseIdleWaiters(), Math.max(0, deadlineMs - this.clock()));
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private releaseIdleWaiters(): void {
+    if (this.drainTimer) clearTimeout(this.drainTimer);
+    this.drainTimer = null;
+    this.drainDeadlineMs = Number.POSITIVE_INFINITY;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /** Ends everything still in flight as `interrupted` (counted, never lost). */
+  interruptInflight(): void {
+    for (const exchange of [...this.inflight]) this.end(exchange, 'interrupted', 'the run ended before the response');
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweepTimer);
+    this.interruptInflight();
+    this.releaseIdleWaiters();
+    await this.pool.destroy().catch(() => undefined);
+  }
+}

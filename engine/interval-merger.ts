@@ -1,0 +1,55 @@
+/**
+ * Merges interval snapshots from many sources (worker threads, load boxes) by interval number.
+ * An interval is complete, and handed on, once every source still running has reported it;
+ * a source that ends (or dies) no longer holds the others back. Completion does not depend
+ * on any shared clock tick, only on the numbers.
+ */
+import { emptyStats, mergeStats, type IntervalStats } from './snapshot.js';
+
+export class IntervalMerger {
+  private readonly merged = new Map<number, IntervalStats>();
+  /** highest interval number each source has reported */
+  private readonly reportedUpTo: number[];
+  private readonly finished: boolean[];
+  private emittedUpTo = -1;
+
+  constructor(
+    sourceCount: number,
+    private readonly onComplete: (interval: IntervalStats) => void,
+  ) {
+    this.reportedUpTo = new Array<number>(sourceCount).fill(-1);
+    this.finished = new Array<boolean>(sourceCount).fill(false);
+  }
+
+  add(source: number, stats: IntervalStats): void {
+    let slot = this.merged.get(stats.interval);
+    if (!slot) this.merged.set(stats.interval, (slot = emptyStats()));
+    mergeStats(slot, stats);
+    this.reportedUpTo[source] = Math.max(this.reportedUpTo[source]!, stats.interval);
+    this.emitComplete();
+  }
+
+  /** The source will report nothing more. */
+  finish(source: number): void {
+    this.finished[source] = true;
+    this.emitComplete();
+  }
+
+  /** Every interval merged so far, in order (including ones not yet complete). */
+  all(): IntervalStats[] {
+    return [...this.merged.keys()].sort((a, b) => a - b).map((key) => this.merged.get(key)!);
+  }
+
+  private emitComplete(): void {
+    let completeUpTo = Number.POSITIVE_INFINITY;
+    for (let source = 0; source < this.reportedUpTo.length; source++) {
+      if (!this.finished[source]) completeUpTo = Math.min(completeUpTo, this.reportedUpTo[source]!);
+    }
+    if (completeUpTo === Number.POSITIVE_INFINITY) completeUpTo = Math.max(-1, ...this.merged.keys());
+    for (let interval = this.emittedUpTo + 1; interval <= completeUpTo; interval++) {
+      const stats = this.merged.get(interval);
+      if (stats) this.onComplete(stats);
+    }
+    this.emittedUpTo = Math.max(this.emittedUpTo, completeUpTo);
+  }
+}

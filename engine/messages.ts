@@ -1,0 +1,65 @@
+/**
+ * Every message between the primary and its workers, and (later) between the controller and
+ * remote agents: one discriminated union per direction, in one file.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { TargetSpec } from './http.js';
+import type { RateSegment } from './pacer.js';
+import type { Snapshot } from './snapshot.js';
+
+/** What load one worker generates. */
+export type WorkerLoad =
+  | {
+      kind: 'rate';
+      /** the whole run's schedule (all workers together); each phase is one segment */
+      segments: RateSegment[];
+    }
+  | {
+      kind: 'clients';
+      /** this worker's clients */
+      clients: number;
+      /** this worker's share of the request budget; null for a duration-bound run */
+      requests: number | null;
+      durationMs: number | null;
+    };
+
+/** The Piscina task: everything a worker needs, plus the port its messages travel on. */
+export interface WorkerTask {
+  workerIndex: number;
+  workerCount: number;
+  target: TargetSpec;
+  load: WorkerLoad;
+  intervalMs: number;
+  connections: number;
+  timeoutMs: number;
+  maxInflight: number;
+  port: MessagePort;
+}
+
+/** Primary -> worker. */
+export type ControlMessage =
+  /** start at this instant: ms since the epoch, high resolution (performance.timeOrigin + now) */
+  | { type: 'start'; startAtEpochMs: number }
+  /** stop issuing requests; give in-flight ones up to drainMs, then count them as interrupted */
+  | { type: 'stop'; drainMs: number };
+
+/** Worker -> primary. */
+export type WorkerMessage =
+  | { type: 'ready'; workerIndex: number }
+  | { type: 'snapshot'; workerIndex: number; snapshot: Snapshot }
+  /** the last message: every snapshot has been posted */
+  | { type: 'done'; workerIndex: number };
+
+/** The task's return value. */
+export interface WorkerResult {
+  workerIndex: number;
+  /** intervals reported, the last one included */
+  intervals: number;
+  /** true when a stop message ended it before its plan did */
+  stopped: boolean;
+}
+
+/** High-resolution wall clock, comparable across threads of this process. */
+export function epochNowMs(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -1,0 +1,174 @@
+/**
+ * The validated plan of a run, and the one place where raw options become it. `buildPlan` is
+ * pure: it returns the plan or every problem at once, each naming its flag, so the user fixes all
+ * of them in one go.
+ */
+import type { TargetSpec } from './http.js';
+import { parseDurationMs, parseRate, parseWholeNumber, UnitError } from './units.js';
+
+export interface Plan {
+  /** the target URL, or null to start the bundled target server and use its /test-get/0 */
+  url: string | null;
+  method: string;
+  headers: Record<string, string>;
+  bodyBase64: string | null;
+  mode: 'rate' | 'clients';
+  /** offered requests/s (rate mode) */
+  rate: number | null;
+  /** closed-loop clients (clients mode) */
+  clients: number | null;
+  /** total request budget (clients mode) */
+  requests: number | null;
+  durationMs: number | null;
+  workers: number;
+  /** keep-alive connections per worker */
+  connections: number;
+  timeoutMs: number;
+  /** in-flight cap per worker */
+  maxInflight: number;
+  intervalMs: number;
+  json: boolean;
+  quiet: boolean;
+}
+
+/** Options as they come from the command line (strings where units are involved). */
+export interface RawOptions {
+  url?: string;
+  rate?: string;
+  duration?: string;
+  clients?: string;
+  requests?: string;
+  workers?: string;
+  connections?: string;
+  timeout?: string;
+  maxInflight?: string;
+  interval?: string;
+  method?: string;
+  header?: string[];
+  body?: string;
+  /** the body file's content, already read by the shell around this (null: could not be read) */
+  bodyFile?: { path: string; content: Buffer | null };
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export class PlanError extends Error {
+  readonly code = 'STRESS_ERR_BAD_PLAN';
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+  }
+}
+
+export const DEFAULTS = {
+  rate: 1000,
+  durationMs: 10_000,
+  timeoutMs: 10_000,
+  connectionsPerWorker: 64,
+  maxInflightPerWorker: 4096,
+  intervalMs: 1000,
+} as const;
+
+const MAX_DURATION_MS = 7 * 24 * 3_600_000;
+const HTTP_METHOD = /^[A-Z]+$/;
+
+export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
+  const problems: string[] = [];
+  /** Runs one parser; a UnitError becomes a problem and the value null. */
+  function take<T>(parse: () => T): T | null {
+    try {
+      return parse();
+    } catch (error) {
+      if (error instanceof UnitError) {
+        problems.push(error.message);
+        return null;
+      }
+      throw error;
+    }
+  }
+  const given = (value: unknown) => value !== undefined;
+
+  let url: string | null = null;
+  if (given(raw.url)) {
+    let parsed: URL | null = null;
+    try {
+      parsed = new URL(raw.url!);
+    } catch {
+      problems.push(`url: "${raw.url}" is not a URL (use e.g. http://127.0.0.1:8000/hello)`);
+    }
+    if (parsed && parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      problems.push(`url: "${raw.url}" must be http:// or https://`);
+    } else if (parsed) {
+      url = parsed.href;
+    }
+  }
+
+  if (given(raw.rate) && given(raw.clients)) problems.push('--rate and --clients contradict: open loop (--rate) or closed loop (--clients), not both');
+  if (given(raw.requests) && given(raw.duration)) problems.push('--requests and --duration contradict: end the run by a request count or by time, not both');
+  if (given(raw.requests) && !given(raw.clients)) problems.push('--requests needs --clients (a rate-mode run is bounded by --duration)');
+  if (given(raw.body) && given(raw.bodyFile)) problems.push('--body and --body-file contradict: give one');
+
+  const mode = given(raw.clients) ? 'clients' : 'rate';
+  const rate = mode === 'rate' ? take(() => positive(parseRate(raw.rate ?? DEFAULTS.rate, '--rate'), '--rate', raw.rate)) : null;
+  const clients = mode === 'clients' ? take(() => parseWholeNumber(raw.clients!, '--clients', 1, 1_000_000)) : null;
+  const requests = given(raw.requests) ? take(() => parseWholeNumber(raw.requests!, '--requests', 1)) : null;
+  let durationMs: number | null = null;
+  if (given(raw.duration)) durationMs = take(() => boundedDuration(raw.duration!, '--duration', 1, MAX_DURATION_MS));
+  else if (!given(raw.requests)) durationMs = DEFAULTS.durationMs;
+
+  const workers = given(raw.workers) ? take(() => parseWholeNumber(raw.workers!, '--workers', 1, 256)) : Math.max(1, cpuCount);
+  const connections = given(raw.connections)
+    ? take(() => parseWholeNumber(raw.connections!, '--connections', 1, 100_000))
+    : DEFAULTS.connectionsPerWorker;
+  const timeoutMs = given(raw.timeout) ? take(() => boundedDuration(raw.timeout!, '--timeout', 1, 3_600_000)) : DEFAULTS.timeoutMs;
+  const maxInflight = given(raw.maxInflight)
+    ? take(() => parseWholeNumber(raw.maxInflight!, '--max-inflight', 1, 1_000_000))
+    : DEFAULTS.maxInflightPerWorker;
+  const intervalMs = given(raw.interval) ? take(() => boundedDuration(raw.interval!, '--interval', 50, 3_600_000)) : DEFAULTS.intervalMs;
+
+  const method = (raw.method ?? 'GET').toUpperCase();
+  if (!HTTP_METHOD.test(method)) problems.push(`--method: "${raw.method}" is not an HTTP method (use e.g. GET, POST, PUT)`);
+
+  const headers: Record<string, string> = {};
+  for (const header of raw.header ?? []) {
+    const colon = header.indexOf(':');
+    const name = colon < 0 ? '' : header.slice(0, colon).trim();
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+      problems.push(`--header: "${header}" must be "Name: value" with a valid header name`);
+    } else {
+      headers[name.toLowerCase()] = header.slice(colon + 1).trim();
+    }
+  }
+
+  let bodyBase64: string | null = null;
+  if (given(raw.body)) bodyBase64 = Buffer.from(raw.body!, 'utf8').toString('base64');
+  if (raw.bodyFile) {
+    if (raw.bodyFile.content === null) problems.push(`--body-file: cannot read "${raw.bodyFile.path}"`);
+    else bodyBase64 = raw.bodyFile.content.toString('base64');
+  }
+
+  if (problems.length > 0) throw new PlanError(problems);
+  return {
+    url, method, headers, bodyBase64, mode,
+    rate, clients, requests, durationMs,
+    workers: workers!, connections: connections!, timeoutMs: timeoutMs!, maxInflight: maxInflight!, intervalMs: intervalMs!,
+    json: raw.json ?? false,
+    quiet: raw.quiet ?? false,
+  };
+}
+
+function positive(value: number, what: string, text: unknown): number {
+  if (!(value > 0) || !Number.isFinite(value)) throw new UnitError(`${what}: "${text}" must be more than 0`);
+  return value;
+}
+
+function boundedDuration(text: string, what: string, minMs: number, maxMs: number): number {
+  const ms = parseDurationMs(text, what);
+  if (ms < minMs || ms > maxMs) throw new UnitError(`${what}: "${text}" must be between ${minMs} ms and ${maxMs / 3_600_000} h`);
+  return ms;
+}
+
+/** The request the workers send, once the target URL is known. */
+export function targetSpec(plan: Plan, url: string): TargetSpec {
+  const headers = { ...plan.headers };
+  return { url, method: plan.method, headers, bodyBase64: plan.bodyBase64 };
+}

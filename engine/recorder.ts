@@ -1,0 +1,87 @@
+/**
+ * The hot path of measurement in one worker: records each request's outcome into the current
+ * interval's histograms and counters, and at each interval boundary turns them into a `Snapshot`
+ * and starts afresh. Nothing is kept per request. All times are ms from one monotonic clock.
+ */
+import { build, type Histogram } from 'hdr-histogram-js';
+import { encodeHistogram, zeroCounts, type Counts, type ErrorClass, type Snapshot } from './snapshot.js';
+
+const usFrom = (ms: number): number => Math.max(0, Math.round(ms * 1000));
+
+function workerHistogram(): Histogram {
+  // 32-bit counts are plenty for one worker's interval, and cheaper to record into.
+  return build({ bitBucketSize: 32, numberOfSignificantValueDigits: 3, autoResize: true });
+}
+
+export class IntervalRecorder {
+  private latencyUs = workerHistogram();
+  private serviceUs = workerHistogram();
+  private lagUs = workerHistogram();
+  private sizeBytes = workerHistogram();
+  private counts: Counts = zeroCounts();
+  private statusCodes = new Map<number, number>();
+  private errors = new Map<ErrorClass, number>();
+
+  /** A request left the scheduler `lagMs` after it was due. */
+  recordSent(lagMs: number): void {
+    this.counts.scheduled++;
+    this.lagUs.recordValue(usFrom(lagMs));
+  }
+
+  /** A request was due but the in-flight cap was reached. */
+  recordDropped(): void {
+    this.counts.scheduled++;
+    this.counts.dropped++;
+  }
+
+  /**
+   * A response arrived whole. Success is a status below 400; latency is measured from the due time,
+   * service time from the moment the request went onto a connection.
+   */
+  recordResponse(status: number, bodyBytes: number, dueMs: number, sentMs: number, doneMs: number): void {
+    this.counts.requests++;
+    this.counts.bodyBytes += bodyBytes;
+    this.statusCodes.set(status, (this.statusCodes.get(status) ?? 0) + 1);
+    if (status < 400) {
+      this.counts.success++;
+      this.latencyUs.recordValue(usFrom(doneMs - dueMs));
+      this.serviceUs.recordValue(usFrom(doneMs - sentMs));
+      this.sizeBytes.recordValue(bodyBytes);
+    } else {
+      this.failed('http');
+    }
+  }
+
+  /** A request ended without a whole response. */
+  recordFailure(errorClass: ErrorClass, bodyBytes = 0): void {
+    this.counts.requests++;
+    this.counts.bodyBytes += bodyBytes;
+    this.failed(errorClass);
+  }
+
+  private failed(errorClass: ErrorClass): void {
+    this.counts.failure++;
+    this.errors.set(errorClass, (this.errors.get(errorClass) ?? 0) + 1);
+  }
+
+  /** Everything recorded since the last call, as a snapshot; the recorder starts empty again. */
+  takeSnapshot(interval: number, phase: number, startMs: number, endMs: number): Snapshot {
+    const snapshot: Snapshot = {
+      interval, phase, startMs, endMs,
+      counts: this.counts,
+      statusCodes: Object.fromEntries(this.statusCodes),
+      errors: Object.fromEntries(this.errors),
+      histograms: {
+        latencyUs: encodeHistogram(this.latencyUs),
+        serviceUs: encodeHistogram(this.serviceUs),
+        lagUs: encodeHistogram(this.lagUs),
+        sizeBytes: encodeHistogram(this.sizeBytes),
+      },
+    };
+    this.counts = zeroCounts();
+    this.statusCodes.clear();
+    this.errors.clear();
+    for (const histogram of [this.latencyUs, this.serviceUs, this.lagUs, this.sizeBytes]) histogram.reset();
+    return snapshot;
+  }
+}

@@ -1,0 +1,26 @@
+/** Number formatting shared by the text outputs: fixed decimals, thousands grouping, `n/a` for null. */
+
+export const NA = 'n/a';
+
+export function fixed(value: number | null, decimals = 2): string {
+  return value === null || !Number.isFinite(value) ? NA : value.toFixed(decimals);
+}
+
+export function count(value: number | null): string {
+  return value === null || !Number.isFinite(value) ? NA : Math.round(value).toLocaleString('en-US');
+}
+
+export function ms(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return NA;
+  return value >= 100 ? `${value.toFixed(0)} ms` : value >= 10 ? `${value.toFixed(1)} ms` : `${value.toFixed(2)} ms`;
+}
+
+export function percent(part: number, whole: number | null): string {
+  return whole === null || whole <= 0 ? NA : `${((100 * part) / whole).toFixed(1)}%`;
+}
+
+/** `{refused: 3, timeout: 1}` as `refused 3, timeout 1`, or `none`. */
+export function tally(counts: Record<string, number | undefined>): string {
+  const entries = Object.entries(counts).filter(([, n]) => (n ?? 0) > 0);
+  return entries.length === 0 ? 'none' : entries.map(([key, n]) => `${key} ${count(n ?? 0)}`).join(', ');
+}

@@ -1,0 +1,153 @@
+/**
+ * The primary: a Piscina pool of one worker thread per core, each given its share of the plan;
+ * a shared start instant; interval snapshots merged by interval number as they arrive; a stop
+ * that drains every worker. Remote agents will feed the same `IntervalMerger`.
+ */
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import { epochNowMs, type ControlMessage, type WorkerLoad, type WorkerMessage, type WorkerResult, type WorkerTask } from './messages.js';
+import type { TargetSpec } from './http.js';
+import { shareOf, type RateSegment } from './pacer.js';
+import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from './snapshot.js';
+import { IntervalMerger } from './interval-merger.js';
+
+export interface RunSpec {
+  target: TargetSpec;
+  load:
+    | { kind: 'rate'; segments: RateSegment[] }
+    | { kind: 'clients'; clients: number; requests: number | null; durationMs: number | null };
+  workers: number;
+  connections: number;
+  timeoutMs: number;
+  maxInflight: number;
+  intervalMs: number;
+}
+
+export interface WorkerFailure {
+  workerIndex: number;
+  /** seconds since the start of the run */
+  atS: number;
+  message: string;
+}
+
+export interface RunResult {
+  /** merged per interval, in order */
+  intervals: IntervalStats[];
+  /** everything merged */
+  total: IntervalStats;
+  /** true when a stop ended the run before its plan */
+  interrupted: boolean;
+  workerFailures: WorkerFailure[];
+  /** wall time from the start instant to the last worker's end, s */
+  elapsedS: number;
+}
+
+/** How long workers get between `ready` and the start instant, so every one starts on time. */
+const START_LEAD_MS = 50;
+
+function loadFor(spec: RunSpec, workerIndex: number): WorkerLoad {
+  if (spec.load.kind === 'rate') return spec.load;
+  const { clients, requests, durationMs } = spec.load;
+  return {
+    kind: 'clients',
+    clients: shareOf(clients, workerIndex, spec.workers),
+    requests: requests === null ? null : shareOf(requests, workerIndex, spec.workers),
+    durationMs,
+  };
+}
+
+export class LocalRun {
+  private readonly ports: MessagePort[] = [];
+  private stopRequested = false;
+  private startAtEpochMs = 0;
+
+  constructor(
+    private readonly spec: RunSpec,
+    /** called with each merged interval once every worker has reported it */
+    private readonly onInterval: (interval: IntervalStats) => void = () => undefined,
+  ) {}
+
+  async run(): Promise<RunResult> {
+    const { spec } = this;
+    // Closed-loop workers with no clients (more workers than clients) would only idle.
+    const workerCount = spec.load.kind === 'clients' ? Math.min(spec.workers, spec.load.clients) : spec.workers;
+    const pool = new Piscina({
+      filename: new URL('./worker.js', import.meta.url).href,
+      minThreads: workerCount,
+      maxThreads: workerCount,
+      concurrentTasksPerWorker: 1,
+      // the task is long and asynchronous: the worker must not block in Atomics.wait between messages
+      atomics: 'disabled',
+      idleTimeout: 1000,
+    });
+    const merger = new IntervalMerger(workerCount, (interval) => this.onInterval(interval));
+    const failures: WorkerFailure[] = [];
+    let ready = 0;
+    let startSent = false;
+    const tasks: Array<Promise<WorkerResult | null>> = [];
+
+    for (let workerIndex = 0; workerIndex < workerCount; workerIndex++) {
+      const channel = new MessageChannel();
+      this.ports.push(channel.port1);
+      let markDone!: () => void;
+      const done = new Promise<void>((resolve) => (markDone = resolve));
+      channel.port1.on('message', (message: WorkerMessage) => {
+        if (message.type === 'done') {
+          markDone();
+        } else if (message.type === 'snapshot') {
+          merger.add(workerIndex, decodeSnapshot(message.snapshot));
+        } else if (message.type === 'ready' && ++ready === workerCount) {
+          startSent = true;
+          this.startAtEpochMs = epochNowMs() + START_LEAD_MS;
+          this.broadcast(this.stopRequested ? { type: 'stop', drainMs: 0 } : { type: 'start', startAtEpochMs: this.startAtEpochMs });
+        }
+      });
+      const task: WorkerTask = {
+        workerIndex,
+        workerCount,
+        target: spec.target,
+        load: loadFor({ ...spec, workers: workerCount }, workerIndex),
+        intervalMs: spec.intervalMs,
+        connections: spec.connections,
+        timeoutMs: spec.timeoutMs,
+        maxInflight: spec.maxInflight,
+        port: channel.port2,
+      };
+      const outcome = pool.run(task, { transferList: [channel.port2] }).then(
+        // The result and the port are separate channels: wait for `done`, which follows the last snapshot.
+        async (result: WorkerResult) => (await done, result),
+        (error: Error) => {
+          failures.push({ workerIndex, atS: this.secondsSinceStart(), message: error.message });
+          return null;
+        },
+      );
+      tasks.push(
+        outcome.finally(() => {
+          merger.finish(workerIndex);
+          channel.port1.close();
+        }),
+      );
+    }
+
+    await Promise.all(tasks);
+    const elapsedS = startSent ? this.secondsSinceStart() : 0;
+    await pool.destroy();
+    const intervals = merger.all();
+    const total = intervals.reduce((sum, interval) => mergeStats(sum, interval), emptyStats());
+    return { intervals, total, interrupted: this.stopRequested, workerFailures: failures, elapsedS };
+  }
+
+  /** Stops the load; in-flight requests get `drainMs` before they count as interrupted. */
+  stop(drainMs: number): void {
+    this.stopRequested = true;
+    this.broadcast({ type: 'stop', drainMs });
+  }
+
+  private broadcast(message: ControlMessage): void {
+    for (const port of this.ports) port.postMessage(message);
+  }
+
+  private secondsSinceStart(): number {
+    return this.startAtEpochMs === 0 ? 0 : Math.max(0, (epochNowMs() - this.startAtEpochMs) / 1000);
+  }
+}

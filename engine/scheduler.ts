@@ -1,0 +1,67 @@
+/**
+ * The open-loop dispatcher of one worker. Requests leave at the absolute due times of an
+ * `ArrivalSchedule`, whatever the server does: the timer is always set for the next due time
+ * measured from the run's start, so lateness never accumulates, and when the scheduler wakes
+ * late it sends everything that is due at once, recording how late each one was. A request due
+ * while the in-flight cap is reached is counted as dropped, never queued.
+ */
+import type { HttpSender } from './http.js';
+import type { ArrivalSchedule } from './pacer.js';
+import type { IntervalRecorder } from './recorder.js';
+
+export interface LoadGenerator {
+  start(): void;
+  /** stops issuing new requests; in-flight ones are left to the sender */
+  stop(): void;
+  /** resolves when no more requests will be issued (schedule done or stopped) */
+  readonly finished: Promise<void>;
+}
+
+export class OpenLoopScheduler implements LoadGenerator {
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+  private nextHit = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
+
+  constructor(
+    private readonly schedule: ArrivalSchedule,
+    private readonly sender: HttpSender,
+    private readonly recorder: IntervalRecorder,
+    private readonly clock: () => number,
+    /** most requests this worker keeps in flight */
+    private readonly maxInflight: number,
+  ) {
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+  }
+
+  start(): void {
+    this.tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.resolveFinished();
+  }
+
+  private readonly tick = (): void => {
+    this.timer = null;
+    if (this.stopped) return;
+    const { schedule, sender, recorder, clock } = this;
+    const dueNow = schedule.hitsDueBy(clock());
+    while (this.nextHit < dueNow) {
+      const dueMs = schedule.dueTimeMs(this.nextHit++);
+      if (sender.inflightCount >= this.maxInflight) {
+        recorder.recordDropped();
+      } else {
+        recorder.recordSent(clock() - dueMs);
+        sender.send(dueMs);
+      }
+    }
+    if (this.nextHit >= schedule.totalHits) return this.stop();
+    // setTimeout cannot wait less than 1 ms; what is due meanwhile goes out in the next batch.
+    this.timer = setTimeout(this.tick, Math.max(0, schedule.dueTimeMs(this.nextHit) - clock()));
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * The one snapshot format and the one merge function. A worker thread, or a remote load box,
+ * reports each interval as a `Snapshot` (JSON-safe: histograms as compressed base64); the primary
+ * decodes it to `IntervalStats` and merges. Histograms are added, never averaged, so a percentile
+ * of the merge is the percentile of all the values recorded anywhere.
+ */
+import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+
+/** Stable names of the ways a request can fail. Every failure is counted in exactly one. */
+export const ERROR_CLASSES = ['refused', 'reset', 'timeout', 'http', 'protocol', 'generator', 'interrupted', 'other'] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+export interface Counts {
+  /** requests that were due (sent or dropped) */
+  scheduled: number;
+  /** requests that ended: success + failure */
+  requests: number;
+  /** responses with status < 400 */
+  success: number;
+  failure: number;
+  /** due but not sent because the in-flight cap was reached */
+  dropped: number;
+  /** response body bytes of all responses */
+  bodyBytes: number;
+}
+
+export const HISTOGRAM_NAMES = ['latencyUs', 'serviceUs', 'lagUs', 'sizeBytes'] as const;
+export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
+
+/** One interval as it crosses a thread or a network: plain JSON. */
+export interface Snapshot {
+  /** index of the interval since the start of the run */
+  interval: number;
+  /** index of the phase (ramp step) the interval belongs to */
+  phase: number;
+  /** interval bounds in ms since the start of the run */
+  startMs: number;
+  endMs: number;
+  counts: Counts;
+  statusCodes: Record<string, number>;
+  errors: Partial<Record<ErrorClass, number>>;
+  /** latency from due time and service time (successful requests), scheduler lag (sent requests), body sizes (successful) */
+  histograms: Record<HistogramName, string>;
+}
+
+/** A decoded snapshot, or the merge of many. */
+export interface IntervalStats {
+  interval: number;
+  phase: number;
+  startMs: number;
+  endMs: number;
+  /** how many snapshots were merged into this one */
+  sources: number;
+  counts: Counts;
+  statusCodes: Record<string, number>;
+  errors: Partial<Record<ErrorClass, number>>;
+  histograms: Record<HistogramName, Histogram>;
+}
+
+/** Values are integers (µs, bytes) recorded with 3 significant digits; the range grows as needed. */
+export function newHistogram(): Histogram {
+  // 64-bit counts: a merged run of hours at tens of thousands of req/s must not overflow a bucket.
+  return build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
+}
+
+export function zeroCounts(): Counts {
+  return { scheduled: 0, requests: 0, success: 0, failure: 0, dropped: 0, bodyBytes: 0 };
+}
+
+export function emptyStats(interval = 0, phase = 0, startMs = 0, endMs = 0): IntervalStats {
+  return {
+    interval, phase, startMs, endMs, sources: 0,
+    counts: zeroCounts(), statusCodes: {}, errors: {},
+    histograms: { latencyUs: newHistogram(), serviceUs: newHistogram(), lagUs: newHistogram(), sizeBytes: newHistogram() },
+  };
+}
+
+export function encodeHistogram(histogram: Histogram): string {
+  return encodeIntoCompressedBase64(histogram);
+}
+
+export function decodeSnapshot(snapshot: Snapshot): IntervalStats {
+  const stats = emptyStats(snapshot.interval, snapshot.phase, snapshot.startMs, snapshot.endMs);
+  stats.sources = 1;
+  stats.counts = { ...zeroCounts(), ...snapshot.counts };
+  stats.statusCodes = { ...snapshot.statusCodes };
+  stats.errors = { ...snapshot.errors };
+  for (const name of HISTOGRAM_NAMES) {
+    stats.histograms[name].add(decodeFromCompressedBase64(snapshot.histograms[name], 64));
+  }
+  return stats;
+}
+
+/** Encodes merged stats back to the wire format (an agent forwarding a merge of its workers). */
+export function encodeStats(stats: IntervalStats): Snapshot {
+  const histograms = {} as Record<HistogramName, string>;
+  for (const name of HISTOGRAM_NAMES) histograms[name] = encodeHistogram(stats.histograms[name]);
+  return {
+    interval: stats.interval, phase: stats.phase, startMs: stats.startMs, endMs: stats.endMs,
+    counts: { ...stats.counts }, statusCodes: { ...stats.statusCodes }, errors: { ...stats.errors }, histograms,
+  };
+}
+
+function addInto(target: Record<string, number>, source: Record<string, number | undefined>): void {
+  for (const key of Object.keys(source)) target[key] = (target[key] ?? 0) + (source[key] ?? 0);
+}
+
+/**
+ * Adds `from` into `into`. The interval bounds widen to cover both, so merging the intervals of a
+ * phase gives the phase, and merging everything gives the run. Counters add; histograms add.
+ */
+export function mergeStats(into: IntervalStats, from: IntervalStats): IntervalStats {
+  if (into.sources === 0) {
+    into.interval = from.interval;
+    into.phase = from.phase;
+    into.startMs = from.startMs;
+    into.endMs = from.endMs;
+  } else {
+    into.startMs = Math.min(into.startMs, from.startMs);
+    into.endMs = Math.max(into.endMs, from.endMs);
+  }
+  into.sources += from.sources;
+  addInto(into.counts as unknown as Record<string, number>, from.counts as unknown as Record<string, number>);
+  addInto(into.statusCodes, from.statusCodes);
+  addInto(into.errors, from.errors);
+  for (const name of HISTOGRAM_NAMES) into.histograms[name].add(from.histograms[name]);
+  return into;
+}

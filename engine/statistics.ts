@@ -1,0 +1,71 @@
+/**
+ * Pure read-outs of merged histograms: percentiles, mean, mode. An empty histogram yields `null`
+ * for every figure, never NaN, 0 or a sentinel, so reports can print `n/a`.
+ */
+import type { Histogram, JsHistogram } from 'hdr-histogram-js';
+
+export interface Distribution {
+  min: number | null;
+  mean: number | null;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  p999: number | null;
+  max: number | null;
+}
+
+/** Rounds to 3 decimals: µs precision for ms figures, and no float noise in JSON. */
+const round3 = (value: number): number => Math.round(value * 1000) / 1000;
+
+/** The distribution of a histogram of values in `unit`, divided by `scale` (1000 for µs -> ms). */
+export function distribution(histogram: Histogram, scale = 1): Distribution {
+  if (histogram.totalCount === 0) return { min: null, mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
+  const at = (percentile: number) => round3(histogram.getValueAtPercentile(percentile) / scale);
+  return {
+    min: at(0),
+    mean: round3(histogram.mean / scale),
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    p999: at(99.9),
+    // at(100), not maxValue: after an encode/decode maxValue is the bucket top, so use that everywhere
+    max: at(100),
+  };
+}
+
+/** A single percentile, or null when nothing was recorded. */
+export function percentile(histogram: Histogram, percent: number, scale = 1): number | null {
+  return histogram.totalCount === 0 ? null : round3(histogram.getValueAtPercentile(percent) / scale);
+}
+
+/**
+ * The most frequent value at the histogram's resolution (3 significant digits): the original
+ * tool's "Mode", which on exact values of a continuous quantity was mostly noise.
+ */
+export function mode(histogram: Histogram, scale = 1): number | null {
+  if (histogram.totalCount === 0) return null;
+  const js = histogram as JsHistogram;
+  const iterator = js.recordedValuesIterator;
+  iterator.reset();
+  let bestValue = 0;
+  let bestCount = -1;
+  while (iterator.hasNext()) {
+    const step = iterator.next();
+    if (step.countAtValueIteratedTo > bestCount) {
+      bestCount = step.countAtValueIteratedTo;
+      bestValue = js.lowestEquivalentValue(step.valueIteratedTo);
+    }
+  }
+  return round3(bestValue / scale);
+}
+
+/** Median / mean / mode, the original tool's three figures. */
+export function centralFigures(histogram: Histogram, scale = 1): { median: number | null; mean: number | null; mode: number | null } {
+  if (histogram.totalCount === 0) return { median: null, mean: null, mode: null };
+  return { median: percentile(histogram, 50, scale), mean: round3(histogram.mean / scale), mode: mode(histogram, scale) };
+}
+
+/** `part / whole`, or null when the whole is zero. */
+export function ratio(part: number, whole: number): number | null {
+  return whole > 0 ? part / whole : null;
+}

@@ -1,0 +1,95 @@
+/**
+ * The run's result as one plain object: the JSON summary, and the single source the text
+ * report is printed from. Pure: merged stats in, figures out; no NaN, no Infinity, null where a
+ * figure does not exist (nothing succeeded, closed loop has no offered rate).
+ */
+import type { Plan } from './plan.js';
+import type { RunResult, WorkerFailure } from './run.js';
+import type { Counts, ErrorClass, IntervalStats } from './snapshot.js';
+import { centralFigures, distribution, percentile, type Distribution } from './statistics.js';
+
+export interface IntervalSummary {
+  /** end of the interval, s since the start */
+  t: number;
+  requests: number;
+  success: number;
+  failure: number;
+  /** successful responses per second in this interval */
+  achieved: number;
+  p50: number | null;
+  p99: number | null;
+}
+
+export interface Totals extends Pick<Counts, 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
+  errors: Partial<Record<ErrorClass, number>>;
+  statusCodes: Record<string, number>;
+}
+
+export interface Summary {
+  mode: 'rate' | 'clients';
+  target: string;
+  workers: number;
+  durationS: number;
+  interrupted: boolean;
+  totals: Totals;
+  throughput: { offered: number | null; achieved: number };
+  latencyMs: Distribution;
+  serviceTimeMs: Distribution;
+  schedulerLagMs: { p50: number | null; p99: number | null; max: number | null };
+  sizes: { median: number | null; mean: number | null; mode: number | null };
+  times: { median: number | null; mean: number | null; mode: number | null };
+  bodyBytes: number;
+  intervals: IntervalSummary[];
+  workerFailures: WorkerFailure[];
+}
+
+const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function intervalSummary(stats: IntervalStats): IntervalSummary {
+  const seconds = Math.max(0.001, (stats.endMs - stats.startMs) / 1000);
+  return {
+    t: round(stats.endMs / 1000),
+    requests: stats.counts.requests,
+    success: stats.counts.success,
+    failure: stats.counts.failure,
+    achieved: round(stats.counts.success / seconds, 1),
+    p50: percentile(stats.histograms.latencyUs, 50, 1000),
+    p99: percentile(stats.histograms.latencyUs, 99, 1000),
+  };
+}
+
+export function summarize(plan: Plan, target: string, workers: number, result: RunResult): Summary {
+  const { total } = result;
+  const plannedS = plan.durationMs === null ? null : plan.durationMs / 1000;
+  // Load was generated for the planned time, or until the stop; a request-bound run for as long as it took.
+  const durationS = round(plannedS === null ? result.elapsedS : Math.min(plannedS, result.elapsedS || plannedS));
+  const lag = total.histograms.lagUs;
+  return {
+    mode: plan.mode,
+    target,
+    workers,
+    durationS,
+    interrupted: result.interrupted,
+    totals: {
+      scheduled: total.counts.scheduled,
+      requests: total.counts.requests,
+      success: total.counts.success,
+      failure: total.counts.failure,
+      dropped: total.counts.dropped,
+      errors: { ...total.errors },
+      statusCodes: { ...total.statusCodes },
+    },
+    throughput: {
+      offered: plan.mode === 'rate' ? plan.rate : null,
+      achieved: durationS > 0 ? round(total.counts.success / durationS, 1) : 0,
+    },
+    latencyMs: distribution(total.histograms.latencyUs, 1000),
+    serviceTimeMs: distribution(total.histograms.serviceUs, 1000),
+    schedulerLagMs: { p50: percentile(lag, 50, 1000), p99: percentile(lag, 99, 1000), max: percentile(lag, 100, 1000) },
+    sizes: centralFigures(total.histograms.sizeBytes),
+    times: centralFigures(total.histograms.latencyUs, 1000),
+    bodyBytes: total.counts.bodyBytes,
+    intervals: result.intervals.map(intervalSummary),
+    workerFailures: result.workerFailures,
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * The Piscina task run by each worker thread: its share of the load, its own pool, its own
+ * recorder, and a stream of interval snapshots to the primary. Lifecycle:
+ *   ready -> (start at an absolute instant) -> load until the plan ends or a stop arrives
+ *   -> drain in-flight requests (up to the timeout, or the stop's drain time) -> final snapshot.
+ */
+import { ClosedLoopClients } from './clients.js';
+import { HttpSender } from './http.js';
+import { intervalBounds, nextDrainInterval, type IntervalBounds } from './intervals.js';
+import type { ControlMessage, WorkerMessage, WorkerResult, WorkerTask } from './messages.js';
+import { workerShare } from './pacer.js';
+import { IntervalRecorder } from './recorder.js';
+import { OpenLoopScheduler, type LoadGenerator } from './scheduler.js';
+
+/** Emits the recorder's content at every interval boundary, on absolute times. */
+class IntervalTicker {
+  private index = 0;
+  private current: IntervalBounds;
+  private timer: NodeJS.Timeout | null = null;
+  reported = 0;
+
+  constructor(
+    private readonly bounds: IntervalBounds[],
+    private readonly intervalMs: number,
+    private readonly recorder: IntervalRecorder,
+    private readonly clock: () => number,
+    private readonly post: (message: WorkerMessage) => void,
+    private readonly workerIndex: number,
+  ) {
+    this.current = bounds[0] ?? { interval: 0, phase: 0, startMs: 0, endMs: intervalMs };
+  }
+
+  start(): void {
+    this.timer = setTimeout(this.tick, Math.max(0, this.current.endMs - this.clock()));
+  }
+
+  private readonly tick = (): void => {
+    this.emit(this.current);
+    this.index++;
+    this.current = this.bounds[this.index] ?? nextDrainInterval(this.current, this.intervalMs);
+    this.timer = setTimeout(this.tick, Math.max(0, this.current.endMs - this.clock()));
+  };
+
+  /** Stops ticking and reports the interval in progress, cut at now. */
+  finish(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.emit({ ...this.current, endMs: Math.max(this.current.startMs, Math.min(this.current.endMs, this.clock())) });
+  }
+
+  private emit(bounds: IntervalBounds): void {
+    const snapshot = this.recorder.takeSnapshot(bounds.interval, bounds.phase, bounds.startMs, bounds.endMs);
+    this.post({ type: 'snapshot', workerIndex: this.workerIndex, snapshot });
+    this.reported++;
+  }
+}
+
+export default async function runWorkerTask(task: WorkerTask): Promise<WorkerResult> {
+  const { port, workerIndex, workerCount } = task;
+  const post = (message: WorkerMessage) => port.postMessage(message);
+  let startPerfMs = Number.POSITIVE_INFINITY;
+  const clock = () => performance.now() - startPerfMs;
+  const recorder = new IntervalRecorder();
+  const sender = new HttpSender(task.target, { connections: task.connections, timeoutMs: task.timeoutMs, recorder, clock });
+
+  let generator: LoadGenerator;
+  let phaseDurations: number[];
+  if (task.load.kind === 'rate') {
+    const schedule = workerShare(task.load.segments, workerIndex, workerCount);
+    generator = new OpenLoopScheduler(schedule, sender, recorder, clock, task.maxInflight);
+    phaseDurations = task.load.segments.map((segment) => segment.durationMs);
+  } else {
+    const { clients, requests, durationMs } = task.load;
+    generator = new ClosedLoopClients(clients, requests, durationMs, sender, recorder, clock);
+    phaseDurations = durationMs === null ? [] : [durationMs];
+  }
+  const ticker = new IntervalTicker(intervalBounds(phaseDurations, task.intervalMs), task.intervalMs, recorder, clock, post, workerIndex);
+
+  let drainMs = task.timeoutMs;
+  let stopped = false;
+  const started = new Promise<void>((resolveStarted) => {
+    port.on('message', (message: ControlMessage) => {
+      if (message.type === 'start') {
+        startPerfMs = message.startAtEpochMs - performance.timeOrigin;
+        setTimeout(resolveStarted, Math.max(0, -clock()));
+      } else if (message.type === 'stop') {
+        stopped = true;
+        drainMs = message.drainMs;
+        generator.stop();
+        resolveStarted();
+        // a stop that arrives while draining shortens the drain
+        void sender.drain(clock() + drainMs);
+      }
+    });
+  });
+  post({ type: 'ready', workerIndex });
+
+  await started;
+  if (!stopped) {
+    if (startPerfMs === Number.POSITIVE_INFINITY) startPerfMs = performance.now();
+    ticker.start();
+    generator.start();
+  }
+  await generator.finished;
+  await sender.drain(clock() + drainMs);
+  sender.interruptInflight();
+  if (startPerfMs === Number.POSITIVE_INFINITY) startPerfMs = performance.now();
+  ticker.finish();
+  post({ type: 'done', workerIndex });
+  await sender.close();
+  port.close();
+  return { workerIndex, intervals: ticker.reported, stopped };
+}

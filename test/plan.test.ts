@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCommandLine, UsageError } from '../engine/cli.js';
+import { buildPlan, DEFAULTS, PlanError, type RawOptions } from '../engine/plan.js';
+
+const plan = (raw: RawOptions) => buildPlan(raw, 2);
+const problemsOf = (raw: RawOptions): string[] => {
+  try {
+    plan(raw);
+  } catch (error) {
+    if (error instanceof PlanError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+test('defaults: open loop at the default rate for the default duration, one worker per core, bundled target', () => {
+  const result = plan({});
+  assert.equal(result.mode, 'rate');
+  assert.equal(result.rate, DEFAULTS.rate);
+  assert.equal(result.durationMs, DEFAULTS.durationMs);
+  assert.equal(result.workers, 2);
+  assert.equal(result.url, null);
+  assert.equal(result.timeoutMs, 10_000);
+});
+
+test('closed loop with a request budget has no duration', () => {
+  const result = plan({ url: 'http://127.0.0.1:8000/test-get/0', clients: '10', requests: '2000' });
+  assert.equal(result.mode, 'clients');
+  assert.equal(result.clients, 10);
+  assert.equal(result.requests, 2000);
+  assert.equal(result.durationMs, null);
+  assert.equal(result.rate, null);
+});
+
+test('headers, method and body are taken as given', () => {
+  const result = plan({ url: 'https://127.0.0.1/x', method: 'post', header: ['Content-Type: application/json', 'X-A:1'], body: '{"a":1}' });
+  assert.equal(result.method, 'POST');
+  assert.deepEqual(result.headers, { 'content-type': 'application/json', 'x-a': '1' });
+  assert.equal(Buffer.from(result.bodyBase64!, 'base64').toString(), '{"a":1}');
+});
+
+test('every problem is reported at once, each naming its flag', () => {
+  const table: Array<{ raw: RawOptions; expect: RegExp[] }> = [
+    { raw: { url: 'not a url' }, expect: [/^url: .* is not a URL/] },
+    { raw: { url: 'ftp://127.0.0.1/' }, expect: [/^url: .* must be http/] },
+    { raw: { rate: '0' }, expect: [/^--rate: "0" must be more than 0/] },
+    { raw: { rate: '-3' }, expect: [/^--rate: .* is not a rate/] },
+    { raw: { rate: 'NaN' }, expect: [/^--rate/] },
+    { raw: { duration: '10 parsecs' }, expect: [/^--duration: .* is not a duration/] },
+    { raw: { duration: '30d' }, expect: [/^--duration/] },
+    { raw: { duration: '0s' }, expect: [/^--duration: .* must be between/] },
+    { raw: { rate: '5', clients: '3' }, expect: [/--rate and --clients contradict/] },
+    { raw: { clients: '3', requests: '10', duration: '1s' }, expect: [/--requests and --duration contradict/] },
+    { raw: { requests: '10' }, expect: [/--requests needs --clients/] },
+    { raw: { body: 'x', bodyFile: { path: 'f', content: Buffer.from('y') } }, expect: [/--body and --body-file contradict/] },
+    { raw: { bodyFile: { path: '/nope', content: null } }, expect: [/--body-file: cannot read "\/nope"/] },
+    { raw: { header: [': empty'] }, expect: [/--header/] },
+    { raw: { header: ['NoColon'] }, expect: [/--header/] },
+    { raw: { workers: '0', connections: '0', timeout: 'x', maxInflight: '-1' }, expect: [/--workers/, /--connections/, /--timeout/, /--max-inflight/] },
+    { raw: { url: 'x', rate: '0', duration: 'y' }, expect: [/^url/, /^--rate/, /^--duration/] },
+  ];
+  for (const row of table) {
+    const problems = problemsOf(row.raw);
+    assert.equal(problems.length, row.expect.length, `${JSON.stringify(row.raw)} -> ${JSON.stringify(problems)}`);
+    row.expect.forEach((pattern, i) => assert.match(problems[i]!, pattern));
+  }
+});
+
+test('command line: flags reach the raw options; unknown flags and repeats are usage errors', async () => {
+  const outcome = await parseCommandLine(['http://127.0.0.1:1/', '--rate', '2k', '-d', '5s', '-H', 'A: b', '-H', 'C: d', '--json'], 2);
+  assert.equal(outcome.kind, 'run');
+  if (outcome.kind !== 'run') return;
+  assert.deepEqual(outcome.options, { url: 'http://127.0.0.1:1/', rate: '2k', duration: '5s', header: ['A: b', 'C: d'], json: true });
+  await assert.rejects(parseCommandLine(['--bogus'], 2), UsageError);
+  await assert.rejects(parseCommandLine(['--rate', '1', '--rate', '2'], 2), /more than once/);
+  await assert.rejects(parseCommandLine(['http://a/', 'http://b/'], 2), /http:\/\/b\//);
+  await assert.rejects(parseCommandLine(['--rate'], 2), /--rate/);
+});
+
+test('--help documents every flag with its default', async () => {
+  const outcome = await parseCommandLine(['--help'], 2);
+  assert.equal(outcome.kind, 'help');
+  if (outcome.kind !== 'help') return;
+  for (const flag of ['--rate', '--duration', '--clients', '--requests', '--workers', '--connections', '--timeout', '--max-inflight', '--method', '--header', '--body', '--body-file', '--json', '--quiet', '--interval']) {
+    assert.ok(outcome.text.includes(flag), `help mentions ${flag}`);
+  }
+  assert.match(outcome.text, /default: 10s/);
+});
