@@ -67,7 +67,8 @@ export async function parseCommandLine(argv: string[], cpuCount: number): Promis
   if (args.version) return { kind: 'version' };
   for (const name of ONE_VALUE) {
     if (Array.isArray(args[name])) throw new UsageError(`--${name} was given more than once`);
-    if (name in args && typeof args[name] !== 'string') throw new UsageError(`--${name} needs a value`);
+    const missing = typeof args[name] !== 'string' || (args[name] === '' && name !== 'body');
+    if (name in args && missing) throw new UsageError(`--${name} needs a value`);
   }
   const extra = (args._ as unknown[]) ?? [];
   if (extra.length > 0) throw new UsageError(`unexpected argument "${String(extra[0])}" (only one URL is taken)`);
