@@ -1,0 +1,70 @@
+/** Stopping: SIGINT gives the partial merged summary and exit 130; bad input exits 2 in one line. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Summary } from '../engine/summary.js';
+import { assertInvariants } from './helpers/invariants.js';
+import { spawnTarget, type SpawnedTarget } from './helpers/spawn-target.js';
+import { runStress } from './helpers/stress-cli.js';
+
+let target: SpawnedTarget;
+before(async () => {
+  target = await spawnTarget([]);
+});
+after(async () => {
+  await target.stop();
+});
+
+test('SIGINT: stop scheduling, drain, print the partial summary marked interrupted, exit 130', async () => {
+  // /delay/300 keeps requests in flight at the moment of the signal; they get up to 2 s to finish.
+  const run = await runStress([`${target.url}/delay/300`, '--rate', '100', '--duration', '30s', '--json', '--quiet'], 20_000, (child) => {
+    setTimeout(() => child.kill('SIGINT'), 2000);
+  });
+  assert.equal(run.code, 130, run.stderr);
+  const summary = JSON.parse(run.stdout) as Summary;
+  assertInvariants(summary);
+  assert.equal(summary.interrupted, true);
+  assert.ok(summary.totals.requests >= 100 && summary.totals.requests < 1000, `requests ${summary.totals.requests}`);
+  assert.ok(summary.totals.success >= summary.totals.requests - 5, 'in-flight requests were given time to finish');
+  assert.ok(run.elapsedMs < 8000, `stopped in ${run.elapsedMs} ms`);
+  assert.match(run.stderr, /SIGINT: stopping/);
+});
+
+test('SIGTERM against a server that never answers: in flight counts as interrupted, not lost', async () => {
+  const run = await runStress([`${target.url}/delay/60000`, '--rate', '50', '--duration', '30s', '--json', '--quiet'], 20_000, (child) => {
+    setTimeout(() => child.kill('SIGTERM'), 1500);
+  });
+  assert.equal(run.code, 130, run.stderr);
+  const summary = JSON.parse(run.stdout) as Summary;
+  assertInvariants(summary);
+  assert.equal(summary.totals.success, 0);
+  assert.ok((summary.totals.errors.interrupted ?? 0) >= 20, JSON.stringify(summary.totals));
+  assert.ok(run.elapsedMs < 8000, `stopped in ${run.elapsedMs} ms`);
+});
+
+test('bad input: exit 2 with one line naming the problem, never a stack trace', async () => {
+  const table: Array<{ args: string[]; says: RegExp }> = [
+    { args: ['not-a-url'], says: /url: "not-a-url" is not a URL/ },
+    { args: ['ftp://127.0.0.1/'], says: /must be http/ },
+    { args: ['--rate', '0'], says: /--rate: "0" must be more than 0/ },
+    { args: ['--rate', '-10'], says: /--rate/ },
+    { args: ['--duration', 'forever'], says: /--duration: "forever" is not a duration/ },
+    { args: ['--frobnicate'], says: /Unknown argument: frobnicate/ },
+    { args: ['--rate', '10', '--clients', '2'], says: /contradict/ },
+    { args: ['--body-file', '/does/not/exist'], says: /--body-file: cannot read/ },
+  ];
+  for (const row of table) {
+    const run = await runStress(row.args, 10_000);
+    assert.equal(run.code, 2, `${row.args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, row.says);
+    assert.equal(run.stderr.trim().split('\n').length, 1, `one line: ${run.stderr}`);
+    assert.doesNotMatch(run.stderr, /\n\s+at /);
+    assert.equal(run.stdout, '');
+  }
+});
+
+test('--help exits 0 and explains every flag', async () => {
+  const run = await runStress(['--help'], 10_000);
+  assert.equal(run.code, 0);
+  assert.match(run.stdout, /--max-inflight/);
+  assert.match(run.stdout, /due time/);
+});
