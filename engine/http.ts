@@ -74,12 +74,31 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 }
 
+/** A warm-up request: opens a connection and exercises the code path; nothing is recorded. */
+class WarmupExchange implements Dispatcher.DispatchHandler {
+  constructor(private readonly done: () => void) {}
+  onConnect(): void {}
+  onHeaders(): boolean {
+    return true;
+  }
+  onData(): boolean {
+    return true;
+  }
+  onComplete(): void {
+    this.done();
+  }
+  onError(): void {
+    this.done();
+  }
+}
+
 export class HttpSender {
   readonly clock: () => number;
   private readonly pool: Pool;
   private readonly dispatchOptions: Dispatcher.DispatchOptions;
   private readonly recorder: IntervalRecorder;
   private readonly timeoutMs: number;
+  private readonly connections: number;
   /** in hand-over order, which is also deadline order: the sweep stops at the first live one */
   private readonly inflight = new Set<Exchange>();
   private readonly sweepTimer: NodeJS.Timeout;
@@ -92,6 +111,7 @@ export class HttpSender {
     this.clock = options.clock;
     this.recorder = options.recorder;
     this.timeoutMs = options.timeoutMs;
+    this.connections = options.connections;
     this.pool = new Pool(url.origin, {
       connections: options.connections,
       pipelining: 1,
@@ -118,6 +138,29 @@ export class HttpSender {
 
   get inflightCount(): number {
     return this.inflight.size;
+  }
+
+  /**
+   * Before the clock starts: opens the pool's connections and warms the JIT with `rounds` waves
+   * of one request per connection, so the first measured second is not the generator's cold
+   * start. Only for GET, which must be safe to repeat; unrecorded; bounded by `limitMs`.
+   */
+  async warmUp(rounds: number, limitMs: number): Promise<void> {
+    if (this.dispatchOptions.method !== 'GET') return;
+    const deadline = Date.now() + limitMs;
+    for (let round = 0; round < rounds && Date.now() < deadline; round++) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        let pending = this.connections;
+        const done = () => {
+          if (--pending === 0) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        for (let i = 0; i < this.connections; i++) this.pool.dispatch(this.dispatchOptions, new WarmupExchange(done));
+      });
+    }
   }
 
   /** Hands one request to the pool; `dueMs` is when the schedule wanted it sent. */

@@ -54,6 +54,10 @@ class IntervalTicker {
   }
 }
 
+/** Waves of one request per connection before the start; see HttpSender.warmUp. */
+const WARMUP_ROUNDS = 20;
+const WARMUP_LIMIT_MS = 1000;
+
 export default async function runWorkerTask(task: WorkerTask): Promise<WorkerResult> {
   const { port, workerIndex, workerCount } = task;
   const post = (message: WorkerMessage) => port.postMessage(message);
@@ -92,6 +96,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
       }
     });
   });
+  await sender.warmUp(WARMUP_ROUNDS, Math.min(WARMUP_LIMIT_MS, task.timeoutMs));
   post({ type: 'ready', workerIndex });
 
   await started;
