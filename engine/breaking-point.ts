@@ -1,0 +1,137 @@
+/**
+ * Pure judgement of a stress ramp: each step's verdict, the breaking point, and the bisection
+ * that refines it. No I/O; the tables in test/breaking-point.test.ts are the specification.
+ *
+ * A step holds when its error rate (failures and drops over scheduled) is at most `maxErrorRate`,
+ * it achieved at least `minAchievedRatio` of the offered rate, and its p99 latency is within the
+ * SLO when one is given. Before blaming the server, the step is checked for the generator's own
+ * limits: a scheduler lag p99 over its bound, or drops at the in-flight cap while the server was
+ * answering fast enough that the cap should never have been reached (Little's law: concurrency =
+ * rate x service time). Such a step is `generator-limited`, never the server's breaking point.
+ */
+
+export type Verdict = 'held' | 'broke' | 'generator-limited';
+
+export interface StepFigures {
+  /** offered requests/s */
+  offered: number;
+  /** successful responses/s during the step */
+  achieved: number;
+  scheduled: number;
+  requests: number;
+  success: number;
+  failure: number;
+  dropped: number;
+  latencyP99Ms: number | null;
+  serviceP99Ms: number | null;
+  lagP99Ms: number | null;
+  /** the generator's in-flight capacity: cap per worker x workers */
+  inflightCapacity: number;
+}
+
+export interface Criteria {
+  /** most (failures + drops) / scheduled for a step to hold, 0..1 */
+  maxErrorRate: number;
+  /** least achieved / offered for a step to hold, 0..1 */
+  minAchievedRatio: number;
+  /** p99 latency bound in ms, or null for none */
+  sloP99Ms: number | null;
+  /** scheduler lag p99 above this means the generator fell behind, ms */
+  lagBoundMs: number;
+}
+
+export const DEFAULT_CRITERIA: Criteria = { maxErrorRate: 0.01, minAchievedRatio: 0.95, sloP99Ms: null, lagBoundMs: 5 };
+
+export interface Judgement {
+  verdict: Verdict;
+  /** why it broke or was generator-limited; null when it held */
+  reason: string | null;
+}
+
+const pct = (ratio: number): string => `${(ratio * 100).toFixed(ratio < 0.1 ? 1 : 0)}%`;
+const msText = (value: number): string => `${value < 10 ? value.toFixed(1) : value.toFixed(0)} ms`;
+
+/** Errors counted against a step: failures plus drops, over everything that was due. */
+export function errorRate(step: Pick<StepFigures, 'failure' | 'dropped' | 'scheduled'>): number {
+  return step.scheduled > 0 ? (step.failure + step.dropped) / step.scheduled : 0;
+}
+
+export function judgeStep(step: StepFigures, criteria: Criteria = DEFAULT_CRITERIA): Judgement {
+  if (step.lagP99Ms !== null && step.lagP99Ms > criteria.lagBoundMs) {
+    return { verdict: 'generator-limited', reason: `scheduler lag p99 ${msText(step.lagP99Ms)} > ${criteria.lagBoundMs} ms` };
+  }
+  if (step.dropped > 0 && step.serviceP99Ms !== null) {
+    const concurrencyNeeded = (step.offered * step.serviceP99Ms) / 1000;
+    if (concurrencyNeeded < step.inflightCapacity / 2) {
+      return {
+        verdict: 'generator-limited',
+        reason: `${step.dropped} requests dropped at the in-flight cap (${step.inflightCapacity}) while the server answered in ${msText(step.serviceP99Ms)} (p99)`,
+      };
+    }
+  }
+  const failed: string[] = [];
+  const ratio = step.offered > 0 ? step.achieved / step.offered : 1;
+  if (ratio < criteria.minAchievedRatio) failed.push(`achieved ${pct(ratio)} of offered`);
+  const errors = errorRate(step);
+  if (errors > criteria.maxErrorRate) failed.push(`errors ${pct(errors)} > ${pct(criteria.maxErrorRate)}`);
+  if (criteria.sloP99Ms !== null) {
+    if (step.latencyP99Ms === null) failed.push('no successful request to measure p99 against the SLO');
+    else if (step.latencyP99Ms > criteria.sloP99Ms) failed.push(`p99 ${msText(step.latencyP99Ms)} > SLO ${msText(criteria.sloP99Ms)}`);
+  }
+  return failed.length === 0 ? { verdict: 'held', reason: null } : { verdict: 'broke', reason: failed.join('; ') };
+}
+
+export interface RampOutcome {
+  /** how the ramp ended */
+  outcome: 'broke' | 'held' | 'generator-limited' | 'empty';
+  /** highest offered rate that held before the first non-held step (null if none held) */
+  heldRate: number | null;
+  /** offered rate of the first step that broke or was generator-limited */
+  stoppedAt: number | null;
+  reason: string | null;
+}
+
+/**
+ * Reads the judged steps in order: the first step that did not hold decides the outcome; the
+ * breaking point is the step before it. A generator-limited step ends the reading: nothing
+ * above it says anything about the server.
+ */
+export function rampOutcome(steps: ReadonlyArray<{ offered: number } & Judgement>): RampOutcome {
+  let heldRate: number | null = null;
+  for (const step of steps) {
+    if (step.verdict === 'held') {
+      heldRate = step.offered;
+      continue;
+    }
+    return { outcome: step.verdict, heldRate, stoppedAt: step.offered, reason: step.reason };
+  }
+  return { outcome: steps.length === 0 ? 'empty' : 'held', heldRate, stoppedAt: null, reason: null };
+}
+
+/** Relative width of the bracket at which refining stops. */
+export const REFINE_TOLERANCE = 0.02;
+
+/**
+ * The next rate to try between a rate that held and one that broke, or null when the bracket is
+ * already within `tolerance` of the held rate. Rates are whole requests/s.
+ */
+export function nextRefineRate(heldRate: number, brokeRate: number, tolerance = REFINE_TOLERANCE): number | null {
+  if (!(brokeRate > heldRate)) return null;
+  if (brokeRate - heldRate <= tolerance * heldRate) return null;
+  const middle = Math.round((heldRate + brokeRate) / 2);
+  return middle > heldRate && middle < brokeRate ? middle : null;
+}
+
+/** Rates of a ramp: `steps` equal increments from `from` to `to`, or a fixed `increment`. */
+export function rampRates(from: number, to: number, options: { steps?: number; increment?: number }): number[] {
+  if (options.increment !== undefined) {
+    const rates: number[] = [];
+    for (let rate = from; rate < to - 1e-9; rate += options.increment) rates.push(round(rate));
+    rates.push(to);
+    return rates;
+  }
+  const steps = Math.max(2, options.steps ?? 10);
+  return Array.from({ length: steps }, (_, i) => round(from + ((to - from) * i) / (steps - 1)));
+}
+
+const round = (value: number): number => Math.round(value * 1000) / 1000;
