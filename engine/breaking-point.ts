@@ -7,7 +7,7 @@
  * SLO when one is given. Before blaming the server, the step is checked for the generator's own
  * limits: a scheduler lag p99 over its bound, or drops at the in-flight cap while the server was
  * answering fast enough that the cap should never have been reached (Little's law: concurrency =
- * rate x service time). Such a step is `generator-limited`, never the server's breaking point.
+ * rate x service time), or a shortfall while the generator's event loops were nearly always busy. Such a step is `generator-limited`, never the server's breaking point.
  */
 
 export type Verdict = 'held' | 'broke' | 'generator-limited';
@@ -15,7 +15,7 @@ export type Verdict = 'held' | 'broke' | 'generator-limited';
 export interface StepFigures {
   /** offered requests/s */
   offered: number;
-  /** successful responses/s during the step */
+  /** responses/s during the step, whatever their status: errors are judged apart */
   achieved: number;
   scheduled: number;
   requests: number;
@@ -27,6 +27,8 @@ export interface StepFigures {
   lagP99Ms: number | null;
   /** the generator's in-flight capacity: cap per worker x workers */
   inflightCapacity: number;
+  /** share of the step the generator's event loops were busy, 0..1; null when unknown */
+  generatorBusy: number | null;
 }
 
 export interface Criteria {
@@ -38,9 +40,11 @@ export interface Criteria {
   sloP99Ms: number | null;
   /** scheduler lag p99 above this means the generator fell behind, ms */
   lagBoundMs: number;
+  /** event loop utilization above this, with a shortfall, means the generator ran out of CPU */
+  busyBound: number;
 }
 
-export const DEFAULT_CRITERIA: Criteria = { maxErrorRate: 0.01, minAchievedRatio: 0.95, sloP99Ms: null, lagBoundMs: 5 };
+export const DEFAULT_CRITERIA: Criteria = { maxErrorRate: 0.01, minAchievedRatio: 0.95, sloP99Ms: null, lagBoundMs: 5, busyBound: 0.9 };
 
 export interface Judgement {
   verdict: Verdict;
@@ -60,6 +64,13 @@ export function judgeStep(step: StepFigures, criteria: Criteria = DEFAULT_CRITER
   if (step.lagP99Ms !== null && step.lagP99Ms > criteria.lagBoundMs) {
     return { verdict: 'generator-limited', reason: `scheduler lag p99 ${msText(step.lagP99Ms)} > ${criteria.lagBoundMs} ms` };
   }
+  const ratio = step.offered > 0 ? step.achieved / step.offered : 1;
+  const shortfall = step.dropped > 0 || ratio < criteria.minAchievedRatio;
+  if (shortfall && step.generatorBusy !== null && step.generatorBusy > criteria.busyBound) {
+    // A saturated generator also slows its own reading of responses: service times and drops
+    // would be blamed on the server, so nothing in this step can be.
+    return { verdict: 'generator-limited', reason: `the generator's event loops were ${pct(step.generatorBusy)} busy` };
+  }
   if (step.dropped > 0 && step.serviceP99Ms !== null) {
     const concurrencyNeeded = (step.offered * step.serviceP99Ms) / 1000;
     if (concurrencyNeeded < step.inflightCapacity / 2) {
@@ -70,7 +81,6 @@ export function judgeStep(step: StepFigures, criteria: Criteria = DEFAULT_CRITER
     }
   }
   const failed: string[] = [];
-  const ratio = step.offered > 0 ? step.achieved / step.offered : 1;
   if (ratio < criteria.minAchievedRatio) failed.push(`achieved ${pct(ratio)} of offered`);
   const errors = errorRate(step);
   if (errors > criteria.maxErrorRate) failed.push(`errors ${pct(errors)} > ${pct(criteria.maxErrorRate)}`);

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { DEFAULTS, type RawOptions } from './plan.js';
+import { UsageError } from './cli-errors.js';
+import { readProfile } from './profile.js';
 
-export class UsageError extends Error {
-  readonly code = 'STRESS_ERR_USAGE';
-}
+export { UsageError };
 
 export type CliOutcome = { kind: 'run'; options: RawOptions } | { kind: 'help'; text: string } | { kind: 'version' };
 
@@ -33,6 +33,15 @@ function buildParser(argv: string[], cpuCount: number) {
       duration: { type: 'string', alias: 'd', group: 'Load:', describe: `how long to offer load [default: ${DEFAULTS.durationMs / 1000}s]` },
       clients: { type: 'string', alias: 'c', group: 'Load:', describe: 'closed loop: N clients, each sends when its previous request ends' },
       requests: { type: 'string', alias: 'n', group: 'Load:', describe: 'closed loop: stop after this many requests in all (instead of --duration)' },
+      ramp: { type: 'string', group: 'Stress (find the breaking point):', describe: 'raise the offered rate step by step from FROM to TO req/s, e.g. 100:20000' },
+      step: { type: 'string', group: 'Stress (find the breaking point):', describe: `length of each step [default: ${DEFAULTS.stepMs / 1000}s]` },
+      steps: { type: 'string', group: 'Stress (find the breaking point):', describe: `number of equal steps from FROM to TO [default: ${DEFAULTS.rampSteps}]` },
+      increment: { type: 'string', group: 'Stress (find the breaking point):', describe: 'fixed rate increment between steps, req/s (instead of --steps)' },
+      'max-errors': { type: 'string', group: 'Stress (find the breaking point):', describe: 'a step breaks above this error rate (failures + drops), e.g. 1% or 0.01 [default: 1%]' },
+      'slo-p99': { type: 'string', group: 'Stress (find the breaking point):', describe: 'a step breaks when p99 latency (from due time) exceeds this duration [default: none]' },
+      'stop-on-break': { type: 'boolean', group: 'Stress (find the breaking point):', describe: 'end the ramp after the first step that breaks; --no-stop-on-break runs every step [default: true]' },
+      refine: { type: 'boolean', group: 'Stress (find the breaking point):', describe: 'after the break, bisect with shorter steps until the breaking point is known within 2%' },
+      profile: { type: 'string', alias: 'p', group: 'Load:', describe: 'read options from a JSON profile (keys are these flags\' long names); flags given here win' },
       method: { type: 'string', alias: 'X', group: 'Request:', describe: 'HTTP method [default: GET]' },
       header: { type: 'string', array: true, alias: 'H', group: 'Request:', describe: 'request header "Name: value" (repeatable)' },
       body: { type: 'string', group: 'Request:', describe: 'request body, as text' },
@@ -58,7 +67,8 @@ function buildParser(argv: string[], cpuCount: number) {
     });
 }
 
-const ONE_VALUE = ['rate', 'duration', 'clients', 'requests', 'method', 'body', 'body-file', 'timeout', 'workers', 'connections', 'max-inflight', 'interval'] as const;
+const ONE_VALUE = ['rate', 'duration', 'clients', 'requests', 'method', 'body', 'body-file', 'timeout', 'workers', 'connections', 'max-inflight', 'interval',
+  'ramp', 'step', 'steps', 'increment', 'max-errors', 'slo-p99', 'profile'] as const;
 
 export async function parseCommandLine(argv: string[], cpuCount: number): Promise<CliOutcome> {
   const parser = buildParser(argv, cpuCount);
@@ -72,7 +82,8 @@ export async function parseCommandLine(argv: string[], cpuCount: number): Promis
   }
   const extra = (args._ as unknown[]) ?? [];
   if (extra.length > 0) throw new UsageError(`unexpected argument "${String(extra[0])}" (only one URL is taken)`);
-  const value = (name: string) => args[name] as string | undefined;
+  if (typeof args.profile === 'string') Object.assign(args, { ...readProfile(args.profile), ...withoutUndefined(args) });
+  const value = (name: string) => (args[name] === undefined ? undefined : String(args[name]));
   const bodyFilePath = value('body-file');
   let bodyFile: RawOptions['bodyFile'];
   if (bodyFilePath !== undefined) {
@@ -101,8 +112,20 @@ export async function parseCommandLine(argv: string[], cpuCount: number): Promis
     bodyFile,
     json: args.json as boolean | undefined,
     quiet: args.quiet as boolean | undefined,
+    ramp: value('ramp'),
+    step: value('step'),
+    steps: value('steps'),
+    increment: value('increment'),
+    maxErrors: value('max-errors'),
+    sloP99: value('slo-p99'),
+    stopOnBreak: args['stop-on-break'] as boolean | undefined,
+    refine: args.refine as boolean | undefined,
   };
   // yargs leaves undefined keys for flags that were not given; drop them so "given" means given.
   for (const key of Object.keys(options) as Array<keyof RawOptions>) if (options[key] === undefined) delete options[key];
   return { kind: 'run', options };
+}
+
+function withoutUndefined(args: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
 }

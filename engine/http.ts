@@ -76,8 +76,11 @@ class Exchange implements Dispatcher.DispatchHandler {
 
 /** A warm-up request: opens a connection and exercises the code path; nothing is recorded. */
 class WarmupExchange implements Dispatcher.DispatchHandler {
+  abort: ((error?: Error) => void) | null = null;
   constructor(private readonly done: () => void) {}
-  onConnect(): void {}
+  onConnect(abort: (error?: Error) => void): void {
+    this.abort = abort;
+  }
   onHeaders(): boolean {
     return true;
   }
@@ -149,8 +152,13 @@ export class HttpSender {
     if (this.dispatchOptions.method !== 'GET') return;
     const deadline = Date.now() + limitMs;
     for (let round = 0; round < rounds && Date.now() < deadline; round++) {
+      const wave: WarmupExchange[] = [];
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        // A slow target must not keep warm-up requests on the connections the run will use.
+        const timer = setTimeout(() => {
+          for (const exchange of wave) exchange.abort?.(new RequestAbort('interrupted', 'warm-up over'));
+          resolve();
+        }, Math.max(0, deadline - Date.now()));
         let pending = this.connections;
         const done = () => {
           if (--pending === 0) {
@@ -158,7 +166,11 @@ export class HttpSender {
             resolve();
           }
         };
-        for (let i = 0; i < this.connections; i++) this.pool.dispatch(this.dispatchOptions, new WarmupExchange(done));
+        for (let i = 0; i < this.connections; i++) {
+          const exchange = new WarmupExchange(done);
+          wave.push(exchange);
+          this.pool.dispatch(this.dispatchOptions, exchange);
+        }
       });
     }
   }

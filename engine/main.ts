@@ -5,10 +5,12 @@
 import { availableParallelism } from 'node:os';
 import { parseCommandLine, UsageError } from './cli.js';
 import { buildPlan, PlanError, targetSpec, type Plan } from './plan.js';
+import { RampRunner, type RampReport } from './ramp.js';
 import { Progress } from './report/progress.js';
-import { describeLoad, textReport } from './report/text.js';
-import { LocalRun } from './run.js';
-import { summarize } from './summary.js';
+import { rampText } from './report/ramp-text.js';
+import { describeLoad, GENERATOR_LAG_BOUND_MS, textReport } from './report/text.js';
+import { LocalRun, type RunResult, type RunSpec } from './run.js';
+import { summarize, type Summary } from './summary.js';
 
 /** How long in-flight requests get after Ctrl-C before they count as interrupted. */
 const INTERRUPT_DRAIN_MS = 2000;
@@ -18,6 +20,27 @@ export const VERSION = '0.1.0';
 function usageFailure(message: string): number {
   process.stderr.write(`stress: ${message} (see stress --help)\n`);
   return 2;
+}
+
+/** The bundled target server, started in-process when no URL is given. */
+async function resolveTarget(plan: Plan): Promise<{ url: string; close: () => Promise<void> }> {
+  if (plan.url !== null) return { url: plan.url, close: async () => undefined };
+  const { startTargetServer } = await import('../target-server/server.js');
+  const bundled = await startTargetServer({ host: '127.0.0.1', port: 0 });
+  if (!plan.quiet) process.stderr.write(`stress: bundled target server on ${bundled.url} (uWebSockets.js ${bundled.engine})\n`);
+  return { url: `${bundled.url}/test-get/0`, close: () => bundled.close() };
+}
+
+function baseSpec(plan: Plan, url: string, workers: number): Omit<RunSpec, 'load'> {
+  return {
+    target: targetSpec(plan, url),
+    workers,
+    // a closed-loop client holds one connection; an open loop shares its pool
+    connections: plan.mode === 'clients' ? Math.ceil(plan.clients! / workers) : plan.connections,
+    timeoutMs: plan.timeoutMs,
+    maxInflight: plan.maxInflight,
+    intervalMs: plan.intervalMs,
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -32,50 +55,54 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
 
-  let url = plan.url;
-  let closeBundled: (() => Promise<void>) | null = null;
-  if (url === null) {
-    const { startTargetServer } = await import('../target-server/server.js');
-    const bundled = await startTargetServer({ host: '127.0.0.1', port: 0 });
-    if (!plan.quiet) process.stderr.write(`stress: bundled target server on ${bundled.url} (uWebSockets.js ${bundled.engine})\n`);
-    url = `${bundled.url}/test-get/0`;
-    closeBundled = () => bundled.close();
-  }
-
+  const target = await resolveTarget(plan);
   const workers = plan.mode === 'clients' ? Math.min(plan.workers, plan.clients!) : plan.workers;
-  const progress = plan.quiet ? null : new Progress(process.stderr, plan.mode === 'rate', plan.intervalMs);
-  const run = new LocalRun(
-    {
-      target: targetSpec(plan, url),
-      load: plan.mode === 'rate'
-        ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
-        : { kind: 'clients', clients: plan.clients!, requests: plan.requests, durationMs: plan.durationMs },
-      workers,
-      // a closed-loop client holds one connection; an open loop shares its pool
-      connections: plan.mode === 'clients' ? Math.ceil(plan.clients! / workers) : plan.connections,
-      timeoutMs: plan.timeoutMs,
-      maxInflight: plan.maxInflight,
-      intervalMs: plan.intervalMs,
-    },
-    (interval) => progress?.interval(interval),
-  );
+  const progress = plan.quiet ? null : new Progress(process.stderr, plan.mode !== 'clients', plan.intervalMs);
+  const onInterval = progress ? progress.interval.bind(progress) : () => undefined;
+  const base = baseSpec(plan, target.url, workers);
+
+  let runner: { stop(drainMs: number): void; run(): Promise<{ result: RunResult; report: RampReport | null }> };
+  if (plan.mode === 'ramp') {
+    runner = new RampRunner(plan.ramp!, base, onInterval, GENERATOR_LAG_BOUND_MS);
+  } else {
+    const load: RunSpec['load'] = plan.mode === 'rate'
+      ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
+      : { kind: 'clients', clients: plan.clients!, requests: plan.requests, durationMs: plan.durationMs };
+    const run = new LocalRun({ ...base, load }, onInterval);
+    runner = { stop: (drainMs) => run.stop(drainMs), run: async () => ({ result: await run.run(), report: null }) };
+  }
 
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (++signals > 1) process.exit(130);
     process.stderr.write(`\nstress: ${signal}: stopping, waiting up to ${INTERRUPT_DRAIN_MS / 1000} s for requests in flight (again to quit at once)\n`);
-    run.stop(INTERRUPT_DRAIN_MS);
+    runner.stop(INTERRUPT_DRAIN_MS);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-
-  const result = await run.run();
+  const { result, report } = await runner.run();
   progress?.end();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  const summary = summarize(plan, url, workers, result);
-  if (plan.json) process.stdout.write(JSON.stringify(summary) + '\n');
-  else process.stdout.write(textReport(summary, describeLoad(summary, plan.durationMs === null ? null : plan.durationMs / 1000, plan.clients, plan.requests)));
-  await closeBundled?.();
+
+  const plannedS = plan.durationMs === null ? null : plan.durationMs / 1000;
+  const ranS = Math.min(plannedS ?? result.elapsedS, result.elapsedS || (plannedS ?? 0));
+  const offered = plan.mode === 'rate' ? plan.rate : plan.mode === 'ramp' && ranS > 0 ? Math.round(result.total.counts.scheduled / ranS) : null;
+  const summary = summarize({ mode: plan.mode, target: target.url, workers, offered, plannedS }, result);
+  print(plan, summary, report);
+  await target.close();
   return result.interrupted ? 130 : 0;
+}
+
+function print(plan: Plan, summary: Summary, report: RampReport | null): void {
+  if (plan.json) {
+    const ramp = report && { steps: report.steps, refineSteps: report.refineSteps, breakingPoint: report.breakingPoint, rampOutcome: report.outcome };
+    process.stdout.write(JSON.stringify({ ...summary, ...ramp }) + '\n');
+    return;
+  }
+  const heading = plan.mode === 'ramp'
+    ? `Stress Test: open loop, ramp ${plan.ramp!.rates[0]!.toLocaleString('en-US')} -> ${plan.ramp!.rates.at(-1)!.toLocaleString('en-US')} req/s in ${plan.ramp!.rates.length} steps of ${plan.ramp!.stepMs / 1000} s, ${summary.workers} workers -> ${summary.target}`
+    : describeLoad(summary, plan.durationMs === null ? null : plan.durationMs / 1000, plan.clients, plan.requests);
+  process.stdout.write(textReport(summary, heading));
+  if (report) process.stdout.write(rampText(report, plan.ramp!.rates.at(-1) ?? null));
 }

@@ -3,8 +3,9 @@
  * pure: it returns the plan or every problem at once, each naming its flag, so the user fixes all
  * of them in one go.
  */
+import { rampRates } from './breaking-point.js';
 import type { TargetSpec } from './http.js';
-import { parseDurationMs, parseRate, parseWholeNumber, UnitError } from './units.js';
+import { parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from './units.js';
 
 export interface Plan {
   /** the target URL, or null to start the bundled target server and use its /test-get/0 */
@@ -12,7 +13,9 @@ export interface Plan {
   method: string;
   headers: Record<string, string>;
   bodyBase64: string | null;
-  mode: 'rate' | 'clients';
+  mode: 'rate' | 'clients' | 'ramp';
+  /** the stress ramp (ramp mode) */
+  ramp: RampPlan | null;
   /** offered requests/s (rate mode) */
   rate: number | null;
   /** closed-loop clients (clients mode) */
@@ -29,6 +32,21 @@ export interface Plan {
   intervalMs: number;
   json: boolean;
   quiet: boolean;
+}
+
+export interface RampPlan {
+  /** offered rate of each step, requests/s, rising */
+  rates: number[];
+  /** length of each step, ms */
+  stepMs: number;
+  /** most (failures + drops) / scheduled for a step to hold, 0..1 */
+  maxErrorRate: number;
+  /** p99 latency bound for a step to hold, ms; null for none */
+  sloP99Ms: number | null;
+  /** end the ramp after the first step that does not hold */
+  stopOnBreak: boolean;
+  /** bisect between the last held and the first broken step afterwards */
+  refine: boolean;
 }
 
 /** Options as they come from the command line (strings where units are involved). */
@@ -50,6 +68,14 @@ export interface RawOptions {
   bodyFile?: { path: string; content: Buffer | null };
   json?: boolean;
   quiet?: boolean;
+  ramp?: string;
+  step?: string;
+  steps?: string;
+  increment?: string;
+  maxErrors?: string;
+  sloP99?: string;
+  stopOnBreak?: boolean;
+  refine?: boolean;
 }
 
 export class PlanError extends Error {
@@ -66,6 +92,9 @@ export const DEFAULTS = {
   connectionsPerWorker: 64,
   maxInflightPerWorker: 4096,
   intervalMs: 1000,
+  stepMs: 10_000,
+  rampSteps: 10,
+  maxErrorRate: 0.01,
 } as const;
 
 const MAX_DURATION_MS = 7 * 24 * 3_600_000;
@@ -107,12 +136,27 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
   if (given(raw.requests) && !given(raw.clients)) problems.push('--requests needs --clients (a rate-mode run is bounded by --duration)');
   if (given(raw.body) && given(raw.bodyFile)) problems.push('--body and --body-file contradict: give one');
 
-  const mode = given(raw.clients) ? 'clients' : 'rate';
+  const isRamp = given(raw.ramp);
+  if (isRamp) {
+    for (const [flag, value] of [['--rate', raw.rate], ['--clients', raw.clients], ['--duration', raw.duration]] as const) {
+      if (given(value)) problems.push(`--ramp and ${flag} contradict: a ramp's length is its steps (--step) times their number`);
+    }
+  } else {
+    for (const [flag, value] of [['--step', raw.step], ['--steps', raw.steps], ['--increment', raw.increment], ['--max-errors', raw.maxErrors],
+      ['--slo-p99', raw.sloP99], ['--stop-on-break', raw.stopOnBreak], ['--refine', raw.refine]] as const) {
+      if (given(value)) problems.push(`${flag} needs --ramp FROM:TO`);
+    }
+  }
+  if (given(raw.steps) && given(raw.increment)) problems.push('--steps and --increment contradict: give the number of steps or their increment');
+  const ramp = isRamp ? take(() => rampPlan(raw)) : null;
+
+  const mode = isRamp ? 'ramp' : given(raw.clients) ? 'clients' : 'rate';
   const rate = mode === 'rate' ? take(() => positive(parseRate(raw.rate ?? DEFAULTS.rate, '--rate'), '--rate', raw.rate)) : null;
   const clients = mode === 'clients' ? take(() => parseWholeNumber(raw.clients!, '--clients', 1, 1_000_000)) : null;
   const requests = given(raw.requests) ? take(() => parseWholeNumber(raw.requests!, '--requests', 1)) : null;
   let durationMs: number | null = null;
   if (given(raw.duration)) durationMs = take(() => boundedDuration(raw.duration!, '--duration', 1, MAX_DURATION_MS));
+  else if (ramp) durationMs = ramp.stepMs * ramp.rates.length;
   else if (!given(raw.requests)) durationMs = DEFAULTS.durationMs;
 
   const workers = given(raw.workers) ? take(() => parseWholeNumber(raw.workers!, '--workers', 1, 256)) : Math.max(1, cpuCount);
@@ -148,12 +192,29 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
 
   if (problems.length > 0) throw new PlanError(problems);
   return {
-    url, method, headers, bodyBase64, mode,
+    url, method, headers, bodyBase64, mode, ramp,
     rate, clients, requests, durationMs,
     workers: workers!, connections: connections!, timeoutMs: timeoutMs!, maxInflight: maxInflight!, intervalMs: intervalMs!,
     json: raw.json ?? false,
     quiet: raw.quiet ?? false,
   };
+}
+
+/** The ramp's flags; throws UnitError on the first bad one (each names its flag). */
+function rampPlan(raw: RawOptions): RampPlan {
+  const match = /^\s*([^:]+):([^:]+)\s*$/.exec(raw.ramp!);
+  if (!match) throw new UnitError(`--ramp: "${raw.ramp}" must be FROM:TO in requests/s, e.g. 100:20000`);
+  const from = positive(parseRate(match[1]!, '--ramp FROM'), '--ramp FROM', match[1]);
+  const to = positive(parseRate(match[2]!, '--ramp TO'), '--ramp TO', match[2]);
+  if (!(from < to)) throw new UnitError(`--ramp: "${raw.ramp}" must rise (FROM < TO)`);
+  const stepMs = raw.step === undefined ? DEFAULTS.stepMs : boundedDuration(raw.step, '--step', 200, 24 * 3_600_000);
+  const steps = raw.steps === undefined ? undefined : parseWholeNumber(raw.steps, '--steps', 2, 1000);
+  const increment = raw.increment === undefined ? undefined : positive(parseRate(raw.increment, '--increment'), '--increment', raw.increment);
+  const rates = rampRates(from, to, increment === undefined ? { steps: steps ?? DEFAULTS.rampSteps } : { increment });
+  if (rates.length > 1000) throw new UnitError(`--increment: "${raw.increment}" makes ${rates.length} steps; at most 1000`);
+  const maxErrorRate = raw.maxErrors === undefined ? DEFAULTS.maxErrorRate : parseFraction(raw.maxErrors, '--max-errors');
+  const sloP99Ms = raw.sloP99 === undefined ? null : boundedDuration(raw.sloP99, '--slo-p99', 0.001, 3_600_000);
+  return { rates, stepMs, maxErrorRate, sloP99Ms, stopOnBreak: raw.stopOnBreak ?? true, refine: raw.refine ?? false };
 }
 
 function positive(value: number, what: string, text: unknown): number {

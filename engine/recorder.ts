@@ -40,6 +40,7 @@ export class IntervalRecorder {
    */
   recordResponse(status: number, bodyBytes: number, dueMs: number, sentMs: number, doneMs: number): void {
     this.counts.requests++;
+    this.counts.responses++;
     this.counts.bodyBytes += bodyBytes;
     this.statusCodes.set(status, (this.statusCodes.get(status) ?? 0) + 1);
     if (status < 400) {
@@ -50,6 +51,12 @@ export class IntervalRecorder {
     } else {
       this.failed('http');
     }
+  }
+
+  /** How busy this worker's event loop was over the interval (from performance.eventLoopUtilization). */
+  recordLoopUtilization(busyMs: number, observedMs: number): void {
+    this.counts.generatorBusyMs += busyMs;
+    this.counts.generatorObservedMs += observedMs;
   }
 
   /** A request ended without a whole response. */

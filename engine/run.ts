@@ -59,6 +59,7 @@ function loadFor(spec: RunSpec, workerIndex: number): WorkerLoad {
 export class LocalRun {
   private readonly ports: MessagePort[] = [];
   private stopRequested = false;
+  private stopping = false;
   private startAtEpochMs = 0;
 
   constructor(
@@ -99,7 +100,7 @@ export class LocalRun {
         } else if (message.type === 'ready' && ++ready === workerCount) {
           startSent = true;
           this.startAtEpochMs = epochNowMs() + START_LEAD_MS;
-          this.broadcast(this.stopRequested ? { type: 'stop', drainMs: 0 } : { type: 'start', startAtEpochMs: this.startAtEpochMs });
+          this.broadcast(this.stopping ? { type: 'stop', drainMs: 0 } : { type: 'start', startAtEpochMs: this.startAtEpochMs });
         }
       });
       const task: WorkerTask = {
@@ -137,9 +138,13 @@ export class LocalRun {
     return { intervals, total, interrupted: this.stopRequested, workerFailures: failures, elapsedS };
   }
 
-  /** Stops the load; in-flight requests get `drainMs` before they count as interrupted. */
-  stop(drainMs: number): void {
-    this.stopRequested = true;
+  /**
+   * Stops the load; in-flight requests get `drainMs` before they count as interrupted. A stop the
+   * plan itself decided (a ramp that broke) is not an interruption of the run.
+   */
+  stop(drainMs: number, planned = false): void {
+    if (!planned) this.stopRequested = true;
+    this.stopping = true;
     this.broadcast({ type: 'stop', drainMs });
   }
 

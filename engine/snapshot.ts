@@ -15,6 +15,8 @@ export interface Counts {
   scheduled: number;
   /** requests that ended: success + failure */
   requests: number;
+  /** requests answered with an HTTP status, whatever it was */
+  responses: number;
   /** responses with status < 400 */
   success: number;
   failure: number;
@@ -22,6 +24,10 @@ export interface Counts {
   dropped: number;
   /** response body bytes of all responses */
   bodyBytes: number;
+  /** time the generator's event loops were busy, ms, summed over workers (event loop utilization) */
+  generatorBusyMs: number;
+  /** wall time those event loops were observed, ms, summed over workers */
+  generatorObservedMs: number;
 }
 
 export const HISTOGRAM_NAMES = ['latencyUs', 'serviceUs', 'lagUs', 'sizeBytes'] as const;
@@ -64,7 +70,7 @@ export function newHistogram(): Histogram {
 }
 
 export function zeroCounts(): Counts {
-  return { scheduled: 0, requests: 0, success: 0, failure: 0, dropped: 0, bodyBytes: 0 };
+  return { scheduled: 0, requests: 0, responses: 0, success: 0, failure: 0, dropped: 0, bodyBytes: 0, generatorBusyMs: 0, generatorObservedMs: 0 };
 }
 
 export function emptyStats(interval = 0, phase = 0, startMs = 0, endMs = 0): IntervalStats {

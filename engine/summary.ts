@@ -3,7 +3,6 @@
  * report is printed from. Pure: merged stats in, figures out; no NaN, no Infinity, null where a
  * figure does not exist (nothing succeeded, closed loop has no offered rate).
  */
-import type { Plan } from './plan.js';
 import type { RunResult, WorkerFailure } from './run.js';
 import type { Counts, ErrorClass, IntervalStats } from './snapshot.js';
 import { centralFigures, distribution, percentile, type Distribution } from './statistics.js';
@@ -14,7 +13,7 @@ export interface IntervalSummary {
   requests: number;
   success: number;
   failure: number;
-  /** successful responses per second in this interval */
+  /** responses (any status) per second in this interval */
   achieved: number;
   p50: number | null;
   p99: number | null;
@@ -25,13 +24,25 @@ export interface Totals extends Pick<Counts, 'scheduled' | 'requests' | 'success
   statusCodes: Record<string, number>;
 }
 
+/** What the summary needs to know about the run besides its measurements. */
+export interface RunMeta {
+  mode: 'rate' | 'clients' | 'ramp';
+  target: string;
+  workers: number;
+  /** offered req/s; null in a closed loop (for a ramp: the average over what ran) */
+  offered: number | null;
+  /** planned length of the load, s; null when bound by a request count */
+  plannedS: number | null;
+}
+
 export interface Summary {
-  mode: 'rate' | 'clients';
+  mode: 'rate' | 'clients' | 'ramp';
   target: string;
   workers: number;
   durationS: number;
   interrupted: boolean;
   totals: Totals;
+  /** req/s: offered (null in a closed loop), and achieved: responses of any status per second */
   throughput: { offered: number | null; achieved: number };
   latencyMs: Distribution;
   serviceTimeMs: Distribution;
@@ -52,22 +63,22 @@ export function intervalSummary(stats: IntervalStats): IntervalSummary {
     requests: stats.counts.requests,
     success: stats.counts.success,
     failure: stats.counts.failure,
-    achieved: round(stats.counts.success / seconds, 1),
+    achieved: round(stats.counts.responses / seconds, 1),
     p50: percentile(stats.histograms.latencyUs, 50, 1000),
     p99: percentile(stats.histograms.latencyUs, 99, 1000),
   };
 }
 
-export function summarize(plan: Plan, target: string, workers: number, result: RunResult): Summary {
+export function summarize(meta: RunMeta, result: RunResult): Summary {
   const { total } = result;
-  const plannedS = plan.durationMs === null ? null : plan.durationMs / 1000;
+  const { plannedS } = meta;
   // Load was generated for the planned time, or until the stop; a request-bound run for as long as it took.
   const durationS = round(plannedS === null ? result.elapsedS : Math.min(plannedS, result.elapsedS || plannedS));
   const lag = total.histograms.lagUs;
   return {
-    mode: plan.mode,
-    target,
-    workers,
+    mode: meta.mode,
+    target: meta.target,
+    workers: meta.workers,
     durationS,
     interrupted: result.interrupted,
     totals: {
@@ -80,8 +91,8 @@ export function summarize(plan: Plan, target: string, workers: number, result: R
       statusCodes: { ...total.statusCodes },
     },
     throughput: {
-      offered: plan.mode === 'rate' ? plan.rate : null,
-      achieved: durationS > 0 ? round(total.counts.success / durationS, 1) : 0,
+      offered: meta.offered,
+      achieved: durationS > 0 ? round(total.counts.responses / durationS, 1) : 0,
     },
     latencyMs: distribution(total.histograms.latencyUs, 1000),
     serviceTimeMs: distribution(total.histograms.serviceUs, 1000),

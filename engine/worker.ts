@@ -17,6 +17,7 @@ class IntervalTicker {
   private index = 0;
   private current: IntervalBounds;
   private timer: NodeJS.Timeout | null = null;
+  private lastUtilization = performance.eventLoopUtilization();
   reported = 0;
 
   constructor(
@@ -31,6 +32,7 @@ class IntervalTicker {
   }
 
   start(): void {
+    this.lastUtilization = performance.eventLoopUtilization();
     this.timer = setTimeout(this.tick, Math.max(0, this.current.endMs - this.clock()));
   }
 
@@ -48,6 +50,9 @@ class IntervalTicker {
   }
 
   private emit(bounds: IntervalBounds): void {
+    const utilization = performance.eventLoopUtilization(this.lastUtilization);
+    this.lastUtilization = performance.eventLoopUtilization();
+    this.recorder.recordLoopUtilization(utilization.active, utilization.active + utilization.idle);
     const snapshot = this.recorder.takeSnapshot(bounds.interval, bounds.phase, bounds.startMs, bounds.endMs);
     this.post({ type: 'snapshot', workerIndex: this.workerIndex, snapshot });
     this.reported++;
@@ -56,7 +61,7 @@ class IntervalTicker {
 
 /** Waves of one request per connection before the start; see HttpSender.warmUp. */
 const WARMUP_ROUNDS = 20;
-const WARMUP_LIMIT_MS = 1000;
+const WARMUP_LIMIT_MS = 500;
 
 export default async function runWorkerTask(task: WorkerTask): Promise<WorkerResult> {
   const { port, workerIndex, workerCount } = task;

@@ -5,7 +5,7 @@ import { DEFAULT_CRITERIA, judgeStep, nextRefineRate, rampOutcome, rampRates, ty
 /** A healthy step at `offered` req/s; each row below changes what it is about. */
 const step = (offered: number, change: Partial<StepFigures> = {}): StepFigures => ({
   offered, achieved: offered, scheduled: offered * 10, requests: offered * 10, success: offered * 10, failure: 0, dropped: 0,
-  latencyP99Ms: 5, serviceP99Ms: 4, lagP99Ms: 1, inflightCapacity: 8192, ...change,
+  latencyP99Ms: 5, serviceP99Ms: 4, lagP99Ms: 1, inflightCapacity: 8192, generatorBusy: 0.3, ...change,
 });
 
 test('verdicts, one criterion at a time', () => {
@@ -23,6 +23,9 @@ test('verdicts, one criterion at a time', () => {
     { why: 'generator lag over its bound', step: step(50_000, { achieved: 30_000, lagP99Ms: 40 }), verdict: 'generator-limited', reason: /scheduler lag p99 40 ms > 5 ms/ },
     { why: 'lag wins over the server criteria', step: step(50_000, { lagP99Ms: 6, failure: 50_000 }), verdict: 'generator-limited' },
     { why: 'drops at the cap while the server answers fast', step: step(1000, { dropped: 300, serviceP99Ms: 2, inflightCapacity: 16 }), verdict: 'generator-limited', reason: /dropped at the in-flight cap \(16\)/ },
+    { why: 'a busy generator with a shortfall', step: step(90_000, { achieved: 40_000, generatorBusy: 0.97, serviceP99Ms: 40 }), verdict: 'generator-limited', reason: /event loops were 97% busy/ },
+    { why: 'a busy generator that still delivered is fine', step: step(9000, { generatorBusy: 0.97 }), verdict: 'held' },
+    { why: 'a server that breaks while the generator idles', step: step(9000, { achieved: 5000, generatorBusy: 0.2 }), verdict: 'broke' },
     { why: 'no lag figure (nothing sent) is not the generator', step: step(1000, { lagP99Ms: null }), verdict: 'held' },
   ];
   for (const row of table) {

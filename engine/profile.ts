@@ -1,0 +1,76 @@
+/**
+ * Profiles: a JSON file holding a run's flags under their long names, so a test can be kept,
+ * reviewed and copied (bench-profiles/). Every problem is reported at once, each naming its field;
+ * flags on the command line override the profile's values.
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError } from './cli-errors.js';
+
+/** Fields a profile may hold, and the JSON types each accepts. */
+const FIELDS: Record<string, Array<'string' | 'number' | 'boolean' | 'string[]'>> = {
+  url: ['string'],
+  rate: ['string', 'number'],
+  duration: ['string', 'number'],
+  clients: ['string', 'number'],
+  requests: ['string', 'number'],
+  method: ['string'],
+  header: ['string[]'],
+  body: ['string'],
+  'body-file': ['string'],
+  timeout: ['string', 'number'],
+  workers: ['string', 'number'],
+  connections: ['string', 'number'],
+  'max-inflight': ['string', 'number'],
+  interval: ['string', 'number'],
+  json: ['boolean'],
+  quiet: ['boolean'],
+  ramp: ['string'],
+  step: ['string', 'number'],
+  steps: ['string', 'number'],
+  increment: ['string', 'number'],
+  'max-errors': ['string', 'number'],
+  'slo-p99': ['string', 'number'],
+  'stop-on-break': ['boolean'],
+  refine: ['boolean'],
+  description: ['string'],
+};
+
+function typeOf(value: unknown): string {
+  if (Array.isArray(value)) return value.every((item) => typeof item === 'string') ? 'string[]' : 'array';
+  return value === null ? 'null' : typeof value;
+}
+
+/** The profile's fields as flag values (numbers as strings); throws UsageError listing every problem. */
+export function readProfile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`--profile: cannot read "${path}"`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`--profile: "${path}" is not valid JSON (${(error as Error).message})`);
+  }
+  return validateProfile(parsed, path);
+}
+
+export function validateProfile(parsed: unknown, path: string): Record<string, unknown> {
+  if (typeOf(parsed) !== 'object') throw new UsageError(`--profile: "${path}" must hold a JSON object of flags`);
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(parsed as Record<string, unknown>)) {
+    const accepted = FIELDS[field];
+    if (!accepted) {
+      problems.push(`profile field "${field}" is unknown (fields are the long flag names, e.g. "rate", "max-errors")`);
+    } else if (!accepted.includes(typeOf(value) as never)) {
+      problems.push(`profile field "${field}" must be ${accepted.join(' or ')}, not ${typeOf(value)}`);
+    } else if (field !== 'description') {
+      values[field] = typeof value === 'number' ? String(value) : value;
+    }
+  }
+  if (problems.length > 0) throw new UsageError(`${path}: ${problems.join('; ')}`);
+  return values;
+}

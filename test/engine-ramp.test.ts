@@ -1,0 +1,84 @@
+/**
+ * The stress test end to end, against target servers whose breaking points are known by
+ * construction: --capacity (a token bucket), --fail-rate, and a rate no single worker can offer.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RampReport } from '../engine/ramp.js';
+import type { Summary } from '../engine/summary.js';
+import { assertInvariants } from './helpers/invariants.js';
+import { spawnTarget } from './helpers/spawn-target.js';
+import { runStress } from './helpers/stress-cli.js';
+
+type RampSummary = Summary & Pick<RampReport, 'steps' | 'refineSteps' | 'breakingPoint'>;
+
+async function ramp(targetArgs: string[], args: string[]): Promise<{ summary: RampSummary; text: string }> {
+  const target = await spawnTarget(targetArgs);
+  try {
+    const json = await runStress([`${target.url}/hello`, ...args, '--json', '--quiet'], 90_000);
+    assert.equal(json.code, 0, json.stderr);
+    const summary = JSON.parse(json.stdout) as RampSummary;
+    assertInvariants(summary);
+    assert.equal(summary.mode, 'ramp');
+    assert.equal(summary.interrupted, false, 'stopping on the break is the plan, not an interruption');
+    return { summary, text: '' };
+  } finally {
+    await target.stop();
+  }
+}
+
+test('a server with a capacity of 2,000 req/s breaks close to 2,000, and --refine narrows it', async () => {
+  const { summary } = await ramp(['--capacity', '2000'], ['--ramp', '1000:3000', '--steps', '5', '--step', '2s', '--refine', '--workers', '2']);
+  const verdicts = summary.steps.map((step) => `${step.offered}:${step.verdict}`);
+  assert.deepEqual(verdicts.slice(0, 3), ['1000:held', '1500:held', '2000:held'], verdicts.join(' '));
+  const broken = summary.steps.at(-1)!;
+  assert.equal(broken.verdict, 'broke', 'the ramp stops after the first broken step');
+  assert.equal(broken.offered, 2500);
+  assert.match(broken.reason!, /achieved \d+% of offered/);
+  assert.ok(broken.achieved > 1700 && broken.achieved < 2300, `achieved at the break ${broken.achieved} ~ capacity`);
+  assert.ok(broken.latencyMs.p99! > 5 * summary.steps[0]!.latencyMs.p99!, 'latency climbs past capacity');
+  assert.ok(summary.refineSteps.length >= 2, `refine ran ${summary.refineSteps.length} steps`);
+  const point = summary.breakingPoint!;
+  assert.equal(point.refined, true);
+  assert.ok(point.rate! >= 1700 && point.rate! <= 2150, `refined breaking point ${point.rate}`);
+  assert.ok(point.brokeAt > point.rate! && point.brokeAt - point.rate! <= 0.1 * point.rate!, `bracket ${point.rate}..${point.brokeAt}`);
+});
+
+test('a rate far beyond one worker is generator-limited, never the server\'s breaking point', async () => {
+  const { summary } = await ramp([], ['--ramp', '200:200000', '--steps', '2', '--step', '1s', '--workers', '1', '--max-inflight', '512']);
+  assert.deepEqual(summary.steps.map((step) => step.verdict), ['held', 'generator-limited']);
+  assert.match(summary.steps[1]!.reason!, /scheduler lag p99|dropped at the in-flight cap|event loops were \d+% busy/);
+  assert.equal(summary.breakingPoint, null);
+  const target = await spawnTarget([]);
+  try {
+    const text = await runStress([`${target.url}/hello`, '--ramp', '200:200000', '--steps', '2', '--step', '1s', '--workers', '1', '--max-inflight', '512', '--quiet'], 60_000);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^Inconclusive: the generator could not offer 200,000 req\/s .*; the server held up to 200 req\/s\. More workers/m);
+    assert.doesNotMatch(text.stdout, /Breaking point/);
+  } finally {
+    await target.stop();
+  }
+});
+
+test('5% of 500s break the first step by the error criterion', async () => {
+  const { summary } = await ramp(['--fail-rate', '0.05'], ['--ramp', '200:400', '--steps', '2', '--step', '1s']);
+  assert.equal(summary.steps.length, 1);
+  assert.equal(summary.steps[0]!.verdict, 'broke');
+  assert.match(summary.steps[0]!.reason!, /^errors \d+(\.\d)?% > 1\.0%$/);
+  assert.ok(summary.steps[0]!.errors.http! > 0);
+  assert.deepEqual(summary.breakingPoint && { rate: summary.breakingPoint.rate, brokeAt: summary.breakingPoint.brokeAt }, { rate: null, brokeAt: 200 });
+});
+
+test('ramp flags: bad ramps exit 2 naming the flag', async () => {
+  for (const [args, says] of [
+    [['--ramp', '100:50'], /--ramp: "100:50" must rise/],
+    [['--ramp', '100'], /--ramp: "100" must be FROM:TO/],
+    [['--ramp', '1:2', '--rate', '5'], /--ramp and --rate contradict/],
+    [['--step', '5s'], /--step needs --ramp/],
+    [['--ramp', '1:2', '--steps', '3', '--increment', '1'], /--steps and --increment contradict/],
+  ] as Array<[string[], RegExp]>) {
+    const run = await runStress(args, 10_000);
+    assert.equal(run.code, 2, args.join(' '));
+    assert.match(run.stderr, says);
+  }
+});
