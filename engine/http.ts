@@ -46,6 +46,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     readonly dueMs: number,
     readonly handedMs: number,
     readonly onDone: (() => void) | null,
+    /** false for warm-up requests: sent and ended, never recorded */
+    readonly measured: boolean,
   ) {}
 
   onConnect(abort: (error?: Error) => void): void {
@@ -74,34 +76,12 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 }
 
-/** A warm-up request: opens a connection and exercises the code path; nothing is recorded. */
-class WarmupExchange implements Dispatcher.DispatchHandler {
-  abort: ((error?: Error) => void) | null = null;
-  constructor(private readonly done: () => void) {}
-  onConnect(abort: (error?: Error) => void): void {
-    this.abort = abort;
-  }
-  onHeaders(): boolean {
-    return true;
-  }
-  onData(): boolean {
-    return true;
-  }
-  onComplete(): void {
-    this.done();
-  }
-  onError(): void {
-    this.done();
-  }
-}
-
 export class HttpSender {
   readonly clock: () => number;
   private readonly pool: Pool;
   private readonly dispatchOptions: Dispatcher.DispatchOptions;
   private readonly recorder: IntervalRecorder;
   private readonly timeoutMs: number;
-  private readonly connections: number;
   /** in hand-over order, which is also deadline order: the sweep stops at the first live one */
   private readonly inflight = new Set<Exchange>();
   private readonly sweepTimer: NodeJS.Timeout;
@@ -114,7 +94,6 @@ export class HttpSender {
     this.clock = options.clock;
     this.recorder = options.recorder;
     this.timeoutMs = options.timeoutMs;
-    this.connections = options.connections;
     this.pool = new Pool(url.origin, {
       connections: options.connections,
       pipelining: 1,
@@ -144,40 +123,11 @@ export class HttpSender {
   }
 
   /**
-   * Before the clock starts: opens the pool's connections and warms the JIT with `rounds` waves
-   * of one request per connection, so the first measured second is not the generator's cold
-   * start. Only for GET, which must be safe to repeat; unrecorded; bounded by `limitMs`.
+   * Hands one request to the pool; `dueMs` is when the schedule wanted it sent. A request due
+   * before the measured start (the warm-up) is sent and ended like any other but not recorded.
    */
-  async warmUp(rounds: number, limitMs: number): Promise<void> {
-    if (this.dispatchOptions.method !== 'GET') return;
-    const deadline = Date.now() + limitMs;
-    for (let round = 0; round < rounds && Date.now() < deadline; round++) {
-      const wave: WarmupExchange[] = [];
-      await new Promise<void>((resolve) => {
-        // A slow target must not keep warm-up requests on the connections the run will use.
-        const timer = setTimeout(() => {
-          for (const exchange of wave) exchange.abort?.(new RequestAbort('interrupted', 'warm-up over'));
-          resolve();
-        }, Math.max(0, deadline - Date.now()));
-        let pending = this.connections;
-        const done = () => {
-          if (--pending === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        for (let i = 0; i < this.connections; i++) {
-          const exchange = new WarmupExchange(done);
-          wave.push(exchange);
-          this.pool.dispatch(this.dispatchOptions, exchange);
-        }
-      });
-    }
-  }
-
-  /** Hands one request to the pool; `dueMs` is when the schedule wanted it sent. */
-  send(dueMs: number, onDone: (() => void) | null = null): void {
-    const exchange = new Exchange(this, dueMs, this.clock(), onDone);
+  send(dueMs: number, onDone: (() => void) | null = null, measured = true): void {
+    const exchange = new Exchange(this, dueMs, this.clock(), onDone, measured);
     this.inflight.add(exchange);
     try {
       this.pool.dispatch(this.dispatchOptions, exchange);
@@ -189,6 +139,7 @@ export class HttpSender {
 
   settleResponse(exchange: Exchange): void {
     if (!this.finish(exchange)) return;
+    if (!exchange.measured) return void exchange.onDone?.();
     const doneMs = this.clock();
     const sentMs = exchange.sentMs < 0 ? exchange.handedMs : exchange.sentMs;
     this.recorder.recordResponse(exchange.status, exchange.bodyBytes, exchange.dueMs, sentMs, doneMs);
@@ -197,6 +148,7 @@ export class HttpSender {
 
   settleFailure(exchange: Exchange, errorClass: ErrorClass): void {
     if (!this.finish(exchange)) return;
+    if (!exchange.measured) return void exchange.onDone?.();
     this.recorder.recordFailure(errorClass, exchange.bodyBytes);
     exchange.onDone?.();
   }

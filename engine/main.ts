@@ -40,6 +40,7 @@ function baseSpec(plan: Plan, url: string, workers: number): Omit<RunSpec, 'load
     timeoutMs: plan.timeoutMs,
     maxInflight: plan.maxInflight,
     intervalMs: plan.intervalMs,
+    warmupMs: plan.warmupMs,
   };
 }
 

@@ -30,6 +30,8 @@ export interface WorkerTask {
   target: TargetSpec;
   load: WorkerLoad;
   intervalMs: number;
+  /** open loop: the schedule starts this long before the measured start, unrecorded, ms */
+  warmupMs: number;
   connections: number;
   timeoutMs: number;
   maxInflight: number;

@@ -30,6 +30,8 @@ export interface Plan {
   /** in-flight cap per worker */
   maxInflight: number;
   intervalMs: number;
+  /** open loop: unrecorded load at the first rate before the measured start, ms (0: none) */
+  warmupMs: number;
   json: boolean;
   quiet: boolean;
 }
@@ -61,6 +63,7 @@ export interface RawOptions {
   timeout?: string;
   maxInflight?: string;
   interval?: string;
+  warmup?: string;
   method?: string;
   header?: string[];
   body?: string;
@@ -92,6 +95,7 @@ export const DEFAULTS = {
   connectionsPerWorker: 64,
   maxInflightPerWorker: 4096,
   intervalMs: 1000,
+  warmupMs: 1000,
   stepMs: 10_000,
   rampSteps: 10,
   maxErrorRate: 0.01,
@@ -169,6 +173,9 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     : DEFAULTS.maxInflightPerWorker;
   const intervalMs = given(raw.interval) ? take(() => boundedDuration(raw.interval!, '--interval', 50, 3_600_000)) : DEFAULTS.intervalMs;
 
+  if (given(raw.warmup) && mode === 'clients') problems.push('--warmup needs an open loop (--rate or --ramp); a closed loop counts every request');
+  const warmupMs = mode === 'clients' ? 0 : given(raw.warmup) ? take(() => boundedDuration(raw.warmup!, '--warmup', 0, 3_600_000)) : DEFAULTS.warmupMs;
+
   const method = (raw.method ?? 'GET').toUpperCase();
   if (!HTTP_METHOD.test(method)) problems.push(`--method: "${raw.method}" is not an HTTP method (use e.g. GET, POST, PUT)`);
 
@@ -194,7 +201,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
   return {
     url, method, headers, bodyBase64, mode, ramp,
     rate, clients, requests, durationMs,
-    workers: workers!, connections: connections!, timeoutMs: timeoutMs!, maxInflight: maxInflight!, intervalMs: intervalMs!,
+    workers: workers!, connections: connections!, timeoutMs: timeoutMs!, maxInflight: maxInflight!, intervalMs: intervalMs!, warmupMs: warmupMs!,
     json: raw.json ?? false,
     quiet: raw.quiet ?? false,
   };

@@ -22,6 +22,7 @@ const FIELDS: Record<string, Array<'string' | 'number' | 'boolean' | 'string[]'>
   connections: ['string', 'number'],
   'max-inflight': ['string', 'number'],
   interval: ['string', 'number'],
+  warmup: ['string', 'number'],
   json: ['boolean'],
   quiet: ['boolean'],
   ramp: ['string'],

@@ -21,6 +21,8 @@ export interface RunSpec {
   timeoutMs: number;
   maxInflight: number;
   intervalMs: number;
+  /** open loop only: unrecorded load at the first rate before the measured start, ms */
+  warmupMs: number;
 }
 
 export interface WorkerFailure {
@@ -99,7 +101,8 @@ export class LocalRun {
           merger.add(workerIndex, decodeSnapshot(message.snapshot));
         } else if (message.type === 'ready' && ++ready === workerCount) {
           startSent = true;
-          this.startAtEpochMs = epochNowMs() + START_LEAD_MS;
+          // the measured start; workers begin the warm-up that long before it
+          this.startAtEpochMs = epochNowMs() + START_LEAD_MS + (spec.load.kind === 'rate' ? spec.warmupMs : 0);
           this.broadcast(this.stopping ? { type: 'stop', drainMs: 0 } : { type: 'start', startAtEpochMs: this.startAtEpochMs });
         }
       });
@@ -109,6 +112,7 @@ export class LocalRun {
         target: spec.target,
         load: loadFor({ ...spec, workers: workerCount }, workerIndex),
         intervalMs: spec.intervalMs,
+        warmupMs: spec.load.kind === 'rate' ? spec.warmupMs : 0,
         connections: spec.connections,
         timeoutMs: spec.timeoutMs,
         maxInflight: spec.maxInflight,

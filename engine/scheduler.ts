@@ -4,6 +4,10 @@
  * measured from the run's start, so lateness never accumulates, and when the scheduler wakes
  * late it sends everything that is due at once, recording how late each one was. A request due
  * while the in-flight cap is reached is counted as dropped, never queued.
+ *
+ * The schedule may begin before the measured start (clock 0) by `leadMs`, the warm-up: those
+ * requests go out on schedule like the rest, so connections, the JIT and the server reach their
+ * steady state, but nothing about them is recorded.
  */
 import type { HttpSender } from './http.js';
 import type { ArrivalSchedule } from './pacer.js';
@@ -31,6 +35,8 @@ export class OpenLoopScheduler implements LoadGenerator {
     private readonly clock: () => number,
     /** most requests this worker keeps in flight */
     private readonly maxInflight: number,
+    /** how long before the measured start (clock 0) the schedule begins, ms */
+    private readonly leadMs = 0,
   ) {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
   }
@@ -49,19 +55,20 @@ export class OpenLoopScheduler implements LoadGenerator {
   private readonly tick = (): void => {
     this.timer = null;
     if (this.stopped) return;
-    const { schedule, sender, recorder, clock } = this;
-    const dueNow = schedule.hitsDueBy(clock());
+    const { schedule, sender, recorder, clock, leadMs } = this;
+    const dueNow = schedule.hitsDueBy(clock() + leadMs);
     while (this.nextHit < dueNow) {
-      const dueMs = schedule.dueTimeMs(this.nextHit++);
+      const dueMs = schedule.dueTimeMs(this.nextHit++) - leadMs;
+      const measured = dueMs >= 0;
       if (sender.inflightCount >= this.maxInflight) {
-        recorder.recordDropped();
+        if (measured) recorder.recordDropped();
       } else {
-        recorder.recordSent(clock() - dueMs);
-        sender.send(dueMs);
+        if (measured) recorder.recordSent(clock() - dueMs);
+        sender.send(dueMs, null, measured);
       }
     }
     if (this.nextHit >= schedule.totalHits) return this.stop();
     // setTimeout cannot wait less than 1 ms; what is due meanwhile goes out in the next batch.
-    this.timer = setTimeout(this.tick, Math.max(0, schedule.dueTimeMs(this.nextHit) - clock()));
+    this.timer = setTimeout(this.tick, Math.max(0, schedule.dueTimeMs(this.nextHit) - leadMs - clock()));
   };
 }

@@ -31,9 +31,12 @@ class IntervalTicker {
     this.current = bounds[0] ?? { interval: 0, phase: 0, startMs: 0, endMs: intervalMs };
   }
 
+  /** Starts at the measured start (clock 0), even when called earlier for a warm-up. */
   start(): void {
-    this.lastUtilization = performance.eventLoopUtilization();
-    this.timer = setTimeout(this.tick, Math.max(0, this.current.endMs - this.clock()));
+    this.timer = setTimeout(() => {
+      this.lastUtilization = performance.eventLoopUtilization();
+      this.timer = setTimeout(this.tick, Math.max(0, this.current.endMs - this.clock()));
+    }, Math.max(0, -this.clock()));
   }
 
   private readonly tick = (): void => {
@@ -59,10 +62,6 @@ class IntervalTicker {
   }
 }
 
-/** Waves of one request per connection before the start; see HttpSender.warmUp. */
-const WARMUP_ROUNDS = 20;
-const WARMUP_LIMIT_MS = 500;
-
 export default async function runWorkerTask(task: WorkerTask): Promise<WorkerResult> {
   const { port, workerIndex, workerCount } = task;
   const post = (message: WorkerMessage) => port.postMessage(message);
@@ -74,8 +73,11 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   let generator: LoadGenerator;
   let phaseDurations: number[];
   if (task.load.kind === 'rate') {
-    const schedule = workerShare(task.load.segments, workerIndex, workerCount);
-    generator = new OpenLoopScheduler(schedule, sender, recorder, clock, task.maxInflight);
+    const first = task.load.segments[0];
+    // the warm-up runs at the first rate, ahead of the plan's own schedule
+    const warmup = task.warmupMs > 0 && first ? [{ durationMs: task.warmupMs, fromRate: first.fromRate, toRate: first.fromRate }] : [];
+    const schedule = workerShare([...warmup, ...task.load.segments], workerIndex, workerCount);
+    generator = new OpenLoopScheduler(schedule, sender, recorder, clock, task.maxInflight, task.warmupMs);
     phaseDurations = task.load.segments.map((segment) => segment.durationMs);
   } else {
     const { clients, requests, durationMs } = task.load;
@@ -90,7 +92,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
     port.on('message', (message: ControlMessage) => {
       if (message.type === 'start') {
         startPerfMs = message.startAtEpochMs - performance.timeOrigin;
-        setTimeout(resolveStarted, Math.max(0, -clock()));
+        setTimeout(resolveStarted, Math.max(0, -clock() - task.warmupMs));
       } else if (message.type === 'stop') {
         stopped = true;
         drainMs = message.drainMs;
@@ -101,7 +103,6 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
       }
     });
   });
-  await sender.warmUp(WARMUP_ROUNDS, Math.min(WARMUP_LIMIT_MS, task.timeoutMs));
   post({ type: 'ready', workerIndex });
 
   await started;

@@ -22,6 +22,9 @@ test('defaults: open loop at the default rate for the default duration, one work
   assert.equal(result.workers, 2);
   assert.equal(result.url, null);
   assert.equal(result.timeoutMs, 10_000);
+  assert.equal(result.warmupMs, DEFAULTS.warmupMs, 'an open loop warms up by default');
+  assert.equal(plan({ clients: '3' }).warmupMs, 0, 'a closed loop counts every request: no warm-up');
+  assert.equal(plan({ warmup: '0' }).warmupMs, 0);
 });
 
 test('closed loop with a request budget has no duration', () => {
@@ -59,6 +62,8 @@ test('every problem is reported at once, each naming its flag', () => {
     { raw: { header: ['NoColon'] }, expect: [/--header/] },
     { raw: { workers: '0', connections: '0', timeout: 'x', maxInflight: '-1' }, expect: [/--workers/, /--connections/, /--timeout/, /--max-inflight/] },
     { raw: { url: 'x', rate: '0', duration: 'y' }, expect: [/^url/, /^--rate/, /^--duration/] },
+    { raw: { clients: '2', warmup: '1s' }, expect: [/--warmup needs an open loop/] },
+    { raw: { warmup: 'soon' }, expect: [/^--warmup/] },
   ];
   for (const row of table) {
     const problems = problemsOf(row.raw);
