@@ -50,8 +50,9 @@ async function timed(command: string[]): Promise<{ stdout: string; cpuS: number 
 }
 
 function stressCommand(url: string, rate: number, seconds: number): string[] {
-  return ['node', 'bin/stress', `${url}/hello`, '--rate', String(rate), '--duration', `${seconds}s`, '--workers', '1',
-    '--connections', String(CONNECTIONS), '--json', '--quiet'];
+  // bin/stress directly, so its shebang's V8 flags apply as they do for a user
+  return ['bin/stress', `${url}/hello`, '--rate', String(rate), '--duration', `${seconds}s`, '--workers', '1',
+    '--connections', String(CONNECTIONS), '--warmup', '1s', '--json', '--quiet'];
 }
 
 async function holdSearch(url: string): Promise<HoldRow[]> {
@@ -110,7 +111,7 @@ function markdown(hold: HoldRow[], cpu: CpuRow[], url: string): string {
     `## Highest rate one worker holds on /hello: **${best.toLocaleString('en-US')} req/s**`,
     '',
     `Held = achieved >= 99% of offered and scheduler lag p99 <= 5 ms, over ${HOLD_SECONDS} s runs with ${CONNECTIONS} connections.`,
-    `Each row: \`taskset -c 1 node bin/stress ${url}/hello --rate R --duration ${HOLD_SECONDS}s --workers 1 --connections ${CONNECTIONS} --json --quiet\``,
+    `Each row: \`taskset -c 1 bin/stress ${url}/hello --rate R --duration ${HOLD_SECONDS}s --workers 1 --connections ${CONNECTIONS} --warmup 1s --json --quiet\``,
     '',
     '| offered req/s | achieved req/s | lag p99 ms | latency p99 ms | dropped | held |',
     '|---:|---:|---:|---:|---:|:---:|',
