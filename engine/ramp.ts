@@ -4,23 +4,14 @@
  * merged, the ramp stopped after the first step that does not hold, and, with --refine, short
  * runs that bisect towards the breaking point. Judging itself is pure (breaking-point.ts).
  */
-import { DEFAULT_CRITERIA, errorRate, judgeStep, nextRefineRate, rampOutcome, type Criteria, type Judgement, type RampOutcome } from './breaking-point.js';
+import { DEFAULT_CRITERIA, errorRate, judgeStep, nextRefineRate, rampOutcome, type Criteria, type Judgement, type RampOutcome, type StepFigures } from './breaking-point.js';
 import type { RampPlan } from './plan.js';
 import { LocalRun, type RunResult, type RunSpec } from './run.js';
 import { emptyStats, mergeStats, type ErrorClass, type IntervalStats } from './snapshot.js';
 import { percentile } from './statistics.js';
 
-export interface StepReport extends Judgement {
-  /** offered requests/s */
-  offered: number;
+export interface StepReport extends Judgement, Pick<StepFigures, 'offered' | 'achieved' | 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
   durationS: number;
-  /** responses/s (any status) during the step */
-  achieved: number;
-  scheduled: number;
-  requests: number;
-  success: number;
-  failure: number;
-  dropped: number;
   /** (failures + drops) / scheduled */
   errorRate: number;
   errors: Partial<Record<ErrorClass, number>>;

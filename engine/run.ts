@@ -7,22 +7,19 @@ import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { epochNowMs, type ControlMessage, type WorkerLoad, type WorkerMessage, type WorkerResult, type WorkerTask } from './messages.js';
 import type { TargetSpec } from './http.js';
+import type { Plan } from './plan.js';
 import { shareOf, type RateSegment } from './pacer.js';
 import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from './snapshot.js';
 import { IntervalMerger } from './interval-merger.js';
 
-export interface RunSpec {
+/** The plan's generator settings (see plan.ts for their meaning), a target and a load. */
+export interface RunSpec extends Pick<Plan, 'connections' | 'timeoutMs' | 'maxInflight' | 'intervalMs' | 'warmupMs'> {
   target: TargetSpec;
   load:
     | { kind: 'rate'; segments: RateSegment[] }
     | { kind: 'clients'; clients: number; requests: number | null; durationMs: number | null };
+  /** how many worker threads (the plan's count, or fewer for a small closed loop) */
   workers: number;
-  connections: number;
-  timeoutMs: number;
-  maxInflight: number;
-  intervalMs: number;
-  /** open loop only: unrecorded load at the first rate before the measured start, ms */
-  warmupMs: number;
 }
 
 export interface WorkerFailure {

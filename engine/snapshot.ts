@@ -33,8 +33,8 @@ export interface Counts {
 export const HISTOGRAM_NAMES = ['latencyUs', 'serviceUs', 'lagUs', 'sizeBytes'] as const;
 export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
 
-/** One interval as it crosses a thread or a network: plain JSON. */
-export interface Snapshot {
+/** What an interval is, on the wire or decoded; `H` is how its histograms are held. */
+interface IntervalOf<H> {
   /** index of the interval since the start of the run */
   interval: number;
   /** index of the phase (ramp step) the interval belongs to */
@@ -46,21 +46,16 @@ export interface Snapshot {
   statusCodes: Record<string, number>;
   errors: Partial<Record<ErrorClass, number>>;
   /** latency from due time and service time (successful requests), scheduler lag (sent requests), body sizes (successful) */
-  histograms: Record<HistogramName, string>;
+  histograms: Record<HistogramName, H>;
 }
 
+/** One interval as it crosses a thread or a network: plain JSON, histograms as compressed base64. */
+export type Snapshot = IntervalOf<string>;
+
 /** A decoded snapshot, or the merge of many. */
-export interface IntervalStats {
-  interval: number;
-  phase: number;
-  startMs: number;
-  endMs: number;
+export interface IntervalStats extends IntervalOf<Histogram> {
   /** how many snapshots were merged into this one */
   sources: number;
-  counts: Counts;
-  statusCodes: Record<string, number>;
-  errors: Partial<Record<ErrorClass, number>>;
-  histograms: Record<HistogramName, Histogram>;
 }
 
 /** Values are integers (µs, bytes) recorded with 3 significant digits; the range grows as needed. */
