@@ -94,24 +94,28 @@ export class ArrivalSchedule {
     return segment.startMs + Math.min(tau * 1000, segment.durationMs);
   }
 
+  /**
+   * The segment containing elapsed ms. Queries are nearly always monotone, so the search starts
+   * at the last answer (the cursor) and moves back only when asked about an earlier time. Plain
+   * loops, no closures: this runs twice per request.
+   */
   private segmentAtTime(elapsedMs: number): number {
-    return this.seek((segment) => elapsedMs < segment.startMs + segment.durationMs);
+    const segments = this.segments;
+    const last = segments.length - 1;
+    let i = this.cursor;
+    while (i > 0 && elapsedMs < segments[i]!.startMs) i--;
+    while (i < last && elapsedMs >= segments[i]!.startMs + segments[i]!.durationMs) i++;
+    return (this.cursor = i);
   }
 
-  /** The segment where cumulative arrivals reach `target`; empty segments are skipped. */
+  /** The segment where cumulative arrivals reach `target`; segments without arrivals are skipped. */
   private segmentAtArrival(target: number): number {
-    return this.seek((segment) => segment.arrivals > 0 && target < settle(segment.arrivalsBefore + segment.arrivals));
-  }
-
-  /** First segment (from the cursor on, else from the start) for which `isAtOrBefore` holds. */
-  private seek(isAtOrBefore: (segment: PreparedSegment) => boolean): number {
-    const last = this.segments.length - 1;
-    if (this.cursor > 0 && !isAtOrBefore(this.segments[this.cursor - 1]!)) {
-      for (let i = this.cursor; i < last; i++) if (isAtOrBefore(this.segments[i]!)) return (this.cursor = i);
-      return (this.cursor = last);
-    }
-    for (let i = 0; i < last; i++) if (isAtOrBefore(this.segments[i]!)) return (this.cursor = i);
-    return (this.cursor = last);
+    const segments = this.segments;
+    const last = segments.length - 1;
+    let i = this.cursor;
+    while (i > 0 && target < segments[i]!.arrivalsBefore) i--;
+    while (i < last && (segments[i]!.arrivals === 0 || target >= settle(segments[i]!.arrivalsBefore + segments[i]!.arrivals))) i++;
+    return (this.cursor = i);
   }
 }
 
