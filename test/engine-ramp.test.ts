@@ -12,7 +12,7 @@ import { runStress } from './helpers/stress-cli.js';
 
 type RampSummary = Summary & Pick<RampReport, 'steps' | 'refineSteps' | 'breakingPoint'>;
 
-async function ramp(targetArgs: string[], args: string[]): Promise<{ summary: RampSummary; text: string }> {
+async function ramp(targetArgs: string[], args: string[]): Promise<{ summary: RampSummary }> {
   const target = await spawnTarget(targetArgs);
   try {
     const json = await runStress([`${target.url}/hello`, ...args, '--json', '--quiet'], 90_000);
@@ -21,7 +21,7 @@ async function ramp(targetArgs: string[], args: string[]): Promise<{ summary: Ra
     assertInvariants(summary);
     assert.equal(summary.mode, 'ramp');
     assert.equal(summary.interrupted, false, 'stopping on the break is the plan, not an interruption');
-    return { summary, text: '' };
+    return { summary };
   } finally {
     await target.stop();
   }
