@@ -2,7 +2,7 @@
  * Merges interval snapshots from many sources (worker threads, load boxes) by interval number.
  * An interval is complete, and handed on, once every source still running has reported it;
  * a source that ends (or dies) no longer holds the others back. Completion does not depend
- * on any shared clock tick, only on the numbers.
+ * on any shared clock tick, only on the numbers. Memory holds only the intervals in progress.
  */
 import { emptyStats, mergeStats, type IntervalStats } from './snapshot.js';
 
@@ -35,9 +35,9 @@ export class IntervalMerger {
     this.emitComplete();
   }
 
-  /** Every interval merged so far, in order (including ones not yet complete). */
-  all(): IntervalStats[] {
-    return [...this.merged.keys()].sort((a, b) => a - b).map((key) => this.merged.get(key)!);
+  /** Intervals held back because some source has not reported them yet. */
+  get pending(): number {
+    return this.merged.size;
   }
 
   private emitComplete(): void {
@@ -48,6 +48,8 @@ export class IntervalMerger {
     if (completeUpTo === Number.POSITIVE_INFINITY) completeUpTo = Math.max(-1, ...this.merged.keys());
     for (let interval = this.emittedUpTo + 1; interval <= completeUpTo; interval++) {
       const stats = this.merged.get(interval);
+      // handed on and forgotten: the merger holds only intervals still being reported
+      this.merged.delete(interval);
       if (stats) this.onComplete(stats);
     }
     this.emittedUpTo = Math.max(this.emittedUpTo, completeUpTo);

@@ -155,12 +155,15 @@ export class RampRunner {
     let held = heldRate;
     let broke = brokeRate;
     for (let rate = nextRefineRate(held, broke); rate !== null && !this.interrupted; rate = nextRefineRate(held, broke)) {
-      const run = new LocalRun({ ...this.base, load: { kind: 'rate', segments: [{ durationMs: refineMs, fromRate: rate, toRate: rate }] } }, this.onInterval);
+      // as in the ramp, only what happened within the step counts (not the drain after it)
+      const within = emptyStats();
+      const run = new LocalRun({ ...this.base, load: { kind: 'rate', segments: [{ durationMs: refineMs, fromRate: rate, toRate: rate }] } }, (interval) => {
+        this.onInterval(interval);
+        if (interval.startMs < refineMs) mergeStats(within, interval);
+      });
       this.current = run;
       const result = await run.run();
       if (result.interrupted || this.interrupted) break;
-      // as in the ramp, only what happened within the step counts (not the drain after it)
-      const within = result.intervals.filter((interval) => interval.startMs < refineMs).reduce((sum, interval) => mergeStats(sum, interval), emptyStats());
       const report = stepReport(within, rate, refineMs / 1000, this.inflightCapacity, this.criteria, true);
       reports.push(report);
       if (report.verdict === 'held') held = rate;

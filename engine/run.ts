@@ -11,6 +11,7 @@ import type { Plan } from './plan.js';
 import { shareOf, type RateSegment } from './pacer.js';
 import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from './snapshot.js';
 import { IntervalMerger } from './interval-merger.js';
+import { IntervalSeries, type IntervalPoint } from './interval-series.js';
 
 /** The plan's generator settings (see plan.ts for their meaning), a target and a load. */
 export interface RunSpec extends Pick<Plan, 'connections' | 'timeoutMs' | 'maxInflight' | 'intervalMs' | 'warmupMs'> {
@@ -20,6 +21,13 @@ export interface RunSpec extends Pick<Plan, 'connections' | 'timeoutMs' | 'maxIn
     | { kind: 'clients'; clients: number; requests: number | null; durationMs: number | null };
   /** how many worker threads (the plan's count, or fewer for a small closed loop) */
   workers: number;
+  /**
+   * This run's workers are `first`.. of `total` across every load box: the shares and the pacing
+   * offsets interleave across all of them. Absent: these workers are all there is.
+   */
+  workerSlots?: { first: number; total: number };
+  /** the measured start, ms since the epoch on this machine's clock; absent: as soon as every worker is ready */
+  startAtEpochMs?: number;
 }
 
 export interface WorkerFailure {
@@ -30,8 +38,8 @@ export interface WorkerFailure {
 }
 
 export interface RunResult {
-  /** merged per interval, in order */
-  intervals: IntervalStats[];
+  /** the run over time: merged intervals, coarsened pairwise on long runs */
+  series: IntervalPoint[];
   /** everything merged */
   total: IntervalStats;
   /** true when a stop ended the run before its plan */
@@ -44,13 +52,18 @@ export interface RunResult {
 /** How long workers get between `ready` and the start instant, so every one starts on time. */
 const START_LEAD_MS = 50;
 
-function loadFor(spec: RunSpec, workerIndex: number): WorkerLoad {
+/** A worker's place among every worker of the run, on this machine and on the other load boxes. */
+function slotOf(spec: RunSpec, localIndex: number, localCount: number): { index: number; count: number } {
+  return spec.workerSlots ? { index: spec.workerSlots.first + localIndex, count: spec.workerSlots.total } : { index: localIndex, count: localCount };
+}
+
+function loadFor(spec: RunSpec, slot: { index: number; count: number }): WorkerLoad {
   if (spec.load.kind === 'rate') return spec.load;
   const { clients, requests, durationMs } = spec.load;
   return {
     kind: 'clients',
-    clients: shareOf(clients, workerIndex, spec.workers),
-    requests: requests === null ? null : shareOf(requests, workerIndex, spec.workers),
+    clients: shareOf(clients, slot.index, slot.count),
+    requests: requests === null ? null : shareOf(requests, slot.index, slot.count),
     durationMs,
   };
 }
@@ -80,7 +93,13 @@ export class LocalRun {
       atomics: 'disabled',
       idleTimeout: 1000,
     });
-    const merger = new IntervalMerger(workerCount, (interval) => this.onInterval(interval));
+    const total = emptyStats();
+    const series = new IntervalSeries();
+    const merger = new IntervalMerger(workerCount, (interval) => {
+      mergeStats(total, interval);
+      series.add(interval);
+      this.onInterval(interval);
+    });
     const failures: WorkerFailure[] = [];
     let ready = 0;
     let startSent = false;
@@ -99,15 +118,16 @@ export class LocalRun {
         } else if (message.type === 'ready' && ++ready === workerCount) {
           startSent = true;
           // the measured start; workers begin the warm-up that long before it
-          this.startAtEpochMs = epochNowMs() + START_LEAD_MS + (spec.load.kind === 'rate' ? spec.warmupMs : 0);
+          this.startAtEpochMs = spec.startAtEpochMs ?? epochNowMs() + START_LEAD_MS + (spec.load.kind === 'rate' ? spec.warmupMs : 0);
           this.broadcast(this.stopping ? { type: 'stop', drainMs: 0 } : { type: 'start', startAtEpochMs: this.startAtEpochMs });
         }
       });
+      const slot = slotOf(spec, workerIndex, workerCount);
       const task: WorkerTask = {
-        workerIndex,
-        workerCount,
+        workerIndex: slot.index,
+        workerCount: slot.count,
         target: spec.target,
-        load: loadFor({ ...spec, workers: workerCount }, workerIndex),
+        load: loadFor(spec, slot),
         intervalMs: spec.intervalMs,
         warmupMs: spec.load.kind === 'rate' ? spec.warmupMs : 0,
         connections: spec.connections,
@@ -134,9 +154,7 @@ export class LocalRun {
     await Promise.all(tasks);
     const elapsedS = startSent ? this.secondsSinceStart() : 0;
     await pool.destroy();
-    const intervals = merger.all();
-    const total = intervals.reduce((sum, interval) => mergeStats(sum, interval), emptyStats());
-    return { intervals, total, interrupted: this.stopRequested, workerFailures: failures, elapsedS };
+    return { series: series.points(), total, interrupted: this.stopRequested, workerFailures: failures, elapsedS };
   }
 
   /**

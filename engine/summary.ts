@@ -4,19 +4,31 @@
  * figure does not exist (nothing succeeded, closed loop has no offered rate).
  */
 import type { RunResult, WorkerFailure } from './run.js';
-import type { Counts, ErrorClass, IntervalStats } from './snapshot.js';
+import { decodeLatency, type IntervalPoint } from './interval-series.js';
+import type { Counts, ErrorClass } from './snapshot.js';
 import { centralFigures, distribution, percentile, type Distribution } from './statistics.js';
 
 export interface IntervalSummary {
   /** end of the interval, s since the start */
   t: number;
+  startS: number;
+  /** phase (ramp step) */
+  phase: number;
+  scheduled: number;
   requests: number;
   success: number;
   failure: number;
+  dropped: number;
   /** responses (any status) per second in this interval */
   achieved: number;
+  /** requests due per second in this interval (the offered rate, as the generator met it) */
+  offered: number;
+  errors: Partial<Record<ErrorClass, number>>;
+  /** latency from due time, ms (null: nothing succeeded) */
   p50: number | null;
+  p90: number | null;
   p99: number | null;
+  max: number | null;
 }
 
 export interface Totals extends Pick<Counts, 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
@@ -56,16 +68,26 @@ export interface Summary {
 
 const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-export function intervalSummary(stats: IntervalStats): IntervalSummary {
-  const seconds = Math.max(0.001, (stats.endMs - stats.startMs) / 1000);
+export function intervalSummary(point: IntervalPoint): IntervalSummary {
+  const seconds = Math.max(0.001, (point.endMs - point.startMs) / 1000);
+  const latency = decodeLatency(point);
+  const at = (p: number) => percentile(latency, p, 1000);
   return {
-    t: round(stats.endMs / 1000),
-    requests: stats.counts.requests,
-    success: stats.counts.success,
-    failure: stats.counts.failure,
-    achieved: round(stats.counts.responses / seconds, 1),
-    p50: percentile(stats.histograms.latencyUs, 50, 1000),
-    p99: percentile(stats.histograms.latencyUs, 99, 1000),
+    t: round(point.endMs / 1000),
+    startS: round(point.startMs / 1000),
+    phase: point.phase,
+    scheduled: point.counts.scheduled,
+    requests: point.counts.requests,
+    success: point.counts.success,
+    failure: point.counts.failure,
+    dropped: point.counts.dropped,
+    achieved: round(point.counts.responses / seconds, 1),
+    offered: round(point.counts.scheduled / seconds, 1),
+    errors: { ...point.errors },
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    max: at(100),
   };
 }
 
@@ -100,7 +122,7 @@ export function summarize(meta: RunMeta, result: RunResult): Summary {
     sizes: centralFigures(total.histograms.sizeBytes),
     times: centralFigures(total.histograms.latencyUs, 1000),
     bodyBytes: total.counts.bodyBytes,
-    intervals: result.intervals.map(intervalSummary),
+    intervals: result.series.map(intervalSummary),
     workerFailures: result.workerFailures,
   };
 }

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeLatency, IntervalSeries } from '../engine/interval-series.js';
+import { emptyStats, type IntervalStats } from '../engine/snapshot.js';
+
+function interval(index: number, latencyUs: number): IntervalStats {
+  const stats = emptyStats(index, 0, index * 250, (index + 1) * 250);
+  stats.sources = 1;
+  stats.counts.scheduled = stats.counts.requests = stats.counts.success = 10 + index;
+  stats.errors.timeout = index % 2;
+  for (let n = 0; n < 10 + index; n++) stats.histograms.latencyUs.recordValue(latencyUs);
+  return stats;
+}
+
+test('a series keeps every interval while there is room', () => {
+  const series = new IntervalSeries(16);
+  for (let index = 0; index < 10; index++) series.add(interval(index, 1000 + index));
+  const points = series.points();
+  assert.equal(points.length, 10);
+  assert.deepEqual(points.map((point) => point.startMs), [...Array(10).keys()].map((index) => index * 250));
+  assert.equal(decodeLatency(points[3]!).getValueAtPercentile(50), 1003);
+});
+
+test('a long series coarsens pairwise and stays bounded, losing no count and no value', () => {
+  const maxPoints = 8;
+  const series = new IntervalSeries(maxPoints);
+  const intervals = 1000;
+  let requests = 0;
+  let timeouts = 0;
+  for (let index = 0; index < intervals; index++) {
+    series.add(interval(index, 1000 + index));
+    requests += 10 + index;
+    timeouts += index % 2;
+    assert.ok(series.points().length <= maxPoints, `at most ${maxPoints} points after ${index + 1} intervals`);
+  }
+  const points = series.points();
+  assert.equal(points.reduce((sum, point) => sum + point.counts.requests, 0), requests);
+  assert.equal(points.reduce((sum, point) => sum + (point.errors.timeout ?? 0), 0), timeouts);
+  assert.equal(points.reduce((sum, point) => sum + decodeLatency(point).totalCount, 0), requests);
+  // contiguous, in order, covering the whole run
+  assert.equal(points[0]!.startMs, 0);
+  assert.equal(points.at(-1)!.endMs, intervals * 250);
+  for (let index = 1; index < points.length; index++) assert.equal(points[index]!.startMs, points[index - 1]!.endMs);
+  assert.ok(series.resolution >= intervals / maxPoints, `resolution ${series.resolution}`);
+  // the slowest value recorded is still the max of the last point
+  assert.ok(Math.abs(decodeLatency(points.at(-1)!).maxValue - (1000 + intervals - 1)) <= 2);
+});
