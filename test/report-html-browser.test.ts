@@ -1,0 +1,153 @@
+/**
+ * The HTML report in a real browser (Debian's Chromium): it opens from a file, requests nothing,
+ * logs no error, draws every chart, and shows a ramp's breaking point and its two kinds of band.
+ * A screenshot of each page goes to test-output/ for a human to look at.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BAND_COLORS, COLORS } from '../engine/report/html-chart-spec.js';
+import { chartSpecs } from '../engine/report/html-charts.js';
+import { renderHtml } from '../engine/report/html.js';
+import { launchChromium, type Chromium } from './helpers/browser.js';
+import { loadFixture, type FixtureName } from './helpers/fixtures.js';
+
+const OUTPUT_DIR = fileURLToPath(new URL('../../test-output/', import.meta.url));
+
+interface ChartPixels {
+  id: string;
+  width: number;
+  height: number;
+  /** saturated pixels: the coloured lines and points (axes, grid and text are grey) */
+  coloured: number;
+  /** pixels of each probed colour, by name */
+  probes: Record<string, number>;
+}
+
+type Rgba = [number, number, number, number];
+
+/** `#rrggbb` or `rgba(r, g, b, a)` as canvas bytes (alpha 0..255). */
+function rgba(color: string): Rgba {
+  if (color.startsWith('#')) return [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16)).concat(255) as Rgba;
+  const [r, g, b, a] = color.replace(/[^\d.,]/g, '').split(',').map(Number);
+  return [r!, g!, b!, Math.round(a! * 255)];
+}
+
+/**
+ * Reads back every chart's canvas in the page: how many saturated pixels (lines drawn), and how
+ * many pixels match each probe colour (a band is translucent: its pixels keep its own alpha).
+ */
+function pixelsScript(probes: Record<string, Rgba>): string {
+  return `(() => {
+    const probes = ${JSON.stringify(probes)};
+    return [...document.querySelectorAll('[data-chart]')].map((container) => {
+      const canvas = container.querySelector('canvas');
+      if (!canvas) return { id: container.dataset.chart, width: 0, height: 0, coloured: 0, probes: {} };
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      const counts = Object.fromEntries(Object.keys(probes).map((name) => [name, 0]));
+      let coloured = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+        if (a === 0) continue;
+        if (a > 200 && Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+        for (const [name, [pr, pg, pb, pa]] of Object.entries(probes)) {
+          if (Math.abs(r - pr) <= 12 && Math.abs(g - pg) <= 12 && Math.abs(b - pb) <= 12 && Math.abs(a - pa) <= 12) counts[name]++;
+        }
+      }
+      return { id: container.dataset.chart, width: canvas.width, height: canvas.height, coloured, probes: counts };
+    });
+  })()`;
+}
+
+const PROBES = { marker: rgba(COLORS.marker), broke: rgba(BAND_COLORS.broke), generator: rgba(BAND_COLORS['generator-limited']), outage: rgba(BAND_COLORS.outage) };
+
+let chromium: Chromium;
+let dir: string;
+
+before(async () => {
+  chromium = await launchChromium();
+  dir = await mkdtemp(join(tmpdir(), 'stress-html-'));
+  await mkdir(OUTPUT_DIR, { recursive: true });
+});
+
+after(async () => {
+  await chromium?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Opens the fixture's report from a file; everything the page did along the way is returned. */
+async function openReport(name: FixtureName) {
+  const path = join(dir, `${name}.html`);
+  await writeFile(path, renderHtml(loadFixture(name)));
+  const url = pathToFileURL(path).href;
+  const page = await chromium.context.newPage();
+  const requests: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('websocket', (socket) => requests.push(socket.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') errors.push(`console.${message.type()}: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  await page.goto(url, { waitUntil: 'load', timeout: 10_000 });
+  await page.waitForFunction('document.body.dataset.chartsDrawn !== undefined', null, { timeout: 10_000 });
+  const drawn = Number(await page.evaluate('document.body.dataset.chartsDrawn'));
+  const charts = (await page.evaluate(pixelsScript(PROBES))) as ChartPixels[];
+  await page.screenshot({ path: join(OUTPUT_DIR, `report-html-${name}.png`), fullPage: true });
+  return { page, url, requests, errors, drawn, charts };
+}
+
+function assertDrawn(name: FixtureName, opened: Awaited<ReturnType<typeof openReport>>): void {
+  assert.deepEqual(opened.requests, [opened.url], 'the page itself, and no other request');
+  assert.deepEqual(opened.errors, [], 'no error or warning in the console');
+  const expected = chartSpecs(loadFixture(name)).map((chart) => chart.id);
+  assert.equal(opened.drawn, expected.length, 'every chart drawn');
+  assert.deepEqual(opened.charts.map((chart) => chart.id), expected);
+  for (const chart of opened.charts) {
+    assert.ok(chart.width >= 600 && chart.height >= 250, `${chart.id}: a canvas of ${chart.width}x${chart.height}`);
+    assert.ok(chart.coloured > 300, `${chart.id}: lines drawn (${chart.coloured} coloured pixels)`);
+  }
+}
+
+const byId = (charts: readonly ChartPixels[], id: string) => charts.find((chart) => chart.id === id)!;
+
+test('load test report: opens offline, draws every chart', async () => {
+  const opened = await openReport('report-load');
+  assertDrawn('report-load', opened);
+  assert.equal(byId(opened.charts, 'time-throughput').probes.outage, 0, 'no outage band without an outage');
+  await opened.page.close();
+});
+
+test('ramp report: breaking point in text and as a marker; broke and generator-limited bands apart', async () => {
+  const opened = await openReport('report-ramp');
+  assertDrawn('report-ramp', opened);
+  const headline = opened.page.locator('#breaking-point');
+  assert.ok(await headline.isVisible(), 'breaking point headline visible');
+  assert.match(await headline.innerText(), /Breaking point ~3,313 req\/s/);
+  for (const id of ['ramp-throughput', 'ramp-latency']) {
+    const { probes } = byId(opened.charts, id);
+    assert.ok(probes.marker! > 100, `${id}: breaking point line (${probes.marker} px)`);
+    assert.ok(probes.broke! > 1000, `${id}: bands of steps that broke (${probes.broke} px)`);
+    assert.ok(probes.generator! > 1000, `${id}: bands of generator-limited steps (${probes.generator} px)`);
+  }
+  await opened.page.close();
+});
+
+test('endurance report: the outage is shaded on the charts over time', async () => {
+  const opened = await openReport('report-endurance');
+  assertDrawn('report-endurance', opened);
+  for (const id of ['time-throughput', 'time-latency', 'time-errors']) {
+    assert.ok(byId(opened.charts, id).probes.outage! > 500, `${id}: outage band`);
+  }
+  assert.ok(await opened.page.locator('#drift').isVisible());
+  await opened.page.close();
+});
+
+test('a summary from before the report fields draws what it has', async () => {
+  const opened = await openReport('legacy-ramp');
+  assertDrawn('legacy-ramp', opened);
+  await opened.page.close();
+});
