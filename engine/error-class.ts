@@ -1,13 +1,22 @@
 /**
- * Which stable error class a failed request belongs to. Pure: it looks only at the error's code
- * (and its cause's), as undici and Node report them.
+ * Which stable error class a failed request belongs to, and the finer error code reported with it.
+ * Pure: it looks only at the error's code (and its cause's), as undici and Node report them.
  */
 import type { ErrorClass } from './snapshot.js';
 
+/** Codes of the aborts we cause ourselves, by the class they are counted in. */
+const ABORT_CODES: Partial<Record<ErrorClass, string>> = {
+  timeout: 'STRESS_ERR_DEADLINE',
+  interrupted: 'STRESS_ERR_INTERRUPTED',
+  'too-large': 'STRESS_ERR_MAX_BODY',
+};
+
 /** An abort we caused ourselves carries the class it must be counted in. */
 export class RequestAbort extends Error {
+  readonly code: string;
   constructor(readonly errorClass: ErrorClass, message: string) {
     super(message);
+    this.code = ABORT_CODES[errorClass] ?? 'STRESS_ERR_ABORTED';
   }
 }
 
@@ -40,6 +49,9 @@ const BY_CODE: Record<string, ErrorClass> = {
   UND_ERR_CLOSED: 'interrupted',
 };
 
+/** undici's llhttp errors; its version here leaves their `code` undefined, so the name tells them apart. */
+const PARSER_ERROR = 'HTTPParserError';
+
 export function classifyError(error: unknown): ErrorClass {
   if (error instanceof RequestAbort) return error.errorClass;
   for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
@@ -48,7 +60,30 @@ export function classifyError(error: unknown): ErrorClass {
       if (code in BY_CODE) return BY_CODE[code]!;
       if (code.startsWith('HPE_')) return 'protocol';
     }
+    if ((current as { name?: unknown }).name === PARSER_ERROR) return 'protocol';
     current = (current as { cause?: unknown }).cause;
   }
   return 'other';
+}
+
+/** Longest error key kept: messages of unknown errors can be long, and each key is stored. */
+const MAX_KEY_LENGTH = 80;
+
+/**
+ * The error's finer name for the report, next to its class: the first code in its cause chain
+ * (`ECONNREFUSED`, `EMFILE`, `UND_ERR_SOCKET`), the parser's reason for a malformed response, or
+ * else its name or message. The set of such keys is open-ended; the tallies that hold them are capped.
+ */
+export function errorKey(error: unknown): string {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== '') return code.slice(0, MAX_KEY_LENGTH);
+    current = (current as { cause?: unknown }).cause;
+  }
+  if (!(error instanceof Error)) return 'unknown';
+  if (error.name === PARSER_ERROR) {
+    const reason = /\(([^)]*)\)\s*$/.exec(error.message)?.[1];
+    return `${PARSER_ERROR}: ${reason ?? error.message}`.slice(0, MAX_KEY_LENGTH);
+  }
+  return (error.name !== 'Error' ? error.name : error.message || 'Error').slice(0, MAX_KEY_LENGTH);
 }

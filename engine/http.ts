@@ -1,12 +1,14 @@
 /**
  * One worker's HTTP side: an undici keep-alive Pool, requests sent through a tiny dispatch
  * handler that counts body bytes as they stream past (nothing is buffered), a total
- * per-request deadline, and error classification. Every request that is sent ends in the
- * recorder exactly once: as a response, or as a failure of one class.
+ * per-request deadline, an optional body size limit, a back-off when connections cannot be
+ * opened, and error classification. Every request that is sent ends in the recorder exactly
+ * once: as a response, or as a failure of one class.
  */
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import { classifyError, RequestAbort } from './error-class.js';
+import { ConnectGate } from './connect-gate.js';
+import { classifyError, errorKey, RequestAbort } from './error-class.js';
 import type { IntervalRecorder } from './recorder.js';
 import type { ErrorClass } from './snapshot.js';
 
@@ -24,6 +26,10 @@ export interface SenderOptions {
   connections: number;
   /** total deadline per request in ms, from the moment it is handed to the pool */
   timeoutMs: number;
+  /** a response body longer than this is cut off and counted as `too-large`; null: no limit */
+  maxBodyBytes?: number | null;
+  /** most requests held back while connections fail before an early attempt (see connect-gate.ts) */
+  holdLimit?: number;
   recorder: IntervalRecorder;
   /** ms since the run's start, from a monotonic clock */
   clock: () => number;
@@ -55,6 +61,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     if (this.settled) return abort(new RequestAbort('timeout', 'deadline passed before a connection was free'));
     this.abort = abort;
     this.sentMs = this.sender.clock();
+    this.sender.gate.connected();
   }
 
   onHeaders(statusCode: number): boolean {
@@ -64,6 +71,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     this.bodyBytes += chunk.length;
+    if (this.bodyBytes > this.sender.maxBodyBytes) this.sender.cutOff(this);
     return true;
   }
 
@@ -72,12 +80,19 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onError(error: Error): void {
-    this.sender.settleFailure(this, classifyError(error));
+    const errorClass = classifyError(error);
+    const key = errorKey(error);
+    // a request that never reached a socket failed with its connection attempt
+    if (this.sentMs < 0 && !this.settled) this.sender.gate.attemptFailed(this, errorClass, key);
+    this.sender.settleFailure(this, errorClass, key);
   }
 }
 
 export class HttpSender {
   readonly clock: () => number;
+  readonly maxBodyBytes: number;
+  /** holds requests back while connections cannot be opened (see connect-gate.ts) */
+  readonly gate: ConnectGate<Exchange>;
   private readonly pool: Pool;
   private readonly dispatchOptions: Dispatcher.DispatchOptions;
   private readonly recorder: IntervalRecorder;
@@ -94,6 +109,12 @@ export class HttpSender {
     this.clock = options.clock;
     this.recorder = options.recorder;
     this.timeoutMs = options.timeoutMs;
+    this.maxBodyBytes = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
+    this.gate = new ConnectGate<Exchange>(options.timeoutMs, options.clock, {
+      dispatch: (exchange) => this.dispatch(exchange),
+      fail: (exchange, errorClass, key) => this.settleFailure(exchange, errorClass, key),
+      isSettled: (exchange) => exchange.settled,
+    }, options.holdLimit);
     this.pool = new Pool(url.origin, {
       connections: options.connections,
       pipelining: 1,
@@ -129,12 +150,21 @@ export class HttpSender {
   send(dueMs: number, onDone: (() => void) | null = null, measured = true): void {
     const exchange = new Exchange(this, dueMs, this.clock(), onDone, measured);
     this.inflight.add(exchange);
+    this.gate.submit(exchange);
+  }
+
+  private dispatch(exchange: Exchange): void {
     try {
       this.pool.dispatch(this.dispatchOptions, exchange);
     } catch (error) {
       // Settle on a later turn: a closed-loop client would otherwise recurse straight into its next send.
-      setImmediate(() => this.settleFailure(exchange, classifyError(error)));
+      setImmediate(() => this.settleFailure(exchange, classifyError(error), errorKey(error)));
     }
+  }
+
+  /** The body passed the limit: stop reading it (undici closes the connection). */
+  cutOff(exchange: Exchange): void {
+    this.end(exchange, 'too-large', `response body over ${this.maxBodyBytes} bytes`);
   }
 
   settleResponse(exchange: Exchange): void {
@@ -146,10 +176,11 @@ export class HttpSender {
     exchange.onDone?.();
   }
 
-  settleFailure(exchange: Exchange, errorClass: ErrorClass): void {
+  settleFailure(exchange: Exchange, errorClass: ErrorClass, key: string | null): void {
     if (!this.finish(exchange)) return;
+    this.gate.ended(exchange);
     if (!exchange.measured) return void exchange.onDone?.();
-    this.recorder.recordFailure(errorClass, exchange.bodyBytes);
+    this.recorder.recordFailure(errorClass, exchange.bodyBytes, key);
     exchange.onDone?.();
   }
 
@@ -172,8 +203,9 @@ export class HttpSender {
 
   private end(exchange: Exchange, errorClass: ErrorClass, why: string): void {
     const abort = exchange.abort;
-    this.settleFailure(exchange, errorClass);
-    abort?.(new RequestAbort(errorClass, why));
+    const reason = new RequestAbort(errorClass, why);
+    this.settleFailure(exchange, errorClass, reason.code);
+    abort?.(reason);
   }
 
   /**
@@ -185,9 +217,20 @@ export class HttpSender {
     if (deadlineMs >= this.drainDeadlineMs) return new Promise((resolve) => this.idleWaiters.push(resolve));
     this.drainDeadlineMs = deadlineMs;
     if (this.drainTimer) clearTimeout(this.drainTimer);
-    this.drainTimer = setTimeout(() => this.releaseIdleWaiters(), Math.max(0, deadlineMs - this.clock()));
+    this.drainTimer = setTimeout(this.drainDeadlineReached, Math.max(0, deadlineMs - this.clock()));
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
+
+  /**
+   * Timers run on the event loop's cached millisecond clock and may fire a little before the
+   * deadline on the precise clock; waiting out the rest makes every request handed over before
+   * the drain began reach its own deadline, so it ends as a timeout, not as interrupted.
+   */
+  private readonly drainDeadlineReached = (): void => {
+    const leftMs = this.drainDeadlineMs - this.clock();
+    if (leftMs > 0) this.drainTimer = setTimeout(this.drainDeadlineReached, Math.ceil(leftMs));
+    else this.releaseIdleWaiters();
+  };
 
   private releaseIdleWaiters(): void {
     if (this.drainTimer) clearTimeout(this.drainTimer);
@@ -198,13 +241,19 @@ export class HttpSender {
     for (const resolve of waiters) resolve();
   }
 
-  /** Ends everything still in flight as `interrupted` (counted, never lost). */
+  /**
+   * Ends everything still in flight as `interrupted` (counted, never lost), except what is past
+   * its deadline already: the sweep runs only every few ms, and a request whose deadline came
+   * with the end of the drain timed out, it was not cut short.
+   */
   interruptInflight(): void {
+    this.expireOverdue();
     for (const exchange of [...this.inflight]) this.end(exchange, 'interrupted', 'the run ended before the response');
   }
 
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
+    this.gate.close();
     this.interruptInflight();
     this.releaseIdleWaiters();
     await this.pool.destroy().catch(() => undefined);

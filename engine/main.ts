@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { parseCommandLine, UsageError } from './cli.js';
 import { buildPlan, PlanError, targetSpec, type Plan } from './plan.js';
+import { generatorWarning, readLocalLimits } from './generator-limits.js';
 import { RampRunner, type RampReport } from './ramp.js';
 import { Progress } from './report/progress.js';
 import { rampText } from './report/ramp-text.js';
@@ -39,6 +40,7 @@ function baseSpec(plan: Plan, url: string, workers: number): Omit<RunSpec, 'load
     connections: plan.mode === 'clients' ? Math.ceil(plan.clients! / workers) : plan.connections,
     timeoutMs: plan.timeoutMs,
     maxInflight: plan.maxInflight,
+    maxBodyBytes: plan.maxBodyBytes,
     intervalMs: plan.intervalMs,
     warmupMs: plan.warmupMs,
   };
@@ -83,6 +85,8 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
   const { result, report } = await runner.run();
   progress?.end();
+  const warning = generatorWarning(result.total.errors.generator ?? 0, result.total.errorCodes, readLocalLimits());
+  if (warning !== null) process.stderr.write(`${warning}\n`);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 

@@ -35,6 +35,8 @@ export interface WorkerTask {
   connections: number;
   timeoutMs: number;
   maxInflight: number;
+  /** response bodies longer than this are cut off as `too-large`; null or absent: no limit */
+  maxBodyBytes?: number | null;
   port: MessagePort;
 }
 

@@ -5,7 +5,7 @@
  */
 import { rampRates } from './breaking-point.js';
 import type { TargetSpec } from './http.js';
-import { parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from './units.js';
+import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from './units.js';
 
 export interface Plan {
   /** the target URL, or null to start the bundled target server and use its /test-get/0 */
@@ -29,6 +29,8 @@ export interface Plan {
   timeoutMs: number;
   /** in-flight cap per worker */
   maxInflight: number;
+  /** response bodies longer than this are cut off and counted as `too-large`; null: no limit */
+  maxBodyBytes: number | null;
   intervalMs: number;
   /** open loop: unrecorded load at the first rate before the measured start, ms (0: none) */
   warmupMs: number;
@@ -62,6 +64,7 @@ export interface RawOptions {
   connections?: string;
   timeout?: string;
   maxInflight?: string;
+  maxBody?: string;
   interval?: string;
   warmup?: string;
   method?: string;
@@ -171,6 +174,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
   const maxInflight = given(raw.maxInflight)
     ? take(() => parseWholeNumber(raw.maxInflight!, '--max-inflight', 1, 1_000_000))
     : DEFAULTS.maxInflightPerWorker;
+  const maxBodyBytes = given(raw.maxBody) ? take(() => parseBytes(raw.maxBody!, '--max-body')) : null;
   const intervalMs = given(raw.interval) ? take(() => boundedDuration(raw.interval!, '--interval', 50, 3_600_000)) : DEFAULTS.intervalMs;
 
   if (given(raw.warmup) && mode === 'clients') problems.push('--warmup needs an open loop (--rate or --ramp); a closed loop counts every request');
@@ -202,6 +206,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     url, method, headers, bodyBase64, mode, ramp,
     rate, clients, requests, durationMs,
     workers: workers!, connections: connections!, timeoutMs: timeoutMs!, maxInflight: maxInflight!, intervalMs: intervalMs!, warmupMs: warmupMs!,
+    maxBodyBytes,
     json: raw.json ?? false,
     quiet: raw.quiet ?? false,
   };

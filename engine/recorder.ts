@@ -4,6 +4,7 @@
  * and starts afresh. Nothing is kept per request. All times are ms from one monotonic clock.
  */
 import { build, type Histogram } from 'hdr-histogram-js';
+import { countCapped, type OVERFLOW_KEY } from './capped-tally.js';
 import { encodeHistogram, zeroCounts, type Counts, type ErrorClass, type Snapshot } from './snapshot.js';
 
 const usFrom = (ms: number): number => Math.max(0, Math.round(ms * 1000));
@@ -19,7 +20,9 @@ export class IntervalRecorder {
   private lagUs = workerHistogram();
   private sizeBytes = workerHistogram();
   private counts: Counts = zeroCounts();
-  private statusCodes = new Map<number, number>();
+  /** capped: a broken target may answer with any status, and any error code, every time */
+  private statusCodes = new Map<number | typeof OVERFLOW_KEY, number>();
+  private errorCodes = new Map<string, number>();
   private errors = new Map<ErrorClass, number>();
 
   /** A request left the scheduler `lagMs` after it was due. */
@@ -42,7 +45,7 @@ export class IntervalRecorder {
     this.counts.requests++;
     this.counts.responses++;
     this.counts.bodyBytes += bodyBytes;
-    this.statusCodes.set(status, (this.statusCodes.get(status) ?? 0) + 1);
+    countCapped(this.statusCodes, status);
     if (status < 400) {
       this.counts.success++;
       this.latencyUs.recordValue(usFrom(doneMs - dueMs));
@@ -59,11 +62,12 @@ export class IntervalRecorder {
     this.counts.generatorObservedMs += observedMs;
   }
 
-  /** A request ended without a whole response. */
-  recordFailure(errorClass: ErrorClass, bodyBytes = 0): void {
+  /** A request ended without a whole response; `errorKey` is its finer code (see errorKey in error-class.ts). */
+  recordFailure(errorClass: ErrorClass, bodyBytes = 0, errorKey: string | null = null): void {
     this.counts.requests++;
     this.counts.bodyBytes += bodyBytes;
     this.failed(errorClass);
+    if (errorKey !== null) countCapped(this.errorCodes, errorKey);
   }
 
   private failed(errorClass: ErrorClass): void {
@@ -78,6 +82,7 @@ export class IntervalRecorder {
       counts: this.counts,
       statusCodes: Object.fromEntries(this.statusCodes),
       errors: Object.fromEntries(this.errors),
+      errorCodes: Object.fromEntries(this.errorCodes),
       histograms: {
         latencyUs: encodeHistogram(this.latencyUs),
         serviceUs: encodeHistogram(this.serviceUs),
@@ -88,6 +93,7 @@ export class IntervalRecorder {
     this.counts = zeroCounts();
     this.statusCodes.clear();
     this.errors.clear();
+    this.errorCodes.clear();
     for (const histogram of [this.latencyUs, this.serviceUs, this.lagUs, this.sizeBytes]) histogram.reset();
     return snapshot;
   }

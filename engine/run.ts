@@ -12,6 +12,7 @@ import { shareOf, type RateSegment } from './pacer.js';
 import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from './snapshot.js';
 import { IntervalMerger } from './interval-merger.js';
 import { IntervalSeries, type IntervalPoint } from './interval-series.js';
+import { WorkerLedger } from './worker-loss.js';
 
 /** The plan's generator settings (see plan.ts for their meaning), a target and a load. */
 export interface RunSpec extends Pick<Plan, 'connections' | 'timeoutMs' | 'maxInflight' | 'intervalMs' | 'warmupMs'> {
@@ -28,6 +29,8 @@ export interface RunSpec extends Pick<Plan, 'connections' | 'timeoutMs' | 'maxIn
   workerSlots?: { first: number; total: number };
   /** the measured start, ms since the epoch on this machine's clock; absent: as soon as every worker is ready */
   startAtEpochMs?: number;
+  /** response bodies longer than this are cut off as `too-large`; null or absent: no limit */
+  maxBodyBytes?: number | null;
 }
 
 export interface WorkerFailure {
@@ -51,6 +54,20 @@ export interface RunResult {
 
 /** How long workers get between `ready` and the start instant, so every one starts on time. */
 const START_LEAD_MS = 50;
+
+/** Longest wait for the messages of a dead worker, ms; its port closes once they are all delivered. */
+const DEAD_PORT_WAIT_MS = 1000;
+
+/** Resolves once `port` has delivered every message and closed (its worker is gone), or after a while. */
+function portDrained(port: MessagePort): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, DEAD_PORT_WAIT_MS);
+    port.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 /** A worker's place among every worker of the run, on this machine and on the other load boxes. */
 function slotOf(spec: RunSpec, localIndex: number, localCount: number): { index: number; count: number } {
@@ -93,6 +110,9 @@ export class LocalRun {
       atomics: 'disabled',
       idleTimeout: 1000,
     });
+    // Piscina emits 'error' for a worker that dies without a task; unhandled, that would end the
+    // primary. A worker with a task is reported through its task's rejection below.
+    pool.on('error', () => undefined);
     const total = emptyStats();
     const series = new IntervalSeries();
     const merger = new IntervalMerger(workerCount, (interval) => {
@@ -101,8 +121,18 @@ export class LocalRun {
       this.onInterval(interval);
     });
     const failures: WorkerFailure[] = [];
-    let ready = 0;
+    /** workers that are ready, or died before they were: the start waits for no one else */
+    const accountedForStart = new Set<number>();
     let startSent = false;
+    const ledgers = Array.from({ length: workerCount }, () => new WorkerLedger());
+    /** Starts once every worker still alive is ready: a worker that died first must not hold the others. */
+    const startWhenReady = (): void => {
+      if (startSent || accountedForStart.size < workerCount || failures.length >= workerCount) return;
+      startSent = true;
+      // the measured start; workers begin the warm-up that long before it
+      this.startAtEpochMs = spec.startAtEpochMs ?? epochNowMs() + START_LEAD_MS + (spec.load.kind === 'rate' ? spec.warmupMs : 0);
+      this.broadcast(this.stopping ? { type: 'stop', drainMs: 0 } : { type: 'start', startAtEpochMs: this.startAtEpochMs });
+    };
     const tasks: Array<Promise<WorkerResult | null>> = [];
 
     for (let workerIndex = 0; workerIndex < workerCount; workerIndex++) {
@@ -114,12 +144,12 @@ export class LocalRun {
         if (message.type === 'done') {
           markDone();
         } else if (message.type === 'snapshot') {
-          merger.add(workerIndex, decodeSnapshot(message.snapshot));
-        } else if (message.type === 'ready' && ++ready === workerCount) {
-          startSent = true;
-          // the measured start; workers begin the warm-up that long before it
-          this.startAtEpochMs = spec.startAtEpochMs ?? epochNowMs() + START_LEAD_MS + (spec.load.kind === 'rate' ? spec.warmupMs : 0);
-          this.broadcast(this.stopping ? { type: 'stop', drainMs: 0 } : { type: 'start', startAtEpochMs: this.startAtEpochMs });
+          const stats = decodeSnapshot(message.snapshot);
+          ledgers[workerIndex]!.add(stats);
+          merger.add(workerIndex, stats);
+        } else if (message.type === 'ready') {
+          accountedForStart.add(workerIndex);
+          startWhenReady();
         }
       });
       const slot = slotOf(spec, workerIndex, workerCount);
@@ -133,13 +163,20 @@ export class LocalRun {
         connections: spec.connections,
         timeoutMs: spec.timeoutMs,
         maxInflight: spec.maxInflight,
+        maxBodyBytes: spec.maxBodyBytes ?? null,
         port: channel.port2,
       };
       const outcome = pool.run(task, { transferList: [channel.port2] }).then(
         // The result and the port are separate channels: wait for `done`, which follows the last snapshot.
         async (result: WorkerResult) => (await done, result),
-        (error: Error) => {
+        async (error: Error) => {
           failures.push({ workerIndex, atS: this.secondsSinceStart(), message: error.message });
+          accountedForStart.add(workerIndex);
+          startWhenReady();
+          // snapshots the worker posted before it died may still be on their way
+          await portDrained(channel.port1);
+          const lost = ledgers[workerIndex]!.lost();
+          if (lost) merger.add(workerIndex, lost);
           return null;
         },
       );

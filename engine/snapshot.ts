@@ -5,9 +5,14 @@
  * of the merge is the percentile of all the values recorded anywhere.
  */
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { addCapped } from './capped-tally.js';
 
-/** Stable names of the ways a request can fail. Every failure is counted in exactly one. */
-export const ERROR_CLASSES = ['refused', 'reset', 'timeout', 'http', 'protocol', 'generator', 'interrupted', 'other'] as const;
+/**
+ * Stable names of the ways a request can fail. Every failure is counted in exactly one.
+ * `too-large`: the body passed --max-body and was cut off. Not `protocol`: HTTP puts no limit on
+ * a body, so the target broke no rule; the limit is the user's, like the deadline behind `timeout`.
+ */
+export const ERROR_CLASSES = ['refused', 'reset', 'timeout', 'http', 'protocol', 'too-large', 'generator', 'interrupted', 'other'] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 export interface Counts {
@@ -43,8 +48,14 @@ interface IntervalOf<H> {
   startMs: number;
   endMs: number;
   counts: Counts;
+  /** responses by status code; at most MAX_DISTINCT_KEYS codes, the rest under `other` */
   statusCodes: Record<string, number>;
   errors: Partial<Record<ErrorClass, number>>;
+  /**
+   * failures by finer error code (`ECONNREFUSED`, `EMFILE`, `STRESS_ERR_DEADLINE`...), capped like
+   * status codes; `http` failures are in statusCodes instead. Optional on the wire (older agents).
+   */
+  errorCodes?: Record<string, number>;
   /** latency from due time and service time (successful requests), scheduler lag (sent requests), body sizes (successful) */
   histograms: Record<HistogramName, H>;
 }
@@ -56,6 +67,7 @@ export type Snapshot = IntervalOf<string>;
 export interface IntervalStats extends IntervalOf<Histogram> {
   /** how many snapshots were merged into this one */
   sources: number;
+  errorCodes: Record<string, number>;
 }
 
 /** Values are integers (µs, bytes) recorded with 3 significant digits; the range grows as needed. */
@@ -71,7 +83,7 @@ export function zeroCounts(): Counts {
 export function emptyStats(interval = 0, phase = 0, startMs = 0, endMs = 0): IntervalStats {
   return {
     interval, phase, startMs, endMs, sources: 0,
-    counts: zeroCounts(), statusCodes: {}, errors: {},
+    counts: zeroCounts(), statusCodes: {}, errors: {}, errorCodes: {},
     histograms: { latencyUs: newHistogram(), serviceUs: newHistogram(), lagUs: newHistogram(), sizeBytes: newHistogram() },
   };
 }
@@ -86,6 +98,7 @@ export function decodeSnapshot(snapshot: Snapshot): IntervalStats {
   stats.counts = { ...zeroCounts(), ...snapshot.counts };
   stats.statusCodes = { ...snapshot.statusCodes };
   stats.errors = { ...snapshot.errors };
+  stats.errorCodes = { ...snapshot.errorCodes };
   for (const name of HISTOGRAM_NAMES) {
     stats.histograms[name].add(decodeFromCompressedBase64(snapshot.histograms[name], 64));
   }
@@ -98,7 +111,7 @@ export function encodeStats(stats: IntervalStats): Snapshot {
   for (const name of HISTOGRAM_NAMES) histograms[name] = encodeHistogram(stats.histograms[name]);
   return {
     interval: stats.interval, phase: stats.phase, startMs: stats.startMs, endMs: stats.endMs,
-    counts: { ...stats.counts }, statusCodes: { ...stats.statusCodes }, errors: { ...stats.errors }, histograms,
+    counts: { ...stats.counts }, statusCodes: { ...stats.statusCodes }, errors: { ...stats.errors }, errorCodes: { ...stats.errorCodes }, histograms,
   };
 }
 
@@ -122,7 +135,9 @@ export function mergeStats(into: IntervalStats, from: IntervalStats): IntervalSt
   }
   into.sources += from.sources;
   addInto(into.counts as unknown as Record<string, number>, from.counts as unknown as Record<string, number>);
-  addInto(into.statusCodes, from.statusCodes);
+  // keys from the target are capped again: each source kept its own first keys
+  addCapped(into.statusCodes, from.statusCodes);
+  addCapped(into.errorCodes, from.errorCodes);
   addInto(into.errors, from.errors);
   for (const name of HISTOGRAM_NAMES) into.histograms[name].add(from.histograms[name]);
   return into;

@@ -33,6 +33,8 @@ export interface IntervalSummary {
 
 export interface Totals extends Pick<Counts, 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
   errors: Partial<Record<ErrorClass, number>>;
+  /** failures by finer code (ECONNREFUSED, EMFILE, STRESS_ERR_DEADLINE...), capped, the rest under `other` */
+  errorCodes: Record<string, number>;
   statusCodes: Record<string, number>;
 }
 
@@ -110,6 +112,7 @@ export function summarize(meta: RunMeta, result: RunResult): Summary {
       failure: total.counts.failure,
       dropped: total.counts.dropped,
       errors: { ...total.errors },
+      errorCodes: { ...total.errorCodes },
       statusCodes: { ...total.statusCodes },
     },
     throughput: {

@@ -1,6 +1,7 @@
 /**
  * Parsing of the human units used on the command line, in profiles and by the target server:
- * durations (`500ms`, `2s`, `1.5m`, `1h`), rates (`2000`, `2k`) and fractions (`0.05`, `5%`).
+ * durations (`500ms`, `2s`, `1.5m`, `1h`), rates (`2000`, `2k`), fractions (`0.05`, `5%`) and
+ * sizes (`65536`, `64KiB`, `10MB`).
  * Each parser returns a number or throws `UnitError` with a message that names the bad value
  * and the accepted forms, so callers can print it as the one line the user sees.
  */
@@ -38,6 +39,21 @@ export function parseFraction(text: string | number, what = 'fraction'): number 
     throw new UnitError(`${what}: "${raw}" is not a fraction between 0 and 1 (use e.g. 0.05 or 5%)`);
   }
   return value;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30 };
+
+/**
+ * Bytes in a size such as `65536`, `64KiB` or `10MB`: KB/MB/GB are powers of 1000, KiB/MiB/GiB
+ * of 1024 (a bare `k` or `m` is refused, since either reading would surprise someone). Whole bytes.
+ */
+export function parseBytes(text: string | number, what = 'size'): number {
+  const raw = String(text).trim();
+  const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(raw);
+  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
+  const bytes = match && unit !== undefined ? Number(match[1]) * unit : NaN;
+  if (!Number.isSafeInteger(bytes)) throw new UnitError(`${what}: "${raw}" is not a size in whole bytes (use e.g. 65536, 64KiB or 10MB)`);
+  return bytes;
 }
 
 /** A whole number within [min, max]. */

@@ -68,7 +68,9 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   let startPerfMs = Number.POSITIVE_INFINITY;
   const clock = () => performance.now() - startPerfMs;
   const recorder = new IntervalRecorder();
-  const sender = new HttpSender(task.target, { connections: task.connections, timeoutMs: task.timeoutMs, recorder, clock });
+  const sender = new HttpSender(task.target, { connections: task.connections, timeoutMs: task.timeoutMs, maxBodyBytes: task.maxBodyBytes ?? null,
+    // half the in-flight cap: requests held while the target refuses must not reach the cap
+    holdLimit: Math.max(1, Math.floor(task.maxInflight / 2)), recorder, clock });
 
   let generator: LoadGenerator;
   let phaseDurations: number[];

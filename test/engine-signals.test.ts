@@ -41,6 +41,28 @@ test('SIGTERM against a server that never answers: in flight counts as interrupt
   assert.ok(run.elapsedMs < 8000, `stopped in ${run.elapsedMs} ms`);
 });
 
+test('a second signal quits at once, without waiting out the drain', async () => {
+  let firstAt = 0;
+  let secondAt = 0;
+  const run = await runStress([`${target.url}/delay/60000`, '--rate', '50', '--duration', '30s', '--warmup', '0', '--json', '--quiet'], 20_000, (child) => {
+    setTimeout(() => {
+      firstAt = Date.now();
+      child.kill('SIGINT');
+    }, 1500);
+    // well inside the 2 s drain that the first one started
+    setTimeout(() => {
+      secondAt = Date.now();
+      child.kill('SIGINT');
+    }, 1800);
+  });
+  const exitedAt = Date.now();
+  assert.equal(run.code, 130, run.stderr);
+  assert.ok(secondAt > firstAt && firstAt > 0);
+  assert.ok(exitedAt - secondAt < 1000, `exited ${exitedAt - secondAt} ms after the second signal (the drain would take 2,000)`);
+  assert.equal(run.stdout, '', 'no summary: the user asked to quit now');
+  assert.match(run.stderr, /SIGINT: stopping/);
+});
+
 test('bad input: exit 2 with one line naming the problem, never a stack trace', async () => {
   const table: Array<{ args: string[]; says: RegExp }> = [
     { args: ['not-a-url'], says: /url: "not-a-url" is not a URL/ },

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errors } from 'undici';
-import { classifyError, RequestAbort } from '../engine/error-class.js';
+import { classifyError, errorKey, RequestAbort } from '../engine/error-class.js';
 
 const withCode = (code: string, cause?: unknown) => Object.assign(new Error(code), { code, cause });
 
@@ -19,6 +19,9 @@ test('each fault lands in exactly one stable class', () => {
     [withCode('EADDRNOTAVAIL'), 'generator'],
     [new RequestAbort('timeout', 'deadline'), 'timeout'],
     [new RequestAbort('interrupted', 'stopped'), 'interrupted'],
+    [new RequestAbort('too-large', 'over --max-body'), 'too-large'],
+    // what undici 7 throws for a malformed response: its code is undefined, only the name tells
+    [new errors.HTTPParserError('Response does not match the HTTP/1.1 protocol (Invalid status code)'), 'protocol'],
     [withCode('UND_ERR_SOCKET', withCode('ECONNREFUSED')), 'reset'],
     [Object.assign(new Error('wrapped'), { cause: withCode('ECONNREFUSED') }), 'refused'],
     [new Error('no code at all'), 'other'],
@@ -26,4 +29,20 @@ test('each fault lands in exactly one stable class', () => {
     ['a string', 'other'],
   ];
   for (const [error, expected] of table) assert.equal(classifyError(error), expected, String((error as Error)?.message ?? error));
+});
+
+test('the finer key: a code from the cause chain, the parser\'s reason, our own stable codes', () => {
+  const table: Array<[unknown, string]> = [
+    [withCode('ECONNREFUSED'), 'ECONNREFUSED'],
+    [Object.assign(new Error('fetch failed'), { cause: withCode('EMFILE') }), 'EMFILE'],
+    [new errors.SocketError('other side closed'), 'UND_ERR_SOCKET'],
+    [new errors.HTTPParserError('Response does not match the HTTP/1.1 protocol (Invalid status code)'), 'HTTPParserError: Invalid status code'],
+    [new RequestAbort('timeout', 'deadline'), 'STRESS_ERR_DEADLINE'],
+    [new RequestAbort('too-large', 'cut'), 'STRESS_ERR_MAX_BODY'],
+    [new RequestAbort('interrupted', 'stop'), 'STRESS_ERR_INTERRUPTED'],
+    [new TypeError('bad'), 'TypeError'],
+    [new Error('x'.repeat(500)), 'x'.repeat(80)],
+    ['a string', 'unknown'],
+  ];
+  for (const [error, key] of table) assert.equal(errorKey(error), key);
 });

@@ -60,6 +60,8 @@ export function textReport(summary: Summary, heading: string): string {
     `Throughput: achieved ${count(summary.throughput.achieved)} req/s` +
       (summary.throughput.offered === null ? '' : ` of ${count(summary.throughput.offered)} offered (${percent(summary.throughput.achieved, summary.throughput.offered)})`),
     `Errors: ${tally(totals.errors)}${totals.requests > 0 ? ` (${percent(totals.failure, totals.requests)} of requests)` : ''}`,
+    // the finer codes behind the classes (ECONNREFUSED, EMFILE...), when there are any
+    ...(Object.keys(totals.errorCodes ?? {}).length > 0 ? [`Error codes: ${tally(totals.errorCodes)}`] : []),
     `Status codes: ${tally(totals.statusCodes)}`,
     generatorVerdict(summary),
   ];

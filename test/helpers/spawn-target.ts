@@ -31,11 +31,13 @@ export interface SpawnOptions {
   timeoutMs?: number;
   /** environment of the child; default this process's */
   env?: NodeJS.ProcessEnv;
+  /** port to listen on; default 0 (a free one) */
+  port?: number;
 }
 
 export function spawnTarget(args: readonly string[] = [], options: SpawnOptions = {}): Promise<SpawnedTarget> {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const child = spawn(process.execPath, [TARGET_BIN, '--port', '0', ...args], {
+  const child = spawn(process.execPath, [TARGET_BIN, '--port', String(options.port ?? 0), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: options.env ?? process.env,
   });

@@ -1,6 +1,9 @@
 /** Runs the real `bin/stress` as a child process and collects what it prints. */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Summary } from '../../engine/summary.js';
+import { assertInvariants } from './invariants.js';
 
 export const STRESS_BIN = fileURLToPath(new URL('../../../bin/stress', import.meta.url));
 
@@ -12,10 +15,22 @@ export interface CliRun {
   elapsedMs: number;
 }
 
+export interface SpawnExtras {
+  /** added to this process's environment */
+  env?: NodeJS.ProcessEnv;
+  /** run under `ulimit -n` of this many open files */
+  openFiles?: number;
+}
+
 /** Starts `bin/stress args`; `whenStarted` may act on the child (send a signal...). Killed after `limitMs`. */
-export function runStress(args: string[], limitMs = 60_000, whenStarted?: (child: ChildProcess) => void): Promise<CliRun> {
+export function runStress(args: string[], limitMs = 60_000, whenStarted?: (child: ChildProcess) => void, extras: SpawnExtras = {}): Promise<CliRun> {
   const started = Date.now();
-  const child = spawn(process.execPath, [STRESS_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const env = { ...process.env, NO_COLOR: '1', ...extras.env };
+  const argv = [STRESS_BIN, ...args];
+  // the limit is set by a shell that then becomes node; the arguments stay an argv array
+  const child = extras.openFiles === undefined
+    ? spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env })
+    : spawn('sh', ['-c', `ulimit -n ${Math.floor(extras.openFiles)} && exec "$0" "$@"`, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));
@@ -28,4 +43,19 @@ export function runStress(args: string[], limitMs = 60_000, whenStarted?: (child
       resolve({ code, signal, stdout, stderr, elapsedMs: Date.now() - started });
     });
   });
+}
+
+/**
+ * Runs `bin/stress args --json --quiet`, expects exit `expectCode` (0), parses the summary and
+ * asserts the invariants on it: the one way engine tests read a run.
+ */
+export async function runSummary(
+  args: string[],
+  options: { limitMs?: number; expectCode?: number; whenStarted?: (child: ChildProcess) => void } & SpawnExtras = {},
+): Promise<{ summary: Summary; run: CliRun }> {
+  const run = await runStress([...args, '--json', '--quiet'], options.limitMs ?? 60_000, options.whenStarted, options);
+  assert.equal(run.code, options.expectCode ?? 0, `exit ${run.code ?? run.signal}; stderr: ${run.stderr}`);
+  const summary = JSON.parse(run.stdout) as Summary;
+  assertInvariants(summary);
+  return { summary, run };
 }

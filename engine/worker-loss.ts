@@ -1,0 +1,50 @@
+/**
+ * What a worker thread that dies takes with it, so that the run's accounting still holds.
+ *
+ * Everything a worker reported before it died is kept: its snapshots are merged like any
+ * other. What it had not reported yet (the interval in progress) is lost whole: requests that
+ * were scheduled there and their outcomes together, so the totals stay balanced. What breaks the
+ * balance is a request scheduled in a reported interval whose outcome was never reported: it is
+ * in `scheduled` but in neither `requests` nor `dropped`. The ledger keeps that number, per
+ * worker, from the snapshots themselves, and on the worker's death counts those requests as
+ * `interrupted` (code STRESS_ERR_WORKER_LOST), in the interval after its last one. Pure.
+ */
+import { emptyStats, type IntervalStats } from './snapshot.js';
+
+/** The error key under which requests lost with a worker are counted. */
+export const WORKER_LOST_KEY = 'STRESS_ERR_WORKER_LOST';
+
+export class WorkerLedger {
+  /** scheduled - dropped - requests over every snapshot so far: in flight as of the last one */
+  private inFlight = 0;
+  private last: Pick<IntervalStats, 'interval' | 'phase' | 'endMs'> | null = null;
+
+  /** Notes one snapshot of this worker (decoded), in the order they arrive. */
+  add(stats: IntervalStats): void {
+    const { scheduled, dropped, requests } = stats.counts;
+    this.inFlight += scheduled - dropped - requests;
+    if (this.last === null || stats.interval >= this.last.interval) this.last = { interval: stats.interval, phase: stats.phase, endMs: stats.endMs };
+  }
+
+  /** Requests in flight as of the last snapshot. */
+  get outstanding(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * The worker died: its unreported requests as `interrupted` failures, in an empty interval at
+   * the end of its last one (numbered after it, which the merger cannot have emitted yet, since
+   * it waits for this worker). Null when nothing was outstanding.
+   */
+  lost(): IntervalStats | null {
+    if (this.last === null || this.inFlight <= 0) return null;
+    const stats = emptyStats(this.last.interval + 1, this.last.phase, this.last.endMs, this.last.endMs);
+    stats.sources = 1;
+    stats.counts.requests = this.inFlight;
+    stats.counts.failure = this.inFlight;
+    stats.errors.interrupted = this.inFlight;
+    stats.errorCodes[WORKER_LOST_KEY] = this.inFlight;
+    this.inFlight = 0;
+    return stats;
+  }
+}

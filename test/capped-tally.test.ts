@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addCapped, countCapped, MAX_DISTINCT_KEYS, OVERFLOW_KEY } from '../engine/capped-tally.js';
+
+const total = (counts: Iterable<number>): number => [...counts].reduce((a, b) => a + b, 0);
+
+test('a tally keeps its first keys and counts the rest under "other", the sum exact', () => {
+  const counts = new Map<number | typeof OVERFLOW_KEY, number>();
+  // a target answering with a new status code every time: 1,000 distinct codes, twice each
+  for (let round = 0; round < 2; round++) for (let code = 0; code < 1000; code++) countCapped(counts, code);
+  assert.equal(counts.size, MAX_DISTINCT_KEYS + 1, 'the cap plus "other"');
+  assert.equal(counts.get(0), 2, 'a key that got a slot keeps counting there');
+  assert.equal(counts.get(MAX_DISTINCT_KEYS - 1), 2);
+  assert.equal(counts.has(MAX_DISTINCT_KEYS), false);
+  assert.equal(counts.get(OVERFLOW_KEY), 2 * (1000 - MAX_DISTINCT_KEYS));
+  assert.equal(total(counts.values()), 2000);
+});
+
+test('counts under the cap are untouched; n adds n', () => {
+  const counts = new Map<string, number>();
+  countCapped(counts, 'ECONNREFUSED', 3);
+  countCapped(counts, 'EMFILE');
+  countCapped(counts, 'ECONNREFUSED');
+  assert.deepEqual(Object.fromEntries(counts), { ECONNREFUSED: 4, EMFILE: 1 });
+});
+
+test('merging capped records caps again, and the sum is still exact', () => {
+  const a: Record<string, number> = {};
+  const b: Record<string, number> = {};
+  for (let i = 0; i < MAX_DISTINCT_KEYS; i++) {
+    a[`a${i}`] = 1;
+    b[`b${i}`] = 2;
+  }
+  b[OVERFLOW_KEY] = 5;
+  const merged: Record<string, number> = {};
+  addCapped(merged, a);
+  addCapped(merged, b);
+  assert.equal(Object.keys(merged).length, MAX_DISTINCT_KEYS + 1);
+  assert.equal(merged.a0, 1, 'the first source kept its slots');
+  assert.equal(merged.b0, undefined);
+  assert.equal(merged[OVERFLOW_KEY], 2 * MAX_DISTINCT_KEYS + 5, 'the second source and its own "other" went to "other"');
+  assert.equal(total(Object.values(merged)), MAX_DISTINCT_KEYS + 2 * MAX_DISTINCT_KEYS + 5);
+  addCapped(merged, { a3: 10, undefinedKey: undefined as unknown as number });
+  assert.equal(merged.a3, 11, 'keys already there keep adding up');
+  assert.equal('undefinedKey' in merged, false);
+});
+
+test('a small cap, to see the boundary', () => {
+  const merged: Record<string, number> = { x: 1 };
+  addCapped(merged, { y: 1, z: 1 }, 2);
+  assert.deepEqual(merged, { x: 1, y: 1, other: 1 });
+  const counts = new Map<string, number>();
+  for (const key of ['p', 'q', 'r', 'p']) countCapped(counts, key, 1, 2);
+  assert.deepEqual(Object.fromEntries(counts), { p: 2, q: 1, other: 1 });
+});

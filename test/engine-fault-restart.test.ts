@@ -1,0 +1,70 @@
+/**
+ * Fault 7, the target restarted mid-run: its listener and every connection go away for a
+ * second, then it listens again on the same port. The errors are classified (reset for what was
+ * in flight, refused while it was down), keep-alive connections are opened again, and success
+ * resumes. The target is a plain node:http server in this process: the bundled uWS server
+ * listens exclusively, so it cannot take its port back while the old connections sit in TIME_WAIT.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { runSummary } from './helpers/stress-cli.js';
+
+/** A target whose every answer takes 20 ms, so some requests are always in flight; counts connections. */
+function listen(port: number): Promise<{ server: http.Server; connections: () => number; answered: () => number }> {
+  let connections = 0;
+  let answered = 0;
+  const server = http.createServer((_request, response) => {
+    setTimeout(() => {
+      answered++;
+      response.end('hello\n');
+    }, 20);
+  });
+  server.on('connection', () => connections++);
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, connections: () => connections, answered: () => answered })));
+}
+
+function down(server: http.Server): void {
+  server.close();
+  server.closeAllConnections();
+}
+
+let current: http.Server | null = null;
+after(() => current && down(current));
+
+test('a target that restarts: reset and refused while it is away, then keep-alive again and success resumes', async () => {
+  const first = await listen(0);
+  current = first.server;
+  const port = (first.server.address() as AddressInfo).port;
+  const restarted: { target?: Awaited<ReturnType<typeof listen>> } = {};
+  const { summary } = await runSummary([`http://127.0.0.1:${port}/`, '--rate', '400', '--duration', '5s', '--warmup', '0', '--workers', '2', '--interval', '500ms'], {
+    limitMs: 30_000,
+    whenStarted: () => {
+      setTimeout(() => down(first.server), 1800);
+      setTimeout(async () => {
+        restarted.target = await listen(port);
+        current = restarted.target.server;
+      }, 2800);
+    },
+  });
+  const { totals } = summary;
+  assert.ok((totals.errors.reset ?? 0) >= 1, `requests in flight at the restart were reset: ${JSON.stringify(totals.errors)}`);
+  assert.ok((totals.errors.refused ?? 0) >= 50, `requests while it was down were refused: ${JSON.stringify(totals.errors)}`);
+  assert.deepEqual(Object.keys(totals.errors).sort(), ['refused', 'reset'], 'nothing else, nothing unclassified');
+  assert.ok(totals.success >= 2000 - 600, `success ${totals.success} of 2,000`);
+
+  // the last second of the run is well after the restart: everything succeeds again
+  const lastSecond = summary.intervals.filter((interval) => interval.startS >= 4 && interval.t <= 5);
+  assert.equal(lastSecond.length, 2, 'two intervals of 500 ms');
+  for (const interval of lastSecond) {
+    assert.equal(interval.failure, 0, `interval ending at ${interval.t} s: ${JSON.stringify(interval.errors)}`);
+    assert.ok(interval.success >= 150, `interval ending at ${interval.t} s: success ${interval.success}`);
+  }
+  // the restarted target got its requests over kept-alive connections: at most the two pools'
+  // 64 each (the held requests go out together when it is back), not one per request
+  assert.ok(restarted.target, 'the target was restarted');
+  const { connections, answered } = restarted.target;
+  assert.ok(answered() >= 800, `answered ${answered()} after the restart`);
+  assert.ok(connections() >= 1 && connections() <= 2 * 64, `${connections()} connections for ${answered()} answers`);
+});
