@@ -1,6 +1,8 @@
 /**
  * `bin/stress`: the thin shell around the engine. Parses and validates, starts the bundled target
- * when no URL is given, runs, prints. Exit codes: 0 done, 2 bad input, 130 interrupted, 1 crash.
+ * when no URL is given, runs, prints. Exit codes: 0 done, 2 bad input, 130 interrupted, 1 crash,
+ * a load box that could not be used, or a run aborted by --abort-on-agent-loss.
+ * `bin/stress agent` is the load box's side (agent.ts).
  */
 import { availableParallelism } from 'node:os';
 import { parseCommandLine, UsageError } from './cli.js';
@@ -9,13 +11,17 @@ import { RampRunner, type RampReport } from './ramp.js';
 import { Progress } from './report/progress.js';
 import { rampText } from './report/ramp-text.js';
 import { describeLoad, GENERATOR_LAG_BOUND_MS, textReport } from './report/text.js';
-import { LocalRun, type RunResult, type RunSpec } from './run.js';
+import type { RunResult, RunSpec } from './run.js';
+import { agentCommand } from './agent.js';
+import { AgentError } from './agent-link.js';
+import { openRuns, type Runs } from './run-factory.js';
+import { VERSION } from './messages.js';
 import { summarize, type Summary } from './summary.js';
 
 /** How long in-flight requests get after Ctrl-C before they count as interrupted. */
 const INTERRUPT_DRAIN_MS = 2000;
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 function usageFailure(message: string): number {
   process.stderr.write(`stress: ${message} (see stress --help)\n`);
@@ -45,6 +51,7 @@ function baseSpec(plan: Plan, url: string, workers: number): Omit<RunSpec, 'load
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'agent') return agentCommand(argv.slice(1));
   let plan: Plan;
   try {
     const outcome = await parseCommandLine(argv, availableParallelism());
@@ -57,19 +64,28 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const target = await resolveTarget(plan);
-  const workers = plan.mode === 'clients' ? Math.min(plan.workers, plan.clients!) : plan.workers;
+  let runs: Runs;
+  try {
+    runs = await openRuns(plan, plan.mode === 'clients' ? Math.min(plan.workers, plan.clients!) : plan.workers, plan.quiet ? undefined : (line) => process.stderr.write(`${line}\n`));
+  } catch (error) {
+    await target.close();
+    if (error instanceof AgentError) return process.stderr.write(`stress: ${error.message}\n`), 1;
+    throw error;
+  }
+  if (runs.ready && !plan.quiet) process.stderr.write(`${runs.ready}\n`);
+  const workers = runs.workers;
   const progress = plan.quiet ? null : new Progress(process.stderr, plan.mode !== 'clients', plan.intervalMs);
   const onInterval = progress ? progress.interval.bind(progress) : () => undefined;
   const base = baseSpec(plan, target.url, workers);
 
   let runner: { stop(drainMs: number): void; run(): Promise<{ result: RunResult; report: RampReport | null }> };
   if (plan.mode === 'ramp') {
-    runner = new RampRunner(plan.ramp!, base, onInterval, GENERATOR_LAG_BOUND_MS);
+    runner = new RampRunner(plan.ramp!, base, onInterval, GENERATOR_LAG_BOUND_MS, runs.makeRun);
   } else {
     const load: RunSpec['load'] = plan.mode === 'rate'
       ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
       : { kind: 'clients', clients: plan.clients!, requests: plan.requests, durationMs: plan.durationMs };
-    const run = new LocalRun({ ...base, load }, onInterval);
+    const run = runs.makeRun({ ...base, load }, onInterval);
     runner = { stop: (drainMs) => run.stop(drainMs), run: async () => ({ result: await run.run(), report: null }) };
   }
 
@@ -82,6 +98,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const { result, report } = await runner.run();
+  await runs.close();
   progress?.end();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
@@ -92,7 +109,7 @@ export async function main(argv: string[]): Promise<number> {
   const summary = summarize({ mode: plan.mode, target: target.url, workers, offered, plannedS }, result);
   print(plan, summary, report);
   await target.close();
-  return result.interrupted ? 130 : 0;
+  return result.remote?.abortedOnAgentLoss ? 1 : result.interrupted ? 130 : 0;
 }
 
 function print(plan: Plan, summary: Summary, report: RampReport | null): void {

@@ -6,6 +6,7 @@
 import { rampRates } from './breaking-point.js';
 import type { TargetSpec } from './http.js';
 import { parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from './units.js';
+import { remotePlan, type RawRemoteOptions, type RemotePlan } from './remote-plan.js';
 
 export interface Plan {
   /** the target URL, or null to start the bundled target server and use its /test-get/0 */
@@ -34,6 +35,8 @@ export interface Plan {
   warmupMs: number;
   json: boolean;
   quiet: boolean;
+  /** load boxes over ssh; null: everything runs on this machine */
+  remote: RemotePlan | null;
 }
 
 export interface RampPlan {
@@ -52,7 +55,7 @@ export interface RampPlan {
 }
 
 /** Options as they come from the command line (strings where units are involved). */
-export interface RawOptions {
+export interface RawOptions extends RawRemoteOptions {
   url?: string;
   rate?: string;
   duration?: string;
@@ -197,6 +200,8 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     else bodyBase64 = raw.bodyFile.content.toString('base64');
   }
 
+  const remote = remotePlan(raw, problems, { url, clients, workers: given(raw.workers) ? workers : null });
+
   if (problems.length > 0) throw new PlanError(problems);
   return {
     url, method, headers, bodyBase64, mode, ramp,
@@ -204,6 +209,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     workers: workers!, connections: connections!, timeoutMs: timeoutMs!, maxInflight: maxInflight!, intervalMs: intervalMs!, warmupMs: warmupMs!,
     json: raw.json ?? false,
     quiet: raw.quiet ?? false,
+    remote,
   };
 }
 

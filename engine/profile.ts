@@ -33,6 +33,11 @@ const FIELDS: Record<string, Array<'string' | 'number' | 'boolean' | 'string[]'>
   'slo-p99': ['string', 'number'],
   'stop-on-break': ['boolean'],
   refine: ['boolean'],
+  agents: ['string'],
+  'agents-file': ['string'],
+  'ssh-option': ['string[]'],
+  'remote-command': ['string'],
+  'abort-on-agent-loss': ['boolean'],
   description: ['string'],
 };
 

@@ -4,6 +4,7 @@
  * figure does not exist (nothing succeeded, closed loop has no offered rate).
  */
 import type { RunResult, WorkerFailure } from './run.js';
+import { remoteSummary, type RemoteSummary } from './agent-summary.js';
 import { decodeLatency, type IntervalPoint } from './interval-series.js';
 import type { Counts, ErrorClass } from './snapshot.js';
 import { centralFigures, distribution, percentile, type Distribution } from './statistics.js';
@@ -64,6 +65,8 @@ export interface Summary {
   bodyBytes: number;
   intervals: IntervalSummary[];
   workerFailures: WorkerFailure[];
+  /** load boxes (remote runs only): each box's figures, clocks and losses */
+  remote?: RemoteSummary;
 }
 
 const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -124,5 +127,6 @@ export function summarize(meta: RunMeta, result: RunResult): Summary {
     bodyBytes: total.counts.bodyBytes,
     intervals: result.series.map(intervalSummary),
     workerFailures: result.workerFailures,
+    ...(result.remote ? { remote: remoteSummary(result.remote, durationS, meta.mode !== 'clients') } : {}),
   };
 }
