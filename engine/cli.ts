@@ -7,6 +7,8 @@ import yargs from 'yargs';
 import { DEFAULTS, type RawOptions } from './plan.js';
 import { UsageError } from './cli-errors.js';
 import { readProfile } from './profile.js';
+import { readRemoteOptions, REMOTE_FLAGS } from './remote-plan.js';
+import { readReportOptions, REPORT_FLAGS } from './report-plan.js';
 
 export { UsageError };
 
@@ -20,7 +22,8 @@ behind a slow generator; scheduler lag says how late the generator itself was.
 Examples:
   stress --duration 10s                                  bundled target, default rate
   stress http://127.0.0.1:8000/hello --rate 20k --duration 30s
-  stress http://127.0.0.1:8000/test-get/0 --clients 10 --requests 2000`;
+  stress http://127.0.0.1:8000/test-get/0 --clients 10 --requests 2000
+  stress http://10.0.0.5:8000/hello --ramp 100:20000 --step 30s --agents load@box1,load@box2`;
 
 function buildParser(argv: string[], cpuCount: number) {
   return yargs(argv)
@@ -55,6 +58,8 @@ function buildParser(argv: string[], cpuCount: number) {
       interval: { type: 'string', group: 'Output:', describe: `length of a reporting interval [default: ${DEFAULTS.intervalMs / 1000}s]` },
       json: { type: 'boolean', group: 'Output:', describe: 'print the summary as one JSON object on stdout' },
       quiet: { type: 'boolean', alias: 'q', group: 'Output:', describe: 'no live progress on stderr' },
+      ...REMOTE_FLAGS,
+      ...REPORT_FLAGS,
     })
     .epilogue(EPILOGUE)
     .strict()
@@ -124,6 +129,8 @@ export async function parseCommandLine(argv: string[], cpuCount: number): Promis
     sloP99: value('slo-p99'),
     stopOnBreak: args['stop-on-break'] as boolean | undefined,
     refine: args.refine as boolean | undefined,
+    ...readRemoteOptions(args),
+    ...readReportOptions(args),
   };
   // yargs leaves undefined keys for flags that were not given; drop them so "given" means given.
   for (const key of Object.keys(options) as Array<keyof RawOptions>) if (options[key] === undefined) delete options[key];

@@ -69,7 +69,9 @@ const UP_SHARE = 0.9;
 /** Share of the up intervals in each drift window. */
 const WINDOW_SHARE = 0.2;
 /** Fewer up intervals than this: no drift verdict. */
-export const MIN_DRIFT_INTERVALS = 5;
+export const MIN_DRIFT_INTERVALS = 10;
+/** Fewest intervals in a drift window: one slow interval must not decide the verdict. */
+const MIN_WINDOW = 3;
 
 /** A metric has drifted when it moved by this ratio and by this much in absolute terms (noise at sub-ms latencies). */
 export const DRIFT_BOUNDS = { p50Ratio: 1.25, p50Ms: 0.5, p99Ratio: 1.5, p99Ms: 2, throughputRatio: 0.9, errorRate: 0.01 } as const;
@@ -177,7 +179,7 @@ export function analyseDrift(intervals: readonly EnduranceInterval[], outages: r
   const inOutage = (interval: EnduranceInterval) => outages.some((outage) => interval.t > outage.startS && interval.startS < outage.endS);
   const up = intervals.filter((interval) => !inOutage(interval));
   if (up.length < MIN_DRIFT_INTERVALS) return null;
-  const windowIntervals = Math.max(1, Math.floor(up.length * WINDOW_SHARE));
+  const windowIntervals = Math.max(MIN_WINDOW, Math.floor(up.length * WINDOW_SHARE));
   const early = windowFigures(up.slice(0, windowIntervals));
   const late = windowFigures(up.slice(-windowIntervals));
   const p50Ratio = ratioOf(late.p50, early.p50);
@@ -191,8 +193,9 @@ export function analyseDrift(intervals: readonly EnduranceInterval[], outages: r
   const latency = (name: string, ratio: number | null, earlyMs: number | null, lateMs: number | null, bound: number, slackMs: number) => {
     if (ratio === null || earlyMs === null || lateMs === null || Math.abs(lateMs - earlyMs) < slackMs) return;
     const phrase = `${name} latency ${ratio}x (${round(earlyMs, 2)} -> ${round(lateMs, 2)} ms)`;
-    if (ratio >= bound) worse.push(phrase);
-    else if (ratio <= 1 / bound) better.push(phrase);
+    // the fitted trend must agree: two windows alone can differ by a stall at either end
+    if (ratio >= bound && (trend === null || trend > 0)) worse.push(phrase);
+    else if (ratio <= 1 / bound && (trend === null || trend < 0)) better.push(phrase);
   };
   latency('p50', p50Ratio, early.p50, late.p50, DRIFT_BOUNDS.p50Ratio, DRIFT_BOUNDS.p50Ms);
   latency('p99', p99Ratio, early.p99, late.p99, DRIFT_BOUNDS.p99Ratio, DRIFT_BOUNDS.p99Ms);

@@ -1,6 +1,8 @@
 /**
  * `bin/stress`: the thin shell around the engine. Parses and validates, starts the bundled target
- * when no URL is given, runs, prints. Exit codes: 0 done, 2 bad input, 130 interrupted, 1 crash.
+ * when no URL is given, runs, prints. Exit codes: 0 done, 2 bad input, 130 interrupted, 1 crash,
+ * a load box that could not be used, or a run aborted by --abort-on-agent-loss.
+ * `bin/stress agent` is the load box's side (agent.ts).
  */
 import { availableParallelism } from 'node:os';
 import { parseCommandLine, UsageError } from './cli.js';
@@ -8,15 +10,23 @@ import { buildPlan, PlanError, targetSpec, type Plan } from './plan.js';
 import { generatorWarning, readLocalLimits } from './generator-limits.js';
 import { RampRunner, type RampReport } from './ramp.js';
 import { Progress } from './report/progress.js';
-import { rampText } from './report/ramp-text.js';
-import { describeLoad, GENERATOR_LAG_BOUND_MS, textReport } from './report/text.js';
-import { LocalRun, type RunResult, type RunSpec } from './run.js';
-import { summarize, type Summary } from './summary.js';
+import { GENERATOR_LAG_BOUND_MS } from './report/text.js';
+import { reportDocument } from './report/document.js';
+import { openHlog, writeReports } from './report/files.js';
+import { judgeThresholds } from './thresholds.js';
+import type { IntervalStats } from './snapshot.js';
+import type { RunResult, RunSpec } from './run.js';
+import { agentCommand } from './agent.js';
+import { reportCommand } from './report/report-command.js';
+import { AgentError } from './agent-link.js';
+import { openRuns, type Runs } from './run-factory.js';
+import { VERSION } from './messages.js';
+import { summarize } from './summary.js';
 
 /** How long in-flight requests get after Ctrl-C before they count as interrupted. */
 const INTERRUPT_DRAIN_MS = 2000;
 
-export const VERSION = '0.1.0';
+export { VERSION };
 
 function usageFailure(message: string): number {
   process.stderr.write(`stress: ${message} (see stress --help)\n`);
@@ -27,7 +37,7 @@ function usageFailure(message: string): number {
 async function resolveTarget(plan: Plan): Promise<{ url: string; close: () => Promise<void> }> {
   if (plan.url !== null) return { url: plan.url, close: async () => undefined };
   const { startTargetServer } = await import('../target-server/server.js');
-  const bundled = await startTargetServer({ host: '127.0.0.1', port: 0 });
+  const bundled = await startTargetServer({ ...plan.report.bundled, host: '127.0.0.1', port: 0 });
   if (!plan.quiet) process.stderr.write(`stress: bundled target server on ${bundled.url} (uWebSockets.js ${bundled.engine})\n`);
   return { url: `${bundled.url}/test-get/0`, close: () => bundled.close() };
 }
@@ -47,6 +57,8 @@ function baseSpec(plan: Plan, url: string, workers: number): Omit<RunSpec, 'load
 }
 
 export async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'agent') return agentCommand(argv.slice(1));
+  if (argv[0] === 'report') return reportCommand(argv.slice(1));
   let plan: Plan;
   try {
     const outcome = await parseCommandLine(argv, availableParallelism());
@@ -59,19 +71,33 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const target = await resolveTarget(plan);
-  const workers = plan.mode === 'clients' ? Math.min(plan.workers, plan.clients!) : plan.workers;
+  let runs: Runs;
+  try {
+    runs = await openRuns(plan, plan.mode === 'clients' ? Math.min(plan.workers, plan.clients!) : plan.workers, plan.quiet ? undefined : (line) => process.stderr.write(`${line}\n`));
+  } catch (error) {
+    await target.close();
+    if (error instanceof AgentError) return process.stderr.write(`stress: ${error.message}\n`), 1;
+    throw error;
+  }
+  if (runs.ready && !plan.quiet) process.stderr.write(`${runs.ready}\n`);
+  const workers = runs.workers;
   const progress = plan.quiet ? null : new Progress(process.stderr, plan.mode !== 'clients', plan.intervalMs);
-  const onInterval = progress ? progress.interval.bind(progress) : () => undefined;
+  const startedAt = new Date();
+  const hlog = plan.report.hdrLog === null ? null : await openHlog(plan.report.hdrLog, plan.mode === 'ramp');
+  const onInterval = (interval: IntervalStats) => {
+    progress?.interval(interval);
+    hlog?.write(interval);
+  };
   const base = baseSpec(plan, target.url, workers);
 
   let runner: { stop(drainMs: number): void; run(): Promise<{ result: RunResult; report: RampReport | null }> };
   if (plan.mode === 'ramp') {
-    runner = new RampRunner(plan.ramp!, base, onInterval, GENERATOR_LAG_BOUND_MS);
+    runner = new RampRunner(plan.ramp!, base, onInterval, GENERATOR_LAG_BOUND_MS, runs.makeRun);
   } else {
     const load: RunSpec['load'] = plan.mode === 'rate'
       ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
       : { kind: 'clients', clients: plan.clients!, requests: plan.requests, durationMs: plan.durationMs };
-    const run = new LocalRun({ ...base, load }, onInterval);
+    const run = runs.makeRun({ ...base, load }, onInterval);
     runner = { stop: (drainMs) => run.stop(drainMs), run: async () => ({ result: await run.run(), report: null }) };
   }
 
@@ -84,6 +110,7 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const { result, report } = await runner.run();
+  await runs.close();
   progress?.end();
   const warning = generatorWarning(result.total.errors.generator ?? 0, result.total.errorCodes, readLocalLimits());
   if (warning !== null) process.stderr.write(`${warning}\n`);
@@ -93,21 +120,15 @@ export async function main(argv: string[]): Promise<number> {
   const plannedS = plan.durationMs === null ? null : plan.durationMs / 1000;
   const ranS = Math.min(plannedS ?? result.elapsedS, result.elapsedS || (plannedS ?? 0));
   const offered = plan.mode === 'rate' ? plan.rate : plan.mode === 'ramp' && ranS > 0 ? Math.round(result.total.counts.scheduled / ranS) : null;
-  const summary = summarize({ mode: plan.mode, target: target.url, workers, offered, plannedS }, result);
-  print(plan, summary, report);
+  const summary = summarize({ mode: plan.mode, target: target.url, workers, offered, plannedS, endurance: plan.report.endurance }, result);
+  const thresholds = judgeThresholds(plan.report.failOn, summary);
+  const document = reportDocument(plan, summary, report, thresholds, startedAt);
+  await hlog?.close();
   await target.close();
-  return result.interrupted ? 130 : 0;
-}
-
-function print(plan: Plan, summary: Summary, report: RampReport | null): void {
-  if (plan.json) {
-    const ramp = report && { steps: report.steps, refineSteps: report.refineSteps, breakingPoint: report.breakingPoint, rampOutcome: report.outcome };
-    process.stdout.write(JSON.stringify({ ...summary, ...ramp }) + '\n');
-    return;
-  }
-  const heading = plan.mode === 'ramp'
-    ? `Stress Test: open loop, ramp ${plan.ramp!.rates[0]!.toLocaleString('en-US')} -> ${plan.ramp!.rates.at(-1)!.toLocaleString('en-US')} req/s in ${plan.ramp!.rates.length} steps of ${plan.ramp!.stepMs / 1000} s, ${summary.workers} workers -> ${summary.target}`
-    : describeLoad(summary, plan.durationMs === null ? null : plan.durationMs / 1000, plan.clients, plan.requests);
-  process.stdout.write(textReport(summary, heading));
-  if (report) process.stdout.write(rampText(report, plan.ramp!.rates.at(-1) ?? null));
+  process.stdout.write(plan.json ? JSON.stringify(document) + '\n' : document.text);
+  const written = await writeReports(plan.report, document);
+  if (written !== null) return written;
+  if (result.remote?.abortedOnAgentLoss) return 1;
+  if (result.interrupted) return 130;
+  return thresholds.every((threshold) => threshold.passed) ? 0 : 1;
 }

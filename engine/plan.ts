@@ -6,6 +6,8 @@
 import { rampRates } from './breaking-point.js';
 import type { TargetSpec } from './http.js';
 import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from './units.js';
+import { remotePlan, type RawRemoteOptions, type RemotePlan } from './remote-plan.js';
+import { ENDURANCE_INTERVAL_MS, reportPlan, type RawReportOptions, type ReportPlan } from './report-plan.js';
 
 export interface Plan {
   /** the target URL, or null to start the bundled target server and use its /test-get/0 */
@@ -36,6 +38,10 @@ export interface Plan {
   warmupMs: number;
   json: boolean;
   quiet: boolean;
+  /** load boxes over ssh; null: everything runs on this machine */
+  remote: RemotePlan | null;
+  /** analysis, thresholds, report files, bundled target knobs */
+  report: ReportPlan;
 }
 
 export interface RampPlan {
@@ -54,7 +60,7 @@ export interface RampPlan {
 }
 
 /** Options as they come from the command line (strings where units are involved). */
-export interface RawOptions {
+export interface RawOptions extends RawRemoteOptions, RawReportOptions {
   url?: string;
   rate?: string;
   duration?: string;
@@ -175,7 +181,10 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     ? take(() => parseWholeNumber(raw.maxInflight!, '--max-inflight', 1, 1_000_000))
     : DEFAULTS.maxInflightPerWorker;
   const maxBodyBytes = given(raw.maxBody) ? take(() => parseBytes(raw.maxBody!, '--max-body')) : null;
-  const intervalMs = given(raw.interval) ? take(() => boundedDuration(raw.interval!, '--interval', 50, 3_600_000)) : DEFAULTS.intervalMs;
+  const report = reportPlan(raw, problems);
+  if (report.endurance && mode === 'ramp') problems.push('--endurance needs a steady load (--rate or --clients); a ramp changes its rate on purpose');
+  const intervalMs = given(raw.interval) ? take(() => boundedDuration(raw.interval!, '--interval', 50, 3_600_000))
+    : report.endurance ? ENDURANCE_INTERVAL_MS : DEFAULTS.intervalMs;
 
   if (given(raw.warmup) && mode === 'clients') problems.push('--warmup needs an open loop (--rate or --ramp); a closed loop counts every request');
   const warmupMs = mode === 'clients' ? 0 : given(raw.warmup) ? take(() => boundedDuration(raw.warmup!, '--warmup', 0, 3_600_000)) : DEFAULTS.warmupMs;
@@ -201,6 +210,8 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     else bodyBase64 = raw.bodyFile.content.toString('base64');
   }
 
+  const remote = remotePlan(raw, problems, { url, clients, workers: given(raw.workers) ? workers : null });
+
   if (problems.length > 0) throw new PlanError(problems);
   return {
     url, method, headers, bodyBase64, mode, ramp,
@@ -209,6 +220,8 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     maxBodyBytes,
     json: raw.json ?? false,
     quiet: raw.quiet ?? false,
+    remote,
+    report,
   };
 }
 

@@ -34,6 +34,17 @@ const FIELDS: Record<string, Array<'string' | 'number' | 'boolean' | 'string[]'>
   'slo-p99': ['string', 'number'],
   'stop-on-break': ['boolean'],
   refine: ['boolean'],
+  agents: ['string'],
+  'agents-file': ['string'],
+  'ssh-option': ['string[]'],
+  'remote-command': ['string'],
+  'abort-on-agent-loss': ['boolean'],
+  endurance: ['boolean'],
+  'fail-on': ['string', 'string[]'],
+  bundled: ['string[]'],
+  out: ['string'],
+  html: ['string'],
+  'hdr-log': ['string'],
   description: ['string'],
 };
 

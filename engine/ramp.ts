@@ -6,7 +6,8 @@
  */
 import { DEFAULT_CRITERIA, errorRate, judgeStep, nextRefineRate, rampOutcome, type Criteria, type Judgement, type RampOutcome, type StepFigures } from './breaking-point.js';
 import type { RampPlan } from './plan.js';
-import { LocalRun, type RunResult, type RunSpec } from './run.js';
+import { LocalRun, type IntervalListener, type Run, type RunFactory, type RunResult, type RunSpec } from './run.js';
+import { AgentPhases } from './agent-verdict.js';
 import { emptyStats, mergeStats, type ErrorClass, type IntervalStats } from './snapshot.js';
 import { percentile } from './statistics.js';
 
@@ -82,17 +83,26 @@ export function stepReport(stats: IntervalStats, offered: number, durationS: num
 }
 
 export class RampRunner {
-  private current: LocalRun | null = null;
+  private current: Run | null = null;
   private interrupted = false;
 
   constructor(
     private readonly ramp: RampPlan,
     /** everything but the load */
     private readonly base: Omit<RunSpec, 'load'>,
-    private readonly onInterval: (interval: IntervalStats) => void,
+    private readonly onInterval: IntervalListener,
     /** lag bound of the generator-limited verdict, ms */
     private readonly lagBoundMs: number,
+    /** how each run is made: on this machine, or on load boxes */
+    private readonly makeRun: RunFactory = (spec, onInterval) => new LocalRun(spec, onInterval),
   ) {}
+
+  /** A step a load box could not offer (lost, or limited on its own figures) is not the server's verdict. */
+  private judgeBoxes(report: StepReport, boxes: AgentPhases, phase: number, durationS: number): StepReport {
+    const reason = boxes.limitReason(phase, durationS, this.base.maxInflight, this.criteria);
+    boxes.forget(phase);
+    return reason === null || report.verdict === 'generator-limited' ? report : { ...report, verdict: 'generator-limited', reason };
+  }
 
   private get criteria(): Criteria {
     return { ...DEFAULT_CRITERIA, maxErrorRate: this.ramp.maxErrorRate, sloP99Ms: this.ramp.sloP99Ms, lagBoundMs: this.lagBoundMs };
@@ -115,8 +125,10 @@ export class RampRunner {
     const steps: StepReport[] = [];
     const plannedEndMs = ramp.stepMs * ramp.rates.length;
     let stoppedOnBreak = false;
+    const boxes = new AgentPhases();
     const judge = (phase: number) => {
-      const report = stepReport(phaseStats.get(phase) ?? emptyStats(), ramp.rates[phase]!, stepS, this.inflightCapacity, this.criteria, false);
+      const merged = stepReport(phaseStats.get(phase) ?? emptyStats(), ramp.rates[phase]!, stepS, this.inflightCapacity, this.criteria, false);
+      const report = this.judgeBoxes(merged, boxes, phase, stepS);
       steps.push(report);
       if (report.verdict !== 'held' && ramp.stopOnBreak && !stoppedOnBreak) {
         stoppedOnBreak = true;
@@ -124,14 +136,15 @@ export class RampRunner {
         this.current?.stop(Math.min(this.base.timeoutMs, 2000), true);
       }
     };
-    const run = new LocalRun(
+    const run = this.makeRun(
       { ...this.base, load: { kind: 'rate', segments: ramp.rates.map((rate) => ({ durationMs: ramp.stepMs, fromRate: rate, toRate: rate })) } },
-      (interval) => {
-        this.onInterval(interval);
+      (interval, parts) => {
+        this.onInterval(interval, parts);
         // the first interval of a later phase completes every phase before it
         while (steps.length < interval.phase && !stoppedOnBreak) judge(steps.length);
         // answers that arrive after the ramp's planned end would inflate the last step's rate
         if (interval.startMs >= plannedEndMs) return;
+        boxes.add(interval, parts);
         let stats = phaseStats.get(interval.phase);
         if (!stats) phaseStats.set(interval.phase, (stats = emptyStats()));
         mergeStats(stats, interval);
@@ -157,14 +170,16 @@ export class RampRunner {
     for (let rate = nextRefineRate(held, broke); rate !== null && !this.interrupted; rate = nextRefineRate(held, broke)) {
       // as in the ramp, only what happened within the step counts (not the drain after it)
       const within = emptyStats();
-      const run = new LocalRun({ ...this.base, load: { kind: 'rate', segments: [{ durationMs: refineMs, fromRate: rate, toRate: rate }] } }, (interval) => {
-        this.onInterval(interval);
+      const boxes = new AgentPhases();
+      const run = this.makeRun({ ...this.base, load: { kind: 'rate', segments: [{ durationMs: refineMs, fromRate: rate, toRate: rate }] } }, (interval, parts) => {
+        this.onInterval(interval, parts);
+        boxes.add(interval, parts, refineMs);
         if (interval.startMs < refineMs) mergeStats(within, interval);
       });
       this.current = run;
       const result = await run.run();
       if (result.interrupted || this.interrupted) break;
-      const report = stepReport(within, rate, refineMs / 1000, this.inflightCapacity, this.criteria, true);
+      const report = this.judgeBoxes(stepReport(within, rate, refineMs / 1000, this.inflightCapacity, this.criteria, true), boxes, 0, refineMs / 1000);
       reports.push(report);
       if (report.verdict === 'held') held = rate;
       else if (report.verdict === 'broke') broke = rate;

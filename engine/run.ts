@@ -1,7 +1,7 @@
 /**
  * The primary: a Piscina pool of one worker thread per core, each given its share of the plan;
  * a shared start instant; interval snapshots merged by interval number as they arrive; a stop
- * that drains every worker. Remote agents will feed the same `IntervalMerger`.
+ * that drains every worker. Remote agents feed the same `IntervalMerger` (remote-run.ts).
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -13,6 +13,7 @@ import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from './sn
 import { IntervalMerger } from './interval-merger.js';
 import { IntervalSeries, type IntervalPoint } from './interval-series.js';
 import { WorkerLedger } from './worker-loss.js';
+import type { RemoteResult } from './remote-run.js';
 
 /** The plan's generator settings (see plan.ts for their meaning), a target and a load. */
 export interface RunSpec extends Pick<Plan, 'connections' | 'timeoutMs' | 'maxInflight' | 'intervalMs' | 'warmupMs'> {
@@ -50,6 +51,47 @@ export interface RunResult {
   workerFailures: WorkerFailure[];
   /** wall time from the start instant to the last worker's end, s */
   elapsedS: number;
+  /** load boxes: each one's figures, clocks, losses (absent for a local run) */
+  remote?: RemoteResult;
+}
+
+/** One load box's part of a merged interval (remote runs only). */
+export interface AgentPart {
+  agent: string;
+  workers: number;
+  /** the box's share of the run's workers (and so of its rate), 0..1 */
+  share: number;
+  /** what it reported for this interval; null when it reported nothing */
+  stats: IntervalStats | null;
+  /** true when it reported nothing because it was lost */
+  lost: boolean;
+}
+
+/** Receives each merged interval, and for a remote run each box's part of it. */
+export type IntervalListener = (interval: IntervalStats, parts?: readonly AgentPart[]) => void;
+
+/** A run on this machine (LocalRun) or on load boxes (RemoteRun). */
+export interface Run {
+  run(): Promise<RunResult>;
+  /** as LocalRun.stop */
+  stop(drainMs: number, planned?: boolean): void;
+}
+
+export type RunFactory = (spec: RunSpec, onInterval: IntervalListener) => Run;
+
+/** Merged intervals -> the run's total and series, as every kind of run accumulates them. */
+export class RunAccumulator {
+  readonly total = emptyStats();
+  private readonly series = new IntervalSeries();
+
+  add(interval: IntervalStats): void {
+    mergeStats(this.total, interval);
+    this.series.add(interval);
+  }
+
+  points(): IntervalPoint[] {
+    return this.series.points();
+  }
 }
 
 /** How long workers get between `ready` and the start instant, so every one starts on time. */
@@ -85,7 +127,7 @@ function loadFor(spec: RunSpec, slot: { index: number; count: number }): WorkerL
   };
 }
 
-export class LocalRun {
+export class LocalRun implements Run {
   private readonly ports: MessagePort[] = [];
   private stopRequested = false;
   private stopping = false;
@@ -113,11 +155,9 @@ export class LocalRun {
     // Piscina emits 'error' for a worker that dies without a task; unhandled, that would end the
     // primary. A worker with a task is reported through its task's rejection below.
     pool.on('error', () => undefined);
-    const total = emptyStats();
-    const series = new IntervalSeries();
+    const accumulated = new RunAccumulator();
     const merger = new IntervalMerger(workerCount, (interval) => {
-      mergeStats(total, interval);
-      series.add(interval);
+      accumulated.add(interval);
       this.onInterval(interval);
     });
     const failures: WorkerFailure[] = [];
@@ -191,7 +231,7 @@ export class LocalRun {
     await Promise.all(tasks);
     const elapsedS = startSent ? this.secondsSinceStart() : 0;
     await pool.destroy();
-    return { series: series.points(), total, interrupted: this.stopRequested, workerFailures: failures, elapsedS };
+    return { series: accumulated.points(), total: accumulated.total, interrupted: this.stopRequested, workerFailures: failures, elapsedS };
   }
 
   /**

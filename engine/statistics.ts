@@ -69,3 +69,11 @@ export function centralFigures(histogram: Histogram, scale = 1): { median: numbe
 export function ratio(part: number, whole: number): number | null {
   return whole > 0 ? part / whole : null;
 }
+
+/** Percentiles at the ticks of the usual HDR plot: halving the remaining tail each step, to 99.9999%. */
+export const PERCENTILE_TICKS = [0, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.75, 99.9, 99.95, 99.975, 99.99, 99.995, 99.999, 99.9999, 100] as const;
+
+/** The distribution of two histograms at the same ticks (e.g. latency and service time). */
+export function percentileTable(first: Histogram, second: Histogram, scale = 1): Array<{ percentile: number; latencyMs: number | null; serviceMs: number | null }> {
+  return PERCENTILE_TICKS.map((tick) => ({ percentile: tick, latencyMs: percentile(first, tick, scale), serviceMs: percentile(second, tick, scale) }));
+}

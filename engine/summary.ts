@@ -4,9 +4,12 @@
  * figure does not exist (nothing succeeded, closed loop has no offered rate).
  */
 import type { RunResult, WorkerFailure } from './run.js';
-import { decodeLatency, type IntervalPoint } from './interval-series.js';
+import { remoteSummary, type RemoteSummary } from './agent-summary.js';
+import { decodeLatency, mergePoints, type IntervalPoint } from './interval-series.js';
+import { analyseEndurance, type Drift, type Outage } from './endurance.js';
+import { ENDURANCE_MIN_INTERVALS } from './report-plan.js';
 import type { Counts, ErrorClass } from './snapshot.js';
-import { centralFigures, distribution, percentile, type Distribution } from './statistics.js';
+import { centralFigures, distribution, percentile, percentileTable, type Distribution } from './statistics.js';
 
 export interface IntervalSummary {
   /** end of the interval, s since the start */
@@ -47,6 +50,8 @@ export interface RunMeta {
   offered: number | null;
   /** planned length of the load, s; null when bound by a request count */
   plannedS: number | null;
+  /** outage and drift analysis forced on (--endurance); otherwise only for long enough steady runs */
+  endurance?: boolean;
 }
 
 export interface Summary {
@@ -66,6 +71,15 @@ export interface Summary {
   bodyBytes: number;
   intervals: IntervalSummary[];
   workerFailures: WorkerFailure[];
+  /** latency from due time and service time at the HDR plot's percentile ticks */
+  percentiles: Array<{ percentile: number; latencyMs: number | null; serviceMs: number | null }>;
+  /** the intervals grouped into at most OVER_TIME_ROWS rows, for a table that fits a screen */
+  overTime: IntervalSummary[];
+  /** endurance analysis (steady runs of at least ENDURANCE_MIN_INTERVALS intervals, or --endurance); null otherwise */
+  outages: Outage[] | null;
+  drift: Drift | null;
+  /** load boxes (remote runs only): each box's figures, clocks and losses */
+  remote?: RemoteSummary;
 }
 
 const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
@@ -93,11 +107,28 @@ export function intervalSummary(point: IntervalPoint): IntervalSummary {
   };
 }
 
+/** Rows of the over-time table. */
+export const OVER_TIME_ROWS = 20;
+
+/** Consecutive points merged into at most `rows` rows of equal numbers of points. */
+export function overTimeRows(points: readonly IntervalPoint[], rows: number): IntervalPoint[] {
+  const perRow = Math.max(1, Math.ceil(points.length / rows));
+  const merged: IntervalPoint[] = [];
+  for (let index = 0; index < points.length; index += perRow) merged.push(mergePoints(points.slice(index, index + perRow)));
+  return merged;
+}
+
 export function summarize(meta: RunMeta, result: RunResult): Summary {
   const { total } = result;
   const { plannedS } = meta;
   // Load was generated for the planned time, or until the stop; a request-bound run for as long as it took.
-  const durationS = round(plannedS === null ? result.elapsedS : Math.min(plannedS, result.elapsedS || plannedS));
+  const durationS = round(plannedS === null ? result.elapsedS : Math.min(plannedS, result.elapsedS));
+  const intervals = result.series.map(intervalSummary);
+  // the drain after the planned end offers nothing and only collects late answers: not the run's behaviour
+  const loadPoints = result.series.filter((point) => plannedS === null || point.startMs < plannedS * 1000);
+  const loadIntervals = intervals.slice(0, loadPoints.length);
+  const analysed = meta.mode !== 'ramp' && (meta.endurance === true || loadIntervals.length >= ENDURANCE_MIN_INTERVALS);
+  const endurance = analysed ? analyseEndurance(loadIntervals) : null;
   const lag = total.histograms.lagUs;
   return {
     mode: meta.mode,
@@ -125,7 +156,12 @@ export function summarize(meta: RunMeta, result: RunResult): Summary {
     sizes: centralFigures(total.histograms.sizeBytes),
     times: centralFigures(total.histograms.latencyUs, 1000),
     bodyBytes: total.counts.bodyBytes,
-    intervals: result.series.map(intervalSummary),
+    intervals,
     workerFailures: result.workerFailures,
+    percentiles: percentileTable(total.histograms.latencyUs, total.histograms.serviceUs, 1000),
+    overTime: overTimeRows(loadPoints, OVER_TIME_ROWS).map(intervalSummary),
+    outages: endurance?.outages ?? null,
+    drift: endurance?.drift ?? null,
+    ...(result.remote ? { remote: remoteSummary(result.remote, durationS, meta.mode !== 'clients') } : {}),
   };
 }

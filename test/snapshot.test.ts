@@ -3,11 +3,7 @@ import assert from 'node:assert/strict';
 import { IntervalRecorder } from '../engine/recorder.js';
 import { decodeSnapshot, emptyStats, encodeStats, mergeStats, newHistogram } from '../engine/snapshot.js';
 import { distribution, centralFigures, mode } from '../engine/statistics.js';
-
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-}
+import { seededRandom } from './helpers/seeded-random.js';
 
 test('merging snapshots from many recorders equals one histogram of all the values', () => {
   const random = seededRandom(7);

@@ -5,24 +5,10 @@
  */
 import type { BreakingPoint, StepReport } from '../ramp.js';
 import type { RampOutcome } from '../breaking-point.js';
-import type { ErrorClass } from '../snapshot.js';
 import type { IntervalSummary, Summary } from '../summary.js';
 
-/** One reporting interval; the optional fields are those older summaries lack. */
-export interface IntervalPoint extends IntervalSummary {
-  /** start of the interval, s since the start */
-  startS?: number;
-  /** ramp step the interval belongs to */
-  phase?: number;
-  scheduled?: number;
-  dropped?: number;
-  /** scheduled requests per second in this interval */
-  offered?: number;
-  errors?: Partial<Record<ErrorClass, number>>;
-  /** latency from due time, ms */
-  p90?: number | null;
-  max?: number | null;
-}
+/** One reporting interval; older summaries lack all but the first few fields. */
+export type IntervalPoint = Pick<IntervalSummary, 't' | 'requests' | 'success' | 'failure' | 'achieved' | 'p50' | 'p99'> & Partial<IntervalSummary>;
 
 /** The run's parameters, as given and as resolved (defaults filled in). */
 export interface RunParameters {
@@ -78,7 +64,7 @@ export interface Drift {
   errorRateDelta: number | null;
 }
 
-export interface HtmlReport extends Summary {
+export interface HtmlReport extends Omit<Summary, 'intervals' | 'percentiles' | 'overTime' | 'outages' | 'drift'> {
   intervals: IntervalPoint[];
   /** ramp only: the judged steps, the --refine steps, and the outcome */
   steps?: StepReport[];

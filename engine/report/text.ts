@@ -6,6 +6,7 @@
 import type { Summary } from '../summary.js';
 import type { Distribution } from '../statistics.js';
 import { count, fixed, ms, percent, tally } from './format.js';
+import { agentLines, limitingAgents } from './agents-text.js';
 
 /** Scheduler lag p99 above this means the generator, not the server, set the pace. */
 export const GENERATOR_LAG_BOUND_MS = 5;
@@ -23,10 +24,12 @@ export function describeLoad(summary: Summary, plannedDurationS: number | null, 
   return `Load Test: ${shape}, ${summary.workers} worker${summary.workers === 1 ? '' : 's'} -> ${summary.target}`;
 }
 
-export function generatorVerdict(summary: Summary): string {
+export function generatorVerdict(summary: Pick<Summary, "mode" | "schedulerLagMs" | "remote">): string {
   if (summary.mode === 'clients') return 'Generator: closed loop, so latency is service time and no schedule was missed (use --rate for an open loop)';
   const lagP99 = summary.schedulerLagMs.p99;
   if (lagP99 === null) return 'Generator: sent nothing';
+  const boxes = limitingAgents(summary.remote);
+  if (boxes) return `Generator: could NOT keep up on load box ${boxes}; figures are bounded by the generator, add workers or load boxes`;
   if (lagP99 > GENERATOR_LAG_BOUND_MS) {
     return `Generator: could NOT keep up: scheduler lag p99 ${ms(lagP99)} > ${GENERATOR_LAG_BOUND_MS} ms; figures are bounded by this machine, add workers or load boxes`;
   }
@@ -68,5 +71,6 @@ export function textReport(summary: Summary, heading: string): string {
   for (const failure of summary.workerFailures) {
     lines.push(`Worker ${failure.workerIndex} failed at ${fixed(failure.atS, 1)} s: ${failure.message} (its data up to then is kept)`);
   }
+  lines.push(...agentLines(summary));
   return lines.join('\n') + '\n';
 }

@@ -1,0 +1,109 @@
+/**
+ * The flags that shape what a run reports and judges rather than the load it sends: endurance
+ * analysis, `--fail-on` thresholds, report files, and the bundled target's fault knobs. Declared
+ * for the command line, read, and validated into the plan's `report` part, every problem at once.
+ */
+import { UsageError } from './cli-errors.js';
+import { parseThreshold, type Threshold } from './thresholds.js';
+import { UnitError } from './units.js';
+import { parseTargetArgs } from '../target-server/cli-args.js';
+import type { TargetServerOptions } from '../target-server/options.js';
+
+export interface RawReportOptions {
+  endurance?: boolean;
+  failOn?: string[];
+  bundled?: string[];
+  out?: string;
+  html?: string;
+  hdrLog?: string;
+}
+
+export interface ReportPlan {
+  /** endurance analysis forced on (it is on anyway for runs of at least `ENDURANCE_MIN_INTERVALS`) */
+  endurance: boolean;
+  failOn: Threshold[];
+  /** fault knobs of the bundled target server (no URL given); null: none */
+  bundled: TargetServerOptions | null;
+  /** the JSON summary, written to this file */
+  out: string | null;
+  /** the HTML report, written to this file */
+  html: string | null;
+  /** the HdrHistogram interval log (.hlog) of latency, written as the run goes */
+  hdrLog: string | null;
+}
+
+/** A run of this many intervals or more gets outage and drift analysis without --endurance. */
+export const ENDURANCE_MIN_INTERVALS = 8;
+/** The interval --endurance uses unless --interval says otherwise: fine enough to time an outage. */
+export const ENDURANCE_INTERVAL_MS = 250;
+
+const KNOBS = ['latency', 'fail-rate', 'capacity', 'queue', 'pause-every', 'pause-for', 'close-rate'];
+
+export const REPORT_FLAGS = {
+  endurance: { type: 'boolean', group: 'Endurance:', describe: `outage, recovery and drift analysis with ${ENDURANCE_INTERVAL_MS} ms intervals (unless --interval); on anyway, at the given interval, for runs of ${ENDURANCE_MIN_INTERVALS} intervals or more` },
+  'fail-on': { type: 'string', group: 'Output:', describe: 'exit 1 when a threshold is crossed (repeatable), e.g. \'p99<50ms\' \'errors<1%\' \'achieved>=9000\'; metrics: p50 p90 p99 p99.9 max mean lag-p99 errors dropped achieved' },
+  out: { type: 'string', group: 'Output:', describe: 'also write the JSON summary to this file (stdout keeps the text)' },
+  html: { type: 'string', group: 'Output:', describe: 'write a self-contained HTML report with charts to this file (opens offline)' },
+  'hdr-log': { type: 'string', group: 'Output:', describe: 'write the latency of every interval as an HdrHistogram log (.hlog), in µs, ramp steps tagged' },
+  bundled: { type: 'string', group: 'Bundled target (no URL):', describe: `a fault knob of the bundled target server, KNOB=VALUE (repeatable): ${KNOBS.join(', ')}; e.g. latency=2ms` },
+} as const;
+
+function strings(value: unknown): string[] | undefined {
+  return value === undefined ? undefined : ([] as unknown[]).concat(value).map(String);
+}
+
+export function readReportOptions(args: Record<string, unknown>): RawReportOptions {
+  const raw: RawReportOptions = {};
+  for (const name of ['out', 'html', 'hdr-log'] as const) {
+    if (Array.isArray(args[name])) throw new UsageError(`--${name} was given more than once`);
+    if (name in args && args[name] !== undefined && (typeof args[name] !== 'string' || args[name] === '')) throw new UsageError(`--${name} needs a file name`);
+  }
+  if (typeof args.endurance === 'boolean') raw.endurance = args.endurance;
+  const failOn = strings(args['fail-on']);
+  if (failOn) raw.failOn = failOn;
+  const bundled = strings(args.bundled);
+  if (bundled) raw.bundled = bundled;
+  if (typeof args.out === 'string') raw.out = args.out;
+  if (typeof args.html === 'string') raw.html = args.html;
+  if (typeof args['hdr-log'] === 'string') raw.hdrLog = args['hdr-log'];
+  return raw;
+}
+
+/** Knobs `KNOB=VALUE` as the target server's own flags, validated by its own parser. */
+function bundledOptions(knobs: readonly string[], problems: string[]): TargetServerOptions | null {
+  const argv: string[] = [];
+  for (const knob of knobs) {
+    const match = /^([a-z-]+)=(.+)$/.exec(knob.trim());
+    if (!match || !KNOBS.includes(match[1]!)) {
+      problems.push(`--bundled: "${knob}" must be KNOB=VALUE with KNOB one of ${KNOBS.join(', ')}`);
+      continue;
+    }
+    argv.push(`--${match[1]}`, match[2]!);
+  }
+  const parsed = parseTargetArgs(argv);
+  if (parsed.kind === 'error') {
+    problems.push(`--bundled: ${parsed.message.replace(/ \(see target-server --help\)$/, '')}`);
+    return null;
+  }
+  if (parsed.kind !== 'run') return null;
+  const { port: _port, host: _host, ...knobValues } = parsed.options;
+  return knobValues;
+}
+
+export function reportPlan(raw: RawReportOptions & { url?: string }, problems: string[]): ReportPlan {
+  const failOn: Threshold[] = [];
+  for (const text of raw.failOn ?? []) {
+    try {
+      failOn.push(parseThreshold(text));
+    } catch (error) {
+      if (!(error instanceof UnitError)) throw error;
+      problems.push(error.message);
+    }
+  }
+  let bundled: TargetServerOptions | null = null;
+  if (raw.bundled && raw.bundled.length > 0) {
+    if (raw.url !== undefined) problems.push('--bundled sets the bundled target\'s knobs, but a URL was given: start your own server with them, or drop the URL');
+    else bundled = bundledOptions(raw.bundled, problems);
+  }
+  return { endurance: raw.endurance ?? false, failOn, bundled, out: raw.out ?? null, html: raw.html ?? null, hdrLog: raw.hdrLog ?? null };
+}

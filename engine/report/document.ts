@@ -1,0 +1,72 @@
+/**
+ * The whole report of a run as one JSON document: the summary, the ramp's steps, the run's
+ * parameters, the verdicts, the thresholds and the text as printed. `--json` and `--out` write
+ * it; `--html` and `stress report FILE.json --html` draw from it, so a saved file rebuilds the
+ * same page later.
+ */
+import { availableParallelism } from 'node:os';
+import type { Plan } from '../plan.js';
+import type { RampReport } from '../ramp.js';
+import type { Summary } from '../summary.js';
+import type { ThresholdResult } from '../thresholds.js';
+import { VERSION } from '../messages.js';
+import { driftLine, enduranceText, outageLines, thresholdLines } from './endurance-text.js';
+import type { HtmlReport, RunParameters } from './html-report.js';
+import { rampText, verdictLine } from './ramp-text.js';
+import { describeLoad, generatorVerdict, textReport } from './text.js';
+
+export interface ReportDocument extends Summary {
+  run: RunParameters;
+  verdicts: string[];
+  thresholds: ThresholdResult[];
+  text: string;
+  steps?: RampReport['steps'];
+  refineSteps?: RampReport['refineSteps'];
+  breakingPoint?: RampReport['breakingPoint'];
+  rampOutcome?: RampReport['outcome'];
+}
+
+export function runParameters(plan: Plan, summary: Summary, startedAt: Date): RunParameters {
+  return {
+    version: VERSION,
+    target: summary.target,
+    mode: plan.mode,
+    workers: summary.workers,
+    agents: plan.remote?.agents.map((agent) => agent.name) ?? [],
+    rate: plan.rate,
+    clients: plan.clients,
+    ramp: plan.ramp && { from: plan.ramp.rates[0]!, to: plan.ramp.rates.at(-1)!, steps: plan.ramp.rates.length, stepS: plan.ramp.stepMs / 1000 },
+    durationS: plan.durationMs === null ? null : plan.durationMs / 1000,
+    intervalS: plan.intervalMs / 1000,
+    warmupS: plan.warmupMs / 1000,
+    connections: plan.connections,
+    timeoutS: plan.timeoutMs / 1000,
+    startedAt: startedAt.toISOString(),
+    node: `${process.version} on ${availableParallelism()} cores`,
+  };
+}
+
+function heading(plan: Plan, summary: Summary): string {
+  if (plan.mode !== 'ramp') return describeLoad(summary, plan.durationMs === null ? null : plan.durationMs / 1000, plan.clients, plan.requests);
+  const [from, to] = [plan.ramp!.rates[0]!, plan.ramp!.rates.at(-1)!].map((rate) => rate.toLocaleString('en-US'));
+  return `Stress Test: open loop, ramp ${from} -> ${to} req/s in ${plan.ramp!.rates.length} steps of ${plan.ramp!.stepMs / 1000} s, ${summary.workers} workers -> ${summary.target}`;
+}
+
+export function reportDocument(plan: Plan, summary: Summary, ramp: RampReport | null, thresholds: ThresholdResult[], startedAt: Date): ReportDocument {
+  const lastRate = plan.ramp?.rates.at(-1) ?? null;
+  const lines = [textReport(summary, heading(plan, summary)).trimEnd(), ...enduranceText(summary), ...thresholdLines(thresholds)];
+  const text = lines.join('\n') + '\n' + (ramp ? rampText(ramp, lastRate) : '');
+  const verdicts = [
+    generatorVerdict(summary),
+    ...(ramp ? [verdictLine(ramp, lastRate)] : []),
+    ...(summary.outages === null ? [] : [driftLine(summary.drift), ...outageLines(summary.outages)]),
+    ...thresholdLines(thresholds),
+  ];
+  const rampFields = ramp ? { steps: ramp.steps, refineSteps: ramp.refineSteps, breakingPoint: ramp.breakingPoint, rampOutcome: ramp.outcome } : {};
+  return { ...summary, ...rampFields, run: runParameters(plan, summary, startedAt), verdicts, thresholds, text };
+}
+
+/** A saved document as the HTML report's input. */
+export function asHtmlReport(document: ReportDocument): HtmlReport {
+  return document as unknown as HtmlReport;
+}

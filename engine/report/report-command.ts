@@ -1,0 +1,44 @@
+/**
+ * `stress report FILE.json --html OUT.html`: rebuilds the HTML report from a saved JSON summary
+ * (`--out` or `--json`), e.g. from a CI artifact. Same renderer, same input, same page.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { renderHtml } from './html.js';
+import type { HtmlReport } from './html-report.js';
+
+const USAGE = 'usage: stress report FILE.json --html OUT.html';
+
+export async function reportCommand(argv: string[]): Promise<number> {
+  let input: string | undefined;
+  let html: string | undefined;
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { html: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    if (values.help) return process.stdout.write(`${USAGE}\n\nRebuilds the HTML report of a run from its JSON summary (written by --out or --json).\n`), 0;
+    if (positionals.length !== 1) throw new Error(positionals.length === 0 ? 'give the JSON file' : `one JSON file, not ${positionals.length}`);
+    [input] = positionals;
+    html = values.html;
+    if (!html) throw new Error('--html OUT.html is required');
+  } catch (error) {
+    process.stderr.write(`stress report: ${(error as Error).message} (${USAGE})\n`);
+    return 2;
+  }
+  let report: HtmlReport;
+  try {
+    report = JSON.parse(await readFile(input!, 'utf8')) as HtmlReport;
+  } catch (error) {
+    process.stderr.write(`stress report: cannot read "${input}" as JSON: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (typeof report !== 'object' || report === null || !('totals' in report) || !('latencyMs' in report)) {
+    process.stderr.write(`stress report: "${input}" is not a stress summary (no totals or latencyMs)\n`);
+    return 2;
+  }
+  try {
+    await writeFile(html!, renderHtml(report));
+  } catch (error) {
+    process.stderr.write(`stress report: cannot write "${html}": ${(error as Error).message}\n`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,41 @@
+/**
+ * Where the load comes from: worker threads on this machine, or load boxes over ssh. Either way
+ * the rest of the program gets a worker count and a way to make runs with the shape of LocalRun,
+ * so a load test, a ramp and its refining run the same on one machine or on many.
+ */
+import { Fleet } from './fleet.js';
+import type { Plan } from './plan.js';
+import { RemoteRun } from './remote-run.js';
+import { LocalRun, type RunFactory } from './run.js';
+
+export interface Runs {
+  /** worker threads in all (across every box) */
+  workers: number;
+  /** one line about the load boxes once they are ready; null for a local run */
+  ready: string | null;
+  makeRun: RunFactory;
+  /** lets every box go (remote) */
+  close(): Promise<void>;
+}
+
+/**
+ * Local runs, or the plan's load boxes connected and ready; throws AgentError (one line naming
+ * the boxes) when a box cannot be used. `notice` receives lines about boxes lost mid-run.
+ */
+export async function openRuns(plan: Plan, localWorkers: number, notice?: (line: string) => void): Promise<Runs> {
+  if (!plan.remote) {
+    return { workers: localWorkers, ready: null, makeRun: (spec, onInterval) => new LocalRun(spec, onInterval), close: async () => undefined };
+  }
+  const { remote } = plan;
+  const fleet = await Fleet.connect(remote.agents, remote);
+  const offered = fleet.members.reduce((sum, member) => sum + member.workers, 0);
+  // a closed loop uses no more workers than clients (see agent-share.ts)
+  const workers = plan.mode === 'clients' ? Math.min(offered, plan.clients!) : offered;
+  const worstUncertainty = Math.max(...fleet.members.map((member) => member.clock.uncertaintyMs));
+  return {
+    workers,
+    ready: `stress: ${fleet.members.length} load boxes ready, ${workers} workers in all, start instants right within ${worstUncertainty.toFixed(2)} ms`,
+    makeRun: (spec, onInterval) => new RemoteRun(fleet, spec, onInterval, { abortOnAgentLoss: remote.abortOnAgentLoss, ...(notice ? { notice } : {}) }),
+    close: () => fleet.close(),
+  };
+}

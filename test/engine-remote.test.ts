@@ -1,0 +1,170 @@
+/**
+ * Load boxes end to end: the real CLI, real `ssh`, real `sshd` on 127.0.0.2 and 127.0.0.3 (two
+ * boxes), the real target server on 127.0.0.1. Runs are short and slow (a few hundred req/s, one
+ * worker per box): what is checked is the split, the merge, the faults, and that nothing is left
+ * running, not speed.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import type { Summary } from '../engine/summary.js';
+import { VERSION } from '../engine/messages.js';
+import { assertInvariants } from './helpers/invariants.js';
+import { spawnTarget, type SpawnedTarget } from './helpers/spawn-target.js';
+import { startSshLab, type LoadBox, type SshLab } from './helpers/sshd.js';
+import { runStress } from './helpers/stress-cli.js';
+
+const FAKE_AGENT = fileURLToPath(new URL('./helpers/fake-agent.js', import.meta.url));
+
+let target: SpawnedTarget;
+let lab: SshLab;
+before(async () => {
+  target = await spawnTarget([]);
+  lab = await startSshLab(['127.0.0.2', '127.0.0.3']);
+});
+after(async () => {
+  await target?.stop();
+  const left = lab ? await lab.settled() : [];
+  await lab?.stop();
+  assert.deepEqual(left, [], 'no ssh, sshd session or agent process outlives the tests');
+});
+
+function remoteArgs(agents: string[], remoteCommand = lab.remoteCommand): string[] {
+  return ['--agents', agents.join(','), ...lab.sshArgs, '--remote-command', remoteCommand, '--workers', '1'];
+}
+
+function parse(stdout: string): Summary & { remote: NonNullable<Summary['remote']> } {
+  const summary = JSON.parse(stdout) as Summary;
+  assertInvariants(summary);
+  assert.ok(summary.remote, 'a remote run reports its boxes');
+  return summary as Summary & { remote: NonNullable<Summary['remote']> };
+}
+
+/** Calls `act(pid)` on the box's agent `afterMs` after it appeared (bounded wait). */
+function whenAgentRuns(box: LoadBox, afterMs: number, act: (pid: number) => void): void {
+  const until = Date.now() + 20_000;
+  const look = setInterval(() => {
+    const pids = lab.agentPids(box);
+    if (pids.length === 0 && Date.now() < until) return;
+    clearInterval(look);
+    // an agent already gone when the time comes fails the test by its figures, not here
+    if (pids.length > 0) setTimeout(() => pids.forEach((pid) => lab.agentPids(box).includes(pid) && act(pid)), afterMs);
+  }, 50);
+}
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+
+test('two boxes: the rate is split exactly, the merge is the sum of the boxes, each box is reported', async () => {
+  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  const run = await runStress([`${target.url}/hello`, '--rate', '400', '--duration', '3s', '--warmup', '500ms', ...remoteArgs([a.agent, b.agent]), '--json', '--quiet']);
+  assert.equal(run.code, 0, run.stderr);
+  const summary = parse(run.stdout);
+  const boxes = summary.remote.agents;
+  assert.deepEqual(boxes.map((box) => box.agent), [a.agent, b.agent]);
+  assert.equal(summary.workers, 2, 'one worker per box');
+  assert.equal(summary.totals.scheduled, 1200, 'exactly R x T were due across the boxes');
+  assert.deepEqual(boxes.map((box) => box.scheduled), [600, 600], 'each box was due exactly its share');
+  assert.deepEqual(boxes.map((box) => box.share), [0.5, 0.5]);
+  for (const field of ['scheduled', 'requests', 'success', 'failure', 'dropped'] as const) {
+    assert.equal(sum(boxes.map((box) => box[field])), summary.totals[field], `merged ${field} = sum over boxes`);
+  }
+  assert.ok(summary.totals.success >= 0.99 * 1200, `success ${summary.totals.success}`);
+  assert.ok(Math.abs(summary.throughput.achieved - 400) <= 20, `achieved ${summary.throughput.achieved}`);
+  for (const box of boxes) {
+    assert.ok(Math.abs(box.achieved - 200) <= 20, `${box.agent} achieved ${box.achieved}`);
+    assert.equal(box.lost, null);
+    assert.ok(Math.abs(box.clockOffsetMs) < 50 && box.clockRttMs >= 0 && box.clockRttMs < 100, `clock ${box.clockOffsetMs} rtt ${box.clockRttMs}`);
+  }
+  // a percentile of a mixture lies between the components' percentiles: the merge mixes, never averages
+  for (const p of ['p50', 'p99'] as const) {
+    const low = Math.min(...boxes.map((box) => box.latencyMs[p]!));
+    const high = Math.max(...boxes.map((box) => box.latencyMs[p]!));
+    assert.ok(summary.latencyMs[p]! >= low - 0.01 && summary.latencyMs[p]! <= high + 0.01, `${p} ${summary.latencyMs[p]} within ${low}..${high}`);
+  }
+  assert.equal(summary.remote.clockOffsetMs, boxes.map((box) => box.clockOffsetMs).reduce((w, o) => (Math.abs(o) > Math.abs(w) ? o : w), 0));
+  assert.deepEqual(await lab.settled(), [], 'every agent and ssh is gone after the run');
+});
+
+test('a ramp over two boxes: every step is split across them, and the text lists each box', async () => {
+  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  // every step runs whatever its verdict, so each box's share is known exactly: (100 + 300) / 2
+  const run = await runStress([`${target.url}/hello`, '--ramp', '100:300', '--steps', '2', '--step', '1s', '--no-stop-on-break', ...remoteArgs([a.agent, b.agent]), '--quiet']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^Stress Test: open loop, ramp 100 -> 300 req\/s in 2 steps of 1 s, 2 workers/m);
+  assert.match(run.stdout, /^ +100 +\d+ +\d+ /m, 'the first step');
+  assert.match(run.stdout, /^ +300 +\d+ +\d+ /m, 'the second step');
+  assert.match(run.stdout, /^Load boxes: 2, clocks corrected by up to [\d.]+ ms \(every start right within [\d.]+ ms\)$/m);
+  for (const box of [a, b]) {
+    assert.match(run.stdout, new RegExp(`^ {4}${box.agent.replace(/\./g, '\\.')} +1 +\\d+ +200 +0 .*(kept up|could NOT keep up)$`, 'm'));
+  }
+});
+
+test('an unreachable box fails the start at once, in one line naming it, and no load is left on the others', async () => {
+  const [a] = lab.boxes as [LoadBox];
+  const dead = `127.0.0.4:${a.port}`; // nothing listens there
+  const run = await runStress([`${target.url}/hello`, '--rate', '100', '--duration', '2s', ...remoteArgs([a.agent, dead])], 30_000);
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stdout, '');
+  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  assert.match(run.stderr, /^stress: agent 127\.0\.0\.4:\d+: .*(refused|unreachable|timed out)/i);
+  assert.ok(run.elapsedMs < 10_000, `failed in ${run.elapsedMs} ms`);
+  assert.deepEqual(await lab.settled(), []);
+});
+
+test('a box of another version is refused, naming both versions', async () => {
+  const [a] = lab.boxes as [LoadBox];
+  const run = await runStress([`${target.url}/hello`, '--rate', '100', '--duration', '2s', ...remoteArgs([a.agent], `${process.execPath} ${FAKE_AGENT} 0.0.9`)], 30_000);
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stderr.trim(), `stress: agent ${a.agent} runs stress 0.0.9, this is ${VERSION}`);
+  assert.deepEqual(await lab.settled(), []);
+});
+
+test('a box killed mid-run is reported with when and why; its data so far and the other box\'s are kept', async () => {
+  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  // the run starts about 1 s after the agent appears; the kill lands about 1.5 s into a 4 s run
+  whenAgentRuns(b, 2500, (pid) => process.kill(pid, 'SIGKILL'));
+  const run = await runStress([`${target.url}/hello`, '--rate', '200', '--duration', '4s', '--warmup', '0', ...remoteArgs([a.agent, b.agent]), '--json', '--quiet']);
+  assert.equal(run.code, 0, run.stderr);
+  const summary = parse(run.stdout);
+  const [kept, lost] = summary.remote.agents as [typeof summary.remote.agents[0], typeof summary.remote.agents[0]];
+  assert.equal(kept.lost, null);
+  assert.equal(kept.scheduled, 400, 'the other box ran its whole share');
+  assert.ok(lost.lost, 'the killed box is reported lost');
+  assert.ok(lost.lost.atS > 0.2 && lost.lost.atS < 3.9, `lost at ${lost.lost.atS} s`);
+  assert.match(lost.lost.message, /ended abruptly|signal|exit/);
+  assert.ok(lost.scheduled > 0 && lost.scheduled < 400, `its data up to the loss is kept: ${lost.scheduled}`);
+  assert.equal(summary.totals.scheduled, kept.scheduled + lost.scheduled);
+  assert.equal(summary.interrupted, false, 'the run went on');
+  assert.deepEqual(await lab.settled(), []);
+});
+
+test('--abort-on-agent-loss stops every box when one is lost and exits 1 with the partial merge', async () => {
+  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  whenAgentRuns(b, 2000, (pid) => process.kill(pid, 'SIGKILL'));
+  const run = await runStress([`${target.url}/hello`, '--rate', '200', '--duration', '20s', '--warmup', '0', ...remoteArgs([a.agent, b.agent]), '--abort-on-agent-loss', '--json', '--quiet']);
+  assert.equal(run.code, 1, run.stderr);
+  const summary = parse(run.stdout);
+  assert.equal(summary.remote.abortedOnAgentLoss, true);
+  assert.equal(summary.interrupted, true);
+  assert.ok(summary.remote.agents[1]!.lost);
+  assert.ok(summary.remote.agents[0]!.scheduled > 0 && summary.remote.agents[0]!.scheduled < 1000, `stopped early: ${summary.remote.agents[0]!.scheduled}`);
+  assert.ok(run.elapsedMs < 15_000, `took ${run.elapsedMs} ms`);
+  assert.deepEqual(await lab.settled(), []);
+});
+
+test('SIGINT stops every box, drains, prints the partial merge and exits 130', async () => {
+  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  const run = await runStress([`${target.url}/delay/300`, '--rate', '100', '--duration', '30s', '--warmup', '0', ...remoteArgs([a.agent, b.agent]), '--json', '--quiet'], 30_000, (child) => {
+    whenAgentRuns(a, 3000, () => child.kill('SIGINT'));
+  });
+  assert.equal(run.code, 130, run.stderr);
+  const summary = parse(run.stdout);
+  assert.equal(summary.interrupted, true);
+  for (const box of summary.remote.agents) {
+    assert.equal(box.lost, null, `${box.agent} drained and reported, it was not lost`);
+    assert.ok(box.requests >= 30, `${box.agent} requests ${box.requests}`);
+    assert.ok(box.success >= box.requests - 3, 'requests in flight were given time to finish');
+  }
+  assert.ok(run.elapsedMs < 15_000, `stopped in ${run.elapsedMs} ms`);
+  assert.deepEqual(await lab.settled(), []);
+});
