@@ -70,6 +70,8 @@ const UP_SHARE = 0.9;
 const WINDOW_SHARE = 0.2;
 /** Fewer up intervals than this: no drift verdict. */
 export const MIN_DRIFT_INTERVALS = 10;
+/** Shorter runs than this get no drift verdict: their windows would hold a few seconds of noise. */
+export const MIN_DRIFT_S = 20;
 /** Fewest intervals in a drift window: one slow interval must not decide the verdict. */
 const MIN_WINDOW = 3;
 
@@ -178,7 +180,7 @@ const ratioOf = (late: number | null, early: number | null): number | null => (l
 export function analyseDrift(intervals: readonly EnduranceInterval[], outages: readonly Outage[]): Drift | null {
   const inOutage = (interval: EnduranceInterval) => outages.some((outage) => interval.t > outage.startS && interval.startS < outage.endS);
   const up = intervals.filter((interval) => !inOutage(interval));
-  if (up.length < MIN_DRIFT_INTERVALS) return null;
+  if (up.length < MIN_DRIFT_INTERVALS || up.at(-1)!.t - up[0]!.startS < MIN_DRIFT_S) return null;
   const windowIntervals = Math.max(MIN_WINDOW, Math.floor(up.length * WINDOW_SHARE));
   const early = windowFigures(up.slice(0, windowIntervals));
   const late = windowFigures(up.slice(-windowIntervals));

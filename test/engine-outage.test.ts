@@ -2,7 +2,7 @@
  * Endurance against a real failover: the bundled target server is killed (SIGKILL) in the middle
  * of a run and started again on the same port. The run must survive it and report exactly one
  * outage, as long as the target was really away, with the requests lost in it, and latency back
- * to its baseline afterwards; the drift verdict must not blame the outage on a trend.
+ * to its baseline afterwards.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,7 +62,7 @@ test('a target killed and restarted mid-run is one outage of the right length, a
   const { summary } = await runSummary([`${first.url}/hello`, '--rate', '400', '--duration', '8s', '--endurance', '--workers', '1', '--timeout', '2s'], { limitMs: 30_000 });
   await restart;
   const downS = (backAt - killedAt) / 1000;
-  const { outages, drift } = summary as unknown as { outages: Outage[]; drift: Drift };
+  const { outages, drift } = summary as unknown as { outages: Outage[]; drift: Drift | null };
 
   t.diagnostic(`target away ${downS.toFixed(2)} s; outages ${JSON.stringify(outages)}; errors ${JSON.stringify(summary.totals.errors)}`);
   assert.equal(outages.length, 1, `exactly one outage: ${JSON.stringify(outages)}`);
@@ -82,6 +82,5 @@ test('a target killed and restarted mid-run is one outage of the right length, a
   // success resumed on new keep-alive connections: the last second is all success
   const tail = summary.intervals.filter((interval) => interval.startS >= 7);
   assert.ok(tail.length >= 3 && tail.every((interval) => interval.failure === 0 && interval.success > 0), JSON.stringify(tail));
-  assert.notEqual(drift, null);
-  assert.notEqual(drift.verdict, 'degrading', `an outage is not drift: ${drift.reasons}`);
+  assert.equal(drift, null, 'an 8 s run is too short for a drift verdict');
 });

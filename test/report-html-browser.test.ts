@@ -5,13 +5,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BAND_COLORS, COLORS } from '../engine/report/html-chart-spec.js';
 import { chartSpecs } from '../engine/report/html-charts.js';
-import { renderHtml } from '../engine/report/html.js';
+import { renderHtml, type HtmlReport } from '../engine/report/html.js';
+import { runStress } from './helpers/stress-cli.js';
 import { launchChromium, type Chromium } from './helpers/browser.js';
 import { loadFixture, type FixtureName } from './helpers/fixtures.js';
 
@@ -82,6 +83,11 @@ after(async () => {
 async function openReport(name: FixtureName) {
   const path = join(dir, `${name}.html`);
   await writeFile(path, renderHtml(loadFixture(name)));
+  return openHtmlFile(path, name);
+}
+
+/** Opens an HTML report file; everything the page did along the way is returned. */
+async function openHtmlFile(path: string, name: string) {
   const url = pathToFileURL(path).href;
   const page = await chromium.context.newPage();
   const requests: string[] = [];
@@ -100,10 +106,10 @@ async function openReport(name: FixtureName) {
   return { page, url, requests, errors, drawn, charts };
 }
 
-function assertDrawn(name: FixtureName, opened: Awaited<ReturnType<typeof openReport>>): void {
+function assertDrawn(report: HtmlReport, opened: Awaited<ReturnType<typeof openReport>>): void {
   assert.deepEqual(opened.requests, [opened.url], 'the page itself, and no other request');
   assert.deepEqual(opened.errors, [], 'no error or warning in the console');
-  const expected = chartSpecs(loadFixture(name)).map((chart) => chart.id);
+  const expected = chartSpecs(report).map((chart) => chart.id);
   assert.equal(opened.drawn, expected.length, 'every chart drawn');
   assert.deepEqual(opened.charts.map((chart) => chart.id), expected);
   for (const chart of opened.charts) {
@@ -116,14 +122,14 @@ const byId = (charts: readonly ChartPixels[], id: string) => charts.find((chart)
 
 test('load test report: opens offline, draws every chart', async () => {
   const opened = await openReport('report-load');
-  assertDrawn('report-load', opened);
+  assertDrawn(loadFixture('report-load'), opened);
   assert.equal(byId(opened.charts, 'time-throughput').probes.outage, 0, 'no outage band without an outage');
   await opened.page.close();
 });
 
 test('ramp report: breaking point in text and as a marker; broke and generator-limited bands apart', async () => {
   const opened = await openReport('report-ramp');
-  assertDrawn('report-ramp', opened);
+  assertDrawn(loadFixture('report-ramp'), opened);
   const headline = opened.page.locator('#breaking-point');
   assert.ok(await headline.isVisible(), 'breaking point headline visible');
   assert.match(await headline.innerText(), /Breaking point ~3,313 req\/s/);
@@ -138,7 +144,7 @@ test('ramp report: breaking point in text and as a marker; broke and generator-l
 
 test('endurance report: the outage is shaded on the charts over time', async () => {
   const opened = await openReport('report-endurance');
-  assertDrawn('report-endurance', opened);
+  assertDrawn(loadFixture('report-endurance'), opened);
   for (const id of ['time-throughput', 'time-latency', 'time-errors']) {
     assert.ok(byId(opened.charts, id).probes.outage! > 500, `${id}: outage band`);
   }
@@ -148,6 +154,28 @@ test('endurance report: the outage is shaded on the charts over time', async () 
 
 test('a summary from before the report fields draws what it has', async () => {
   const opened = await openReport('legacy-ramp');
-  assertDrawn('legacy-ramp', opened);
+  assertDrawn(loadFixture('legacy-ramp'), opened);
   await opened.page.close();
+});
+
+test('a real short ramp: the page stress wrote draws every chart and shows the breaking point; `stress report` rebuilds it byte for byte', async () => {
+  const html = join(dir, 'real-ramp.html');
+  const json = join(dir, 'real-ramp.json');
+  // the bundled target serves at most 1,500 req/s: the ramp breaks at its third or fourth step
+  const run = await runStress(['--ramp', '500:2500', '--steps', '5', '--step', '1s', '--warmup', '500ms', '--bundled', 'capacity=1500', '--bundled', 'queue=100',
+    '--timeout', '500ms', '--quiet', '--html', html, '--out', json], 60_000);
+  assert.equal(run.code, 0, run.stderr);
+  const report = JSON.parse(await readFile(json, 'utf8')) as HtmlReport;
+  assert.notEqual(report.breakingPoint, null, `the ramp broke: ${JSON.stringify(report.rampOutcome)}`);
+  const opened = await openHtmlFile(html, 'real-ramp');
+  assertDrawn(report, opened);
+  const headline = opened.page.locator('#breaking-point');
+  assert.ok(await headline.isVisible(), 'breaking point headline visible');
+  assert.match(await headline.innerText(), /Breaking point/);
+  await opened.page.close();
+
+  const rebuilt = join(dir, 'rebuilt.html');
+  const rebuild = await runStress(['report', json, '--html', rebuilt], 30_000);
+  assert.equal(rebuild.code, 0, rebuild.stderr);
+  assert.equal(await readFile(rebuilt, 'utf8'), await readFile(html, 'utf8'), 'the same page from the saved JSON');
 });

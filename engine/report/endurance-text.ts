@@ -2,7 +2,7 @@
  * The endurance part of the text report: the run over time (at most 20 rows, each a merge of
  * its intervals), then one line for drift and one per outage. Also the threshold lines.
  */
-import type { Drift, Outage } from '../endurance.js';
+import { MIN_DRIFT_INTERVALS, MIN_DRIFT_S, type Drift, type Outage } from '../endurance.js';
 import type { Summary } from '../summary.js';
 import type { ThresholdResult } from '../thresholds.js';
 import { count, fixed, percent } from './format.js';
@@ -19,7 +19,7 @@ export function overTimeTable(summary: Summary): string[] {
 }
 
 export function driftLine(drift: Drift | null): string {
-  if (drift === null) return 'Drift: too few intervals to judge';
+  if (drift === null) return `Drift: run too short to judge (under ${MIN_DRIFT_S} s or ${MIN_DRIFT_INTERVALS} intervals)`;
   const figures = `p50 ${fixed(drift.p50Ratio)}x, p99 ${fixed(drift.p99Ratio)}x, throughput ${fixed(drift.throughputRatio)}x, errors ${drift.errorRateDelta === null ? 'n/a' : `${drift.errorRateDelta >= 0 ? '+' : ''}${fixed(drift.errorRateDelta * 100)} points`}, p99 trend ${fixed(drift.p99TrendMsPerMin)} ms/min`;
   const window = `last vs first ${drift.windowIntervals} intervals`;
   if (drift.verdict === 'stable') return `Drift: stable (${figures}; ${window})`;
