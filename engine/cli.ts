@@ -89,7 +89,12 @@ export async function parseCommandLine(argv: string[], cpuCount: number): Promis
   }
   const extra = (args._ as unknown[]) ?? [];
   if (extra.length > 0) throw new UsageError(`unexpected argument "${String(extra[0])}" (only one URL is taken)`);
-  if (typeof args.profile === 'string') Object.assign(args, { ...readProfile(args.profile), ...withoutUndefined(args) });
+  if (typeof args.profile === 'string') {
+    const profile = readProfile(args.profile);
+    // a profile's knobs describe the bundled target; pointed at a real server, they do not apply
+    if (typeof args.url === 'string') delete profile.bundled;
+    Object.assign(args, { ...profile, ...withoutUndefined(args) });
+  }
   const value = (name: string) => (args[name] === undefined ? undefined : String(args[name]));
   const bodyFilePath = value('body-file');
   let bodyFile: RawOptions['bodyFile'];

@@ -45,7 +45,7 @@ export const REPORT_FLAGS = {
   out: { type: 'string', group: 'Output:', describe: 'also write the JSON summary to this file (stdout keeps the text)' },
   html: { type: 'string', group: 'Output:', describe: 'write a self-contained HTML report with charts to this file (opens offline)' },
   'hdr-log': { type: 'string', group: 'Output:', describe: 'write the latency of every interval as an HdrHistogram log (.hlog), in µs, ramp steps tagged' },
-  bundled: { type: 'string', group: 'Bundled target (no URL):', describe: `a fault knob of the bundled target server, KNOB=VALUE (repeatable): ${KNOBS.join(', ')}; e.g. latency=2ms` },
+  bundled: { type: 'string', group: 'Bundled target (no URL):', describe: `a fault knob of the bundled target server, KNOB=VALUE (repeatable): ${KNOBS.join(', ')}; e.g. latency=2ms (a profile\'s knobs are ignored when a URL is given)` },
 } as const;
 
 function strings(value: unknown): string[] | undefined {
