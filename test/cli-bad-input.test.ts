@@ -1,0 +1,60 @@
+/**
+ * Fault 12: bad input. Every flag and profile field is validated before any load is sent; all
+ * problems are reported at once, on one line, with exit 2. The target here is a raw server that
+ * counts connections: it must see none.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runStress } from './helpers/stress-cli.js';
+
+let connections = 0;
+const server = net.createServer((socket) => {
+  connections++;
+  socket.destroy();
+});
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+const dir = await mkdtemp(join(tmpdir(), 'stress-bad-input-'));
+after(async () => {
+  server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function refused(args: string[], expected: RegExp[]): Promise<void> {
+  const run = await runStress(args, 20_000);
+  assert.equal(run.code, 2, `exit 2 for ${args.join(' ')}: ${run.stderr}`);
+  const lines = run.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line: ${run.stderr}`);
+  for (const pattern of expected) assert.match(lines[0]!, pattern);
+  assert.equal(run.stdout, '', 'no report');
+}
+
+test('each kind of bad input is refused with exit 2, naming what is wrong', async () => {
+  await refused(['htp:/nowhere'], [/url: "htp:\/nowhere"/]);
+  await refused(['ftp://127.0.0.1/'], [/must be http:\/\/ or https:\/\//]);
+  await refused([url, '--rate', '0'], [/--rate: "0" must be more than 0/]);
+  await refused([url, '--rate', 'NaN'], [/--rate/]);
+  await refused([url, '--rate', '-5'], [/--rate/]);
+  await refused([url, '--duration', '400d'], [/--duration/]);
+  await refused([url, '--ramp', '5000:100'], [/--ramp: "5000:100" must rise/]);
+  await refused([url, '--header', ': value'], [/--header: ": value"/]);
+  await refused([url, '--body-file', join(dir, 'missing.bin')], [/--body-file: cannot read/]);
+  await refused([url, '--agents=-oProxyCommand=evil'], [/-oProxyCommand=evil/]);
+  await refused([url, '--agents', 'box1;rm -rf ~'], [/box1;rm -rf ~/]);
+  await refused([url, '--fail-on', 'p99'], [/--fail-on: "p99" is not a threshold/]);
+  const profile = join(dir, 'profile.json');
+  await writeFile(profile, JSON.stringify({ rate: 100, colour: 'blue', timeout: true }));
+  await refused([url, '--profile', profile], [/profile field "colour" is unknown/, /profile field "timeout" must be/]);
+  assert.equal(connections, 0, 'no load was sent');
+});
+
+test('many problems at once are all reported, on one line', async () => {
+  await refused([url, '--rate', '0', '--duration', 'forever', '--header', 'bad header', '--timeout=-1s', '--agents', 'a|b', '--fail-on', 'speed>1'],
+    [/--rate/, /--duration/, /--header/, /--timeout/, /a\|b/, /unknown metric "speed"/]);
+  assert.equal(connections, 0, 'no load was sent');
+});
