@@ -10,6 +10,7 @@ import type { Dispatcher } from 'undici';
 import { ConnectGate } from './connect-gate.js';
 import { classifyError, errorKey, RequestAbort } from './error-class.js';
 import type { IntervalRecorder } from './recorder.js';
+import type { RequestLog } from './request-log.js';
 import type { ErrorClass } from './snapshot.js';
 
 export interface TargetSpec {
@@ -33,6 +34,8 @@ export interface SenderOptions {
   recorder: IntervalRecorder;
   /** ms since the run's start, from a monotonic clock */
   clock: () => number;
+  /** --log: one row per measured request; null: none */
+  requestLog?: RequestLog | null;
 }
 
 /**
@@ -91,6 +94,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 export class HttpSender {
   readonly clock: () => number;
   readonly maxBodyBytes: number;
+  private readonly requestLog: RequestLog | null;
   /** holds requests back while connections cannot be opened (see connect-gate.ts) */
   readonly gate: ConnectGate<Exchange>;
   private readonly pool: Pool;
@@ -110,6 +114,7 @@ export class HttpSender {
     this.recorder = options.recorder;
     this.timeoutMs = options.timeoutMs;
     this.maxBodyBytes = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
+    this.requestLog = options.requestLog ?? null;
     this.gate = new ConnectGate<Exchange>(options.timeoutMs, options.clock, {
       dispatch: (exchange) => this.dispatch(exchange),
       fail: (exchange, errorClass, key) => this.settleFailure(exchange, errorClass, key),
@@ -173,6 +178,7 @@ export class HttpSender {
     const doneMs = this.clock();
     const sentMs = exchange.sentMs < 0 ? exchange.handedMs : exchange.sentMs;
     this.recorder.recordResponse(exchange.status, exchange.bodyBytes, exchange.dueMs, sentMs, doneMs);
+    this.requestLog?.row(exchange.status, exchange.bodyBytes, exchange.dueMs, sentMs, doneMs, exchange.status < 400 ? null : 'http');
     exchange.onDone?.();
   }
 
@@ -181,6 +187,7 @@ export class HttpSender {
     this.gate.ended(exchange);
     if (!exchange.measured) return void exchange.onDone?.();
     this.recorder.recordFailure(errorClass, exchange.bodyBytes, key);
+    this.requestLog?.row(exchange.status, exchange.bodyBytes, exchange.dueMs, exchange.sentMs, this.clock(), errorClass);
     exchange.onDone?.();
   }
 

@@ -14,6 +14,7 @@ import { GENERATOR_LAG_BOUND_MS } from './report/text.js';
 import { reportDocument } from './report/document.js';
 import { openHlog, writeReports } from './report/files.js';
 import { judgeThresholds } from './thresholds.js';
+import { joinParts, removeParts } from './request-log.js';
 import type { IntervalStats } from './snapshot.js';
 import type { RunResult, RunSpec } from './run.js';
 import { agentCommand } from './agent.js';
@@ -51,6 +52,7 @@ function baseSpec(plan: Plan, url: string, workers: number): Omit<RunSpec, 'load
     timeoutMs: plan.timeoutMs,
     maxInflight: plan.maxInflight,
     maxBodyBytes: plan.maxBodyBytes,
+    requestLogPath: plan.report.log,
     intervalMs: plan.intervalMs,
     warmupMs: plan.warmupMs,
   };
@@ -109,7 +111,10 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (plan.report.log !== null) removeParts(plan.report.log, workers);
   const { result, report } = await runner.run();
+  const logged = plan.report.log === null ? null : await joinParts(plan.report.log, workers);
+  if (logged !== null && !plan.quiet) process.stderr.write(`stress: --log: ${logged.toLocaleString('en-US')} requests in ${plan.report.log}\n`);
   await runs.close();
   progress?.end();
   const warning = generatorWarning(result.total.errors.generator ?? 0, result.total.errorCodes, readLocalLimits());

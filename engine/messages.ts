@@ -41,6 +41,8 @@ export interface WorkerTask {
   maxInflight: number;
   /** response bodies longer than this are cut off as `too-large`; null or absent: no limit */
   maxBodyBytes?: number | null;
+  /** --log: this worker appends its rows to this part file; null or absent: no log */
+  requestLogPath?: string | null;
   port: MessagePort;
 }
 

@@ -182,6 +182,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     : DEFAULTS.maxInflightPerWorker;
   const maxBodyBytes = given(raw.maxBody) ? take(() => parseBytes(raw.maxBody!, '--max-body')) : null;
   const report = reportPlan(raw, problems);
+  if (report.log !== null && (raw.agents !== undefined || raw.agentsFile !== undefined)) problems.push('--log keeps one row per request on this machine; with --agents the requests are made on the boxes (use --hdr-log)');
   if (report.endurance && mode === 'ramp') problems.push('--endurance needs a steady load (--rate or --clients); a ramp changes its rate on purpose');
   const intervalMs = given(raw.interval) ? take(() => boundedDuration(raw.interval!, '--interval', 50, 3_600_000))
     : report.endurance ? ENDURANCE_INTERVAL_MS : DEFAULTS.intervalMs;

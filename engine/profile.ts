@@ -45,6 +45,7 @@ const FIELDS: Record<string, Array<'string' | 'number' | 'boolean' | 'string[]'>
   out: ['string'],
   html: ['string'],
   'hdr-log': ['string'],
+  log: ['string'],
   description: ['string'],
 };
 

@@ -16,6 +16,7 @@ export interface RawReportOptions {
   out?: string;
   html?: string;
   hdrLog?: string;
+  log?: string;
 }
 
 export interface ReportPlan {
@@ -30,6 +31,8 @@ export interface ReportPlan {
   html: string | null;
   /** the HdrHistogram interval log (.hlog) of latency, written as the run goes */
   hdrLog: string | null;
+  /** the per-request CSV */
+  log: string | null;
 }
 
 /** A run of this many intervals or more gets outage and drift analysis without --endurance. */
@@ -44,6 +47,7 @@ export const REPORT_FLAGS = {
   'fail-on': { type: 'string', group: 'Output:', describe: 'exit 1 when a threshold is crossed (repeatable), e.g. \'p99<50ms\' \'errors<1%\' \'achieved>=9000\'; metrics: p50 p90 p99 p99.9 max mean lag-p99 errors dropped achieved' },
   out: { type: 'string', group: 'Output:', describe: 'also write the JSON summary to this file (stdout keeps the text)' },
   html: { type: 'string', group: 'Output:', describe: 'write a self-contained HTML report with charts to this file (opens offline)' },
+  log: { type: 'string', group: 'Output:', describe: 'write one CSV row per request (index, status, size, latency ms, due ms, service ms, error class), streamed to disk' },
   'hdr-log': { type: 'string', group: 'Output:', describe: 'write the latency of every interval as an HdrHistogram log (.hlog), in µs, ramp steps tagged' },
   bundled: { type: 'string', group: 'Bundled target (no URL):', describe: `a fault knob of the bundled target server, KNOB=VALUE (repeatable): ${KNOBS.join(', ')}; e.g. latency=2ms (a profile\'s knobs are ignored when a URL is given)` },
 } as const;
@@ -54,7 +58,7 @@ function strings(value: unknown): string[] | undefined {
 
 export function readReportOptions(args: Record<string, unknown>): RawReportOptions {
   const raw: RawReportOptions = {};
-  for (const name of ['out', 'html', 'hdr-log'] as const) {
+  for (const name of ['out', 'html', 'hdr-log', 'log'] as const) {
     if (Array.isArray(args[name])) throw new UsageError(`--${name} was given more than once`);
     if (name in args && args[name] !== undefined && (typeof args[name] !== 'string' || args[name] === '')) throw new UsageError(`--${name} needs a file name`);
   }
@@ -66,6 +70,7 @@ export function readReportOptions(args: Record<string, unknown>): RawReportOptio
   if (typeof args.out === 'string') raw.out = args.out;
   if (typeof args.html === 'string') raw.html = args.html;
   if (typeof args['hdr-log'] === 'string') raw.hdrLog = args['hdr-log'];
+  if (typeof args.log === 'string') raw.log = args.log;
   return raw;
 }
 
@@ -105,5 +110,5 @@ export function reportPlan(raw: RawReportOptions & { url?: string }, problems: s
     if (raw.url !== undefined) problems.push('--bundled sets the bundled target\'s knobs, but a URL was given: start your own server with them, or drop the URL');
     else bundled = bundledOptions(raw.bundled, problems);
   }
-  return { endurance: raw.endurance ?? false, failOn, bundled, out: raw.out ?? null, html: raw.html ?? null, hdrLog: raw.hdrLog ?? null };
+  return { endurance: raw.endurance ?? false, failOn, bundled, out: raw.out ?? null, html: raw.html ?? null, hdrLog: raw.hdrLog ?? null, log: raw.log ?? null };
 }

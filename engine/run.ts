@@ -11,6 +11,7 @@ import type { Plan } from './plan.js';
 import { shareOf, type RateSegment } from './pacer.js';
 import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from './snapshot.js';
 import { IntervalMerger } from './interval-merger.js';
+import { partPath } from './request-log.js';
 import { IntervalSeries, type IntervalPoint } from './interval-series.js';
 import { WorkerLedger } from './worker-loss.js';
 import type { RemoteResult } from './remote-run.js';
@@ -32,6 +33,8 @@ export interface RunSpec extends Pick<Plan, 'connections' | 'timeoutMs' | 'maxIn
   startAtEpochMs?: number;
   /** response bodies longer than this are cut off as `too-large`; null or absent: no limit */
   maxBodyBytes?: number | null;
+  /** --log FILE.csv: each worker appends to FILE.csv.partN (joined by the caller) */
+  requestLogPath?: string | null;
 }
 
 export interface WorkerFailure {
@@ -204,6 +207,7 @@ export class LocalRun implements Run {
         timeoutMs: spec.timeoutMs,
         maxInflight: spec.maxInflight,
         maxBodyBytes: spec.maxBodyBytes ?? null,
+        requestLogPath: spec.requestLogPath ? partPath(spec.requestLogPath, workerIndex) : null,
         port: channel.port2,
       };
       const outcome = pool.run(task, { transferList: [channel.port2] }).then(

@@ -10,6 +10,7 @@ import { intervalBounds, nextDrainInterval, type IntervalBounds } from './interv
 import type { ControlMessage, WorkerMessage, WorkerResult, WorkerTask } from './messages.js';
 import { workerShare } from './pacer.js';
 import { IntervalRecorder } from './recorder.js';
+import { RequestLog } from './request-log.js';
 import { OpenLoopScheduler, type LoadGenerator } from './scheduler.js';
 
 /** Emits the recorder's content at every interval boundary, on absolute times. */
@@ -68,7 +69,8 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   let startPerfMs = Number.POSITIVE_INFINITY;
   const clock = () => performance.now() - startPerfMs;
   const recorder = new IntervalRecorder();
-  const sender = new HttpSender(task.target, { connections: task.connections, timeoutMs: task.timeoutMs, maxBodyBytes: task.maxBodyBytes ?? null,
+  const requestLog = task.requestLogPath ? new RequestLog(task.requestLogPath) : null;
+  const sender = new HttpSender(task.target, { connections: task.connections, timeoutMs: task.timeoutMs, maxBodyBytes: task.maxBodyBytes ?? null, requestLog,
     // half the in-flight cap: requests held while the target refuses must not reach the cap
     holdLimit: Math.max(1, Math.floor(task.maxInflight / 2)), recorder, clock });
 
@@ -118,6 +120,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   sender.interruptInflight();
   if (startPerfMs === Number.POSITIVE_INFINITY) startPerfMs = performance.now();
   ticker.finish();
+  requestLog?.close();
   post({ type: 'done', workerIndex });
   await sender.close();
   port.close();

@@ -56,3 +56,23 @@ test('a crossed threshold exits 1 and is named; a met one exits 0', async () => 
   assert.equal(passing.code, 0, passing.stderr);
   assert.match(passing.stdout, /^Thresholds: all 2 passed$/m);
 });
+
+test('--log writes exactly one CSV row per request, and its latencies agree with the histogram', async () => {
+  const csv = join(dir, 'requests.csv');
+  const { summary } = await runSummary(['--rate', '1000', '--duration', '2s', '--bundled', 'fail-rate=0.02', '--log', csv], { limitMs: 30_000 });
+  const [header, ...rows] = (await readFile(csv, 'utf8')).trimEnd().split('\n');
+  assert.equal(header, 'index,status,size_bytes,latency_ms,due_ms,service_ms,error');
+  assert.equal(rows.length, summary.totals.requests, 'one row per request');
+  const cells = rows.map((row) => row.split(','));
+  assert.deepEqual(cells.map((row) => Number(row[0])), rows.map((_, index) => index + 1), 'numbered 1..n');
+  const failed = cells.filter((row) => row[6] !== '');
+  assert.equal(failed.length, summary.totals.failure);
+  assert.ok(failed.every((row) => row[6] === 'http' && row[1] === '500'), 'the target\'s 500s, as class http');
+  const latencies = cells.filter((row) => row[6] === '').map((row) => Number(row[3])).sort((a, b) => a - b);
+  assert.equal(latencies.length, summary.totals.success);
+  for (const [p, hdr] of [[50, summary.latencyMs.p50], [99, summary.latencyMs.p99]] as const) {
+    const exact = latencies[Math.ceil((p / 100) * latencies.length) - 1]!;
+    // HDR keeps 3 significant digits; the CSV rounds to µs
+    assert.ok(Math.abs(exact - hdr!) <= hdr! * 0.001 + 0.002, `p${p}: csv ${exact} ms, histogram ${hdr} ms`);
+  }
+});
