@@ -20,7 +20,8 @@ export interface IntervalLog {
  * restart their clock at 0, so they are placed after what came before and tagged `refine-N`.
  */
 export async function openHlog(path: string, ramp: boolean): Promise<IntervalLog> {
-  const writer = await HlogWriter.open(path, Date.now());
+  // the measured start is known only once the workers are ready: the headers wait for the first interval
+  const writer = await HlogWriter.open(path, null);
   let runOffsetMs = 0;
   let lastEndMs = 0;
   let lastStartMs = -1;

@@ -50,21 +50,32 @@ export class HlogWriter {
 
   /**
    * Creates (or truncates) the log at `path` and writes its headers. `startEpochMs` is the run's
-   * start instant, ms since the epoch: the StartTime and the BaseTime that interval times count from.
+   * start instant, ms since the epoch: the StartTime and the BaseTime that interval times count
+   * from. Null: not known yet; the headers are written before the first interval, taking the
+   * start as that interval's end time before now (see `write`).
    */
-  static async open(path: string, startEpochMs: number): Promise<HlogWriter> {
+  static async open(path: string, startEpochMs: number | null): Promise<HlogWriter> {
     const writer = new HlogWriter(await openFile(path, 'w'));
-    writer.append(
+    if (startEpochMs !== null) writer.writeHeaders(startEpochMs);
+    return writer;
+  }
+
+  private headersWritten = false;
+
+  private writeHeaders(startEpochMs: number): void {
+    this.headersWritten = true;
+    this.append(
       '#[Histogram log format version 1.3]\n' +
       '#[Written by stress: values in microseconds, Interval_Max in milliseconds]\n' +
       `#[StartTime: ${seconds(startEpochMs)} (seconds since epoch), ${new Date(startEpochMs).toISOString()}]\n` +
       `#[BaseTime: ${seconds(startEpochMs)} (seconds since epoch)]\n` +
       '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"\n',
     );
-    return writer;
   }
 
   write(interval: HlogInterval): void {
+    // an interval is handed on just after it ends: its end, that long ago, is the start instant
+    if (!this.headersWritten) this.writeHeaders(Date.now() - interval.endMs);
     const { tag, histogram } = interval;
     if (tag !== null && !/^[^\s,]+$/.test(tag)) throw new RangeError(`hlog tag must be non-empty, without commas or white space, got ${JSON.stringify(tag)}`);
     const fields = [seconds(interval.startMs), seconds(interval.endMs - interval.startMs), (histogram.maxValue / 1000).toFixed(3), encodeIntoCompressedBase64(histogram)];
@@ -73,6 +84,8 @@ export class HlogWriter {
 
   async close(): Promise<void> {
     if (this.fd === null) return;
+    // a run stopped before its first interval still leaves a valid, empty log
+    if (!this.headersWritten) this.writeHeaders(Date.now());
     const fd = this.fd;
     this.fd = null;
     await closeFile(fd);
