@@ -13,6 +13,8 @@ import { BAND_COLORS, COLORS } from '../engine/report/html-chart-spec.js';
 import { chartSpecs } from '../engine/report/html-charts.js';
 import { renderHtml, type HtmlReport } from '../engine/report/html.js';
 import { runStress } from './helpers/stress-cli.js';
+import { assertInvariants } from './helpers/invariants.js';
+import type { Summary } from '../engine/summary.js';
 import { launchChromium, type Chromium } from './helpers/browser.js';
 import { loadFixture, type FixtureName } from './helpers/fixtures.js';
 
@@ -166,6 +168,7 @@ test('a real short ramp: the page stress wrote draws every chart and shows the b
     '--timeout', '500ms', '--quiet', '--html', html, '--out', json], 60_000);
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(await readFile(json, 'utf8')) as HtmlReport;
+  assertInvariants(report as unknown as Summary);
   assert.notEqual(report.breakingPoint, null, `the ramp broke: ${JSON.stringify(report.rampOutcome)}`);
   const opened = await openHtmlFile(html, 'real-ramp');
   assertDrawn(report, opened);
