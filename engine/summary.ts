@@ -9,7 +9,7 @@ import { decodeLatency, mergePoints, type IntervalPoint } from './interval-serie
 import { analyseEndurance, type Drift, type Outage } from './endurance.js';
 import { ENDURANCE_MIN_INTERVALS } from './report-plan.js';
 import type { Counts, ErrorClass } from './snapshot.js';
-import { centralFigures, distribution, percentile, percentileTable, type Distribution } from './statistics.js';
+import { centralFigures, distribution, percentile, percentileTable, type Distribution, type PercentileRow } from './statistics.js';
 
 export interface IntervalSummary {
   /** end of the interval, s since the start */
@@ -72,7 +72,7 @@ export interface Summary {
   intervals: IntervalSummary[];
   workerFailures: WorkerFailure[];
   /** latency from due time and service time at the HDR plot's percentile ticks */
-  percentiles: Array<{ percentile: number; latencyMs: number | null; serviceMs: number | null }>;
+  percentiles: PercentileRow[];
   /** the intervals grouped into at most OVER_TIME_ROWS rows, for a table that fits a screen */
   overTime: IntervalSummary[];
   /** endurance analysis (steady runs of at least ENDURANCE_MIN_INTERVALS intervals, or --endurance); null otherwise */

@@ -6,6 +6,8 @@
 import type { BreakingPoint, StepReport } from '../ramp.js';
 import type { RampOutcome } from '../breaking-point.js';
 import type { IntervalSummary, Summary } from '../summary.js';
+import type { PercentileRow as PercentilePoint } from '../statistics.js';
+import type { Drift, Outage } from '../endurance.js';
 
 /** One reporting interval; older summaries lack all but the first few fields. */
 export type IntervalPoint = Pick<IntervalSummary, 't' | 'requests' | 'success' | 'failure' | 'achieved' | 'p50' | 'p99'> & Partial<IntervalSummary>;
@@ -34,35 +36,8 @@ export interface RunParameters {
   node: string;
 }
 
-/** One tick of the full distribution: `percentile` in 0..100 (e.g. 99.9), latencies in ms. */
-export interface PercentilePoint {
-  percentile: number;
-  /** latency from due time */
-  latencyMs: number | null;
-  serviceMs: number | null;
-}
-
-/** A stretch of an endurance run where requests failed; times in s since the start. */
-export interface Outage {
-  startS: number;
-  endS: number;
-  durationS: number;
-  failed: number;
-  /** from the end of the outage back to normal latency; null when it never recovered */
-  recoveryS: number | null;
-}
-
-/** How the end of a long run compares with its beginning. */
-export interface Drift {
-  verdict: 'stable' | 'degrading' | 'improving';
-  reasons: string[];
-  /** later over earlier, for each figure; null when either side had nothing to measure */
-  p50Ratio: number | null;
-  p99Ratio: number | null;
-  throughputRatio: number | null;
-  /** later error rate minus earlier, 0..1 */
-  errorRateDelta: number | null;
-}
+/** The engine's own shapes, as a saved summary carries them. */
+export type { PercentilePoint, Drift, Outage };
 
 export interface HtmlReport extends Omit<Summary, 'intervals' | 'percentiles' | 'overTime' | 'outages' | 'drift'> {
   intervals: IntervalPoint[];

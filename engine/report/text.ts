@@ -24,7 +24,7 @@ export function describeLoad(summary: Summary, plannedDurationS: number | null, 
   return `Load Test: ${shape}, ${summary.workers} worker${summary.workers === 1 ? '' : 's'} -> ${summary.target}`;
 }
 
-export function generatorVerdict(summary: Pick<Summary, "mode" | "schedulerLagMs" | "remote">): string {
+export function generatorVerdict(summary: Pick<Summary, 'mode' | 'schedulerLagMs' | 'remote'>): string {
   if (summary.mode === 'clients') return 'Generator: closed loop, so latency is service time and no schedule was missed (use --rate for an open loop)';
   const lagP99 = summary.schedulerLagMs.p99;
   if (lagP99 === null) return 'Generator: sent nothing';
