@@ -5,7 +5,8 @@
  * A step holds when its error rate (failures and drops over scheduled) is at most `maxErrorRate`,
  * it achieved at least `minAchievedRatio` of the offered rate, and its p99 latency is within the
  * SLO when one is given. Before blaming the server, the step is checked for the generator's own
- * limits: a scheduler lag p99 over its bound, or drops at the in-flight cap while the server was
+ * limits: a scheduler lag p99 over its bound (unless the step's latency p99 is ten times the lag
+ * or more: lateness adds at most the lag to a latency, so it cannot be what failed the step), or drops at the in-flight cap while the server was
  * answering fast enough that the cap should never have been reached (Little's law: concurrency =
  * rate x service time), or a shortfall while the generator's event loops were nearly always busy. Such a step is `generator-limited`, never the server's breaking point.
  */
@@ -60,8 +61,18 @@ export function errorRate(step: Pick<StepFigures, 'failure' | 'dropped' | 'sched
   return step.scheduled > 0 ? (step.failure + step.dropped) / step.scheduled : 0;
 }
 
+/**
+ * How many times the lag the step's latency p99 must be for a late generator to be beside the
+ * point. Past its capacity a server queues, latency climbs to hundreds of ms, and on a shared box
+ * the same CPU contention nudges the scheduler a few ms late: that step broke on the server, and
+ * calling it generator-limited would hide the breaking point. A generator that is truly behind
+ * has a lag that grows with the step, and latency (which includes it) stays close to it.
+ */
+export const LAG_DWARFED_BY = 10;
+
 export function judgeStep(step: StepFigures, criteria: Criteria = DEFAULT_CRITERIA): Judgement {
-  if (step.lagP99Ms !== null && step.lagP99Ms > criteria.lagBoundMs) {
+  const lagDwarfed = step.lagP99Ms !== null && step.latencyP99Ms !== null && step.latencyP99Ms >= LAG_DWARFED_BY * step.lagP99Ms;
+  if (step.lagP99Ms !== null && step.lagP99Ms > criteria.lagBoundMs && !lagDwarfed) {
     return { verdict: 'generator-limited', reason: `scheduler lag p99 ${msText(step.lagP99Ms)} > ${criteria.lagBoundMs} ms` };
   }
   const ratio = step.offered > 0 ? step.achieved / step.offered : 1;

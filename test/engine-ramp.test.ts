@@ -30,9 +30,12 @@ async function ramp(targetArgs: string[], args: string[]): Promise<{ summary: Ra
 test('a server with a capacity of 2,000 req/s breaks close to 2,000, and --refine narrows it', async () => {
   const { summary } = await ramp(['--capacity', '2000'], ['--ramp', '1000:3000', '--steps', '5', '--step', '2s', '--refine', '--workers', '2']);
   const verdicts = summary.steps.map((step) => `${step.offered}:${step.verdict}`);
-  assert.deepEqual(verdicts.slice(0, 3), ['1000:held', '1500:held', '2000:held'], verdicts.join(' '));
+  // When the judgement goes wrong, say why each step was judged as it was (lag, latency, achieved).
+  const why = [...summary.steps, ...summary.refineSteps]
+    .map((step) => `${step.offered}:${step.verdict} (${step.reason ?? 'ok'}; p99 ${step.latencyMs.p99} ms, lag p99 ${step.schedulerLagMs.p99} ms)`).join(', ');
+  assert.deepEqual(verdicts.slice(0, 3), ['1000:held', '1500:held', '2000:held'], why);
   const broken = summary.steps.at(-1)!;
-  assert.equal(broken.verdict, 'broke', 'the ramp stops after the first broken step');
+  assert.equal(broken.verdict, 'broke', `the ramp stops after the first broken step: ${why}`);
   assert.equal(broken.offered, 2500);
   assert.match(broken.reason!, /achieved \d+% of offered/);
   assert.ok(broken.achieved > 1700 && broken.achieved < 2300, `achieved at the break ${broken.achieved} ~ capacity`);
@@ -41,7 +44,7 @@ test('a server with a capacity of 2,000 req/s breaks close to 2,000, and --refin
   const point = summary.breakingPoint!;
   assert.equal(point.refined, true);
   assert.ok(point.rate! >= 1700 && point.rate! <= 2150, `refined breaking point ${point.rate}`);
-  assert.ok(point.brokeAt > point.rate! && point.brokeAt - point.rate! <= 0.1 * point.rate!, `bracket ${point.rate}..${point.brokeAt}`);
+  assert.ok(point.brokeAt > point.rate! && point.brokeAt - point.rate! <= 0.1 * point.rate!, `bracket ${point.rate}..${point.brokeAt}: ${why}`);
 });
 
 test('a rate far beyond one worker is generator-limited, never the server\'s breaking point', async () => {
