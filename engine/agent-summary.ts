@@ -7,6 +7,7 @@ import { agentGeneratorLimit } from './agent-verdict.js';
 import { worstOffset } from './clock-offset.js';
 import type { RemoteResult } from './remote-run.js';
 import type { Counts, ErrorClass } from './snapshot.js';
+import { DEFAULT_CRITERIA } from './breaking-point.js';
 import { percentile } from './statistics.js';
 
 export interface AgentSummary extends Pick<Counts, 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
@@ -43,11 +44,14 @@ export interface RemoteSummary {
 
 const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** Per-box figures over `durationS`; `openLoop` decides whether generator limits apply. */
-export function remoteSummary(remote: RemoteResult, durationS: number, openLoop: boolean): RemoteSummary {
+/**
+ * Per-box figures over `durationS`; `openLoop` decides whether generator limits apply, and
+ * `lagBoundMs` is the scheduler lag p99 above which a box fell behind.
+ */
+export function remoteSummary(remote: RemoteResult, durationS: number, openLoop: boolean, lagBoundMs: number): RemoteSummary {
   const agents = remote.agents.map((box): AgentSummary => {
     const { counts, histograms } = box.total;
-    const reason = openLoop ? agentGeneratorLimit(box.total, durationS, box.inflightCapacity) : null;
+    const reason = openLoop ? agentGeneratorLimit(box.total, durationS, box.inflightCapacity, { ...DEFAULT_CRITERIA, lagBoundMs }) : null;
     return {
       agent: box.agent,
       workers: box.workers,

@@ -53,6 +53,7 @@ function buildParser(argv: string[], cpuCount: number) {
       workers: { type: 'string', alias: 'w', group: 'Generator:', describe: `worker threads, each with its own scheduler and pool [default: ${cpuCount}, one per CPU core]` },
       connections: { type: 'string', group: 'Generator:', describe: `keep-alive connections per worker [default: ${DEFAULTS.connectionsPerWorker}; closed loop: one per client]` },
       'max-inflight': { type: 'string', group: 'Generator:', describe: `requests in flight per worker; requests due beyond it are counted as dropped [default: ${DEFAULTS.maxInflightPerWorker}]` },
+      'max-lag': { type: 'string', group: 'Generator:', describe: `open loop: a scheduler lag p99 above this means the generator fell behind; the summary says so, and a ramp step is judged generator-limited instead of blamed on the server. Raise it on a busy shared box [default: ${DEFAULTS.maxLagMs}ms]` },
       'max-body': { type: 'string', group: 'Request:', describe: 'cut off response bodies longer than this (e.g. 64KiB, 10MB) and count them as "too-large" [default: no limit]' },
       warmup: { type: 'string', group: 'Generator:', describe: `open loop: offer the first rate this long before measuring, unrecorded, so connections, JIT and server are warm; 0 for none [default: ${DEFAULTS.warmupMs / 1000}s]` },
       interval: { type: 'string', group: 'Output:', describe: `length of a reporting interval [default: ${DEFAULTS.intervalMs / 1000}s]` },
@@ -74,7 +75,7 @@ function buildParser(argv: string[], cpuCount: number) {
     });
 }
 
-const ONE_VALUE = ['rate', 'duration', 'clients', 'requests', 'method', 'body', 'body-file', 'timeout', 'workers', 'connections', 'max-inflight', 'max-body', 'interval', 'warmup',
+const ONE_VALUE = ['rate', 'duration', 'clients', 'requests', 'method', 'body', 'body-file', 'timeout', 'workers', 'connections', 'max-inflight', 'max-lag', 'max-body', 'interval', 'warmup',
   'ramp', 'step', 'steps', 'increment', 'max-errors', 'slo-p99', 'profile'] as const;
 
 export async function parseCommandLine(argv: string[], cpuCount: number): Promise<CliOutcome> {
@@ -117,6 +118,7 @@ export async function parseCommandLine(argv: string[], cpuCount: number): Promis
     connections: value('connections'),
     timeout: value('timeout'),
     maxInflight: value('max-inflight'),
+    maxLag: value('max-lag'),
     maxBody: value('max-body'),
     interval: value('interval'),
     warmup: value('warmup'),

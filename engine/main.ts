@@ -10,7 +10,6 @@ import { buildPlan, PlanError, targetSpec, type Plan } from './plan.js';
 import { generatorWarning, readLocalLimits } from './generator-limits.js';
 import { RampRunner, type RampReport } from './ramp.js';
 import { Progress } from './report/progress.js';
-import { GENERATOR_LAG_BOUND_MS } from './report/text.js';
 import { reportDocument } from './report/document.js';
 import { openHlog, writeReports } from './report/files.js';
 import { judgeThresholds } from './thresholds.js';
@@ -94,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
 
   let runner: { stop(drainMs: number): void; run(): Promise<{ result: RunResult; report: RampReport | null }> };
   if (plan.mode === 'ramp') {
-    runner = new RampRunner(plan.ramp!, base, onInterval, GENERATOR_LAG_BOUND_MS, runs.makeRun);
+    runner = new RampRunner(plan.ramp!, base, onInterval, plan.maxLagMs, runs.makeRun);
   } else {
     const load: RunSpec['load'] = plan.mode === 'rate'
       ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
@@ -125,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
   const plannedS = plan.durationMs === null ? null : plan.durationMs / 1000;
   const ranS = Math.min(plannedS ?? result.elapsedS, result.elapsedS || (plannedS ?? 0));
   const offered = plan.mode === 'rate' ? plan.rate : plan.mode === 'ramp' && ranS > 0 ? Math.round(result.total.counts.scheduled / ranS) : null;
-  const summary = summarize({ mode: plan.mode, target: target.url, workers, offered, plannedS, endurance: plan.report.endurance }, result);
+  const summary = summarize({ mode: plan.mode, target: target.url, workers, offered, plannedS, endurance: plan.report.endurance, maxLagMs: plan.maxLagMs }, result);
   const thresholds = judgeThresholds(plan.report.failOn, summary);
   const document = reportDocument(plan, summary, report, thresholds, startedAt);
   await hlog?.close();

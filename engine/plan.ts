@@ -31,6 +31,8 @@ export interface Plan {
   timeoutMs: number;
   /** in-flight cap per worker */
   maxInflight: number;
+  /** scheduler lag p99 above this, ms, means the generator fell behind (open loop) */
+  maxLagMs: number;
   /** response bodies longer than this are cut off and counted as `too-large`; null: no limit */
   maxBodyBytes: number | null;
   intervalMs: number;
@@ -70,6 +72,7 @@ export interface RawOptions extends RawRemoteOptions, RawReportOptions {
   connections?: string;
   timeout?: string;
   maxInflight?: string;
+  maxLag?: string;
   maxBody?: string;
   interval?: string;
   warmup?: string;
@@ -103,6 +106,7 @@ export const DEFAULTS = {
   timeoutMs: 10_000,
   connectionsPerWorker: 64,
   maxInflightPerWorker: 4096,
+  maxLagMs: 5,
   intervalMs: 1000,
   warmupMs: 1000,
   stepMs: 10_000,
@@ -180,6 +184,8 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
   const maxInflight = given(raw.maxInflight)
     ? take(() => parseWholeNumber(raw.maxInflight!, '--max-inflight', 1, 1_000_000))
     : DEFAULTS.maxInflightPerWorker;
+  if (given(raw.maxLag) && mode === 'clients') problems.push('--max-lag needs an open loop (--rate or --ramp); a closed loop has no schedule to fall behind');
+  const maxLagMs = given(raw.maxLag) ? take(() => boundedDuration(raw.maxLag!, '--max-lag', 0.1, 3_600_000)) : DEFAULTS.maxLagMs;
   const maxBodyBytes = given(raw.maxBody) ? take(() => parseBytes(raw.maxBody!, '--max-body')) : null;
   const report = reportPlan(raw, problems);
   if (report.log !== null && (raw.agents !== undefined || raw.agentsFile !== undefined)) problems.push('--log keeps one row per request on this machine; with --agents the requests are made on the boxes (use --hdr-log)');
@@ -217,7 +223,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
   return {
     url, method, headers, bodyBase64, mode, ramp,
     rate, clients, requests, durationMs,
-    workers: workers!, connections: connections!, timeoutMs: timeoutMs!, maxInflight: maxInflight!, intervalMs: intervalMs!, warmupMs: warmupMs!,
+    workers: workers!, connections: connections!, timeoutMs: timeoutMs!, maxInflight: maxInflight!, maxLagMs: maxLagMs!, intervalMs: intervalMs!, warmupMs: warmupMs!,
     maxBodyBytes,
     json: raw.json ?? false,
     quiet: raw.quiet ?? false,

@@ -21,6 +21,7 @@ const FIELDS: Record<string, Array<'string' | 'number' | 'boolean' | 'string[]'>
   workers: ['string', 'number'],
   connections: ['string', 'number'],
   'max-inflight': ['string', 'number'],
+  'max-lag': ['string', 'number'],
   'max-body': ['string', 'number'],
   interval: ['string', 'number'],
   warmup: ['string', 'number'],

@@ -9,6 +9,7 @@ import { decodeLatency, mergePoints, type IntervalPoint } from './interval-serie
 import { analyseEndurance, type Drift, type Outage } from './endurance.js';
 import { ENDURANCE_MIN_INTERVALS } from './report-plan.js';
 import type { Counts, ErrorClass } from './snapshot.js';
+import { DEFAULT_CRITERIA } from './breaking-point.js';
 import { centralFigures, distribution, percentile, percentileTable, type Distribution, type PercentileRow } from './statistics.js';
 
 export interface IntervalSummary {
@@ -52,6 +53,8 @@ export interface RunMeta {
   plannedS: number | null;
   /** outage and drift analysis forced on (--endurance); otherwise only for long enough steady runs */
   endurance?: boolean;
+  /** scheduler lag p99 above this means the generator fell behind, ms (--max-lag); default 5 */
+  maxLagMs?: number;
 }
 
 export interface Summary {
@@ -65,7 +68,8 @@ export interface Summary {
   throughput: { offered: number | null; achieved: number };
   latencyMs: Distribution;
   serviceTimeMs: Distribution;
-  schedulerLagMs: { p50: number | null; p99: number | null; max: number | null };
+  /** `bound`: the p99 above which the generator counts as fallen behind (--max-lag) */
+  schedulerLagMs: { p50: number | null; p99: number | null; max: number | null; bound: number };
   sizes: { median: number | null; mean: number | null; mode: number | null };
   times: { median: number | null; mean: number | null; mode: number | null };
   bodyBytes: number;
@@ -130,6 +134,7 @@ export function summarize(meta: RunMeta, result: RunResult): Summary {
   const analysed = meta.mode !== 'ramp' && (meta.endurance === true || loadIntervals.length >= ENDURANCE_MIN_INTERVALS);
   const endurance = analysed ? analyseEndurance(loadIntervals) : null;
   const lag = total.histograms.lagUs;
+  const lagBoundMs = meta.maxLagMs ?? DEFAULT_CRITERIA.lagBoundMs;
   return {
     mode: meta.mode,
     target: meta.target,
@@ -152,7 +157,7 @@ export function summarize(meta: RunMeta, result: RunResult): Summary {
     },
     latencyMs: distribution(total.histograms.latencyUs, 1000),
     serviceTimeMs: distribution(total.histograms.serviceUs, 1000),
-    schedulerLagMs: { p50: percentile(lag, 50, 1000), p99: percentile(lag, 99, 1000), max: percentile(lag, 100, 1000) },
+    schedulerLagMs: { p50: percentile(lag, 50, 1000), p99: percentile(lag, 99, 1000), max: percentile(lag, 100, 1000), bound: lagBoundMs },
     sizes: centralFigures(total.histograms.sizeBytes),
     times: centralFigures(total.histograms.latencyUs, 1000),
     bodyBytes: total.counts.bodyBytes,
@@ -162,6 +167,6 @@ export function summarize(meta: RunMeta, result: RunResult): Summary {
     overTime: overTimeRows(loadPoints, OVER_TIME_ROWS).map(intervalSummary),
     outages: endurance?.outages ?? null,
     drift: endurance?.drift ?? null,
-    ...(result.remote ? { remote: remoteSummary(result.remote, durationS, meta.mode !== 'clients') } : {}),
+    ...(result.remote ? { remote: remoteSummary(result.remote, durationS, meta.mode !== 'clients', lagBoundMs) } : {}),
   };
 }

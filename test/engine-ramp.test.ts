@@ -28,7 +28,9 @@ async function ramp(targetArgs: string[], args: string[]): Promise<{ summary: Ra
 }
 
 test('a server with a capacity of 2,000 req/s breaks close to 2,000, and --refine narrows it', async () => {
-  const { summary } = await ramp(['--capacity', '2000'], ['--ramp', '1000:3000', '--steps', '5', '--step', '2s', '--refine', '--workers', '2']);
+  // Target, two workers and the test runner share 2 cores: a few ms of scheduler lag is contention,
+  // not what this test is about (the generator-limited test below keeps the default bound).
+  const { summary } = await ramp(['--capacity', '2000'], ['--ramp', '1000:3000', '--steps', '5', '--step', '2s', '--refine', '--workers', '2', '--max-lag', '20ms']);
   const verdicts = summary.steps.map((step) => `${step.offered}:${step.verdict}`);
   // When the judgement goes wrong, say why each step was judged as it was (lag, latency, achieved).
   const why = [...summary.steps, ...summary.refineSteps]

@@ -25,6 +25,8 @@ test('defaults: open loop at the default rate for the default duration, one work
   assert.equal(result.warmupMs, DEFAULTS.warmupMs, 'an open loop warms up by default');
   assert.equal(plan({ clients: '3' }).warmupMs, 0, 'a closed loop counts every request: no warm-up');
   assert.equal(plan({ warmup: '0' }).warmupMs, 0);
+  assert.equal(result.maxLagMs, 5, 'the generator counts as behind past 5 ms of scheduler lag p99');
+  assert.equal(plan({ maxLag: '20ms', ramp: '1:2' }).maxLagMs, 20);
 });
 
 test('closed loop with a request budget has no duration', () => {
@@ -64,6 +66,9 @@ test('every problem is reported at once, each naming its flag', () => {
     { raw: { url: 'x', rate: '0', duration: 'y' }, expect: [/^url/, /^--rate/, /^--duration/] },
     { raw: { clients: '2', warmup: '1s' }, expect: [/--warmup needs an open loop/] },
     { raw: { warmup: 'soon' }, expect: [/^--warmup/] },
+    { raw: { maxLag: '0' }, expect: [/^--max-lag: "0" must be between/] },
+    { raw: { maxLag: 'late' }, expect: [/^--max-lag/] },
+    { raw: { clients: '2', maxLag: '10ms' }, expect: [/--max-lag needs an open loop/] },
   ];
   for (const row of table) {
     const problems = problemsOf(row.raw);
@@ -87,7 +92,7 @@ test('--help documents every flag with its default', async () => {
   const outcome = await parseCommandLine(['--help'], 2);
   assert.equal(outcome.kind, 'help');
   if (outcome.kind !== 'help') return;
-  for (const flag of ['--rate', '--duration', '--clients', '--requests', '--workers', '--connections', '--timeout', '--max-inflight', '--method', '--header', '--body', '--body-file', '--json', '--quiet', '--interval']) {
+  for (const flag of ['--rate', '--duration', '--clients', '--requests', '--workers', '--connections', '--timeout', '--max-inflight', '--max-lag', '--method', '--header', '--body', '--body-file', '--json', '--quiet', '--interval']) {
     assert.ok(outcome.text.includes(flag), `help mentions ${flag}`);
   }
   assert.match(outcome.text, /default: 10s/);

@@ -154,4 +154,9 @@ test('the summary and text list every box under the merge, name the limiting box
 
   const closed = summarize({ mode: 'clients', target: 'x', workers: 5, offered: null, plannedS: 2 }, { series: [], total, interrupted: false, workerFailures: [], elapsedS: 2, remote });
   assert.ok(closed.remote!.agents.every((box) => !box.generatorLimited), 'a closed loop has no schedule to miss');
+
+  const lenient = summarize({ mode: 'rate', target: 'x', workers: 5, offered: 500, plannedS: 2, maxLagMs: 20 }, { series: [], total, interrupted: false, workerFailures: [], elapsedS: 2, remote });
+  assert.equal(lenient.schedulerLagMs.bound, 20);
+  assert.deepEqual(lenient.remote!.agents.map((box) => box.generatorLimited), [false, false, false], '--max-lag 20ms: a box 12 ms late kept up');
+  assert.match(generatorVerdict({ ...lenient, remote: undefined, schedulerLagMs: { ...lenient.schedulerLagMs, p99: 25 } }), /could NOT keep up: scheduler lag p99 25\.0 ms > 20 ms \(--max-lag\)/);
 });

@@ -7,9 +7,8 @@ import type { Summary } from '../summary.js';
 import type { Distribution } from '../statistics.js';
 import { count, fixed, ms, percent, tally } from './format.js';
 import { agentLines, limitingAgents } from './agents-text.js';
+import { DEFAULT_CRITERIA } from '../breaking-point.js';
 
-/** Scheduler lag p99 above this means the generator, not the server, set the pace. */
-export const GENERATOR_LAG_BOUND_MS = 5;
 
 function distributionRow(label: string, figures: Distribution): string {
   const cells = [figures.min, figures.p50, figures.p90, figures.p99, figures.p999, figures.max].map((v) => fixed(v).padStart(9));
@@ -30,8 +29,10 @@ export function generatorVerdict(summary: Pick<Summary, 'mode' | 'schedulerLagMs
   if (lagP99 === null) return 'Generator: sent nothing';
   const boxes = limitingAgents(summary.remote);
   if (boxes) return `Generator: could NOT keep up on load box ${boxes}; figures are bounded by the generator, add workers or load boxes`;
-  if (lagP99 > GENERATOR_LAG_BOUND_MS) {
-    return `Generator: could NOT keep up: scheduler lag p99 ${ms(lagP99)} > ${GENERATOR_LAG_BOUND_MS} ms; figures are bounded by this machine, add workers or load boxes`;
+  // reports saved before --max-lag existed carry no bound: theirs was the default
+  const bound = summary.schedulerLagMs.bound ?? DEFAULT_CRITERIA.lagBoundMs;
+  if (lagP99 > bound) {
+    return `Generator: could NOT keep up: scheduler lag p99 ${ms(lagP99)} > ${Number(bound.toFixed(3))} ms (--max-lag); figures are bounded by this machine, add workers or load boxes`;
   }
   return `Generator: kept up (scheduler lag p99 ${ms(lagP99)}, max ${ms(summary.schedulerLagMs.max)})`;
 }
