@@ -37,7 +37,10 @@ test('SIGTERM against a server that never answers: in flight counts as interrupt
   const summary = JSON.parse(run.stdout) as Summary;
   assertInvariants(summary);
   assert.equal(summary.totals.success, 0);
-  assert.ok((summary.totals.errors.interrupted ?? 0) >= 20, JSON.stringify(summary.totals));
+  // every request was still in flight at the signal; how many were sent depends on how fast the
+  // workers started on a busy box, so only a floor is asserted on the count
+  assert.ok(summary.totals.requests >= 5, JSON.stringify(summary.totals));
+  assert.equal(summary.totals.errors.interrupted, summary.totals.requests, JSON.stringify(summary.totals));
   assert.ok(run.elapsedMs < 8000, `stopped in ${run.elapsedMs} ms`);
 });
 
