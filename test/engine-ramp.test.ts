@@ -66,7 +66,7 @@ test('a rate far beyond one worker is generator-limited, never the server\'s bre
 });
 
 test('5% of 500s break the first step by the error criterion', async () => {
-  const { summary } = await ramp(['--fail-rate', '0.05'], ['--ramp', '200:400', '--steps', '2', '--step', '1s']);
+  const { summary } = await ramp(['--fail-rate', '0.05'], ['--ramp', '200:400', '--steps', '2', '--step', '1s', '--max-lag', '20ms']);
   assert.equal(summary.steps.length, 1);
   assert.equal(summary.steps[0]!.verdict, 'broke');
   assert.match(summary.steps[0]!.reason!, /^errors \d+(\.\d)?% > 1\.0%$/);
