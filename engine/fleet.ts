@@ -16,6 +16,8 @@ export interface FleetOptions {
   remoteCommand: string;
   /** workers per box; null: as many as the box has cores */
   workersPerAgent: number | null;
+  /** aborted (Ctrl-C): give up connecting, end every ssh, throw */
+  signal?: AbortSignal;
 }
 
 export interface FleetMember {
@@ -47,13 +49,22 @@ export class Fleet {
 
   private constructor(readonly members: FleetMember[]) {}
 
-  /** Connects every box at once; throws AgentError (one line, every failed box named) when any fails. */
+  /**
+   * Connects every box at once; throws AgentError (one line, every failed box named) when any
+   * fails, or when `options.signal` aborts first.
+   */
   static async connect(agents: readonly AgentAddress[], options: FleetOptions): Promise<Fleet> {
     const links = agents.map((agent) => new AgentLink(agent, options.sshOptions, options.remoteCommand));
     const timeoutMs = helloTimeoutMs(options.sshOptions);
     const failures: string[] = [];
     let firstFailure: () => void = () => undefined;
     const failed = new Promise<void>((resolve) => (firstFailure = resolve));
+    const onAbort = () => {
+      failures.push('interrupted while connecting to the load boxes; no load was sent');
+      firstFailure();
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener('abort', onAbort, { once: true });
     const joining = links.map(async (link): Promise<FleetMember | null> => {
       try {
         const hello = await link.hello(timeoutMs);
@@ -68,7 +79,8 @@ export class Fleet {
       }
     });
     const everyone = Promise.all(joining);
-    await Promise.race([everyone, failed.then(() => new Promise((resolve) => setTimeout(resolve, FAILURE_GRACE_MS)))]);
+    await Promise.race([everyone, failed.then(() => new Promise((resolve) => setTimeout(resolve, options.signal?.aborted ? 0 : FAILURE_GRACE_MS)))]);
+    options.signal?.removeEventListener('abort', onAbort);
     if (failures.length > 0) {
       await Promise.all(links.map((link) => (link.kill(), link.gone)));
       throw new AgentError(failures.join('; '));

@@ -71,13 +71,29 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   }
 
+  // Listening from here on: a Ctrl-C while the target, the workers or the load boxes start up
+  // must still end in a summary (empty, marked interrupted), never in a silent kill.
+  let runner: { stop(drainMs: number): void; run(): Promise<{ result: RunResult; report: RampReport | null }> } | null = null;
+  let signals = 0;
+  const setUp = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) process.exit(130);
+    setUp.abort();
+    const what = runner === null ? 'stopping before any load is sent' : `stopping, waiting up to ${INTERRUPT_DRAIN_MS / 1000} s for requests in flight`;
+    process.stderr.write(`\nstress: ${signal}: ${what} (again to quit at once)\n`);
+    runner?.stop(INTERRUPT_DRAIN_MS);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   const target = await resolveTarget(plan);
   let runs: Runs;
   try {
-    runs = await openRuns(plan, plan.mode === 'clients' ? Math.min(plan.workers, plan.clients!) : plan.workers, plan.quiet ? undefined : (line) => process.stderr.write(`${line}\n`));
+    const notice = plan.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
+    runs = await openRuns(plan, plan.mode === 'clients' ? Math.min(plan.workers, plan.clients!) : plan.workers, notice, setUp.signal);
   } catch (error) {
     await target.close();
-    if (error instanceof AgentError) return process.stderr.write(`stress: ${error.message}\n`), 1;
+    if (error instanceof AgentError) return process.stderr.write(`stress: ${error.message}\n`), signals > 0 ? 130 : 1;
     throw error;
   }
   if (runs.ready && !plan.quiet) process.stderr.write(`${runs.ready}\n`);
@@ -91,7 +107,6 @@ export async function main(argv: string[]): Promise<number> {
   };
   const base = baseSpec(plan, target.url, workers);
 
-  let runner: { stop(drainMs: number): void; run(): Promise<{ result: RunResult; report: RampReport | null }> };
   if (plan.mode === 'ramp') {
     runner = new RampRunner(plan.ramp!, base, onInterval, plan.maxLagMs, runs.makeRun);
   } else {
@@ -102,14 +117,8 @@ export async function main(argv: string[]): Promise<number> {
     runner = { stop: (drainMs) => run.stop(drainMs), run: async () => ({ result: await run.run(), report: null }) };
   }
 
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) process.exit(130);
-    process.stderr.write(`\nstress: ${signal}: stopping, waiting up to ${INTERRUPT_DRAIN_MS / 1000} s for requests in flight (again to quit at once)\n`);
-    runner.stop(INTERRUPT_DRAIN_MS);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // a signal during the set-up: the run starts stopped, and its (empty) summary says so
+  if (signals > 0) runner.stop(INTERRUPT_DRAIN_MS);
   if (plan.report.log !== null) removeParts(plan.report.log, workers);
   const { result, report } = await runner.run();
   const logged = plan.report.log === null ? null : await joinParts(plan.report.log, workers);

@@ -85,6 +85,7 @@ export function stepReport(stats: IntervalStats, offered: number, durationS: num
 export class RampRunner {
   private current: Run | null = null;
   private interrupted = false;
+  private interruptDrainMs = 0;
 
   constructor(
     private readonly ramp: RampPlan,
@@ -115,6 +116,7 @@ export class RampRunner {
   /** A user's stop (Ctrl-C): ends the current run and any refining. */
   stop(drainMs: number): void {
     this.interrupted = true;
+    this.interruptDrainMs = drainMs;
     this.current?.stop(drainMs);
   }
 
@@ -151,9 +153,11 @@ export class RampRunner {
       },
     );
     this.current = run;
+    // stopped before the ramp began (Ctrl-C while setting up): its run starts stopped
+    if (this.interrupted) run.stop(this.interruptDrainMs);
     const result = await run.run();
     // Without a stop every phase ran to its end; after one, the phase it cut short is not a step.
-    if (!stoppedOnBreak && !this.interrupted) while (steps.length < ramp.rates.length) judge(steps.length);
+    if (!this.interrupted) while (steps.length < ramp.rates.length && !stoppedOnBreak) judge(steps.length);
     const outcome = rampOutcome(steps);
     const refineSteps = ramp.refine && outcome.outcome === 'broke' && outcome.heldRate !== null
       ? await this.refine(outcome.heldRate, outcome.stoppedAt!)

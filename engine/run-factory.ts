@@ -22,12 +22,12 @@ export interface Runs {
  * Local runs, or the plan's load boxes connected and ready; throws AgentError (one line naming
  * the boxes) when a box cannot be used. `notice` receives lines about boxes lost mid-run.
  */
-export async function openRuns(plan: Plan, localWorkers: number, notice?: (line: string) => void): Promise<Runs> {
+export async function openRuns(plan: Plan, localWorkers: number, notice?: (line: string) => void, signal?: AbortSignal): Promise<Runs> {
   if (!plan.remote) {
     return { workers: localWorkers, ready: null, makeRun: (spec, onInterval) => new LocalRun(spec, onInterval), close: async () => undefined };
   }
   const { remote } = plan;
-  const fleet = await Fleet.connect(remote.agents, remote);
+  const fleet = await Fleet.connect(remote.agents, signal ? { ...remote, signal } : remote);
   const offered = fleet.members.reduce((sum, member) => sum + member.workers, 0);
   // a closed loop uses no more workers than clients (see agent-share.ts)
   const workers = plan.mode === 'clients' ? Math.min(offered, plan.clients!) : offered;

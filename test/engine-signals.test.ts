@@ -1,6 +1,7 @@
 /** Stopping: SIGINT gives the partial merged summary and exit 130; bad input exits 2 in one line. */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Summary } from '../engine/summary.js';
 import { assertInvariants } from './helpers/invariants.js';
 import { spawnTarget, type SpawnedTarget } from './helpers/spawn-target.js';
@@ -64,6 +65,42 @@ test('a second signal quits at once, without waiting out the drain', async () =>
   assert.ok(exitedAt - secondAt < 1000, `exited ${exitedAt - secondAt} ms after the second signal (the drain would take 2,000)`);
   assert.equal(run.stdout, '', 'no summary: the user asked to quit now');
   assert.match(run.stderr, /SIGINT: stopping/);
+});
+
+test('Ctrl-C while a load box is still connecting: ssh is ended, no load is sent, exit 130 at once', async () => {
+  // a "load box" that accepts the connection and never says a word: ssh waits for its banner
+  const open = new Set<Socket>();
+  let reached!: () => void;
+  const connected = new Promise<void>((resolve) => (reached = resolve));
+  const silentBox = createServer((socket) => {
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+    socket.on('error', () => undefined);
+    socket.resume(); // read, so that ssh's end of the connection is seen
+    reached();
+  });
+  await new Promise<void>((resolve) => silentBox.listen(0, '127.0.0.1', resolve));
+  const { port } = silentBox.address() as AddressInfo;
+  let signalledAt = 0;
+  try {
+    const run = await runStress([`${target.url}/hello`, '--rate', '100', '--duration', '5s', `--agents=127.0.0.1:${port}`, '--json'], 30_000, (child) => {
+      void connected.then(() => setTimeout(() => {
+        signalledAt = Date.now();
+        child.kill('SIGINT');
+      }, 200));
+    });
+    const exitedAt = Date.now();
+    assert.equal(run.code, 130, `exit ${run.code ?? run.signal}: ${run.stderr}`);
+    assert.ok(signalledAt > 0 && exitedAt - signalledAt < 5000, `exited ${exitedAt - signalledAt} ms after the signal (ssh would wait 10 s for the banner)`);
+    assert.match(run.stderr, /SIGINT: stopping before any load is sent/);
+    assert.match(run.stderr, /^stress: interrupted while connecting to the load boxes; no load was sent$/m);
+    assert.equal(run.stdout, '', 'no run, no summary');
+    // ssh was ended, so its connection to the box is closed
+    for (const until = Date.now() + 3000; open.size > 0 && Date.now() < until;) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(open.size, 0, 'the ssh connection to the box is closed');
+  } finally {
+    silentBox.close();
+  }
 });
 
 test('bad input: exit 2 with one line naming the problem, never a stack trace', async () => {
