@@ -31,7 +31,7 @@ test('a long series coarsens pairwise and stays bounded, losing no count and no 
     series.add(interval(index, 1000 + index));
     requests += 10 + index;
     timeouts += index % 2;
-    assert.ok(series.points().length <= maxPoints, `at most ${maxPoints} points after ${index + 1} intervals`);
+    assert.ok(series.size <= maxPoints, `at most ${maxPoints} points after ${index + 1} intervals`);
   }
   const points = series.points();
   assert.equal(points.reduce((sum, point) => sum + point.counts.requests, 0), requests);
@@ -44,4 +44,39 @@ test('a long series coarsens pairwise and stays bounded, losing no count and no 
   assert.ok(series.resolution >= intervals / maxPoints, `resolution ${series.resolution}`);
   // the slowest value recorded is still the max of the last point
   assert.ok(Math.abs(decodeLatency(points.at(-1)!).maxValue - (1000 + intervals - 1)) <= 2);
+});
+
+test('a full series coarsens a few pairs per interval, never all at once, and ends at one resolution', () => {
+  const maxPoints = 64;
+  const series = new IntervalSeries(maxPoints);
+  let previousSize = 0;
+  let largestDrop = 0;
+  for (let index = 0; index < 64 + 96; index++) {
+    series.add(interval(index, 1000));
+    largestDrop = Math.max(largestDrop, previousSize - series.size);
+    previousSize = series.size;
+    assert.ok(series.size <= maxPoints, `${series.size} points after ${index + 1} intervals`);
+  }
+  // halving at once would drop 64 points to 32 in one interval
+  assert.ok(largestDrop > 0 && largestDrop <= 2, `at most two pairs merged per interval (largest drop ${largestDrop})`);
+  // two passes (at intervals 64 and 128), each finished within 16 intervals: 160 intervals of
+  // 250 ms are now 40 points of 1 s
+  const widths = new Set(series.points().map((point) => point.endMs - point.startMs));
+  assert.deepEqual([...widths], [1000], 'every point covers four 250 ms intervals');
+  assert.equal(series.points().length, 40);
+  assert.equal(series.resolution, 4);
+});
+
+test('the series read in the middle of a coarsening is finished first: contiguous, nothing lost', () => {
+  const series = new IntervalSeries(16);
+  let requests = 0;
+  for (let index = 0; index < 20; index++) {
+    series.add(interval(index, 1000));
+    requests += 10 + index;
+  }
+  assert.ok(series.size > 8, 'the coarsening that began at 16 points is still under way');
+  const points = series.points();
+  assert.equal(points.reduce((sum, point) => sum + point.counts.requests, 0), requests);
+  for (let index = 1; index < points.length; index++) assert.equal(points[index]!.startMs, points[index - 1]!.endMs);
+  assert.ok(points.every((point) => point.endMs - point.startMs === 500), 'every point at the coarser resolution');
 });
