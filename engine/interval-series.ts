@@ -86,8 +86,8 @@ export class IntervalSeries {
 
   /**
    * Adds one merged interval. A full series does not halve itself at once: merging thousands of
-   * histograms takes the primary's event loop for hundreds of ms (measured: ~350 ms at 8,192
-   * points), which stalls progress, load boxes' messages and an in-process bundled target. So
+   * histograms holds the primary's event loop for hundreds of ms (measured: about 0.4 s for
+   * 8,192 points, 0.1 ms a pair), which stalls progress, load boxes' messages and an in-process bundled target. So
    * each interval merges a couple of old pairs instead, and the series still never grows past
    * `maxPoints`: it shrinks by two points per interval and gains at most one.
    */
