@@ -22,6 +22,7 @@ import { AgentError } from './agent-link.js';
 import { openRuns, type Runs } from './run-factory.js';
 import { VERSION } from './messages.js';
 import { summarize } from './summary.js';
+import { startBundledTarget } from './bundled-target.js';
 
 /** How long in-flight requests get after Ctrl-C before they count as interrupted. */
 const INTERRUPT_DRAIN_MS = 2000;
@@ -33,13 +34,14 @@ function usageFailure(message: string): number {
   return 2;
 }
 
-/** The bundled target server, started in-process when no URL is given. */
+/** The bundled target server, in a thread of its own, when no URL is given. */
 async function resolveTarget(plan: Plan): Promise<{ url: string; close: () => Promise<void> }> {
-  if (plan.url !== null) return { url: plan.url, close: async () => undefined };
-  const { startTargetServer } = await import('../target-server/server.js');
-  const bundled = await startTargetServer({ ...plan.report.bundled, host: '127.0.0.1', port: 0 });
-  if (!plan.quiet) process.stderr.write(`stress: bundled target server on ${bundled.url} (uWebSockets.js ${bundled.engine})\n`);
-  return { url: `${bundled.url}/test-get/0`, close: () => bundled.close() };
+  if (plan.url === null) {
+    const bundled = await startBundledTarget({ ...plan.report.bundled, host: '127.0.0.1', port: 0 });
+    if (!plan.quiet) process.stderr.write(`stress: bundled target server on ${bundled.url} (uWebSockets.js ${bundled.engine}, in its own thread)\n`);
+    return { url: `${bundled.url}/test-get/0`, close: () => bundled.close() };
+  }
+  return { url: plan.url, close: async () => undefined };
 }
 
 function baseSpec(plan: Plan, url: string, workers: number): Omit<RunSpec, 'load'> {

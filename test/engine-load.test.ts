@@ -81,12 +81,24 @@ test('a dead port is counted as refused, and the run still ends on time', async 
   assert.ok(run.elapsedMs < 8000, `took ${run.elapsedMs} ms`);
 });
 
-test('no URL: the bundled target starts in-process and /test-get/0 is used', async () => {
+test('no URL: the bundled target starts in its own thread and /test-get/0 is used', async () => {
   const run = await runStress(['--rate', '200', '--duration', '1s', '--json']);
   assert.equal(run.code, 0, run.stderr);
   const summary = parseSummary(run.stdout);
   assert.match(summary.target, /^http:\/\/127\.0\.0\.1:\d+\/test-get\/0$/);
-  assert.match(run.stderr, /bundled target server on .* \(uWebSockets\.js native\)/);
+  assert.match(run.stderr, /bundled target server on .* \(uWebSockets\.js native, in its own thread\)/);
   assert.equal(summary.totals.success, 200);
   assert.ok(summary.sizes.median! >= 500 && summary.sizes.median! <= 40_000);
+});
+
+test('no URL: a pause of the primary\'s main thread does not stall the bundled target, which has its own', async () => {
+  const hook = new URL('./helpers/stall-primary-hook.js', import.meta.url).href;
+  const env = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${hook}`.trim(), STALL_HOOK_AFTER_MS: '1500', STALL_HOOK_FOR_MS: '800' };
+  const run = await runStress(['--rate', '400', '--duration', '3s', '--warmup', '0', '--json', '--quiet'], 30_000, undefined, { env });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stderr, /stall-primary-hook: held the main thread 800 ms/, 'the pause happened, during the load');
+  const summary = parseSummary(run.stdout);
+  assert.equal(summary.totals.success, 1200);
+  // in the primary's thread, the requests due during the pause would have waited up to 800 ms
+  assert.ok(summary.latencyMs.max! < 400, `max latency ${summary.latencyMs.max} ms`);
 });
