@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
+import type { BreakingPoint, StepReport } from '../engine/ramp.js';
 import type { Summary } from '../engine/summary.js';
 import { VERSION } from '../engine/messages.js';
 import { assertInvariants } from './helpers/invariants.js';
@@ -97,6 +98,33 @@ test('a ramp over two boxes: every step is split across them, and the text lists
   assert.match(run.stdout, /^Load boxes: 2, clocks corrected by up to [\d.]+ ms \(every start right within [\d.]+ ms\)$/m);
   for (const box of [a, b]) {
     assert.match(run.stdout, new RegExp(`^ {4}${box.agent.replace(/\./g, '\\.')} +1 +\\d+ +200 +0 .*(kept up|could NOT keep up)$`, 'm'));
+  }
+});
+
+test('--refine over two boxes: each bisecting run goes through the boxes, and the breaking point is refined', async (t) => {
+  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  // 700 req/s of capacity: 600 holds, 900 achieves ~78% and breaks; refining bisects between them
+  const capped = await spawnTarget(['--capacity', '700']);
+  try {
+    const run = await runStress([`${capped.url}/hello`, '--ramp', '300:900', '--steps', '3', '--step', '1s', '--refine', '--max-lag', '20ms',
+      ...remoteArgs([a.agent, b.agent]), '--json', '--quiet'], 90_000);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = parse(run.stdout) as ReturnType<typeof parse> & { steps: StepReport[]; refineSteps: StepReport[]; breakingPoint: BreakingPoint | null };
+    const why = [...summary.steps, ...summary.refineSteps].map((step) => `${step.offered}:${step.verdict} (${step.reason ?? 'ok'})`).join(', ');
+    t.diagnostic(`steps ${why}; breaking point ${JSON.stringify(summary.breakingPoint)}`);
+    assert.deepEqual(summary.steps.map((step) => `${step.offered}:${step.verdict}`), ['300:held', '600:held', '900:broke'], why);
+    assert.ok(summary.refineSteps.length >= 2, `refine ran ${summary.refineSteps.length} steps: ${why}`);
+    for (const step of summary.refineSteps) {
+      assert.ok(step.offered > 600 && step.offered < 900, `a refine step between the bracket: ${step.offered}`);
+      assert.ok(step.scheduled >= 0.9 * step.offered, `refine step at ${step.offered} req/s scheduled ${step.scheduled} requests in its 1 s`);
+    }
+    const point = summary.breakingPoint!;
+    assert.equal(point.refined, true, why);
+    assert.ok(point.rate! >= 600 && point.brokeAt <= 900 && point.brokeAt > point.rate!, `bracket ${point.rate}..${point.brokeAt}: ${why}`);
+    assert.deepEqual(summary.remote.agents.map((box) => box.agent).sort(), [a.agent, b.agent].sort());
+    assert.ok(summary.remote.agents.every((box) => box.lost === null), 'both boxes stayed for every run');
+  } finally {
+    await capped.stop();
   }
 });
 
