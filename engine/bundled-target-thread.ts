@@ -8,18 +8,15 @@ import { startTargetServer, type TargetServerOptions } from '../target-server/se
 /** Messages from this thread to the primary. */
 export type BundledTargetMessage =
   | { type: 'listening'; url: string; engine: string }
-  | { type: 'failed'; message: string }
-  | { type: 'closed' };
+  | { type: 'failed'; message: string };
 
 const port = parentPort!;
 try {
   const server = await startTargetServer(workerData as TargetServerOptions);
   port.on('message', (message: { type: 'close' }) => {
     if (message.type !== 'close') return;
-    void server.close().then(() => {
-      port.postMessage({ type: 'closed' } satisfies BundledTargetMessage);
-      port.close();
-    });
+    // with the server closed and the port too, nothing is left to run: the thread ends
+    void server.close().then(() => port.close());
   });
   port.postMessage({ type: 'listening', url: server.url, engine: server.engine } satisfies BundledTargetMessage);
 } catch (error) {

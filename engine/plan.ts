@@ -3,7 +3,7 @@
  * pure: it returns the plan or every problem at once, each naming its flag, so the user fixes all
  * of them in one go.
  */
-import { rampRates } from './breaking-point.js';
+import { DEFAULT_CRITERIA, rampRates } from './breaking-point.js';
 import type { TargetSpec } from './http.js';
 import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from './units.js';
 import { remotePlan, type RawRemoteOptions, type RemotePlan } from './remote-plan.js';
@@ -106,12 +106,12 @@ export const DEFAULTS = {
   timeoutMs: 10_000,
   connectionsPerWorker: 64,
   maxInflightPerWorker: 4096,
-  maxLagMs: 5,
+  maxLagMs: DEFAULT_CRITERIA.lagBoundMs,
   intervalMs: 1000,
   warmupMs: 1000,
   stepMs: 10_000,
   rampSteps: 10,
-  maxErrorRate: 0.01,
+  maxErrorRate: DEFAULT_CRITERIA.maxErrorRate,
 } as const;
 
 const MAX_DURATION_MS = 7 * 24 * 3_600_000;

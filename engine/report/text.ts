@@ -9,7 +9,6 @@ import { count, fixed, ms, percent, tally } from './format.js';
 import { agentLines, limitingAgents } from './agents-text.js';
 import { DEFAULT_CRITERIA } from '../breaking-point.js';
 
-
 function distributionRow(label: string, figures: Distribution): string {
   const cells = [figures.min, figures.p50, figures.p90, figures.p99, figures.p999, figures.max].map((v) => fixed(v).padStart(9));
   return `    ${label.padEnd(14)}${cells.join('')}`;
