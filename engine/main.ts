@@ -5,23 +5,23 @@
  * `bin/stress agent` is the load box's side (agent.ts).
  */
 import { availableParallelism } from 'node:os';
-import { parseCommandLine, UsageError } from './cli.js';
-import { buildPlan, PlanError, targetSpec, type Plan } from './plan.js';
-import { generatorWarning, readLocalLimits } from './generator-limits.js';
-import { RampRunner, type RampReport } from './ramp.js';
+import { parseCommandLine, UsageError } from './plan/cli.js';
+import { buildPlan, PlanError, targetSpec, type Plan } from './plan/plan.js';
+import { generatorWarning, readLocalLimits } from './verdict/generator-limits.js';
+import { RampRunner, type RampReport } from './run/ramp-runner.js';
 import { Progress } from './report/progress.js';
 import { reportDocument } from './report/document.js';
 import { openHlog, writeReports } from './report/files.js';
-import { judgeThresholds } from './thresholds.js';
-import { joinParts, removeParts } from './request-log.js';
-import type { IntervalStats } from './snapshot.js';
-import type { RunResult, RunSpec } from './run.js';
-import { agentCommand } from './agent.js';
+import { judgeThresholds } from './verdict/thresholds.js';
+import { joinParts, removeParts } from './http/request-log.js';
+import type { IntervalStats } from './measure/snapshot.js';
+import type { RunResult, RunSpec } from './run/local-run.js';
+import { agentCommand } from './remote/agent.js';
 import { reportCommand } from './report/report-command.js';
-import { AgentError } from './agent-link.js';
+import { AgentError } from './remote/agent-link.js';
 import { openRuns, type Runs } from './run-factory.js';
-import { VERSION } from './messages.js';
-import { summarize } from './summary.js';
+import { VERSION } from './run/worker-protocol.js';
+import { summarize } from './summary/summary.js';
 import { startBundledTarget } from './bundled-target.js';
 
 /** How long in-flight requests get after Ctrl-C before they count as interrupted. */

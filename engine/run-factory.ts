@@ -3,10 +3,10 @@
  * the rest of the program gets a worker count and a way to make runs with the shape of LocalRun,
  * so a load test, a ramp and its refining run the same on one machine or on many.
  */
-import { Fleet } from './fleet.js';
-import type { Plan } from './plan.js';
-import { RemoteRun } from './remote-run.js';
-import { LocalRun, type RunFactory } from './run.js';
+import { Fleet } from './remote/fleet.js';
+import type { Plan } from './plan/plan.js';
+import { RemoteRun } from './remote/remote-run.js';
+import { LocalRun, type RunFactory } from './run/local-run.js';
 
 export interface Runs {
   /** worker threads in all (across every box) */

@@ -1,11 +1,11 @@
 /**
  * Command line of `bin/target-server`: flags -> `TargetServerOptions`, or the help text, or one
- * line saying what is wrong. Units come from engine/units.ts so the target accepts the same
+ * line saying what is wrong. Units come from common/units.ts so the target accepts the same
  * `500ms`/`2s`/`5%`/`2k` forms as `stress` itself.
  */
 
 import { parseArgs } from 'node:util';
-import { parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../engine/units.js';
+import { parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../common/units.js';
 import { validateTargetOptions, type TargetServerOptions } from './options.js';
 
 /** Port used when `--port` is not given: the usual local test port. */

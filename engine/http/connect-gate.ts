@@ -17,7 +17,7 @@
  * as drops at the cap, as if the generator had been the limit.
  */
 import { backoffFor, type ConnectBackoff } from './connect-backoff.js';
-import type { ErrorClass } from './snapshot.js';
+import type { ErrorClass } from '../measure/snapshot.js';
 
 /** The classes of a connection attempt that failed before any byte was sent. */
 const CONNECT_FAILURES: ReadonlySet<ErrorClass> = new Set<ErrorClass>(['refused', 'generator']);

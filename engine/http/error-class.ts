@@ -2,7 +2,7 @@
  * Which stable error class a failed request belongs to, and the finer error code reported with it.
  * Pure: it looks only at the error's code (and its cause's), as undici and Node report them.
  */
-import type { ErrorClass } from './snapshot.js';
+import type { ErrorClass } from '../measure/snapshot.js';
 
 /** Codes of the aborts we cause ourselves, by the class they are counted in. */
 const ABORT_CODES: Partial<Record<ErrorClass, string>> = {

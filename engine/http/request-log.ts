@@ -7,7 +7,7 @@
 import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { ErrorClass } from './snapshot.js';
+import type { ErrorClass } from '../measure/snapshot.js';
 
 /** Rows are written once this many characters are waiting: memory per worker stays at this. */
 const BATCH_CHARS = 64 * 1024;

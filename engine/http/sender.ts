@@ -9,9 +9,9 @@ import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { ConnectGate } from './connect-gate.js';
 import { classifyError, errorKey, RequestAbort } from './error-class.js';
-import type { IntervalRecorder } from './recorder.js';
+import type { IntervalRecorder } from '../measure/recorder.js';
 import type { RequestLog } from './request-log.js';
-import type { ErrorClass } from './snapshot.js';
+import type { ErrorClass } from '../measure/snapshot.js';
 
 export interface TargetSpec {
   /** absolute http(s) URL */

@@ -4,8 +4,8 @@
  * clients; a duration ends them all. There is no schedule to be late against, so latency here is
  * service time and scheduler lag is zero by definition; the report says closed loop.
  */
-import type { HttpSender } from './http.js';
-import type { IntervalRecorder } from './recorder.js';
+import type { HttpSender } from '../http/sender.js';
+import type { IntervalRecorder } from '../measure/recorder.js';
 import type { LoadGenerator } from './scheduler.js';
 
 export class ClosedLoopClients implements LoadGenerator {

@@ -9,9 +9,9 @@
  * requests go out on schedule like the rest, so connections, the JIT and the server reach their
  * steady state, but nothing about them is recorded.
  */
-import type { HttpSender } from './http.js';
+import type { HttpSender } from '../http/sender.js';
 import type { ArrivalSchedule } from './pacer.js';
-import type { IntervalRecorder } from './recorder.js';
+import type { IntervalRecorder } from '../measure/recorder.js';
 
 export interface LoadGenerator {
   start(): void;

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { DEFAULTS, type RawOptions } from './plan.js';
-import { UsageError } from './cli-errors.js';
+import { UsageError } from './usage-error.js';
 import { readProfile } from './profile.js';
 import { readRemoteOptions, REMOTE_FLAGS } from './remote-plan.js';
 import { readReportOptions, REPORT_FLAGS } from './report-plan.js';

@@ -3,9 +3,9 @@
  * pure: it returns the plan or every problem at once, each naming its flag, so the user fixes all
  * of them in one go.
  */
-import { DEFAULT_CRITERIA, rampRates } from './breaking-point.js';
-import type { TargetSpec } from './http.js';
-import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from './units.js';
+import { DEFAULT_CRITERIA, rampRates } from '../verdict/breaking-point.js';
+import type { TargetSpec } from '../http/sender.js';
+import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../../common/units.js';
 import { remotePlan, type RawRemoteOptions, type RemotePlan } from './remote-plan.js';
 import { ENDURANCE_INTERVAL_MS, reportPlan, type RawReportOptions, type ReportPlan } from './report-plan.js';
 

@@ -4,7 +4,7 @@
  * flags on the command line override the profile's values.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from './cli-errors.js';
+import { UsageError } from './usage-error.js';
 
 /** Fields a profile may hold, and the JSON types each accepts. */
 const FIELDS: Record<string, Array<'string' | 'number' | 'boolean' | 'string[]'>> = {

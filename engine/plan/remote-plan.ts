@@ -4,9 +4,9 @@
  * every problem at once like the rest of the plan.
  */
 import { readFileSync } from 'node:fs';
-import { parseAgentList, parseAgentsFile, type AgentAddress } from './agent-spec.js';
-import { UsageError } from './cli-errors.js';
-import { DEFAULT_REMOTE_COMMAND, remoteCommandProblem, sshOptionProblem } from './ssh.js';
+import { parseAgentList, parseAgentsFile, type AgentAddress } from '../remote/agent-address.js';
+import { UsageError } from './usage-error.js';
+import { DEFAULT_REMOTE_COMMAND, remoteCommandProblem, sshOptionProblem } from '../remote/ssh.js';
 
 export interface RawRemoteOptions {
   agents?: string;

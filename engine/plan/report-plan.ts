@@ -3,11 +3,11 @@
  * analysis, `--fail-on` thresholds, report files, and the bundled target's fault knobs. Declared
  * for the command line, read, and validated into the plan's `report` part, every problem at once.
  */
-import { UsageError } from './cli-errors.js';
-import { parseThreshold, type Threshold } from './thresholds.js';
-import { UnitError } from './units.js';
-import { parseTargetArgs } from '../target-server/cli-args.js';
-import type { TargetServerOptions } from '../target-server/options.js';
+import { UsageError } from './usage-error.js';
+import { parseThreshold, type Threshold } from '../verdict/thresholds.js';
+import { UnitError } from '../../common/units.js';
+import { parseTargetArgs } from '../../target-server/cli-args.js';
+import type { TargetServerOptions } from '../../target-server/options.js';
 
 export interface RawReportOptions {
   endurance?: boolean;

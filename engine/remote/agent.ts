@@ -11,9 +11,9 @@
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { epochNowMs, VERSION, type AgentMessage, type ControllerMessage } from './messages.js';
-import { LocalRun, type RunSpec } from './run.js';
-import { encodeStats } from './snapshot.js';
+import { epochNowMs, VERSION, type AgentMessage, type ControllerMessage } from '../run/worker-protocol.js';
+import { LocalRun, type RunSpec } from '../run/local-run.js';
+import { encodeStats } from '../measure/snapshot.js';
 
 /** Drain given to requests in flight when the controller goes away. */
 const ORPHAN_DRAIN_MS = 500;

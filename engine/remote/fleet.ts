@@ -7,9 +7,9 @@
  * run silently missing a box would offer less than the plan says.
  */
 import { AgentError, AgentLink, type AgentHello } from './agent-link.js';
-import type { AgentAddress } from './agent-spec.js';
+import type { AgentAddress } from './agent-address.js';
 import type { ClockOffset } from './clock-offset.js';
-import { epochNowMs } from './messages.js';
+import { epochNowMs } from '../run/worker-protocol.js';
 
 export interface FleetOptions {
   sshOptions: readonly string[];

@@ -12,10 +12,10 @@
 import { agentSpec, assignSlots, shareOfSlots, slotCap, type AgentSlots } from './agent-share.js';
 import type { ClockOffset } from './clock-offset.js';
 import type { Fleet, FleetMember } from './fleet.js';
-import { IntervalMerger } from './interval-merger.js';
-import { epochNowMs } from './messages.js';
-import { RunAccumulator, type AgentPart, type IntervalListener, type Run, type RunResult, type RunSpec, type WorkerFailure } from './run.js';
-import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from './snapshot.js';
+import { IntervalMerger } from '../measure/interval-merger.js';
+import { epochNowMs } from '../run/worker-protocol.js';
+import { RunAccumulator, type AgentPart, type IntervalListener, type Run, type RunResult, type RunSpec, type WorkerFailure } from '../run/local-run.js';
+import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
 
 export interface AgentRunResult {
   agent: string;

@@ -12,7 +12,7 @@
  * cannot be undone (there is no terminal for a password prompt: stdin carries the protocol),
  * then the user's `--ssh-option`s, then our defaults, which the user's may override.
  */
-import type { AgentAddress } from './agent-spec.js';
+import type { AgentAddress } from './agent-address.js';
 
 /** Defaults a user may override with --ssh-option: fail fast on a dead box, notice a dead link. */
 export const SSH_DEFAULT_OPTIONS: readonly string[] = ['ConnectTimeout=10', 'ServerAliveInterval=5', 'ServerAliveCountMax=3'];

@@ -5,15 +5,15 @@
  * same page later.
  */
 import { availableParallelism } from 'node:os';
-import type { Plan } from '../plan.js';
-import type { RampReport } from '../ramp.js';
-import type { Summary } from '../summary.js';
-import type { ThresholdResult } from '../thresholds.js';
-import { VERSION } from '../messages.js';
-import { driftLine, enduranceText, outageLines, thresholdLines } from './endurance-text.js';
-import type { HtmlReport, RunParameters } from './html-report.js';
-import { rampText, verdictLine } from './ramp-text.js';
-import { describeLoad, generatorVerdict, textReport } from './text.js';
+import type { Plan } from '../plan/plan.js';
+import type { RampReport } from '../run/ramp-runner.js';
+import type { Summary } from '../summary/summary.js';
+import type { ThresholdResult } from '../verdict/thresholds.js';
+import { VERSION } from '../run/worker-protocol.js';
+import { driftLine, enduranceText, outageLines, thresholdLines } from './text/endurance-text.js';
+import type { HtmlReport, RunParameters } from './html/html-report.js';
+import { rampText, verdictLine } from './text/ramp-text.js';
+import { describeLoad, generatorVerdict, textReport } from './text/text.js';
 
 export interface ReportDocument extends Summary {
   run: RunParameters;

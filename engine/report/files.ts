@@ -4,11 +4,11 @@
  * on stderr and exit 1: the run itself happened and its text is already printed.
  */
 import { writeFile } from 'node:fs/promises';
-import type { ReportPlan } from '../report-plan.js';
-import type { IntervalStats } from '../snapshot.js';
+import type { ReportPlan } from '../plan/report-plan.js';
+import type { IntervalStats } from '../measure/snapshot.js';
 import { asHtmlReport, type ReportDocument } from './document.js';
 import { HlogWriter, stepTag } from './hlog.js';
-import { renderHtml } from './html.js';
+import { renderHtml } from './html/html.js';
 
 export interface IntervalLog {
   write(interval: IntervalStats): void;

@@ -3,9 +3,9 @@
  * lines otherwise. Colour only on a TTY and never with NO_COLOR.
  */
 import { Chalk } from 'chalk';
-import type { IntervalStats } from '../snapshot.js';
-import { percentile } from '../statistics.js';
-import { count, ms } from './format.js';
+import type { IntervalStats } from '../measure/snapshot.js';
+import { percentile } from '../measure/statistics.js';
+import { count, ms } from '../../common/format.js';
 
 export class Progress {
   private readonly tty: boolean;

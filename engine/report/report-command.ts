@@ -4,8 +4,8 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { renderHtml } from './html.js';
-import type { HtmlReport } from './html-report.js';
+import { renderHtml } from './html/html.js';
+import type { HtmlReport } from './html/html-report.js';
 
 const USAGE = 'usage: stress report FILE.json --html OUT.html';
 

@@ -5,16 +5,16 @@
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { epochNowMs, type ControlMessage, type WorkerLoad, type WorkerMessage, type WorkerResult, type WorkerTask } from './messages.js';
-import type { TargetSpec } from './http.js';
-import type { Plan } from './plan.js';
-import { shareOf, type RateSegment } from './pacer.js';
-import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from './snapshot.js';
-import { IntervalMerger } from './interval-merger.js';
-import { partPath } from './request-log.js';
-import { IntervalSeries, type IntervalPoint } from './interval-series.js';
+import { epochNowMs, type ControlMessage, type WorkerLoad, type WorkerMessage, type WorkerResult, type WorkerTask } from './worker-protocol.js';
+import type { TargetSpec } from '../http/sender.js';
+import type { Plan } from '../plan/plan.js';
+import { shareOf, type RateSegment } from '../load/pacer.js';
+import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
+import { IntervalMerger } from '../measure/interval-merger.js';
+import { partPath } from '../http/request-log.js';
+import { IntervalSeries, type IntervalPoint } from '../measure/interval-series.js';
 import { WorkerLedger } from './worker-loss.js';
-import type { RemoteResult } from './remote-run.js';
+import type { RemoteResult } from '../remote/remote-run.js';
 
 /** The plan's generator settings (see plan.ts for their meaning), a target and a load. */
 export interface RunSpec extends Pick<Plan, 'connections' | 'timeoutMs' | 'maxInflight' | 'intervalMs' | 'warmupMs'> {

@@ -4,12 +4,12 @@
  * merged, the ramp stopped after the first step that does not hold, and, with --refine, short
  * runs that bisect towards the breaking point. Judging itself is pure (breaking-point.ts).
  */
-import { DEFAULT_CRITERIA, errorRate, judgeStep, nextRefineRate, rampOutcome, type Criteria, type Judgement, type RampOutcome, type StepFigures } from './breaking-point.js';
-import type { RampPlan } from './plan.js';
-import { LocalRun, type IntervalListener, type Run, type RunFactory, type RunResult, type RunSpec } from './run.js';
-import { AgentPhases } from './agent-verdict.js';
-import { emptyStats, mergeStats, type ErrorClass, type IntervalStats } from './snapshot.js';
-import { percentile } from './statistics.js';
+import { DEFAULT_CRITERIA, errorRate, judgeStep, nextRefineRate, rampOutcome, type Criteria, type Judgement, type RampOutcome, type StepFigures } from '../verdict/breaking-point.js';
+import type { RampPlan } from '../plan/plan.js';
+import { LocalRun, type IntervalListener, type Run, type RunFactory, type RunResult, type RunSpec } from './local-run.js';
+import { AgentPhases } from '../verdict/box-verdict.js';
+import { emptyStats, mergeStats, type ErrorClass, type IntervalStats } from '../measure/snapshot.js';
+import { percentile } from '../measure/statistics.js';
 
 export interface StepReport extends Judgement, Pick<StepFigures, 'offered' | 'achieved' | 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
   durationS: number;

@@ -9,7 +9,7 @@
  * worker, from the snapshots themselves, and on the worker's death counts those requests as
  * `interrupted` (code STRESS_ERR_WORKER_LOST), in the interval after its last one. Pure.
  */
-import { emptyStats, type IntervalStats } from './snapshot.js';
+import { emptyStats, type IntervalStats } from '../measure/snapshot.js';
 
 /** The error key under which requests lost with a worker are counted. */
 export const WORKER_LOST_KEY = 'STRESS_ERR_WORKER_LOST';

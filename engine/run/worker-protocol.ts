@@ -3,10 +3,10 @@
  * agents: one discriminated union per direction, in one file.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { TargetSpec } from './http.js';
-import type { RateSegment } from './pacer.js';
-import type { RunSpec, WorkerFailure } from './run.js';
-import type { Snapshot } from './snapshot.js';
+import type { TargetSpec } from '../http/sender.js';
+import type { RateSegment } from '../load/pacer.js';
+import type { RunSpec, WorkerFailure } from './local-run.js';
+import type { Snapshot } from '../measure/snapshot.js';
 
 /** This build's version. Controller and agent compare it in their hello: a plan only runs on its own version. */
 export const VERSION = '0.1.0';

@@ -4,14 +4,14 @@
  *   ready -> (start at an absolute instant) -> load until the plan ends or a stop arrives
  *   -> drain in-flight requests (up to the timeout, or the stop's drain time) -> final snapshot.
  */
-import { ClosedLoopClients } from './clients.js';
-import { HttpSender } from './http.js';
-import { intervalBounds, nextDrainInterval, type IntervalBounds } from './intervals.js';
-import type { ControlMessage, WorkerMessage, WorkerResult, WorkerTask } from './messages.js';
-import { workerShare } from './pacer.js';
-import { IntervalRecorder } from './recorder.js';
-import { RequestLog } from './request-log.js';
-import { OpenLoopScheduler, type LoadGenerator } from './scheduler.js';
+import { ClosedLoopClients } from '../load/closed-loop.js';
+import { HttpSender } from '../http/sender.js';
+import { intervalBounds, nextDrainInterval, type IntervalBounds } from '../measure/interval-bounds.js';
+import type { ControlMessage, WorkerMessage, WorkerResult, WorkerTask } from './worker-protocol.js';
+import { workerShare } from '../load/pacer.js';
+import { IntervalRecorder } from '../measure/recorder.js';
+import { RequestLog } from '../http/request-log.js';
+import { OpenLoopScheduler, type LoadGenerator } from '../load/scheduler.js';
 
 /** Emits the recorder's content at every interval boundary, on absolute times. */
 class IntervalTicker {

@@ -3,12 +3,12 @@
  * offset, whether it kept up, whether it was lost. Pure, like summary.ts, and like it free of
  * NaN and Infinity (null where a figure does not exist).
  */
-import { agentGeneratorLimit } from './agent-verdict.js';
-import { worstOffset } from './clock-offset.js';
-import type { RemoteResult } from './remote-run.js';
-import type { Counts, ErrorClass } from './snapshot.js';
-import { DEFAULT_CRITERIA } from './breaking-point.js';
-import { percentile } from './statistics.js';
+import { agentGeneratorLimit } from '../verdict/box-verdict.js';
+import { worstOffset } from '../remote/clock-offset.js';
+import type { RemoteResult } from '../remote/remote-run.js';
+import type { Counts, ErrorClass } from '../measure/snapshot.js';
+import { DEFAULT_CRITERIA } from '../verdict/breaking-point.js';
+import { percentile } from '../measure/statistics.js';
 
 export interface AgentSummary extends Pick<Counts, 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
   agent: string;

@@ -3,14 +3,14 @@
  * report is printed from. Pure: merged stats in, figures out; no NaN, no Infinity, null where a
  * figure does not exist (nothing succeeded, closed loop has no offered rate).
  */
-import type { RunResult, WorkerFailure } from './run.js';
-import { remoteSummary, type RemoteSummary } from './agent-summary.js';
-import { decodeLatency, mergePoints, type IntervalPoint } from './interval-series.js';
-import { analyseEndurance, type Drift, type Outage } from './endurance.js';
-import { ENDURANCE_MIN_INTERVALS } from './report-plan.js';
-import type { Counts, ErrorClass } from './snapshot.js';
-import { DEFAULT_CRITERIA } from './breaking-point.js';
-import { centralFigures, distribution, percentile, percentileTable, type Distribution, type PercentileRow } from './statistics.js';
+import type { RunResult, WorkerFailure } from '../run/local-run.js';
+import { remoteSummary, type RemoteSummary } from './box-summary.js';
+import { decodeLatency, mergePoints, type IntervalPoint } from '../measure/interval-series.js';
+import { analyseEndurance, type Drift, type Outage } from '../verdict/endurance.js';
+import { ENDURANCE_MIN_INTERVALS } from '../plan/report-plan.js';
+import type { Counts, ErrorClass } from '../measure/snapshot.js';
+import { DEFAULT_CRITERIA } from '../verdict/breaking-point.js';
+import { centralFigures, distribution, percentile, percentileTable, type Distribution, type PercentileRow } from '../measure/statistics.js';
 
 export interface IntervalSummary {
   /** end of the interval, s since the start */

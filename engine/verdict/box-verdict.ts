@@ -9,9 +9,9 @@
  * have offered was not offered.
  */
 import { DEFAULT_CRITERIA, judgeStep, type Criteria } from './breaking-point.js';
-import type { AgentPart } from './run.js';
-import { emptyStats, mergeStats, type IntervalStats } from './snapshot.js';
-import { percentile } from './statistics.js';
+import type { AgentPart } from '../run/local-run.js';
+import { emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
+import { percentile } from '../measure/statistics.js';
 
 /**
  * Why a box's own figures over `durationS` say it could not keep up, or null. What it was due to

@@ -5,7 +5,7 @@
  * (elsewhere they are simply not quoted).
  */
 import { readFileSync } from 'node:fs';
-import { formatCount } from './units.js';
+import { formatCount } from '../../common/units.js';
 
 /** The limits as they are now; null where unknown. */
 export interface LocalLimits {

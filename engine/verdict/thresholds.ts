@@ -2,8 +2,8 @@
  * `--fail-on` thresholds for CI: `p99<50ms`, `errors<1%`, `achieved>=9000`. Parsing and judging
  * are pure; a crossed threshold makes the run exit 1 and is named in the report.
  */
-import { parseDurationMs, parseFraction, parseRate, UnitError } from './units.js';
-import type { Summary } from './summary.js';
+import { parseDurationMs, parseFraction, parseRate, UnitError } from '../../common/units.js';
+import type { Summary } from '../summary/summary.js';
 
 const OPERATORS = ['<=', '>=', '<', '>'] as const;
 type Operator = (typeof OPERATORS)[number];

@@ -1,6 +1,6 @@
 /** Test helper: the JSON summaries under test/fixtures/ (read from the source tree, not dist/). */
 import { readFileSync } from 'node:fs';
-import type { HtmlReport } from '../../engine/report/html-report.js';
+import type { HtmlReport } from '../../engine/report/html/html-report.js';
 
 /**
  * `report-*`: summaries with every field of the HTML report (a 10 s load test with a stall, a

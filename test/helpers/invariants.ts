@@ -6,9 +6,9 @@
  * in the text report.
  */
 import assert from 'node:assert/strict';
-import { MAX_DISTINCT_KEYS } from '../../engine/capped-tally.js';
-import { ERROR_CLASSES } from '../../engine/snapshot.js';
-import type { Summary } from '../../engine/summary.js';
+import { MAX_DISTINCT_KEYS } from '../../engine/measure/capped-tally.js';
+import { ERROR_CLASSES } from '../../engine/measure/snapshot.js';
+import type { Summary } from '../../engine/summary/summary.js';
 
 const COUNTERS = ['scheduled', 'requests', 'success', 'failure', 'dropped'] as const;
 

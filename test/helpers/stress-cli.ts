@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Summary } from '../../engine/summary.js';
+import type { Summary } from '../../engine/summary/summary.js';
 import { assertInvariants } from './invariants.js';
 
 export const STRESS_BIN = fileURLToPath(new URL('../../../bin/stress', import.meta.url));

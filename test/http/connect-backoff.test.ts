@@ -1,9 +1,9 @@
 /** The back-off and the gate in front of the pool, on a fake clock and fake timers: no sockets, no sleeping. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffFor, ConnectBackoff } from '../engine/connect-backoff.js';
-import { ConnectGate, type Timers } from '../engine/connect-gate.js';
-import type { ErrorClass } from '../engine/snapshot.js';
+import { backoffFor, ConnectBackoff } from '../../engine/http/connect-backoff.js';
+import { ConnectGate, type Timers } from '../../engine/http/connect-gate.js';
+import type { ErrorClass } from '../../engine/measure/snapshot.js';
 
 test('the wait doubles per failed attempt up to its bound; a connection resets it', () => {
   const backoff = new ConnectBackoff(10, 1000);

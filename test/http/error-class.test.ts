@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { errors } from 'undici';
-import { classifyError, errorKey, RequestAbort } from '../engine/error-class.js';
+import { classifyError, errorKey, RequestAbort } from '../../engine/http/error-class.js';
 
 const withCode = (code: string, cause?: unknown) => Object.assign(new Error(code), { code, cause });
 

@@ -4,10 +4,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleProcess, type Sample } from './helpers/proc-stats.js';
-import { endlessChunked, startRawServer, type RawServer } from './helpers/raw-servers.js';
-import { spawnTarget, type SpawnedTarget } from './helpers/spawn-target.js';
-import { runSummary } from './helpers/stress-cli.js';
+import { sampleProcess, type Sample } from '../helpers/proc-stats.js';
+import { endlessChunked, startRawServer, type RawServer } from '../helpers/raw-servers.js';
+import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
+import { runSummary } from '../helpers/stress-cli.js';
 
 let endless: RawServer;
 let target: SpawnedTarget;

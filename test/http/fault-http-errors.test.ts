@@ -5,9 +5,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertCleanText } from './helpers/invariants.js';
-import { spawnTarget, type SpawnedTarget } from './helpers/spawn-target.js';
-import { runStress, runSummary } from './helpers/stress-cli.js';
+import { assertCleanText } from '../helpers/invariants.js';
+import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
+import { runStress, runSummary } from '../helpers/stress-cli.js';
 
 let target: SpawnedTarget;
 before(async () => {

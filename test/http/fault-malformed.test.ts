@@ -5,9 +5,9 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixedBytes, randomBytes, resetMidBody, seededRandom, startRawServer, type Behaviour, type RawServer } from './helpers/raw-servers.js';
-import { spawnTarget } from './helpers/spawn-target.js';
-import { runSummary } from './helpers/stress-cli.js';
+import { fixedBytes, randomBytes, resetMidBody, seededRandom, startRawServer, type Behaviour, type RawServer } from '../helpers/raw-servers.js';
+import { spawnTarget } from '../helpers/spawn-target.js';
+import { runSummary } from '../helpers/stress-cli.js';
 
 const servers: RawServer[] = [];
 after(() => Promise.all(servers.map((server) => server.close())));

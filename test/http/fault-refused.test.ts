@@ -4,10 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertCleanText } from './helpers/invariants.js';
-import { sampleProcess, type Sample } from './helpers/proc-stats.js';
-import { refusedPort } from './helpers/raw-servers.js';
-import { runStress, runSummary } from './helpers/stress-cli.js';
+import { assertCleanText } from '../helpers/invariants.js';
+import { sampleProcess, type Sample } from '../helpers/proc-stats.js';
+import { refusedPort } from '../helpers/raw-servers.js';
+import { runStress, runSummary } from '../helpers/stress-cli.js';
 
 test('a closed loop against a refused port backs off instead of spinning, and ends on time', async () => {
   const url = `http://127.0.0.1:${await refusedPort()}/`;

@@ -9,7 +9,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runSummary } from './helpers/stress-cli.js';
+import { runSummary } from '../helpers/stress-cli.js';
 
 /** A target whose every answer takes 20 ms, so some requests are always in flight; counts connections. */
 function listen(port: number): Promise<{ server: http.Server; connections: () => number; answered: () => number }> {

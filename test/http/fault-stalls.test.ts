@@ -5,9 +5,9 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sampleProcess, type Sample } from './helpers/proc-stats.js';
-import { neverAnswers, slowBody, startRawServer, type RawServer } from './helpers/raw-servers.js';
-import { runSummary } from './helpers/stress-cli.js';
+import { sampleProcess, type Sample } from '../helpers/proc-stats.js';
+import { neverAnswers, slowBody, startRawServer, type RawServer } from '../helpers/raw-servers.js';
+import { runSummary } from '../helpers/stress-cli.js';
 
 const servers: RawServer[] = [];
 after(() => Promise.all(servers.map((server) => server.close())));

@@ -5,8 +5,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnTarget, type SpawnedTarget } from './helpers/spawn-target.js';
-import { runSummary } from './helpers/stress-cli.js';
+import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
+import { runSummary } from '../helpers/stress-cli.js';
 
 let target: SpawnedTarget;
 before(async () => {

@@ -6,10 +6,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Summary } from '../engine/summary.js';
-import { assertInvariants } from './helpers/invariants.js';
-import { spawnTarget, type SpawnedTarget } from './helpers/spawn-target.js';
-import { runStress } from './helpers/stress-cli.js';
+import type { Summary } from '../../engine/summary/summary.js';
+import { assertInvariants } from '../helpers/invariants.js';
+import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
+import { runStress } from '../helpers/stress-cli.js';
 
 let target: SpawnedTarget;
 before(async () => {

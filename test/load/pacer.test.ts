@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArrivalSchedule, workerShare } from '../engine/pacer.js';
+import { ArrivalSchedule, workerShare } from '../../engine/load/pacer.js';
 
 const constant = (rate: number, durationMs: number) => [{ durationMs, fromRate: rate, toRate: rate }];
 

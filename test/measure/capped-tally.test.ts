@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addCapped, countCapped, MAX_DISTINCT_KEYS, OVERFLOW_KEY } from '../engine/capped-tally.js';
+import { addCapped, countCapped, MAX_DISTINCT_KEYS, OVERFLOW_KEY } from '../../engine/measure/capped-tally.js';
 
 const total = (counts: Iterable<number>): number => [...counts].reduce((a, b) => a + b, 0);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeLatency, IntervalSeries } from '../engine/interval-series.js';
-import { emptyStats, type IntervalStats } from '../engine/snapshot.js';
+import { decodeLatency, IntervalSeries } from '../../engine/measure/interval-series.js';
+import { emptyStats, type IntervalStats } from '../../engine/measure/snapshot.js';
 
 function interval(index: number, latencyUs: number): IntervalStats {
   const stats = emptyStats(index, 0, index * 250, (index + 1) * 250);

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IntervalRecorder } from '../engine/recorder.js';
-import { decodeSnapshot, emptyStats, encodeStats, mergeStats, newHistogram } from '../engine/snapshot.js';
-import { distribution, centralFigures, mode } from '../engine/statistics.js';
-import { seededRandom } from './helpers/seeded-random.js';
+import { IntervalRecorder } from '../../engine/measure/recorder.js';
+import { decodeSnapshot, emptyStats, encodeStats, mergeStats, newHistogram } from '../../engine/measure/snapshot.js';
+import { distribution, centralFigures, mode } from '../../engine/measure/statistics.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 test('merging snapshots from many recorders equals one histogram of all the values', () => {
   const random = seededRandom(7);

@@ -10,7 +10,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runStress } from './helpers/stress-cli.js';
+import { runStress } from '../helpers/stress-cli.js';
 
 let connections = 0;
 const server = net.createServer((socket) => {

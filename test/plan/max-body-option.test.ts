@@ -1,9 +1,9 @@
 /** --max-body: the size unit, the plan and the command line. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCommandLine } from '../engine/cli.js';
-import { buildPlan, PlanError } from '../engine/plan.js';
-import { parseBytes, UnitError } from '../engine/units.js';
+import { parseCommandLine } from '../../engine/plan/cli.js';
+import { buildPlan, PlanError } from '../../engine/plan/plan.js';
+import { parseBytes, UnitError } from '../../common/units.js';
 
 test('sizes: bytes, SI and binary units; bad forms name the value', () => {
   const table: Array<[string, number]> = [

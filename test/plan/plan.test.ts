@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCommandLine, UsageError } from '../engine/cli.js';
-import { buildPlan, DEFAULTS, PlanError, type RawOptions } from '../engine/plan.js';
+import { parseCommandLine, UsageError } from '../../engine/plan/cli.js';
+import { buildPlan, DEFAULTS, PlanError, type RawOptions } from '../../engine/plan/plan.js';
 
 const plan = (raw: RawOptions) => buildPlan(raw, 2);
 const problemsOf = (raw: RawOptions): string[] => {

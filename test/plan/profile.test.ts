@@ -4,11 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommandLine } from '../engine/cli.js';
-import { buildPlan, PlanError, type Plan } from '../engine/plan.js';
-import { UsageError } from '../engine/cli.js';
+import { parseCommandLine } from '../../engine/plan/cli.js';
+import { buildPlan, PlanError, type Plan } from '../../engine/plan/plan.js';
+import { UsageError } from '../../engine/plan/cli.js';
 
-const PROFILES = fileURLToPath(new URL('../../bench-profiles/', import.meta.url));
+const PROFILES = fileURLToPath(new URL('../../../bench-profiles/', import.meta.url));
 
 test('the shipped profiles load and validate', async () => {
   const plans: Record<string, Plan> = {};

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../engine/units.js';
+import { parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../../common/units.js';
 
 test('durations: every unit, and a bare number as seconds', () => {
   const table: Array<[string, number]> = [

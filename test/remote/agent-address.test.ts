@@ -1,9 +1,9 @@
 /** Naming load boxes, and the ssh command line built for them: pure, table-driven. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAgentAddress, parseAgentList, parseAgentsFile } from '../engine/agent-spec.js';
-import { buildPlan, PlanError, type RawOptions } from '../engine/plan.js';
-import { DEFAULT_REMOTE_COMMAND, describeSshExit, sshArgv, sshOptionProblem } from '../engine/ssh.js';
+import { parseAgentAddress, parseAgentList, parseAgentsFile } from '../../engine/remote/agent-address.js';
+import { buildPlan, PlanError, type RawOptions } from '../../engine/plan/plan.js';
+import { DEFAULT_REMOTE_COMMAND, describeSshExit, sshArgv, sshOptionProblem } from '../../engine/remote/ssh.js';
 
 test('[user@]host[:port]: what is accepted', () => {
   const table: Array<[string, { user: string | null; host: string; port: number | null }]> = [

@@ -1,9 +1,9 @@
 /** Splitting a run across load boxes: slots, and the proof that the boxes together run the plan exactly. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentSpec, assignSlots, shareOfSlots, slotCap } from '../engine/agent-share.js';
-import { ArrivalSchedule, shareOf, workerShare, type RateSegment } from '../engine/pacer.js';
-import type { RunSpec } from '../engine/run.js';
+import { agentSpec, assignSlots, shareOfSlots, slotCap } from '../../engine/remote/agent-share.js';
+import { ArrivalSchedule, shareOf, workerShare, type RateSegment } from '../../engine/load/pacer.js';
+import type { RunSpec } from '../../engine/run/local-run.js';
 
 const baseSpec = (load: RunSpec['load']): RunSpec => ({
   target: { url: 'http://127.0.0.1:1/', method: 'GET', headers: {}, bodyBase64: null },

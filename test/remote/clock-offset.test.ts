@@ -1,7 +1,7 @@
 /** Clock offsets from ping round trips: pure, table-driven, no sleeping. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateOffset, toAgentClock, worstOffset, type PingSample } from '../engine/clock-offset.js';
+import { estimateOffset, toAgentClock, worstOffset, type PingSample } from '../../engine/remote/clock-offset.js';
 
 test('offset = remote stamp minus the midpoint of the round trip, right within half the round trip', () => {
   const table: Array<{ why: string; samples: PingSample[]; offsetMs: number; rttMs: number }> = [

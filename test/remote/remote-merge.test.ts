@@ -5,17 +5,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { agentGeneratorLimit, AgentPhases } from '../engine/agent-verdict.js';
-import { IntervalMerger } from '../engine/interval-merger.js';
-import { IntervalRecorder } from '../engine/recorder.js';
-import { unreportedRequests, type RemoteResult } from '../engine/remote-run.js';
-import { agentLines } from '../engine/report/agents-text.js';
-import { generatorVerdict } from '../engine/report/text.js';
-import { RunAccumulator } from '../engine/run.js';
-import { decodeSnapshot, emptyStats, encodeStats, newHistogram, type IntervalStats } from '../engine/snapshot.js';
-import { distribution } from '../engine/statistics.js';
-import { summarize } from '../engine/summary.js';
-import { seededRandom } from './helpers/seeded-random.js';
+import { agentGeneratorLimit, AgentPhases } from '../../engine/verdict/box-verdict.js';
+import { IntervalMerger } from '../../engine/measure/interval-merger.js';
+import { IntervalRecorder } from '../../engine/measure/recorder.js';
+import { unreportedRequests, type RemoteResult } from '../../engine/remote/remote-run.js';
+import { agentLines } from '../../engine/report/text/agents-text.js';
+import { generatorVerdict } from '../../engine/report/text/text.js';
+import { RunAccumulator } from '../../engine/run/local-run.js';
+import { decodeSnapshot, emptyStats, encodeStats, newHistogram, type IntervalStats } from '../../engine/measure/snapshot.js';
+import { distribution } from '../../engine/measure/statistics.js';
+import { summarize } from '../../engine/summary/summary.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 test('merged across boxes, the histogram equals one built from every value, and counts are the sums', () => {
   const random = seededRandom(11);

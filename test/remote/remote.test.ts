@@ -7,15 +7,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import type { BreakingPoint, StepReport } from '../engine/ramp.js';
-import type { Summary } from '../engine/summary.js';
-import { VERSION } from '../engine/messages.js';
-import { assertInvariants } from './helpers/invariants.js';
-import { spawnTarget, type SpawnedTarget } from './helpers/spawn-target.js';
-import { startSshLab, type LoadBox, type SshLab } from './helpers/sshd.js';
-import { runStress } from './helpers/stress-cli.js';
+import type { BreakingPoint, StepReport } from '../../engine/run/ramp-runner.js';
+import type { Summary } from '../../engine/summary/summary.js';
+import { VERSION } from '../../engine/run/worker-protocol.js';
+import { assertInvariants } from '../helpers/invariants.js';
+import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
+import { startSshLab, type LoadBox, type SshLab } from '../helpers/sshd.js';
+import { runStress } from '../helpers/stress-cli.js';
 
-const FAKE_AGENT = fileURLToPath(new URL('./helpers/fake-agent.js', import.meta.url));
+const FAKE_AGENT = fileURLToPath(new URL('../helpers/fake-agent.js', import.meta.url));
 
 let target: SpawnedTarget;
 let lab: SshLab;

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HistogramLogReader } from 'hdr-histogram-js';
-import { newHistogram } from '../engine/snapshot.js';
-import type { ReportDocument } from '../engine/report/document.js';
-import { runStress, runSummary } from './helpers/stress-cli.js';
+import { newHistogram } from '../../engine/measure/snapshot.js';
+import type { ReportDocument } from '../../engine/report/document.js';
+import { runStress, runSummary } from '../helpers/stress-cli.js';
 
-const PROFILES = fileURLToPath(new URL('../../bench-profiles/', import.meta.url));
+const PROFILES = fileURLToPath(new URL('../../../bench-profiles/', import.meta.url));
 const dir = await mkdtemp(join(tmpdir(), 'stress-outputs-'));
 after(() => rm(dir, { recursive: true, force: true }));
 

@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HistogramLogReader, listTags, type Histogram } from 'hdr-histogram-js';
-import { HlogWriter, stepTag } from '../engine/report/hlog.js';
-import { newHistogram } from '../engine/snapshot.js';
+import { HlogWriter, stepTag } from '../../engine/report/hlog.js';
+import { newHistogram } from '../../engine/measure/snapshot.js';
 
 /** 2025-11-24T16:05:12.418Z */
 const START_EPOCH_MS = 1_764_000_000_000 + 312_418;

@@ -9,16 +9,16 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { BAND_COLORS, COLORS } from '../engine/report/html-chart-spec.js';
-import { chartSpecs } from '../engine/report/html-charts.js';
-import { renderHtml, type HtmlReport } from '../engine/report/html.js';
-import { runStress } from './helpers/stress-cli.js';
-import { assertInvariants } from './helpers/invariants.js';
-import type { Summary } from '../engine/summary.js';
-import { launchChromium, type Chromium } from './helpers/browser.js';
-import { loadFixture, type FixtureName } from './helpers/fixtures.js';
+import { BAND_COLORS, COLORS } from '../../engine/report/html/chart-spec.js';
+import { chartSpecs } from '../../engine/report/html/charts.js';
+import { renderHtml, type HtmlReport } from '../../engine/report/html/html.js';
+import { runStress } from '../helpers/stress-cli.js';
+import { assertInvariants } from '../helpers/invariants.js';
+import type { Summary } from '../../engine/summary/summary.js';
+import { launchChromium, type Chromium } from '../helpers/browser.js';
+import { loadFixture, type FixtureName } from '../helpers/fixtures.js';
 
-const OUTPUT_DIR = fileURLToPath(new URL('../../test-output/', import.meta.url));
+const OUTPUT_DIR = fileURLToPath(new URL('../../../test-output/', import.meta.url));
 
 interface ChartPixels {
   id: string;

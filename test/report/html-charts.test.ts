@@ -1,13 +1,13 @@
 /** The HTML report's charts as data, and the pure helpers of the page's script. No browser. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BAND_COLORS } from '../engine/report/html-chart-spec.js';
-import { chartSpecs, distributionChart, hdrX, timeCharts } from '../engine/report/html-charts.js';
-import { axisSize, clientScript, hdrPercentile, hdrTickLabel } from '../engine/report/html-client.js';
-import { rampCharts, stepBands } from '../engine/report/html-ramp-charts.js';
-import type { HtmlReport } from '../engine/report/html-report.js';
-import type { StepReport } from '../engine/ramp.js';
-import { loadFixture } from './helpers/fixtures.js';
+import { BAND_COLORS } from '../../engine/report/html/chart-spec.js';
+import { chartSpecs, distributionChart, hdrX, timeCharts } from '../../engine/report/html/charts.js';
+import { axisSize, clientScript, hdrPercentile, hdrTickLabel } from '../../engine/report/html/client.js';
+import { rampCharts, stepBands } from '../../engine/report/html/ramp-charts.js';
+import type { HtmlReport } from '../../engine/report/html/html-report.js';
+import type { StepReport } from '../../engine/run/ramp-runner.js';
+import { loadFixture } from '../helpers/fixtures.js';
 
 const close = (actual: number, expected: number, message?: string) => assert.ok(Math.abs(actual - expected) < 1e-9, message ?? `${actual} ≈ ${expected}`);
 

@@ -1,11 +1,11 @@
 /** The HTML report as text: self-contained, escaped, its data intact, its sections where they belong. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chartLibrarySource } from '../engine/report/chart-library.js';
-import { chartSpecs } from '../engine/report/html-charts.js';
-import { escapeHtml, inlineSafe, jsonScript } from '../engine/report/html-escape.js';
-import { renderHtml, type HtmlReport } from '../engine/report/html.js';
-import { FIXTURES, loadFixture } from './helpers/fixtures.js';
+import { chartLibrarySource } from '../../engine/report/html/chart-library.js';
+import { chartSpecs } from '../../engine/report/html/charts.js';
+import { escapeHtml, inlineSafe, jsonScript } from '../../engine/report/html/escape.js';
+import { renderHtml, type HtmlReport } from '../../engine/report/html/html.js';
+import { FIXTURES, loadFixture } from '../helpers/fixtures.js';
 
 function jsonData(html: string, id: string): unknown {
   const match = new RegExp(`<script type="application/json" id="${id}">([^<]*)</script>`).exec(html);

@@ -5,10 +5,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import type { Summary } from '../engine/summary.js';
-import { assertInvariants } from './helpers/invariants.js';
-import { spawnTarget, type SpawnedTarget } from './helpers/spawn-target.js';
-import { runStress } from './helpers/stress-cli.js';
+import type { Summary } from '../../engine/summary/summary.js';
+import { assertInvariants } from '../helpers/invariants.js';
+import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
+import { runStress } from '../helpers/stress-cli.js';
 
 let target: SpawnedTarget;
 before(async () => {
@@ -92,7 +92,7 @@ test('no URL: the bundled target starts in its own thread and /test-get/0 is use
 });
 
 test('no URL: a pause of the primary\'s main thread does not stall the bundled target, which has its own', async () => {
-  const hook = new URL('./helpers/stall-primary-hook.js', import.meta.url).href;
+  const hook = new URL('../helpers/stall-primary-hook.js', import.meta.url).href;
   const env = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${hook}`.trim(), STALL_HOOK_AFTER_MS: '1500', STALL_HOOK_FOR_MS: '800' };
   const run = await runStress(['--rate', '400', '--duration', '3s', '--warmup', '0', '--json', '--quiet'], 30_000, undefined, { env });
   assert.equal(run.code, 0, run.stderr);

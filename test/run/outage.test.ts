@@ -6,9 +6,9 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnTarget, type SpawnedTarget } from './helpers/spawn-target.js';
-import { runSummary } from './helpers/stress-cli.js';
-import type { Outage, Drift } from '../engine/endurance.js';
+import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
+import { runSummary } from '../helpers/stress-cli.js';
+import type { Outage, Drift } from '../../engine/verdict/endurance.js';
 
 const targets: SpawnedTarget[] = [];
 

@@ -4,10 +4,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RampRunner } from '../engine/ramp.js';
-import type { RampPlan } from '../engine/plan.js';
-import type { Run, RunResult, RunSpec } from '../engine/run.js';
-import { emptyStats } from '../engine/snapshot.js';
+import { RampRunner } from '../../engine/run/ramp-runner.js';
+import type { RampPlan } from '../../engine/plan/plan.js';
+import type { Run, RunResult, RunSpec } from '../../engine/run/local-run.js';
+import { emptyStats } from '../../engine/measure/snapshot.js';
 
 const plan: RampPlan = { rates: [100, 200, 300], stepMs: 1000, maxErrorRate: 0.01, sloP99Ms: null, stopOnBreak: true, refine: true };
 const base: Omit<RunSpec, 'load'> = {

@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RampReport } from '../engine/ramp.js';
-import type { Summary } from '../engine/summary.js';
-import { assertInvariants } from './helpers/invariants.js';
-import { spawnTarget } from './helpers/spawn-target.js';
-import { runStress } from './helpers/stress-cli.js';
+import type { RampReport } from '../../engine/run/ramp-runner.js';
+import type { Summary } from '../../engine/summary/summary.js';
+import { assertInvariants } from '../helpers/invariants.js';
+import { spawnTarget } from '../helpers/spawn-target.js';
+import { runStress } from '../helpers/stress-cli.js';
 
 type RampSummary = Summary & Pick<RampReport, 'steps' | 'refineSteps' | 'breakingPoint'>;
 

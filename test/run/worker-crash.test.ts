@@ -6,10 +6,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnTarget, type SpawnedTarget } from './helpers/spawn-target.js';
-import { runStress, runSummary } from './helpers/stress-cli.js';
+import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
+import { runStress, runSummary } from '../helpers/stress-cli.js';
 
-const HOOK = new URL('./helpers/crash-worker-hook.js', import.meta.url).href;
+const HOOK = new URL('../helpers/crash-worker-hook.js', import.meta.url).href;
 
 function crashing(afterMs: number, mode: 'throw' | 'exit'): NodeJS.ProcessEnv {
   return {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IntervalMerger } from '../engine/interval-merger.js';
-import { emptyStats, mergeStats, type IntervalStats } from '../engine/snapshot.js';
-import { WORKER_LOST_KEY, WorkerLedger } from '../engine/worker-loss.js';
+import { IntervalMerger } from '../../engine/measure/interval-merger.js';
+import { emptyStats, mergeStats, type IntervalStats } from '../../engine/measure/snapshot.js';
+import { WORKER_LOST_KEY, WorkerLedger } from '../../engine/run/worker-loss.js';
 
 /** One interval of one worker with these counts. */
 function interval(index: number, counts: { scheduled: number; requests: number; success: number; dropped?: number }): IntervalStats {

@@ -2,9 +2,9 @@
 // (ms), and CapacityWaiter / schedulePauses with node:test's mock timers.
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
-import { CapacityGate, defaultBurst, defaultQueueLimit } from '../target-server/capacity-gate.js';
-import { CapacityWaiter } from '../target-server/capacity-waiter.js';
-import { schedulePauses } from '../target-server/pauses.js';
+import { CapacityGate, defaultBurst, defaultQueueLimit } from '../../target-server/capacity-gate.js';
+import { CapacityWaiter } from '../../target-server/capacity-waiter.js';
+import { schedulePauses } from '../../target-server/pauses.js';
 
 test('gate, happy path: 100/s, burst 1, queue 2 — admit, queue, reject, release on time', () => {
   const gate = new CapacityGate({ ratePerSecond: 100, burst: 1, queueLimit: 2 }, 0);

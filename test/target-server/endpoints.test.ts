@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { Pool } from 'undici';
-import { spawnTarget, type SpawnedTarget } from './helpers/spawn-target.js';
+import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
 
 let target: SpawnedTarget;
 let pool: Pool;

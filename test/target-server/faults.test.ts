@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
-import { spawnTarget } from './helpers/spawn-target.js';
+import { spawnTarget } from '../helpers/spawn-target.js';
 
 interface Outcome {
   /** when the request left, ms since the run started */

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Pool } from 'undici';
-import { startTargetServer, TargetOptionsError } from '../target-server/server.js';
-import { spawnTarget, TARGET_BIN } from './helpers/spawn-target.js';
+import { startTargetServer, TargetOptionsError } from '../../target-server/server.js';
+import { spawnTarget, TARGET_BIN } from '../helpers/spawn-target.js';
 
 const run = promisify(execFile);
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Runs the bin to completion; resolves with exit code and output (never rejects on exit != 0). */
 async function runBin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

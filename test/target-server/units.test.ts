@@ -1,10 +1,10 @@
 // Pure parts of the target server: command line, option validation, routing, engine detection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_PORT, HELP, parseTargetArgs } from '../target-server/cli-args.js';
-import { resolveTargetOptions, TargetOptionsError, validateTargetOptions } from '../target-server/options.js';
-import { MAX_BYTES, route, TEST_GET_MAX_BYTES, TEST_GET_MIN_BYTES } from '../target-server/routes.js';
-import { detectEngine } from '../target-server/uws-loader.js';
+import { DEFAULT_PORT, HELP, parseTargetArgs } from '../../target-server/cli-args.js';
+import { resolveTargetOptions, TargetOptionsError, validateTargetOptions } from '../../target-server/options.js';
+import { MAX_BYTES, route, TEST_GET_MAX_BYTES, TEST_GET_MIN_BYTES } from '../../target-server/routes.js';
+import { detectEngine } from '../../target-server/uws-loader.js';
 
 test('flags: every knob with its units', () => {
   const outcome = parseTargetArgs([

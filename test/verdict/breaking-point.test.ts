@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CRITERIA, judgeStep, nextRefineRate, rampOutcome, rampRates, type StepFigures } from '../engine/breaking-point.js';
+import { DEFAULT_CRITERIA, judgeStep, nextRefineRate, rampOutcome, rampRates, type StepFigures } from '../../engine/verdict/breaking-point.js';
 
 /** A healthy step at `offered` req/s; each row below changes what it is about. */
 const step = (offered: number, change: Partial<StepFigures> = {}): StepFigures => ({

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyseDrift, analyseEndurance, findOutages, slope, type EnduranceInterval } from '../engine/endurance.js';
+import { analyseDrift, analyseEndurance, findOutages, slope, type EnduranceInterval } from '../../engine/verdict/endurance.js';
 
 const RATE = 1000;
 

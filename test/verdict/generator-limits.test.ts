@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generatorWarning, readLocalLimits } from '../engine/generator-limits.js';
+import { generatorWarning, readLocalLimits } from '../../engine/verdict/generator-limits.js';
 
 const limits = { openFiles: 64, portRange: '32768\t60999' };
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { judgeThresholds, parseThreshold } from '../engine/thresholds.js';
-import { UnitError } from '../engine/units.js';
-import type { Summary } from '../engine/summary.js';
+import { judgeThresholds, parseThreshold } from '../../engine/verdict/thresholds.js';
+import { UnitError } from '../../common/units.js';
+import type { Summary } from '../../engine/summary/summary.js';
 
 /** Only the figures thresholds read. */
 function summary(p99: number | null, failure: number, requests: number, achieved: number): Summary {

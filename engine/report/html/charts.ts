@@ -2,10 +2,10 @@
  * Every chart of the HTML report, as data (html-chart-spec.ts), from the JSON summary. Pure.
  * Order is page order: the ramp's charts, the run over time, the latency distribution.
  */
-import { ERROR_CLASSES } from '../snapshot.js';
-import { BAND_COLORS, COLORS, ERROR_COLORS, series, type BandSpec, type ChartSpec, type SeriesSpec } from './html-chart-spec.js';
+import { ERROR_CLASSES } from '../../measure/snapshot.js';
+import { BAND_COLORS, COLORS, ERROR_COLORS, series, type BandSpec, type ChartSpec, type SeriesSpec } from './chart-spec.js';
 import type { HtmlReport, IntervalPoint } from './html-report.js';
-import { positiveOrNull, rampCharts } from './html-ramp-charts.js';
+import { positiveOrNull, rampCharts } from './ramp-charts.js';
 
 /**
  * Where percentile `p` (0..100) sits on the HDR axis: log10(1 / (1 - p/100)), so 90% is 1, 99%

@@ -5,7 +5,7 @@
  * anything imported into this module (types excepted: they vanish when compiled).
  */
 import type uPlot from 'uplot';
-import type { BandSpec, ChartSpec, MarkerSpec } from './html-chart-spec.js';
+import type { BandSpec, ChartSpec, MarkerSpec } from './chart-spec.js';
 
 // The few browser globals used, declared for this module only: the project compiles against
 // Node's types, and the DOM library would clash with them (its `performance`, for one).

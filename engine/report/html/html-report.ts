@@ -3,11 +3,11 @@
  * and the fields newer runs add. Everything past the plain summary is optional, so an older JSON
  * file still renders; a section whose data is absent is left out of the page.
  */
-import type { BreakingPoint, StepReport } from '../ramp.js';
-import type { RampOutcome } from '../breaking-point.js';
-import type { IntervalSummary, Summary } from '../summary.js';
-import type { PercentileRow as PercentilePoint } from '../statistics.js';
-import type { Drift, Outage } from '../endurance.js';
+import type { BreakingPoint, StepReport } from '../../run/ramp-runner.js';
+import type { RampOutcome } from '../../verdict/breaking-point.js';
+import type { IntervalSummary, Summary } from '../../summary/summary.js';
+import type { PercentileRow as PercentilePoint } from '../../measure/statistics.js';
+import type { Drift, Outage } from '../../verdict/endurance.js';
 
 /** One reporting interval; older summaries lack all but the first few fields. */
 export type IntervalPoint = Pick<IntervalSummary, 't' | 'requests' | 'success' | 'failure' | 'achieved' | 'p50' | 'p99'> & Partial<IntervalSummary>;

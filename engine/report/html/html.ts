@@ -5,15 +5,15 @@
  * Pure, apart from reading the chart library once (chart-library.ts).
  */
 import { chartLibrarySource } from './chart-library.js';
-import type { BandKind, ChartSpec } from './html-chart-spec.js';
-import { chartSpecs } from './html-charts.js';
-import { clientScript } from './html-client.js';
-import { escapeHtml, inlineSafe, jsonScript } from './html-escape.js';
+import type { BandKind, ChartSpec } from './chart-spec.js';
+import { chartSpecs } from './charts.js';
+import { clientScript } from './client.js';
+import { escapeHtml, inlineSafe, jsonScript } from './escape.js';
 import type { HtmlReport } from './html-report.js';
-import { PAGE_CSS } from './html-style.js';
-import { figuresTables, runTable, stepsTable } from './html-tables.js';
-import { verdictsSection } from './html-verdicts.js';
-import { count, fixed } from './format.js';
+import { PAGE_CSS } from './style.js';
+import { figuresTables, runTable, stepsTable } from './tables.js';
+import { verdictsSection } from './verdicts.js';
+import { count, fixed } from '../../../common/format.js';
 
 export type { HtmlReport } from './html-report.js';
 

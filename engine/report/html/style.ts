@@ -3,7 +3,7 @@
  * tabular figures. Colours of bands and verdicts come from the charts' palette so a table row,
  * a legend swatch and a shaded band of the same kind look the same.
  */
-import { BAND_COLORS, COLORS } from './html-chart-spec.js';
+import { BAND_COLORS, COLORS } from './chart-spec.js';
 
 export const PAGE_CSS = `
 :root { color-scheme: light; --fg: #1d2330; --muted: #5b6472; --line: #dde1e7; --panel: #f5f6f8; }

@@ -2,9 +2,9 @@
  * The HTML report's tables: the key figures, the ramp's steps, the run's parameters. They carry
  * the numbers behind the charts, so the page says everything even with scripts off.
  */
-import type { StepReport } from '../ramp.js';
-import { count, fixed, ms, percent, tally } from './format.js';
-import { escapeHtml } from './html-escape.js';
+import type { StepReport } from '../../run/ramp-runner.js';
+import { count, fixed, ms, percent, tally } from '../../../common/format.js';
+import { escapeHtml } from './escape.js';
 import type { HtmlReport, RunParameters } from './html-report.js';
 
 const row = (cells: readonly string[], cell: 'td' | 'th' = 'td') => `<tr>${cells.map((text) => `<${cell}>${text}</${cell}>`).join('')}</tr>`;

@@ -3,12 +3,12 @@
  * the text report (the same words), the breaking point of a ramp as a headline, drift and outages
  * of an endurance run. Plain HTML, readable with scripts off.
  */
-import type { RampReport } from '../ramp.js';
-import { count, fixed } from './format.js';
-import { escapeHtml } from './html-escape.js';
+import type { RampReport } from '../../run/ramp-runner.js';
+import { count, fixed } from '../../../common/format.js';
+import { escapeHtml } from './escape.js';
 import type { Drift, HtmlReport, Outage } from './html-report.js';
-import { verdictLine } from './ramp-text.js';
-import { generatorVerdict } from './text.js';
+import { verdictLine } from '../text/ramp-text.js';
+import { generatorVerdict } from '../text/text.js';
 
 function rampReportOf(report: HtmlReport): RampReport | null {
   if (!report.steps || !report.rampOutcome) return null;

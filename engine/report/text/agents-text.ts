@@ -3,9 +3,9 @@
  * overloaded box is visible), the clock correction, every box lost, and the merged generator
  * verdict naming the boxes that were the limit.
  */
-import type { AgentSummary, RemoteSummary } from '../agent-summary.js';
-import type { Summary } from '../summary.js';
-import { count, fixed, ms, percent, tally } from './format.js';
+import type { AgentSummary, RemoteSummary } from '../../summary/box-summary.js';
+import type { Summary } from '../../summary/summary.js';
+import { count, fixed, ms, percent, tally } from '../../../common/format.js';
 
 const COLUMNS = ['load box', 'workers', 'achieved/s', 'requests', 'errors', 'p99 ms', 'lag p99', 'busy', 'generator'];
 

@@ -2,10 +2,10 @@
  * The endurance part of the text report: the run over time (at most 20 rows, each a merge of
  * its intervals), then one line for drift and one per outage. Also the threshold lines.
  */
-import { MIN_DRIFT_INTERVALS, MIN_DRIFT_S, type Drift, type Outage } from '../endurance.js';
-import type { Summary } from '../summary.js';
-import type { ThresholdResult } from '../thresholds.js';
-import { count, fixed, percent } from './format.js';
+import { MIN_DRIFT_INTERVALS, MIN_DRIFT_S, type Drift, type Outage } from '../../verdict/endurance.js';
+import type { Summary } from '../../summary/summary.js';
+import type { ThresholdResult } from '../../verdict/thresholds.js';
+import { count, fixed, percent } from '../../../common/format.js';
 
 export function overTimeTable(summary: Summary): string[] {
   const header = ['until s', 'req/s', 'offered', 'errors', 'dropped', 'p50', 'p90', 'p99', 'max'];

@@ -2,8 +2,8 @@
  * The stress test's text: a table of steps and the one line a user came for, the breaking point,
  * or the plain statement that the server held, or that this generator was the limit.
  */
-import type { RampReport, StepReport } from '../ramp.js';
-import { count, fixed, tally } from './format.js';
+import type { RampReport, StepReport } from '../../run/ramp-runner.js';
+import { count, fixed, tally } from '../../../common/format.js';
 
 const COLUMNS = ['offered/s', 'achieved/s', 'success', 'errors', 'p50 ms', 'p99 ms', 'lag p99', 'verdict'];
 

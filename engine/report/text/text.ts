@@ -3,11 +3,11 @@
  * successful sizes and times), followed by what that tool could not tell: percentiles from the
  * due time, offered vs achieved throughput, errors by class, and whether the generator kept up.
  */
-import type { Summary } from '../summary.js';
-import type { Distribution } from '../statistics.js';
-import { count, fixed, ms, percent, tally } from './format.js';
+import type { Summary } from '../../summary/summary.js';
+import type { Distribution } from '../../measure/statistics.js';
+import { count, fixed, ms, percent, tally } from '../../../common/format.js';
 import { agentLines, limitingAgents } from './agents-text.js';
-import { DEFAULT_CRITERIA } from '../breaking-point.js';
+import { DEFAULT_CRITERIA } from '../../verdict/breaking-point.js';
 
 function distributionRow(label: string, figures: Distribution): string {
   const cells = [figures.min, figures.p50, figures.p90, figures.p99, figures.p999, figures.max].map((v) => fixed(v).padStart(9));
