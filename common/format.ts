@@ -1,11 +1,20 @@
-/** Number formatting shared by the text outputs: fixed decimals, thousands grouping, `n/a` for null. */
+/**
+ * Number formatting shared by the summaries and the text outputs: rounding for JSON figures,
+ * fixed decimals, thousands grouping, `n/a` for null.
+ */
 
 export const NA = 'n/a';
+
+/** `value` rounded to `digits` decimals: the precision of the figures a summary holds. */
+export function round(value: number, digits = 3): number {
+  return Math.round(value * 10 ** digits) / 10 ** digits;
+}
 
 export function fixed(value: number | null, decimals = 2): string {
   return value === null || !Number.isFinite(value) ? NA : value.toFixed(decimals);
 }
 
+/** `1234.5` as `1,235`; the grouping users read in summaries. */
 export function count(value: number | null): string {
   return value === null || !Number.isFinite(value) ? NA : Math.round(value).toLocaleString('en-US');
 }

@@ -65,8 +65,3 @@ export function parseWholeNumber(text: string | number, what: string, min = 0, m
   }
   return value;
 }
-
-/** `1234.5` as `1,235`; the grouping users read in summaries. */
-export function formatCount(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}

@@ -8,26 +8,26 @@ import { availableParallelism } from 'node:os';
 import { parseCommandLine, UsageError } from './plan/cli.js';
 import { buildPlan, PlanError, targetSpec, type Plan } from './plan/plan.js';
 import { generatorWarning, readLocalLimits } from './verdict/generator-limits.js';
-import { RampRunner, type RampReport } from './run/ramp-runner.js';
+import { RampRunner } from './run/ramp-runner.js';
+import type { RampReport } from './verdict/step-report.js';
 import { Progress } from './report/progress.js';
 import { reportDocument } from './report/document.js';
 import { openHlog, writeReports } from './report/files.js';
 import { judgeThresholds } from './verdict/thresholds.js';
 import { joinParts, removeParts } from './http/request-log.js';
 import type { IntervalStats } from './measure/snapshot.js';
-import type { RunResult, RunSpec } from './run/local-run.js';
+import { workersFor, type RunResult, type RunSpec } from './run/contract.js';
 import { agentCommand } from './remote/agent.js';
 import { reportCommand } from './report/report-command.js';
 import { AgentError } from './remote/agent-link.js';
 import { openRuns, type Runs } from './run-factory.js';
-import { VERSION } from './run/worker-protocol.js';
+import { VERSION } from '../common/version.js';
 import { summarize } from './summary/summary.js';
 import { startBundledTarget } from './bundled-target.js';
 
 /** How long in-flight requests get after Ctrl-C before they count as interrupted. */
 const INTERRUPT_DRAIN_MS = 2000;
 
-export { VERSION };
 
 function usageFailure(message: string): number {
   process.stderr.write(`stress: ${message} (see stress --help)\n`);
@@ -92,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
   let runs: Runs;
   try {
     const notice = plan.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
-    runs = await openRuns(plan, plan.mode === 'clients' ? Math.min(plan.workers, plan.clients!) : plan.workers, notice, setUp.signal);
+    runs = await openRuns(plan, workersFor(plan.workers, plan.clients), notice, setUp.signal);
   } catch (error) {
     await target.close();
     if (error instanceof AgentError) return process.stderr.write(`stress: ${error.message}\n`), signals > 0 ? 130 : 1;

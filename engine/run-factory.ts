@@ -6,7 +6,8 @@
 import { Fleet } from './remote/fleet.js';
 import type { Plan } from './plan/plan.js';
 import { RemoteRun } from './remote/remote-run.js';
-import { LocalRun, type RunFactory } from './run/local-run.js';
+import { workersFor, type RunFactory } from './run/contract.js';
+import { LocalRun } from './run/local-run.js';
 
 export interface Runs {
   /** worker threads in all (across every box) */
@@ -30,7 +31,7 @@ export async function openRuns(plan: Plan, localWorkers: number, notice?: (line:
   const fleet = await Fleet.connect(remote.agents, signal ? { ...remote, signal } : remote);
   const offered = fleet.members.reduce((sum, member) => sum + member.workers, 0);
   // a closed loop uses no more workers than clients (see agent-share.ts)
-  const workers = plan.mode === 'clients' ? Math.min(offered, plan.clients!) : offered;
+  const workers = workersFor(offered, plan.clients);
   const worstUncertainty = Math.max(...fleet.members.map((member) => member.clock.uncertaintyMs));
   return {
     workers,

@@ -1,7 +1,7 @@
 /**
  * The bundled target server: uWebSockets.js with the endpoints of `routes.ts` and the fault
- * knobs of `options.ts`. Used by `bin/target-server`, by `stress` when no URL is given (in
- * process, on 127.0.0.1 port 0), and by the tests.
+ * knobs of `options.ts`. Used by `bin/target-server`, by `stress` when no URL is given (in a
+ * worker thread of its own, on 127.0.0.1 port 0: engine/bundled-target.ts), and by the tests.
  *
  * Each request goes through, in order: capacity admission (wait for a token, or 503 when the
  * queue is full) -> fixed latency -> close-rate (drop the connection) -> fail-rate (500) ->

@@ -35,11 +35,6 @@ export class IntervalMerger {
     this.emitComplete();
   }
 
-  /** Intervals held back because some source has not reported them yet. */
-  get pending(): number {
-    return this.merged.size;
-  }
-
   private emitComplete(): void {
     let completeUpTo = Number.POSITIVE_INFINITY;
     for (let source = 0; source < this.reportedUpTo.length; source++) {

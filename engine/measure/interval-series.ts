@@ -6,7 +6,7 @@
  * Histograms are merged, not averaged, so every figure of a coarser point stays exact.
  */
 import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import { encodeHistogram, newHistogram, type Counts, type ErrorClass, type IntervalStats } from './snapshot.js';
+import { addCounts, addTally, encodeHistogram, newHistogram, type Counts, type ErrorClass, type IntervalStats } from './snapshot.js';
 
 export interface IntervalPoint {
   /** ms since the start of the run */
@@ -40,10 +40,6 @@ export function decodeLatency(point: IntervalPoint): Histogram {
   return histogram;
 }
 
-function addCounts<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
-  for (const key of Object.keys(from) as K[]) into[key] = (into[key] ?? 0) + (from[key] ?? 0);
-}
-
 /** One point covering consecutive points (in order). */
 export function mergePoints(points: readonly IntervalPoint[]): IntervalPoint {
   if (points.length === 1) return points[0]!;
@@ -51,8 +47,8 @@ export function mergePoints(points: readonly IntervalPoint[]): IntervalPoint {
   const errors: Partial<Record<ErrorClass, number>> = {};
   const latency = newHistogram();
   points.forEach((point, index) => {
-    if (index > 0) addCounts(counts as unknown as Record<string, number>, point.counts as unknown as Record<string, number>);
-    addCounts(errors, point.errors);
+    if (index > 0) addCounts(counts, point.counts);
+    addTally(errors, point.errors);
     latency.add(decodeLatency(point));
   });
   return {

@@ -115,8 +115,16 @@ export function encodeStats(stats: IntervalStats): Snapshot {
   };
 }
 
-function addInto(target: Record<string, number>, source: Record<string, number | undefined>): void {
-  for (const key of Object.keys(source)) target[key] = (target[key] ?? 0) + (source[key] ?? 0);
+/** Adds a tally (counts by key, some keys absent) into another. */
+export function addTally<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
+  for (const key of Object.keys(from) as K[]) into[key] = (into[key] ?? 0) + (from[key] ?? 0);
+}
+
+const COUNT_NAMES = Object.keys(zeroCounts()) as Array<keyof Counts>;
+
+/** Adds every counter of `from` into `into`. */
+export function addCounts(into: Counts, from: Counts): void {
+  for (const name of COUNT_NAMES) into[name] += from[name];
 }
 
 /**
@@ -134,11 +142,11 @@ export function mergeStats(into: IntervalStats, from: IntervalStats): IntervalSt
     into.endMs = Math.max(into.endMs, from.endMs);
   }
   into.sources += from.sources;
-  addInto(into.counts as unknown as Record<string, number>, from.counts as unknown as Record<string, number>);
+  addCounts(into.counts, from.counts);
   // keys from the target are capped again: each source kept its own first keys
   addCapped(into.statusCodes, from.statusCodes);
   addCapped(into.errorCodes, from.errorCodes);
-  addInto(into.errors, from.errors);
+  addTally(into.errors, from.errors);
   for (const name of HISTOGRAM_NAMES) into.histograms[name].add(from.histograms[name]);
   return into;
 }

@@ -3,6 +3,7 @@
  * for every figure, never NaN, 0 or a sentinel, so reports can print `n/a`.
  */
 import type { Histogram, JsHistogram } from 'hdr-histogram-js';
+import { round } from '../../common/format.js';
 
 export interface Distribution {
   min: number | null;
@@ -15,15 +16,14 @@ export interface Distribution {
 }
 
 /** Rounds to 3 decimals: µs precision for ms figures, and no float noise in JSON. */
-const round3 = (value: number): number => Math.round(value * 1000) / 1000;
 
 /** The distribution of a histogram of values in `unit`, divided by `scale` (1000 for µs -> ms). */
 export function distribution(histogram: Histogram, scale = 1): Distribution {
   if (histogram.totalCount === 0) return { min: null, mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
-  const at = (percentile: number) => round3(histogram.getValueAtPercentile(percentile) / scale);
+  const at = (percentile: number) => round(histogram.getValueAtPercentile(percentile) / scale);
   return {
     min: at(0),
-    mean: round3(histogram.mean / scale),
+    mean: round(histogram.mean / scale),
     p50: at(50),
     p90: at(90),
     p99: at(99),
@@ -35,7 +35,7 @@ export function distribution(histogram: Histogram, scale = 1): Distribution {
 
 /** A single percentile, or null when nothing was recorded. */
 export function percentile(histogram: Histogram, percent: number, scale = 1): number | null {
-  return histogram.totalCount === 0 ? null : round3(histogram.getValueAtPercentile(percent) / scale);
+  return histogram.totalCount === 0 ? null : round(histogram.getValueAtPercentile(percent) / scale);
 }
 
 /**
@@ -56,18 +56,13 @@ export function mode(histogram: Histogram, scale = 1): number | null {
       bestValue = js.lowestEquivalentValue(step.valueIteratedTo);
     }
   }
-  return round3(bestValue / scale);
+  return round(bestValue / scale);
 }
 
 /** Median / mean / mode, the original tool's three figures. */
 export function centralFigures(histogram: Histogram, scale = 1): { median: number | null; mean: number | null; mode: number | null } {
   if (histogram.totalCount === 0) return { median: null, mean: null, mode: null };
-  return { median: percentile(histogram, 50, scale), mean: round3(histogram.mean / scale), mode: mode(histogram, scale) };
-}
-
-/** `part / whole`, or null when the whole is zero. */
-export function ratio(part: number, whole: number): number | null {
-  return whole > 0 ? part / whole : null;
+  return { median: percentile(histogram, 50, scale), mean: round(histogram.mean / scale), mode: mode(histogram, scale) };
 }
 
 /** Percentiles at the ticks of the usual HDR plot: halving the remaining tail each step, to 99.9999%. */

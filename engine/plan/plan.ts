@@ -7,7 +7,9 @@ import { DEFAULT_CRITERIA, rampRates } from '../verdict/breaking-point.js';
 import type { TargetSpec } from '../http/sender.js';
 import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../../common/units.js';
 import { remotePlan, type RawRemoteOptions, type RemotePlan } from './remote-plan.js';
-import { ENDURANCE_INTERVAL_MS, reportPlan, type RawReportOptions, type ReportPlan } from './report-plan.js';
+import { ENDURANCE_INTERVAL_MS } from '../verdict/endurance.js';
+import type { RampPlan } from '../run/contract.js';
+import { reportPlan, type RawReportOptions, type ReportPlan } from './report-plan.js';
 
 export interface Plan {
   /** the target URL, or null to start the bundled target server and use its /test-get/0 */
@@ -46,20 +48,7 @@ export interface Plan {
   report: ReportPlan;
 }
 
-export interface RampPlan {
-  /** offered rate of each step, requests/s, rising */
-  rates: number[];
-  /** length of each step, ms */
-  stepMs: number;
-  /** most (failures + drops) / scheduled for a step to hold, 0..1 */
-  maxErrorRate: number;
-  /** p99 latency bound for a step to hold, ms; null for none */
-  sloP99Ms: number | null;
-  /** end the ramp after the first step that does not hold */
-  stopOnBreak: boolean;
-  /** bisect between the last held and the first broken step afterwards */
-  refine: boolean;
-}
+export type { RampPlan };
 
 /** Options as they come from the command line (strings where units are involved). */
 export interface RawOptions extends RawRemoteOptions, RawReportOptions {

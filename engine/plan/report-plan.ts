@@ -6,6 +6,7 @@
 import { UsageError } from './usage-error.js';
 import { parseThreshold, type Threshold } from '../verdict/thresholds.js';
 import { UnitError } from '../../common/units.js';
+import { ENDURANCE_INTERVAL_MS, ENDURANCE_MIN_INTERVALS } from '../verdict/endurance.js';
 import { parseTargetArgs } from '../../target-server/cli-args.js';
 import type { TargetServerOptions } from '../../target-server/options.js';
 
@@ -34,11 +35,6 @@ export interface ReportPlan {
   /** the per-request CSV */
   log: string | null;
 }
-
-/** A run of this many intervals or more gets outage and drift analysis without --endurance. */
-export const ENDURANCE_MIN_INTERVALS = 8;
-/** The interval --endurance uses unless --interval says otherwise: fine enough to time an outage. */
-export const ENDURANCE_INTERVAL_MS = 250;
 
 const KNOBS = ['latency', 'fail-rate', 'capacity', 'queue', 'pause-every', 'pause-for', 'close-rate'];
 

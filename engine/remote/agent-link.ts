@@ -12,7 +12,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { AgentAddress } from './agent-address.js';
 import { estimateOffset, type ClockOffset, type PingSample } from './clock-offset.js';
-import { epochNowMs, VERSION, type AgentMessage, type ControllerMessage } from '../run/worker-protocol.js';
+import { VERSION } from '../../common/version.js';
+import { epochNowMs } from '../run/worker-protocol.js';
+import type { AgentMessage, ControllerMessage } from './agent-protocol.js';
 import { describeSshExit, sshArgv } from './ssh.js';
 
 /** A box that could not be used: the message is one line naming it. */

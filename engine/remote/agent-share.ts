@@ -8,7 +8,7 @@
  * slot per client (an empty worker would only idle), dealt round-robin so every box keeps one.
  */
 import { toAgentClock, type ClockOffset } from './clock-offset.js';
-import type { RunSpec } from '../run/local-run.js';
+import type { RunSpec } from '../run/contract.js';
 
 export interface AgentSlots {
   /** worker threads on this box */

@@ -11,8 +11,11 @@
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { epochNowMs, VERSION, type AgentMessage, type ControllerMessage } from '../run/worker-protocol.js';
-import { LocalRun, type RunSpec } from '../run/local-run.js';
+import { VERSION } from '../../common/version.js';
+import { epochNowMs } from '../run/worker-protocol.js';
+import type { AgentMessage, ControllerMessage } from './agent-protocol.js';
+import type { RunSpec } from '../run/contract.js';
+import { LocalRun } from '../run/local-run.js';
 import { encodeStats } from '../measure/snapshot.js';
 
 /** Drain given to requests in flight when the controller goes away. */

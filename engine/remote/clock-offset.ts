@@ -12,6 +12,7 @@
  * the smallest round trip has the tightest bound (it waited least in buffers and schedulers), so
  * it is the one used: NTP's minimum-delay filter, on a handful of samples.
  */
+import type { ClockOffset } from '../run/contract.js';
 
 export interface PingSample {
   /** controller clock when the ping was written, ms */
@@ -22,14 +23,7 @@ export interface PingSample {
   receivedMs: number;
 }
 
-export interface ClockOffset {
-  /** agent clock minus controller clock, ms */
-  offsetMs: number;
-  /** round trip of the sample used, ms */
-  rttMs: number;
-  /** the offset is right within this, ms (half the round trip) */
-  uncertaintyMs: number;
-}
+export type { ClockOffset };
 
 /** The estimate from the sample with the smallest round trip; null without a usable sample. */
 export function estimateOffset(samples: readonly PingSample[]): ClockOffset | null {

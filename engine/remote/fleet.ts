@@ -8,7 +8,7 @@
  */
 import { AgentError, AgentLink, type AgentHello } from './agent-link.js';
 import type { AgentAddress } from './agent-address.js';
-import type { ClockOffset } from './clock-offset.js';
+import type { ClockOffset, Loss } from '../run/contract.js';
 import { epochNowMs } from '../run/worker-protocol.js';
 
 export interface FleetOptions {
@@ -28,7 +28,7 @@ export interface FleetMember {
   /** controller clock when `clock` was measured, ms */
   clockAtMs: number;
   /** set when the box was lost in a run: it takes no part in later runs */
-  lost: { atS: number; message: string } | null;
+  lost: Loss | null;
 }
 
 /** Pings per clock measurement: the smallest round trip of these sets the offset. */

@@ -9,33 +9,15 @@
  * sent until then stays merged, and the run goes on without it, unless told to abort. Every wait
  * is bounded: by the plan's end plus margins, by the stop's drain plus a limit, by silence.
  */
-import { agentSpec, assignSlots, shareOfSlots, slotCap, type AgentSlots } from './agent-share.js';
-import type { ClockOffset } from './clock-offset.js';
-import type { Fleet, FleetMember } from './fleet.js';
 import { IntervalMerger } from '../measure/interval-merger.js';
-import { epochNowMs } from '../run/worker-protocol.js';
-import { RunAccumulator, type AgentPart, type IntervalListener, type Run, type RunResult, type RunSpec, type WorkerFailure } from '../run/local-run.js';
+import type { AgentPart } from '../measure/agent-part.js';
 import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
-
-export interface AgentRunResult {
-  agent: string;
-  workers: number;
-  /** share of the run's workers, and so of its offered rate, 0..1 */
-  share: number;
-  /** its in-flight cap: per worker x workers */
-  inflightCapacity: number;
-  clock: ClockOffset;
-  /** everything the box reported, merged */
-  total: IntervalStats;
-  /** when (s since the start) and why the box was lost; null when it ran to the end */
-  lost: { atS: number; message: string } | null;
-}
-
-export interface RemoteResult {
-  agents: AgentRunResult[];
-  /** true when a lost box ended the run (--abort-on-agent-loss) */
-  abortedOnAgentLoss: boolean;
-}
+import type { IntervalListener, RemoteResult, Run, RunResult, RunSpec, WorkerFailure } from '../run/contract.js';
+import { RunAccumulator } from '../run/run-accumulator.js';
+import { WorkerLedger } from '../run/worker-loss.js';
+import { epochNowMs } from '../run/worker-protocol.js';
+import { agentSpec, assignSlots, shareOfSlots, slotCap, type AgentSlots } from './agent-share.js';
+import type { Fleet, FleetMember } from './fleet.js';
 
 export interface RemoteRunOptions {
   /** stop every box when one is lost */
@@ -61,25 +43,15 @@ interface Active {
   member: FleetMember;
   slots: AgentSlots;
   total: IntervalStats;
+  /**
+   * What a lost box's requests in flight became is unknown: it sent them, and died before it
+   * could report them. The ledger counts them as `interrupted` failures, so that scheduled =
+   * requests + dropped and requests = success + failure keep holding exactly after the merge.
+   */
+  ledger: WorkerLedger;
   done: boolean;
   /** forces the box's end in this run (it is then lost) */
   end: (why: string) => void;
-}
-
-/**
- * What a lost box's requests in flight became is unknown: it sent them, and died before it could
- * report them. They count as `interrupted` failures, so that scheduled = requests + dropped and
- * requests = success + failure keep holding exactly after the merge. Returns that correction.
- */
-export function unreportedRequests(total: IntervalStats): IntervalStats {
-  const correction = emptyStats(total.interval, total.phase, total.startMs, total.endMs);
-  const unreported = total.counts.scheduled - total.counts.dropped - total.counts.requests;
-  if (unreported > 0) {
-    correction.counts.requests = unreported;
-    correction.counts.failure = unreported;
-    correction.errors.interrupted = unreported;
-  }
-  return correction;
 }
 
 /** Planned length of the load after the start instant, ms; null when bound by a request count. */
@@ -95,6 +67,9 @@ export class RemoteRun implements Run {
   private stopRequested = false;
   private stopDeadlineMs: number | null = null;
   private abortedOnLoss = false;
+  private readonly failures: WorkerFailure[] = [];
+  /** each box's snapshot of an interval not yet merged, by interval number */
+  private readonly parts = new Map<number, Array<IntervalStats | null>>();
 
   constructor(
     private readonly fleet: Fleet,
@@ -113,76 +88,19 @@ export class RemoteRun implements Run {
       // stopped before it began, or no box left: nothing ran
       return { series: [], total: accumulated.total, interrupted: true, workerFailures: [], elapsedS: 0, remote: { agents: [], abortedOnAgentLoss: this.abortedOnLoss } };
     }
-
-    const parts = new Map<number, Array<IntervalStats | null>>();
-    const merger = new IntervalMerger(members.length, (interval) => {
-      accumulated.add(interval);
-      const reported = parts.get(interval.interval) ?? [];
-      parts.delete(interval.interval);
-      this.onInterval(interval, this.active.map((box, index): AgentPart => ({
-        agent: box.member.link.name,
-        workers: box.slots.workers,
-        share: shareOfSlots(box.slots),
-        stats: reported[index] ?? null,
-        lost: (reported[index] ?? null) === null && box.member.lost !== null,
-      })));
-    });
-    const failures: WorkerFailure[] = [];
+    const merger = this.mergerInto(accumulated, members.length);
     const runId = (this.runId = this.fleet.nextRunId());
     const worstRttMs = Math.max(...members.map((member) => member.clock.rttMs));
     this.startAtMs = epochNowMs() + START_LEAD_MS + 2 * worstRttMs + (spec.load.kind === 'rate' ? spec.warmupMs : 0);
 
-    const endings = members.map((member, index) => new Promise<void>((resolve) => {
-      const box: Active = { member, slots: slots[index]!, total: emptyStats(), done: false, end: () => undefined };
-      this.active.push(box);
-      const finish = (lostWhy: string | null) => {
-        if (box.done) return;
-        box.done = true;
-        if (lostWhy !== null) this.lose(box, lostWhy);
-        merger.finish(index);
-        resolve();
-      };
-      box.end = (why) => member.link.kill(why);
-      if (box.slots.workers === 0) return finish(null); // more boxes than clients: this one sits out
-      member.link.listener = (message) => {
-        if (message.type === 'snapshot' && message.runId === runId) {
-          const stats = decodeSnapshot(message.snapshot);
-          mergeStats(box.total, stats);
-          let reported = parts.get(stats.interval);
-          if (!reported) parts.set(stats.interval, (reported = []));
-          reported[index] = stats;
-          merger.add(index, stats);
-        } else if (message.type === 'done' && message.runId === runId) {
-          for (const failure of message.workerFailures) {
-            failures.push({ ...failure, workerIndex: box.slots.first + failure.workerIndex, message: `agent ${member.link.name}: ${failure.message}` });
-          }
-          finish(null);
-        }
-      };
-      void member.link.gone.then((why) => finish(why));
-      member.link.send({ type: 'plan', runId, spec: agentSpec(spec, box.slots, this.startAtMs, member.clock) });
-    }));
-
-    const planned = plannedMs(spec);
-    const endDeadlineMs = planned === null ? null : this.startAtMs + planned + spec.timeoutMs + END_MARGIN_MS;
-    const silenceLimitMs = SILENCE_LIMIT_MS + 3 * spec.intervalMs;
-    const watch = setInterval(() => {
-      const now = epochNowMs();
-      for (const box of this.active) {
-        if (box.done) continue;
-        box.member.link.heartbeat();
-        if (now - box.member.link.lastHeardMs > silenceLimitMs) box.end(`silent for ${Math.round((now - box.member.link.lastHeardMs) / 1000)} s`);
-        else if (endDeadlineMs !== null && now > endDeadlineMs) box.end('not done long after the plan\'s end');
-        else if (this.stopDeadlineMs !== null && now > this.stopDeadlineMs) box.end('not done long after the stop');
-      }
-    }, HEARTBEAT_MS);
-
+    const endings = members.map((member, index) => this.runBox(member, slots[index]!, index, runId, merger));
+    const watch = setInterval(() => this.watchBoxes(), HEARTBEAT_MS);
     await Promise.all(endings);
     clearInterval(watch);
     for (const box of this.active) {
       box.member.link.listener = null;
-      if (box.member.lost === null) continue;
-      const correction = unreportedRequests(box.total);
+      const correction = box.member.lost === null ? null : box.ledger.lost();
+      if (correction === null) continue;
       mergeStats(box.total, correction);
       mergeStats(accumulated.total, correction);
     }
@@ -191,20 +109,90 @@ export class RemoteRun implements Run {
       series: accumulated.points(),
       total: accumulated.total,
       interrupted: this.stopRequested,
-      workerFailures: failures,
+      workerFailures: this.failures,
       elapsedS: now > this.startAtMs ? (now - this.startAtMs) / 1000 : 0,
-      remote: {
-        agents: this.active.map((box) => ({
-          agent: box.member.link.name,
-          workers: box.slots.workers,
-          share: shareOfSlots(box.slots),
-          inflightCapacity: spec.maxInflight * box.slots.workers,
-          clock: box.member.clock,
-          total: box.total,
-          lost: box.member.lost,
-        })),
-        abortedOnAgentLoss: this.abortedOnLoss,
-      },
+      remote: this.remoteResult(),
+    };
+  }
+
+  /** The one merger of the run, a box being one source; each merged interval goes out with every box's part. */
+  private mergerInto(accumulated: RunAccumulator, boxes: number): IntervalMerger {
+    return new IntervalMerger(boxes, (interval) => {
+      accumulated.add(interval);
+      const reported = this.parts.get(interval.interval) ?? [];
+      this.parts.delete(interval.interval);
+      this.onInterval(interval, this.active.map((box, index): AgentPart => ({
+        agent: box.member.link.name,
+        workers: box.slots.workers,
+        share: shareOfSlots(box.slots),
+        stats: reported[index] ?? null,
+        lost: (reported[index] ?? null) === null && box.member.lost !== null,
+      })));
+    });
+  }
+
+  /** Sends one box its plan and feeds what it reports into the merger; resolves when it is done or lost. */
+  private runBox(member: FleetMember, slots: AgentSlots, index: number, runId: number, merger: IntervalMerger): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const box: Active = { member, slots, total: emptyStats(), ledger: new WorkerLedger(null), done: false, end: (why) => member.link.kill(why) };
+      this.active.push(box);
+      const finish = (lostWhy: string | null) => {
+        if (box.done) return;
+        box.done = true;
+        if (lostWhy !== null) this.lose(box, lostWhy);
+        merger.finish(index);
+        resolve();
+      };
+      if (slots.workers === 0) return finish(null); // more boxes than clients: this one sits out
+      member.link.listener = (message) => {
+        if (message.type === 'snapshot' && message.runId === runId) {
+          const stats = decodeSnapshot(message.snapshot);
+          mergeStats(box.total, stats);
+          box.ledger.add(stats);
+          let reported = this.parts.get(stats.interval);
+          if (!reported) this.parts.set(stats.interval, (reported = []));
+          reported[index] = stats;
+          merger.add(index, stats);
+        } else if (message.type === 'done' && message.runId === runId) {
+          for (const failure of message.workerFailures) {
+            this.failures.push({ ...failure, workerIndex: slots.first + failure.workerIndex, message: `agent ${member.link.name}: ${failure.message}` });
+          }
+          finish(null);
+        }
+      };
+      void member.link.gone.then((why) => finish(why));
+      member.link.send({ type: 'plan', runId, spec: agentSpec(this.spec, slots, this.startAtMs, member.clock) });
+    });
+  }
+
+  /** The heartbeat, and every wait bounded: a box silent too long, or not done long after the end or a stop, is lost. */
+  private watchBoxes(): void {
+    const { spec } = this;
+    const planned = plannedMs(spec);
+    const endDeadlineMs = planned === null ? null : this.startAtMs + planned + spec.timeoutMs + END_MARGIN_MS;
+    const silenceLimitMs = SILENCE_LIMIT_MS + 3 * spec.intervalMs;
+    const now = epochNowMs();
+    for (const box of this.active) {
+      if (box.done) continue;
+      box.member.link.heartbeat();
+      if (now - box.member.link.lastHeardMs > silenceLimitMs) box.end(`silent for ${Math.round((now - box.member.link.lastHeardMs) / 1000)} s`);
+      else if (endDeadlineMs !== null && now > endDeadlineMs) box.end('not done long after the plan\'s end');
+      else if (this.stopDeadlineMs !== null && now > this.stopDeadlineMs) box.end('not done long after the stop');
+    }
+  }
+
+  private remoteResult(): RemoteResult {
+    return {
+      agents: this.active.map((box) => ({
+        agent: box.member.link.name,
+        workers: box.slots.workers,
+        share: shareOfSlots(box.slots),
+        inflightCapacity: this.spec.maxInflight * box.slots.workers,
+        clock: box.member.clock,
+        total: box.total,
+        lost: box.member.lost,
+      })),
+      abortedOnAgentLoss: this.abortedOnLoss,
     };
   }
 

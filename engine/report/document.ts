@@ -6,10 +6,10 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Plan } from '../plan/plan.js';
-import type { RampReport } from '../run/ramp-runner.js';
+import type { RampReport } from '../verdict/step-report.js';
 import type { Summary } from '../summary/summary.js';
 import type { ThresholdResult } from '../verdict/thresholds.js';
-import { VERSION } from '../run/worker-protocol.js';
+import { VERSION } from '../../common/version.js';
 import { driftLine, enduranceText, outageLines, thresholdLines } from './text/endurance-text.js';
 import type { HtmlReport, RunParameters } from './html/html-report.js';
 import { rampText, verdictLine } from './text/ramp-text.js';

@@ -5,97 +5,14 @@
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { epochNowMs, type ControlMessage, type WorkerLoad, type WorkerMessage, type WorkerResult, type WorkerTask } from './worker-protocol.js';
-import type { TargetSpec } from '../http/sender.js';
-import type { Plan } from '../plan/plan.js';
-import { shareOf, type RateSegment } from '../load/pacer.js';
-import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
-import { IntervalMerger } from '../measure/interval-merger.js';
 import { partPath } from '../http/request-log.js';
-import { IntervalSeries, type IntervalPoint } from '../measure/interval-series.js';
+import { shareOf } from '../load/pacer.js';
+import { IntervalMerger } from '../measure/interval-merger.js';
+import { decodeSnapshot, type IntervalStats } from '../measure/snapshot.js';
+import { workersFor, type Run, type RunResult, type RunSpec, type WorkerFailure } from './contract.js';
+import { RunAccumulator } from './run-accumulator.js';
 import { WorkerLedger } from './worker-loss.js';
-import type { RemoteResult } from '../remote/remote-run.js';
-
-/** The plan's generator settings (see plan.ts for their meaning), a target and a load. */
-export interface RunSpec extends Pick<Plan, 'connections' | 'timeoutMs' | 'maxInflight' | 'intervalMs' | 'warmupMs'> {
-  target: TargetSpec;
-  load:
-    | { kind: 'rate'; segments: RateSegment[] }
-    | { kind: 'clients'; clients: number; requests: number | null; durationMs: number | null };
-  /** how many worker threads (the plan's count, or fewer for a small closed loop) */
-  workers: number;
-  /**
-   * This run's workers are `first`.. of `total` across every load box: the shares and the pacing
-   * offsets interleave across all of them. Absent: these workers are all there is.
-   */
-  workerSlots?: { first: number; total: number };
-  /** the measured start, ms since the epoch on this machine's clock; absent: as soon as every worker is ready */
-  startAtEpochMs?: number;
-  /** response bodies longer than this are cut off as `too-large`; null or absent: no limit */
-  maxBodyBytes?: number | null;
-  /** --log FILE.csv: each worker appends to FILE.csv.partN (joined by the caller) */
-  requestLogPath?: string | null;
-}
-
-export interface WorkerFailure {
-  workerIndex: number;
-  /** seconds since the start of the run */
-  atS: number;
-  message: string;
-}
-
-export interface RunResult {
-  /** the run over time: merged intervals, coarsened pairwise on long runs */
-  series: IntervalPoint[];
-  /** everything merged */
-  total: IntervalStats;
-  /** true when a stop ended the run before its plan */
-  interrupted: boolean;
-  workerFailures: WorkerFailure[];
-  /** wall time from the start instant to the last worker's end, s */
-  elapsedS: number;
-  /** load boxes: each one's figures, clocks, losses (absent for a local run) */
-  remote?: RemoteResult;
-}
-
-/** One load box's part of a merged interval (remote runs only). */
-export interface AgentPart {
-  agent: string;
-  workers: number;
-  /** the box's share of the run's workers (and so of its rate), 0..1 */
-  share: number;
-  /** what it reported for this interval; null when it reported nothing */
-  stats: IntervalStats | null;
-  /** true when it reported nothing because it was lost */
-  lost: boolean;
-}
-
-/** Receives each merged interval, and for a remote run each box's part of it. */
-export type IntervalListener = (interval: IntervalStats, parts?: readonly AgentPart[]) => void;
-
-/** A run on this machine (LocalRun) or on load boxes (RemoteRun). */
-export interface Run {
-  run(): Promise<RunResult>;
-  /** as LocalRun.stop */
-  stop(drainMs: number, planned?: boolean): void;
-}
-
-export type RunFactory = (spec: RunSpec, onInterval: IntervalListener) => Run;
-
-/** Merged intervals -> the run's total and series, as every kind of run accumulates them. */
-export class RunAccumulator {
-  readonly total = emptyStats();
-  private readonly series = new IntervalSeries();
-
-  add(interval: IntervalStats): void {
-    mergeStats(this.total, interval);
-    this.series.add(interval);
-  }
-
-  points(): IntervalPoint[] {
-    return this.series.points();
-  }
-}
+import { epochNowMs, type ControlMessage, type WorkerLoad, type WorkerMessage, type WorkerTask } from './worker-protocol.js';
 
 /** How long workers get between `ready` and the start instant, so every one starts on time. */
 const START_LEAD_MS = 50;
@@ -135,17 +52,22 @@ export class LocalRun implements Run {
   private stopRequested = false;
   private stopping = false;
   private startAtEpochMs = 0;
+  private startSent = false;
+  private readonly failures: WorkerFailure[] = [];
+  /** workers that are ready, or died before they were: the start waits for no one else */
+  private readonly accountedForStart = new Set<number>();
+  private readonly workerCount: number;
 
   constructor(
     private readonly spec: RunSpec,
     /** called with each merged interval once every worker has reported it */
     private readonly onInterval: (interval: IntervalStats) => void = () => undefined,
-  ) {}
+  ) {
+    this.workerCount = workersFor(spec.workers, spec.load.kind === 'clients' ? spec.load.clients : null);
+  }
 
   async run(): Promise<RunResult> {
-    const { spec } = this;
-    // Closed-loop workers with no clients (more workers than clients) would only idle.
-    const workerCount = spec.load.kind === 'clients' ? Math.min(spec.workers, spec.load.clients) : spec.workers;
+    const { workerCount } = this;
     const pool = new Piscina({
       filename: new URL('./worker.js', import.meta.url).href,
       minThreads: workerCount,
@@ -156,92 +78,87 @@ export class LocalRun implements Run {
       idleTimeout: 1000,
     });
     // Piscina emits 'error' for a worker that dies without a task; unhandled, that would end the
-    // primary. A worker with a task is reported through its task's rejection below.
+    // primary. A worker with a task is reported through its task's rejection (runWorker).
     pool.on('error', () => undefined);
     const accumulated = new RunAccumulator();
     const merger = new IntervalMerger(workerCount, (interval) => {
       accumulated.add(interval);
       this.onInterval(interval);
     });
-    const failures: WorkerFailure[] = [];
-    /** workers that are ready, or died before they were: the start waits for no one else */
-    const accountedForStart = new Set<number>();
-    let startSent = false;
-    const ledgers = Array.from({ length: workerCount }, () => new WorkerLedger());
-    /** Starts once every worker still alive is ready: a worker that died first must not hold the others. */
-    const startWhenReady = (): void => {
-      if (startSent || accountedForStart.size < workerCount || failures.length >= workerCount) return;
-      startSent = true;
-      // the measured start; workers begin the warm-up that long before it
-      this.startAtEpochMs = spec.startAtEpochMs ?? epochNowMs() + START_LEAD_MS + (spec.load.kind === 'rate' ? spec.warmupMs : 0);
-      this.broadcast(this.stopping ? { type: 'stop', drainMs: 0 } : { type: 'start', startAtEpochMs: this.startAtEpochMs });
-    };
-    const tasks: Array<Promise<WorkerResult | null>> = [];
-
-    for (let workerIndex = 0; workerIndex < workerCount; workerIndex++) {
-      const channel = new MessageChannel();
-      this.ports.push(channel.port1);
-      let markDone!: () => void;
-      const done = new Promise<void>((resolve) => (markDone = resolve));
-      channel.port1.on('message', (message: WorkerMessage) => {
-        if (message.type === 'done') {
-          markDone();
-        } else if (message.type === 'snapshot') {
-          const stats = decodeSnapshot(message.snapshot);
-          ledgers[workerIndex]!.add(stats);
-          merger.add(workerIndex, stats);
-        } else if (message.type === 'ready') {
-          accountedForStart.add(workerIndex);
-          startWhenReady();
-        }
-      });
-      const slot = slotOf(spec, workerIndex, workerCount);
-      const task: WorkerTask = {
-        workerIndex: slot.index,
-        workerCount: slot.count,
-        target: spec.target,
-        load: loadFor(spec, slot),
-        intervalMs: spec.intervalMs,
-        warmupMs: spec.load.kind === 'rate' ? spec.warmupMs : 0,
-        connections: spec.connections,
-        timeoutMs: spec.timeoutMs,
-        maxInflight: spec.maxInflight,
-        maxBodyBytes: spec.maxBodyBytes ?? null,
-        requestLogPath: spec.requestLogPath ? partPath(spec.requestLogPath, workerIndex) : null,
-        port: channel.port2,
-      };
-      const outcome = pool.run(task, { transferList: [channel.port2] }).then(
-        // The result and the port are separate channels: wait for `done`, which follows the last snapshot.
-        async (result: WorkerResult) => (await done, result),
-        async (error: Error) => {
-          failures.push({ workerIndex, atS: this.secondsSinceStart(), message: error.message });
-          accountedForStart.add(workerIndex);
-          startWhenReady();
-          // snapshots the worker posted before it died may still be on their way
-          await portDrained(channel.port1);
-          const lost = ledgers[workerIndex]!.lost();
-          if (lost) merger.add(workerIndex, lost);
-          return null;
-        },
-      );
-      tasks.push(
-        outcome.finally(() => {
-          merger.finish(workerIndex);
-          channel.port1.close();
-        }),
-      );
-    }
-
+    const tasks = Array.from({ length: workerCount }, (_, workerIndex) => this.runWorker(pool, merger, workerIndex));
     await Promise.all(tasks);
-    const elapsedS = startSent ? this.secondsSinceStart() : 0;
+    const elapsedS = this.startSent ? this.secondsSinceStart() : 0;
     await pool.destroy();
-    return { series: accumulated.points(), total: accumulated.total, interrupted: this.stopRequested, workerFailures: failures, elapsedS };
+    return { series: accumulated.points(), total: accumulated.total, interrupted: this.stopRequested, workerFailures: this.failures, elapsedS };
   }
 
-  /**
-   * Stops the load; in-flight requests get `drainMs` before they count as interrupted. A stop the
-   * plan itself decided (a ramp that broke) is not an interruption of the run.
-   */
+  /** One worker's task, its messages into the merger, and what a worker that dies leaves behind. */
+  private async runWorker(pool: Piscina, merger: IntervalMerger, workerIndex: number): Promise<void> {
+    const channel = new MessageChannel();
+    this.ports.push(channel.port1);
+    const ledger = new WorkerLedger();
+    let markDone!: () => void;
+    const done = new Promise<void>((resolve) => (markDone = resolve));
+    channel.port1.on('message', (message: WorkerMessage) => {
+      if (message.type === 'done') {
+        markDone();
+      } else if (message.type === 'snapshot') {
+        const stats = decodeSnapshot(message.snapshot);
+        ledger.add(stats);
+        merger.add(workerIndex, stats);
+      } else if (message.type === 'ready') {
+        this.accountedForStart.add(workerIndex);
+        this.startWhenReady();
+      }
+    });
+    try {
+      await pool.run(this.taskFor(workerIndex, channel.port2), { transferList: [channel.port2] });
+      // The result and the port are separate channels: wait for `done`, which follows the last snapshot.
+      await done;
+    } catch (error) {
+      this.failures.push({ workerIndex, atS: this.secondsSinceStart(), message: (error as Error).message });
+      this.accountedForStart.add(workerIndex);
+      this.startWhenReady();
+      // snapshots the worker posted before it died may still be on their way
+      await portDrained(channel.port1);
+      const lost = ledger.lost();
+      if (lost) merger.add(workerIndex, lost);
+    } finally {
+      merger.finish(workerIndex);
+      channel.port1.close();
+    }
+  }
+
+  private taskFor(workerIndex: number, port: MessagePort): WorkerTask {
+    const { spec } = this;
+    const slot = slotOf(spec, workerIndex, this.workerCount);
+    return {
+      workerIndex: slot.index,
+      workerCount: slot.count,
+      target: spec.target,
+      load: loadFor(spec, slot),
+      intervalMs: spec.intervalMs,
+      warmupMs: spec.load.kind === 'rate' ? spec.warmupMs : 0,
+      connections: spec.connections,
+      timeoutMs: spec.timeoutMs,
+      maxInflight: spec.maxInflight,
+      maxBodyBytes: spec.maxBodyBytes ?? null,
+      requestLogPath: spec.requestLogPath ? partPath(spec.requestLogPath, workerIndex) : null,
+      port,
+    };
+  }
+
+  /** Starts once every worker still alive is ready: a worker that died first must not hold the others. */
+  private startWhenReady(): void {
+    const { spec, workerCount } = this;
+    if (this.startSent || this.accountedForStart.size < workerCount || this.failures.length >= workerCount) return;
+    this.startSent = true;
+    // the measured start; workers begin the warm-up that long before it
+    this.startAtEpochMs = spec.startAtEpochMs ?? epochNowMs() + START_LEAD_MS + (spec.load.kind === 'rate' ? spec.warmupMs : 0);
+    this.broadcast(this.stopping ? { type: 'stop', drainMs: 0 } : { type: 'start', startAtEpochMs: this.startAtEpochMs });
+  }
+
+  /** As Run.stop. */
   stop(drainMs: number, planned = false): void {
     if (!planned) this.stopRequested = true;
     this.stopping = true;

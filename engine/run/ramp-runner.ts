@@ -4,83 +4,11 @@
  * merged, the ramp stopped after the first step that does not hold, and, with --refine, short
  * runs that bisect towards the breaking point. Judging itself is pure (breaking-point.ts).
  */
-import { DEFAULT_CRITERIA, errorRate, judgeStep, nextRefineRate, rampOutcome, type Criteria, type Judgement, type RampOutcome, type StepFigures } from '../verdict/breaking-point.js';
-import type { RampPlan } from '../plan/plan.js';
-import { LocalRun, type IntervalListener, type Run, type RunFactory, type RunResult, type RunSpec } from './local-run.js';
+import { DEFAULT_CRITERIA, nextRefineRate, rampOutcome, type Criteria } from '../verdict/breaking-point.js';
+import { breakingPointOf, stepReport, type RampReport, type StepReport } from '../verdict/step-report.js';
+import type { IntervalListener, RampPlan, Run, RunFactory, RunResult, RunSpec } from './contract.js';
 import { AgentPhases } from '../verdict/box-verdict.js';
-import { emptyStats, mergeStats, type ErrorClass, type IntervalStats } from '../measure/snapshot.js';
-import { percentile } from '../measure/statistics.js';
-
-export interface StepReport extends Judgement, Pick<StepFigures, 'offered' | 'achieved' | 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
-  durationS: number;
-  /** (failures + drops) / scheduled */
-  errorRate: number;
-  errors: Partial<Record<ErrorClass, number>>;
-  latencyMs: { p50: number | null; p90: number | null; p99: number | null; max: number | null };
-  serviceTimeMs: { p99: number | null };
-  schedulerLagMs: { p99: number | null };
-  /** share of the step the generator's event loops were busy, 0..1 */
-  generatorBusy: number | null;
-  /** true for the short steps of --refine */
-  refine: boolean;
-}
-
-export interface BreakingPoint {
-  /** highest offered rate that held (refined when --refine ran); null when the first step broke */
-  rate: number | null;
-  /** offered rate of the step that broke (the lowest broken one after refining) */
-  brokeAt: number;
-  reason: string;
-  refined: boolean;
-}
-
-export interface RampReport {
-  steps: StepReport[];
-  refineSteps: StepReport[];
-  outcome: RampOutcome;
-  /** null when no step broke (held all the way, or the generator was the limit first) */
-  breakingPoint: BreakingPoint | null;
-}
-
-const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
-
-/** Figures and verdict of one step from its merged intervals. Pure. */
-export function stepReport(stats: IntervalStats, offered: number, durationS: number, inflightCapacity: number, criteria: Criteria, refine: boolean): StepReport {
-  const { counts, histograms } = stats;
-  const latency = (p: number) => percentile(histograms.latencyUs, p, 1000);
-  const figures = {
-    offered,
-    achieved: round(counts.responses / durationS, 1),
-    scheduled: counts.scheduled,
-    requests: counts.requests,
-    success: counts.success,
-    failure: counts.failure,
-    dropped: counts.dropped,
-    latencyP99Ms: latency(99),
-    serviceP99Ms: percentile(histograms.serviceUs, 99, 1000),
-    lagP99Ms: percentile(histograms.lagUs, 99, 1000),
-    inflightCapacity,
-    generatorBusy: counts.generatorObservedMs > 0 ? counts.generatorBusyMs / counts.generatorObservedMs : null,
-  };
-  return {
-    offered,
-    durationS,
-    achieved: figures.achieved,
-    scheduled: counts.scheduled,
-    requests: counts.requests,
-    success: counts.success,
-    failure: counts.failure,
-    dropped: counts.dropped,
-    errorRate: round(errorRate(counts), 5),
-    errors: { ...stats.errors },
-    latencyMs: { p50: latency(50), p90: latency(90), p99: figures.latencyP99Ms, max: latency(100) },
-    serviceTimeMs: { p99: figures.serviceP99Ms },
-    schedulerLagMs: { p99: figures.lagP99Ms },
-    generatorBusy: figures.generatorBusy === null ? null : round(figures.generatorBusy, 3),
-    refine,
-    ...judgeStep(figures, criteria),
-  };
-}
+import { emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
 
 export class RampRunner {
   private current: Run | null = null;
@@ -95,7 +23,7 @@ export class RampRunner {
     /** lag bound of the generator-limited verdict, ms */
     private readonly lagBoundMs: number,
     /** how each run is made: on this machine, or on load boxes */
-    private readonly makeRun: RunFactory = (spec, onInterval) => new LocalRun(spec, onInterval),
+    private readonly makeRun: RunFactory,
   ) {}
 
   /** A step a load box could not offer (lost, or limited on its own figures) is not the server's verdict. */
@@ -191,20 +119,4 @@ export class RampRunner {
     }
     return reports;
   }
-}
-
-/** The breaking point after the ramp and any refining; null when no step broke. */
-export function breakingPointOf(outcome: RampOutcome, refineSteps: readonly StepReport[]): BreakingPoint | null {
-  if (outcome.outcome !== 'broke') return null;
-  let rate = outcome.heldRate;
-  let brokeAt = outcome.stoppedAt!;
-  let reason = outcome.reason!;
-  for (const step of refineSteps) {
-    if (step.verdict === 'held' && (rate === null || step.offered > rate)) rate = step.offered;
-    if (step.verdict === 'broke' && step.offered < brokeAt) {
-      brokeAt = step.offered;
-      reason = step.reason!;
-    }
-  }
-  return { rate, brokeAt, reason, refined: refineSteps.length > 0 };
 }

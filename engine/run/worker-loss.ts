@@ -7,7 +7,8 @@
  * balance is a request scheduled in a reported interval whose outcome was never reported: it is
  * in `scheduled` but in neither `requests` nor `dropped`. The ledger keeps that number, per
  * worker, from the snapshots themselves, and on the worker's death counts those requests as
- * `interrupted` (code STRESS_ERR_WORKER_LOST), in the interval after its last one. Pure.
+ * `interrupted` (code STRESS_ERR_WORKER_LOST), in the interval after its last one. A load box
+ * lost mid-run is accounted for the same way. Pure.
  */
 import { emptyStats, type IntervalStats } from '../measure/snapshot.js';
 
@@ -15,6 +16,12 @@ import { emptyStats, type IntervalStats } from '../measure/snapshot.js';
 export const WORKER_LOST_KEY = 'STRESS_ERR_WORKER_LOST';
 
 export class WorkerLedger {
+  /**
+   * `lostCode`: the error code its lost requests are counted under (null: none, as for a load box,
+   * whose losses are reported apart).
+   */
+  constructor(private readonly lostCode: string | null = WORKER_LOST_KEY) {}
+
   /** scheduled - dropped - requests over every snapshot so far: in flight as of the last one */
   private inFlight = 0;
   private last: Pick<IntervalStats, 'interval' | 'phase' | 'endMs'> | null = null;
@@ -43,7 +50,7 @@ export class WorkerLedger {
     stats.counts.requests = this.inFlight;
     stats.counts.failure = this.inFlight;
     stats.errors.interrupted = this.inFlight;
-    stats.errorCodes[WORKER_LOST_KEY] = this.inFlight;
+    if (this.lostCode !== null) stats.errorCodes[this.lostCode] = this.inFlight;
     this.inFlight = 0;
     return stats;
   }

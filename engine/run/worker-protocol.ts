@@ -1,15 +1,11 @@
 /**
- * Every message between the primary and its workers, and between the controller and remote
- * agents: one discriminated union per direction, in one file.
+ * Every message between the primary and its worker threads: one discriminated union per
+ * direction. The controller's messages to load boxes are in remote/agent-protocol.ts.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { TargetSpec } from '../http/sender.js';
 import type { RateSegment } from '../load/pacer.js';
-import type { RunSpec, WorkerFailure } from './local-run.js';
 import type { Snapshot } from '../measure/snapshot.js';
-
-/** This build's version. Controller and agent compare it in their hello: a plan only runs on its own version. */
-export const VERSION = '0.1.0';
 
 /** What load one worker generates. */
 export type WorkerLoad =
@@ -73,31 +69,3 @@ export interface WorkerResult {
 export function epochNowMs(): number {
   return performance.timeOrigin + performance.now();
 }
-
-/**
- * Controller -> agent (`stress agent` on a load box), one JSON object per line on the agent's
- * stdin. The plan travels here, never on the ssh command line.
- */
-export type ControllerMessage =
-  | { type: 'hello'; version: string }
-  /** answered at once with a pong carrying the agent's clock; also the controller's heartbeat */
-  | { type: 'ping'; id: number }
-  /**
-   * Run this spec with the agent's own worker pool. `spec.startAtEpochMs` is already on the
-   * agent's clock, `spec.workers` and `spec.workerSlots` say which global worker slots it fills.
-   */
-  | { type: 'plan'; runId: number; spec: RunSpec }
-  /** as `LocalRun.stop` */
-  | { type: 'stop'; runId: number; drainMs: number; planned: boolean };
-
-/** Agent -> controller, one JSON object per line on the agent's stdout (nothing else goes there). */
-export type AgentMessage =
-  | { type: 'hello'; version: string; cores: number; pid: number }
-  /** `remoteMs`: the agent's epochNowMs() when it answered */
-  | { type: 'pong'; id: number; remoteMs: number }
-  /** one interval, merged across the agent's workers */
-  | { type: 'snapshot'; runId: number; snapshot: Snapshot }
-  /** the run ended: every snapshot has been sent; failure indices are the agent's own workers */
-  | { type: 'done'; runId: number; interrupted: boolean; elapsedS: number; workerFailures: WorkerFailure[] }
-  /** the agent refuses or failed; it exits after sending this */
-  | { type: 'error'; message: string };

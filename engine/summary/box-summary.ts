@@ -3,9 +3,10 @@
  * offset, whether it kept up, whether it was lost. Pure, like summary.ts, and like it free of
  * NaN and Infinity (null where a figure does not exist).
  */
+import { round } from '../../common/format.js';
 import { agentGeneratorLimit } from '../verdict/box-verdict.js';
 import { worstOffset } from '../remote/clock-offset.js';
-import type { RemoteResult } from '../remote/remote-run.js';
+import type { Loss, RemoteResult } from '../run/contract.js';
 import type { Counts, ErrorClass } from '../measure/snapshot.js';
 import { DEFAULT_CRITERIA } from '../verdict/breaking-point.js';
 import { percentile } from '../measure/statistics.js';
@@ -30,7 +31,7 @@ export interface AgentSummary extends Pick<Counts, 'scheduled' | 'requests' | 's
   clockOffsetMs: number;
   /** round trip of the measurement; the offset is right within half of it, ms */
   clockRttMs: number;
-  lost: { atS: number; message: string } | null;
+  lost: Loss | null;
 }
 
 export interface RemoteSummary {
@@ -42,7 +43,6 @@ export interface RemoteSummary {
   abortedOnAgentLoss: boolean;
 }
 
-const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /**
  * Per-box figures over `durationS`; `openLoop` decides whether generator limits apply, and

@@ -3,11 +3,11 @@
  * report is printed from. Pure: merged stats in, figures out; no NaN, no Infinity, null where a
  * figure does not exist (nothing succeeded, closed loop has no offered rate).
  */
-import type { RunResult, WorkerFailure } from '../run/local-run.js';
+import { round } from '../../common/format.js';
+import type { RunResult, WorkerFailure } from '../run/contract.js';
 import { remoteSummary, type RemoteSummary } from './box-summary.js';
 import { decodeLatency, mergePoints, type IntervalPoint } from '../measure/interval-series.js';
-import { analyseEndurance, type Drift, type Outage } from '../verdict/endurance.js';
-import { ENDURANCE_MIN_INTERVALS } from '../plan/report-plan.js';
+import { analyseEndurance, ENDURANCE_MIN_INTERVALS, type Drift, type Outage } from '../verdict/endurance.js';
 import type { Counts, ErrorClass } from '../measure/snapshot.js';
 import { DEFAULT_CRITERIA } from '../verdict/breaking-point.js';
 import { centralFigures, distribution, percentile, percentileTable, type Distribution, type PercentileRow } from '../measure/statistics.js';
@@ -86,7 +86,6 @@ export interface Summary {
   remote?: RemoteSummary;
 }
 
-const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export function intervalSummary(point: IntervalPoint): IntervalSummary {
   const seconds = Math.max(0.001, (point.endMs - point.startMs) / 1000);

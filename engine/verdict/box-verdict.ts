@@ -8,32 +8,18 @@
  * naming it. A box lost during a step makes the step generator-limited too: the rate it should
  * have offered was not offered.
  */
-import { DEFAULT_CRITERIA, judgeStep, type Criteria } from './breaking-point.js';
-import type { AgentPart } from '../run/local-run.js';
+import { DEFAULT_CRITERIA, judgeStep, stepFigures, type Criteria } from './breaking-point.js';
+import type { AgentPart } from '../measure/agent-part.js';
 import { emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
-import { percentile } from '../measure/statistics.js';
 
 /**
  * Why a box's own figures over `durationS` say it could not keep up, or null. What it was due to
  * offer is what its schedule made due (its share of the plan).
  */
 export function agentGeneratorLimit(stats: IntervalStats, durationS: number, inflightCapacity: number, criteria: Criteria = DEFAULT_CRITERIA): string | null {
-  const { counts, histograms } = stats;
-  if (counts.scheduled === 0 || !(durationS > 0)) return null;
-  const judgement = judgeStep({
-    offered: counts.scheduled / durationS,
-    achieved: counts.responses / durationS,
-    scheduled: counts.scheduled,
-    requests: counts.requests,
-    success: counts.success,
-    failure: counts.failure,
-    dropped: counts.dropped,
-    latencyP99Ms: percentile(histograms.latencyUs, 99, 1000),
-    serviceP99Ms: percentile(histograms.serviceUs, 99, 1000),
-    lagP99Ms: percentile(histograms.lagUs, 99, 1000),
-    inflightCapacity,
-    generatorBusy: counts.generatorObservedMs > 0 ? counts.generatorBusyMs / counts.generatorObservedMs : null,
-  }, criteria);
+  const { scheduled } = stats.counts;
+  if (scheduled === 0 || !(durationS > 0)) return null;
+  const judgement = judgeStep(stepFigures(stats, scheduled / durationS, durationS, inflightCapacity), criteria);
   return judgement.verdict === 'generator-limited' ? judgement.reason : null;
 }
 

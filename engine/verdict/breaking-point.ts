@@ -10,6 +10,9 @@
  * answering fast enough that the cap should never have been reached (Little's law: concurrency =
  * rate x service time), or a shortfall while the generator's event loops were nearly always busy. Such a step is `generator-limited`, never the server's breaking point.
  */
+import { round } from '../../common/format.js';
+import type { IntervalStats } from '../measure/snapshot.js';
+import { percentile } from '../measure/statistics.js';
 
 export type Verdict = 'held' | 'broke' | 'generator-limited';
 
@@ -30,6 +33,28 @@ export interface StepFigures {
   inflightCapacity: number;
   /** share of the step the generator's event loops were busy, 0..1; null when unknown */
   generatorBusy: number | null;
+}
+
+/**
+ * A step's figures from its merged stats over `durationS`, offered `offered` req/s by a generator
+ * that holds at most `inflightCapacity` requests in flight.
+ */
+export function stepFigures(stats: IntervalStats, offered: number, durationS: number, inflightCapacity: number): StepFigures {
+  const { counts, histograms } = stats;
+  return {
+    offered,
+    achieved: counts.responses / durationS,
+    scheduled: counts.scheduled,
+    requests: counts.requests,
+    success: counts.success,
+    failure: counts.failure,
+    dropped: counts.dropped,
+    latencyP99Ms: percentile(histograms.latencyUs, 99, 1000),
+    serviceP99Ms: percentile(histograms.serviceUs, 99, 1000),
+    lagP99Ms: percentile(histograms.lagUs, 99, 1000),
+    inflightCapacity,
+    generatorBusy: counts.generatorObservedMs > 0 ? counts.generatorBusyMs / counts.generatorObservedMs : null,
+  };
 }
 
 export interface Criteria {
@@ -155,4 +180,3 @@ export function rampRates(from: number, to: number, options: { steps?: number; i
   return Array.from({ length: steps }, (_, i) => round(from + ((to - from) * i) / (steps - 1)));
 }
 
-const round = (value: number): number => Math.round(value * 1000) / 1000;

@@ -13,6 +13,7 @@
  * slow interval does not make a run "degrading", and fits a least-squares trend to p99 to say
  * how fast it moved.
  */
+import { round } from '../../common/format.js';
 
 /** The per-interval figures the analysis needs (a subset of the summary's intervals). */
 export interface EnduranceInterval {
@@ -62,6 +63,11 @@ export interface EnduranceAnalysis {
   drift: Drift | null;
 }
 
+/** A run of this many intervals or more gets outage and drift analysis without --endurance. */
+export const ENDURANCE_MIN_INTERVALS = 8;
+/** The interval --endurance uses unless --interval says otherwise: fine enough to time an outage. */
+export const ENDURANCE_INTERVAL_MS = 250;
+
 /** Below this share of the expected successes an interval is down. */
 export const DOWN_SHARE = 0.1;
 /** A boundary interval at or above this share is taken as fully up. */
@@ -78,7 +84,6 @@ const MIN_WINDOW = 3;
 /** A metric has drifted when it moved by this ratio and by this much in absolute terms (noise at sub-ms latencies). */
 export const DRIFT_BOUNDS = { p50Ratio: 1.25, p50Ms: 0.5, p99Ratio: 1.5, p99Ms: 2, throughputRatio: 0.9, errorRate: 0.01 } as const;
 
-const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;

@@ -5,7 +5,7 @@
  * (elsewhere they are simply not quoted).
  */
 import { readFileSync } from 'node:fs';
-import { formatCount } from '../../common/units.js';
+import { count } from '../../common/format.js';
 
 /** The limits as they are now; null where unknown. */
 export interface LocalLimits {
@@ -45,7 +45,7 @@ export function generatorWarning(generatorFailures: number, errorCodes: Readonly
     if (line !== null && !causes.includes(line)) causes.push(line);
   }
   const what = causes.length > 0 ? causes.join('; ') : 'see the error codes in the summary';
-  return `stress: warning: ${formatCount(generatorFailures)} requests failed on this machine's own limits, not the target's: ${what}`;
+  return `stress: warning: ${count(generatorFailures)} requests failed on this machine's own limits, not the target's: ${what}`;
 }
 
 /** The current limits, from /proc on Linux; null for each one that cannot be read. */

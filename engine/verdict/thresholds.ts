@@ -3,24 +3,34 @@
  * are pure; a crossed threshold makes the run exit 1 and is named in the report.
  */
 import { parseDurationMs, parseFraction, parseRate, UnitError } from '../../common/units.js';
-import type { Summary } from '../summary/summary.js';
 
 const OPERATORS = ['<=', '>=', '<', '>'] as const;
 type Operator = (typeof OPERATORS)[number];
 
-/** What each metric reads from the summary, and how its bound is written. */
+/**
+ * The figures thresholds judge: a narrow view of the run's summary (which satisfies it as it is),
+ * so that judging depends on what it reads and nothing else.
+ */
+export interface ThresholdFigures {
+  latencyMs: { p50: number | null; p90: number | null; p99: number | null; p999: number | null; max: number | null; mean: number | null };
+  schedulerLagMs: { p99: number | null };
+  totals: { requests: number; failure: number; scheduled: number; dropped: number };
+  throughput: { achieved: number | null };
+}
+
+/** What each metric reads from the figures, and how its bound is written. */
 const METRICS = {
-  p50: { unit: 'ms', read: (s: Summary) => s.latencyMs.p50 },
-  p90: { unit: 'ms', read: (s: Summary) => s.latencyMs.p90 },
-  p99: { unit: 'ms', read: (s: Summary) => s.latencyMs.p99 },
-  'p99.9': { unit: 'ms', read: (s: Summary) => s.latencyMs.p999 },
-  max: { unit: 'ms', read: (s: Summary) => s.latencyMs.max },
-  mean: { unit: 'ms', read: (s: Summary) => s.latencyMs.mean },
-  'lag-p99': { unit: 'ms', read: (s: Summary) => s.schedulerLagMs.p99 },
-  errors: { unit: 'share', read: (s: Summary) => (s.totals.requests > 0 ? s.totals.failure / s.totals.requests : null) },
-  dropped: { unit: 'share', read: (s: Summary) => (s.totals.scheduled > 0 ? s.totals.dropped / s.totals.scheduled : null) },
-  achieved: { unit: 'rate', read: (s: Summary) => s.throughput.achieved },
-} as const satisfies Record<string, { unit: 'ms' | 'share' | 'rate'; read: (s: Summary) => number | null }>;
+  p50: { unit: 'ms', read: (s: ThresholdFigures) => s.latencyMs.p50 },
+  p90: { unit: 'ms', read: (s: ThresholdFigures) => s.latencyMs.p90 },
+  p99: { unit: 'ms', read: (s: ThresholdFigures) => s.latencyMs.p99 },
+  'p99.9': { unit: 'ms', read: (s: ThresholdFigures) => s.latencyMs.p999 },
+  max: { unit: 'ms', read: (s: ThresholdFigures) => s.latencyMs.max },
+  mean: { unit: 'ms', read: (s: ThresholdFigures) => s.latencyMs.mean },
+  'lag-p99': { unit: 'ms', read: (s: ThresholdFigures) => s.schedulerLagMs.p99 },
+  errors: { unit: 'share', read: (s: ThresholdFigures) => (s.totals.requests > 0 ? s.totals.failure / s.totals.requests : null) },
+  dropped: { unit: 'share', read: (s: ThresholdFigures) => (s.totals.scheduled > 0 ? s.totals.dropped / s.totals.scheduled : null) },
+  achieved: { unit: 'rate', read: (s: ThresholdFigures) => s.throughput.achieved },
+} as const satisfies Record<string, { unit: 'ms' | 'share' | 'rate'; read: (s: ThresholdFigures) => number | null }>;
 type Metric = keyof typeof METRICS;
 
 export interface Threshold {
@@ -68,9 +78,9 @@ function holds(actual: number, operator: Operator, bound: number): boolean {
  * Judges every threshold. A figure that does not exist fails a latency bound (nothing succeeded
  * is not fast) and a share bound with nothing sent passes (no request, no error).
  */
-export function judgeThresholds(thresholds: readonly Threshold[], summary: Summary): ThresholdResult[] {
+export function judgeThresholds(thresholds: readonly Threshold[], figures: ThresholdFigures): ThresholdResult[] {
   return thresholds.map(({ expression, metric, operator, bound }) => {
-    const actual = METRICS[metric].read(summary);
+    const actual = METRICS[metric].read(figures);
     const passed = actual === null ? METRICS[metric].unit === 'share' : holds(actual, operator, bound);
     return { expression, actual: actual === null ? null : Math.round(actual * 1e6) / 1e6, passed };
   });

@@ -7,8 +7,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { epochNowMs, VERSION, type AgentMessage, type ControllerMessage } from '../../engine/run/worker-protocol.js';
-import type { RunSpec } from '../../engine/run/local-run.js';
+import { VERSION } from '../../common/version.js';
+import { epochNowMs } from '../../engine/run/worker-protocol.js';
+import type { AgentMessage, ControllerMessage } from '../../engine/remote/agent-protocol.js';
+import type { RunSpec } from '../../engine/run/contract.js';
 import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
 import { STRESS_BIN } from '../helpers/stress-cli.js';
 

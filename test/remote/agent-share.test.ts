@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agentSpec, assignSlots, shareOfSlots, slotCap } from '../../engine/remote/agent-share.js';
 import { ArrivalSchedule, shareOf, workerShare, type RateSegment } from '../../engine/load/pacer.js';
-import type { RunSpec } from '../../engine/run/local-run.js';
+import type { RunSpec } from '../../engine/run/contract.js';
 
 const baseSpec = (load: RunSpec['load']): RunSpec => ({
   target: { url: 'http://127.0.0.1:1/', method: 'GET', headers: {}, bodyBase64: null },

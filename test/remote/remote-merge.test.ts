@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { agentGeneratorLimit, AgentPhases } from '../../engine/verdict/box-verdict.js';
 import { IntervalMerger } from '../../engine/measure/interval-merger.js';
 import { IntervalRecorder } from '../../engine/measure/recorder.js';
-import { unreportedRequests, type RemoteResult } from '../../engine/remote/remote-run.js';
+import type { RemoteResult } from '../../engine/run/contract.js';
+import { WorkerLedger } from '../../engine/run/worker-loss.js';
 import { agentLines } from '../../engine/report/text/agents-text.js';
 import { generatorVerdict } from '../../engine/report/text/text.js';
-import { RunAccumulator } from '../../engine/run/local-run.js';
+import { RunAccumulator } from '../../engine/run/run-accumulator.js';
 import { decodeSnapshot, emptyStats, encodeStats, newHistogram, type IntervalStats } from '../../engine/measure/snapshot.js';
 import { distribution } from '../../engine/measure/statistics.js';
 import { summarize } from '../../engine/summary/summary.js';
@@ -67,12 +68,16 @@ test('a lost box\'s requests in flight become interrupted failures, so the accou
   const total = emptyStats();
   Object.assign(total.counts, { scheduled: 100, dropped: 3, requests: 90, success: 88, failure: 2 });
   total.errors = { timeout: 2 };
-  const correction = unreportedRequests(total);
+  const ledger = new WorkerLedger(null);
+  ledger.add(total);
+  const correction = ledger.lost()!;
   assert.deepEqual({ requests: correction.counts.requests, failure: correction.counts.failure, errors: correction.errors }, { requests: 7, failure: 7, errors: { interrupted: 7 } });
   assert.equal(correction.counts.scheduled, 0, 'nothing more was due');
   const whole = emptyStats();
   Object.assign(whole.counts, { scheduled: 10, requests: 10, success: 10 });
-  assert.equal(unreportedRequests(whole).counts.requests, 0, 'a box that reported everything needs nothing');
+  const wholeLedger = new WorkerLedger(null);
+  wholeLedger.add(whole);
+  assert.equal(wholeLedger.lost(), null, 'a box that reported everything needs nothing');
 });
 
 /** Stats of one box over `seconds`: `rate` due per second, answered, with a given scheduler lag. */

@@ -7,9 +7,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import type { BreakingPoint, StepReport } from '../../engine/run/ramp-runner.js';
+import type { BreakingPoint, StepReport } from '../../engine/verdict/step-report.js';
 import type { Summary } from '../../engine/summary/summary.js';
-import { VERSION } from '../../engine/run/worker-protocol.js';
+import { VERSION } from '../../common/version.js';
 import { assertInvariants } from '../helpers/invariants.js';
 import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
 import { startSshLab, type LoadBox, type SshLab } from '../helpers/sshd.js';

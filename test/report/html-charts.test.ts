@@ -6,7 +6,7 @@ import { chartSpecs, distributionChart, hdrX, timeCharts } from '../../engine/re
 import { axisSize, clientScript, hdrPercentile, hdrTickLabel } from '../../engine/report/html/client.js';
 import { rampCharts, stepBands } from '../../engine/report/html/ramp-charts.js';
 import type { HtmlReport } from '../../engine/report/html/html-report.js';
-import type { StepReport } from '../../engine/run/ramp-runner.js';
+import type { StepReport } from '../../engine/verdict/step-report.js';
 import { loadFixture } from '../helpers/fixtures.js';
 
 const close = (actual: number, expected: number, message?: string) => assert.ok(Math.abs(actual - expected) < 1e-9, message ?? `${actual} ≈ ${expected}`);

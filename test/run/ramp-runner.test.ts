@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RampRunner } from '../../engine/run/ramp-runner.js';
 import type { RampPlan } from '../../engine/plan/plan.js';
-import type { Run, RunResult, RunSpec } from '../../engine/run/local-run.js';
+import type { Run, RunResult, RunSpec } from '../../engine/run/contract.js';
 import { emptyStats } from '../../engine/measure/snapshot.js';
 
 const plan: RampPlan = { rates: [100, 200, 300], stepMs: 1000, maxErrorRate: 0.01, sloP99Ms: null, stopOnBreak: true, refine: true };

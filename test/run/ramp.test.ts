@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RampReport } from '../../engine/run/ramp-runner.js';
+import type { RampReport } from '../../engine/verdict/step-report.js';
 import type { Summary } from '../../engine/summary/summary.js';
 import { assertInvariants } from '../helpers/invariants.js';
 import { spawnTarget } from '../helpers/spawn-target.js';

@@ -4,7 +4,7 @@
  */
 import { ERROR_CLASSES } from '../../measure/snapshot.js';
 import { BAND_COLORS, COLORS, ERROR_COLORS, series, type BandSpec, type ChartSpec, type SeriesSpec } from './chart-spec.js';
-import type { HtmlReport, IntervalPoint } from './html-report.js';
+import type { HtmlReport, ChartInterval } from './html-report.js';
 import { positiveOrNull, rampCharts } from './ramp-charts.js';
 
 /**
@@ -22,7 +22,7 @@ function outageBands(report: HtmlReport): BandSpec[] {
 }
 
 /** One series per error class seen in any interval, and drops; older summaries only have `failure`. */
-function errorSeries(intervals: readonly IntervalPoint[]): SeriesSpec[] {
+function errorSeries(intervals: readonly ChartInterval[]): SeriesSpec[] {
   const byClass = intervals.some((interval) => interval.errors !== undefined);
   const list: SeriesSpec[] = [];
   if (byClass) {
@@ -50,7 +50,7 @@ export function timeCharts(report: HtmlReport): ChartSpec[] {
     sync: 'time',
   };
   const hasOffered = intervals.some((interval) => interval.offered !== undefined);
-  const latency = (label: keyof typeof COLORS & ('p50' | 'p90' | 'p99' | 'max'), pick: (interval: IntervalPoint) => number | null | undefined) =>
+  const latency = (label: keyof typeof COLORS & ('p50' | 'p90' | 'p99' | 'max'), pick: (interval: ChartInterval) => number | null | undefined) =>
     series(label, COLORS[label], intervals.map((interval) => positiveOrNull(pick(interval))));
   const errors = errorSeries(intervals);
   const anyError = errors.some((line) => line.values.some((value) => (value ?? 0) > 0));

@@ -3,14 +3,14 @@
  * and the fields newer runs add. Everything past the plain summary is optional, so an older JSON
  * file still renders; a section whose data is absent is left out of the page.
  */
-import type { BreakingPoint, StepReport } from '../../run/ramp-runner.js';
+import type { BreakingPoint, StepReport } from '../../verdict/step-report.js';
 import type { RampOutcome } from '../../verdict/breaking-point.js';
 import type { IntervalSummary, Summary } from '../../summary/summary.js';
 import type { PercentileRow as PercentilePoint } from '../../measure/statistics.js';
 import type { Drift, Outage } from '../../verdict/endurance.js';
 
 /** One reporting interval; older summaries lack all but the first few fields. */
-export type IntervalPoint = Pick<IntervalSummary, 't' | 'requests' | 'success' | 'failure' | 'achieved' | 'p50' | 'p99'> & Partial<IntervalSummary>;
+export type ChartInterval = Pick<IntervalSummary, 't' | 'requests' | 'success' | 'failure' | 'achieved' | 'p50' | 'p99'> & Partial<IntervalSummary>;
 
 /** The run's parameters, as given and as resolved (defaults filled in). */
 export interface RunParameters {
@@ -40,7 +40,7 @@ export interface RunParameters {
 export type { PercentilePoint, Drift, Outage };
 
 export interface HtmlReport extends Omit<Summary, 'intervals' | 'percentiles' | 'overTime' | 'outages' | 'drift'> {
-  intervals: IntervalPoint[];
+  intervals: ChartInterval[];
   /** ramp only: the judged steps, the --refine steps, and the outcome */
   steps?: StepReport[];
   refineSteps?: StepReport[];

@@ -3,7 +3,7 @@
  * long it took (p50/p90/p99). Steps that did not hold are shaded by why, so a server break and
  * this generator's own limit are never confused, and the breaking point is a labelled line.
  */
-import type { StepReport } from '../../run/ramp-runner.js';
+import type { StepReport } from '../../verdict/step-report.js';
 import { BAND_COLORS, COLORS, series, type BandSpec, type ChartSpec, type MarkerSpec } from './chart-spec.js';
 import type { HtmlReport } from './html-report.js';
 import { count } from '../../../common/format.js';

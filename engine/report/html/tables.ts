@@ -2,7 +2,7 @@
  * The HTML report's tables: the key figures, the ramp's steps, the run's parameters. They carry
  * the numbers behind the charts, so the page says everything even with scripts off.
  */
-import type { StepReport } from '../../run/ramp-runner.js';
+import type { StepReport } from '../../verdict/step-report.js';
 import { count, fixed, ms, percent, tally } from '../../../common/format.js';
 import { escapeHtml } from './escape.js';
 import type { HtmlReport, RunParameters } from './html-report.js';

@@ -3,7 +3,7 @@
  * the text report (the same words), the breaking point of a ramp as a headline, drift and outages
  * of an endurance run. Plain HTML, readable with scripts off.
  */
-import type { RampReport } from '../../run/ramp-runner.js';
+import type { RampReport } from '../../verdict/step-report.js';
 import { count, fixed } from '../../../common/format.js';
 import { escapeHtml } from './escape.js';
 import type { Drift, HtmlReport, Outage } from './html-report.js';

@@ -2,7 +2,7 @@
  * The stress test's text: a table of steps and the one line a user came for, the breaking point,
  * or the plain statement that the server held, or that this generator was the limit.
  */
-import type { RampReport, StepReport } from '../../run/ramp-runner.js';
+import type { RampReport, StepReport } from '../../verdict/step-report.js';
 import { count, fixed, tally } from '../../../common/format.js';
 
 const COLUMNS = ['offered/s', 'achieved/s', 'success', 'errors', 'p50 ms', 'p99 ms', 'lag p99', 'verdict'];

@@ -1,0 +1,81 @@
+/**
+ * A ramp step's figures and verdict, and the breaking point after the ramp and any refining. Pure:
+ * merged stats in, a report out; the judging itself is breaking-point.ts.
+ */
+import { round } from '../../common/format.js';
+import type { ErrorClass, IntervalStats } from '../measure/snapshot.js';
+import { percentile } from '../measure/statistics.js';
+import { errorRate, judgeStep, stepFigures, type Criteria, type Judgement, type RampOutcome, type StepFigures } from './breaking-point.js';
+
+export interface StepReport extends Judgement, Pick<StepFigures, 'offered' | 'achieved' | 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
+  durationS: number;
+  /** (failures + drops) / scheduled */
+  errorRate: number;
+  errors: Partial<Record<ErrorClass, number>>;
+  latencyMs: { p50: number | null; p90: number | null; p99: number | null; max: number | null };
+  serviceTimeMs: { p99: number | null };
+  schedulerLagMs: { p99: number | null };
+  /** share of the step the generator's event loops were busy, 0..1 */
+  generatorBusy: number | null;
+  /** true for the short steps of --refine */
+  refine: boolean;
+}
+
+export interface BreakingPoint {
+  /** highest offered rate that held (refined when --refine ran); null when the first step broke */
+  rate: number | null;
+  /** offered rate of the step that broke (the lowest broken one after refining) */
+  brokeAt: number;
+  reason: string;
+  refined: boolean;
+}
+
+export interface RampReport {
+  steps: StepReport[];
+  refineSteps: StepReport[];
+  outcome: RampOutcome;
+  /** null when no step broke (held all the way, or the generator was the limit first) */
+  breakingPoint: BreakingPoint | null;
+}
+
+/** Figures and verdict of one step from its merged intervals. Pure. */
+export function stepReport(stats: IntervalStats, offered: number, durationS: number, inflightCapacity: number, criteria: Criteria, refine: boolean): StepReport {
+  const { counts, histograms } = stats;
+  const latency = (p: number) => percentile(histograms.latencyUs, p, 1000);
+  const measured = stepFigures(stats, offered, durationS, inflightCapacity);
+  const figures = { ...measured, achieved: round(measured.achieved, 1) };
+  return {
+    offered,
+    durationS,
+    achieved: figures.achieved,
+    scheduled: counts.scheduled,
+    requests: counts.requests,
+    success: counts.success,
+    failure: counts.failure,
+    dropped: counts.dropped,
+    errorRate: round(errorRate(counts), 5),
+    errors: { ...stats.errors },
+    latencyMs: { p50: latency(50), p90: latency(90), p99: figures.latencyP99Ms, max: latency(100) },
+    serviceTimeMs: { p99: figures.serviceP99Ms },
+    schedulerLagMs: { p99: figures.lagP99Ms },
+    generatorBusy: figures.generatorBusy === null ? null : round(figures.generatorBusy, 3),
+    refine,
+    ...judgeStep(figures, criteria),
+  };
+}
+
+/** The breaking point after the ramp and any refining; null when no step broke. */
+export function breakingPointOf(outcome: RampOutcome, refineSteps: readonly StepReport[]): BreakingPoint | null {
+  if (outcome.outcome !== 'broke') return null;
+  let rate = outcome.heldRate;
+  let brokeAt = outcome.stoppedAt!;
+  let reason = outcome.reason!;
+  for (const step of refineSteps) {
+    if (step.verdict === 'held' && (rate === null || step.offered > rate)) rate = step.offered;
+    if (step.verdict === 'broke' && step.offered < brokeAt) {
+      brokeAt = step.offered;
+      reason = step.reason!;
+    }
+  }
+  return { rate, brokeAt, reason, refined: refineSteps.length > 0 };
+}
