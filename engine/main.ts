@@ -62,40 +62,77 @@ function baseSpec(plan: Plan, url: string, workers: number): Omit<RunSpec, 'load
 export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'agent') return agentCommand(argv.slice(1));
   if (argv[0] === 'report') return reportCommand(argv.slice(1));
-  let plan: Plan;
+  const plan = await readPlan(argv);
+  return typeof plan === 'number' ? plan : runPlan(plan);
+}
+
+/** The validated plan, or the exit code of --help, --version or bad input. */
+async function readPlan(argv: string[]): Promise<Plan | number> {
   try {
     const outcome = await parseCommandLine(argv, availableParallelism());
     if (outcome.kind === 'help') return process.stdout.write(outcome.text + '\n'), 0;
     if (outcome.kind === 'version') return process.stdout.write(`stress ${VERSION}\n`), 0;
-    plan = buildPlan(outcome.options, availableParallelism());
+    return buildPlan(outcome.options, availableParallelism());
   } catch (error) {
     if (error instanceof UsageError || error instanceof PlanError) return usageFailure(error.message);
     throw error;
   }
+}
 
-  // Listening from here on: a Ctrl-C while the target, the workers or the load boxes start up
-  // must still end in a summary (empty, marked interrupted), never in a silent kill.
-  let runner: { stop(drainMs: number): void; run(): Promise<{ result: RunResult; report: RampReport | null }> } | null = null;
-  let signals = 0;
-  const setUp = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (++signals > 1) process.exit(130);
-    setUp.abort();
-    const what = runner === null ? 'stopping before any load is sent' : `stopping, waiting up to ${INTERRUPT_DRAIN_MS / 1000} s for requests in flight`;
+/** A load run or a ramp, as main drives it. */
+interface Runner {
+  stop(drainMs: number): void;
+  run(): Promise<{ result: RunResult; report: RampReport | null }>;
+}
+
+/**
+ * SIGINT and SIGTERM from the start of the set-up on: a Ctrl-C while the target, the workers or
+ * the load boxes start up must still end in a summary (empty, marked interrupted), never in a
+ * silent kill. A second one quits at once.
+ */
+class Interrupts {
+  signals = 0;
+  readonly setUp = new AbortController();
+  runner: Runner | null = null;
+  private readonly onSignal = (signal: NodeJS.Signals): void => {
+    if (++this.signals > 1) process.exit(130);
+    this.setUp.abort();
+    const what = this.runner === null ? 'stopping before any load is sent' : `stopping, waiting up to ${INTERRUPT_DRAIN_MS / 1000} s for requests in flight`;
     process.stderr.write(`\nstress: ${signal}: ${what} (again to quit at once)\n`);
-    runner?.stop(INTERRUPT_DRAIN_MS);
+    this.runner?.stop(INTERRUPT_DRAIN_MS);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
 
+  install(): void {
+    process.on('SIGINT', this.onSignal);
+    process.on('SIGTERM', this.onSignal);
+  }
+
+  remove(): void {
+    process.off('SIGINT', this.onSignal);
+    process.off('SIGTERM', this.onSignal);
+  }
+}
+
+function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, onInterval: (interval: IntervalStats) => void, runs: Runs): Runner {
+  if (plan.mode === 'ramp') return new RampRunner(plan.ramp!, base, onInterval, plan.maxLagMs, runs.makeRun);
+  const load: RunSpec['load'] = plan.mode === 'rate'
+    ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
+    : { kind: 'clients', clients: plan.clients!, requests: plan.requests, durationMs: plan.durationMs };
+  const run = runs.makeRun({ ...base, load }, onInterval);
+  return { stop: (drainMs) => run.stop(drainMs), run: async () => ({ result: await run.run(), report: null }) };
+}
+
+async function runPlan(plan: Plan): Promise<number> {
+  const interrupts = new Interrupts();
+  interrupts.install();
   const target = await resolveTarget(plan);
   let runs: Runs;
   try {
     const notice = plan.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
-    runs = await openRuns(plan, workersFor(plan.workers, plan.clients), notice, setUp.signal);
+    runs = await openRuns(plan, workersFor(plan.workers, plan.clients), notice, interrupts.setUp.signal);
   } catch (error) {
     await target.close();
-    if (error instanceof AgentError) return process.stderr.write(`stress: ${error.message}\n`), signals > 0 ? 130 : 1;
+    if (error instanceof AgentError) return process.stderr.write(`stress: ${error.message}\n`), interrupts.signals > 0 ? 130 : 1;
     throw error;
   }
   if (runs.ready && !plan.quiet) process.stderr.write(`${runs.ready}\n`);
@@ -107,20 +144,9 @@ export async function main(argv: string[]): Promise<number> {
     progress?.interval(interval);
     hlog?.write(interval);
   };
-  const base = baseSpec(plan, target.url, workers);
-
-  if (plan.mode === 'ramp') {
-    runner = new RampRunner(plan.ramp!, base, onInterval, plan.maxLagMs, runs.makeRun);
-  } else {
-    const load: RunSpec['load'] = plan.mode === 'rate'
-      ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
-      : { kind: 'clients', clients: plan.clients!, requests: plan.requests, durationMs: plan.durationMs };
-    const run = runs.makeRun({ ...base, load }, onInterval);
-    runner = { stop: (drainMs) => run.stop(drainMs), run: async () => ({ result: await run.run(), report: null }) };
-  }
-
+  const runner = (interrupts.runner = makeRunner(plan, baseSpec(plan, target.url, workers), onInterval, runs));
   // a signal during the set-up: the run starts stopped, and its (empty) summary says so
-  if (signals > 0) runner.stop(INTERRUPT_DRAIN_MS);
+  if (interrupts.signals > 0) runner.stop(INTERRUPT_DRAIN_MS);
   if (plan.report.log !== null) removeParts(plan.report.log, workers);
   const { result, report } = await runner.run();
   const logged = plan.report.log === null ? null : await joinParts(plan.report.log, workers);
@@ -129,17 +155,20 @@ export async function main(argv: string[]): Promise<number> {
   progress?.end();
   const warning = generatorWarning(result.total.errors.generator ?? 0, result.total.errorCodes, readLocalLimits());
   if (warning !== null) process.stderr.write(`${warning}\n`);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  interrupts.remove();
+  await hlog?.close();
+  await target.close();
+  return reportRun(plan, { target: target.url, workers, startedAt }, result, report);
+}
 
+/** Prints the summary, writes the report files, and says how the run ends: its exit code. */
+async function reportRun(plan: Plan, run: { target: string; workers: number; startedAt: Date }, result: RunResult, report: RampReport | null): Promise<number> {
   const plannedS = plan.durationMs === null ? null : plan.durationMs / 1000;
   const ranS = Math.min(plannedS ?? result.elapsedS, result.elapsedS || (plannedS ?? 0));
   const offered = plan.mode === 'rate' ? plan.rate : plan.mode === 'ramp' && ranS > 0 ? Math.round(result.total.counts.scheduled / ranS) : null;
-  const summary = summarize({ mode: plan.mode, target: target.url, workers, offered, plannedS, endurance: plan.report.endurance, maxLagMs: plan.maxLagMs }, result);
+  const summary = summarize({ mode: plan.mode, target: run.target, workers: run.workers, offered, plannedS, endurance: plan.report.endurance, maxLagMs: plan.maxLagMs }, result);
   const thresholds = judgeThresholds(plan.report.failOn, summary);
-  const document = reportDocument(plan, summary, report, thresholds, startedAt);
-  await hlog?.close();
-  await target.close();
+  const document = reportDocument(plan, summary, report, thresholds, run.startedAt);
   process.stdout.write(plan.json ? JSON.stringify(document) + '\n' : document.text);
   const written = await writeReports(plan.report, document);
   if (written !== null) return written;
