@@ -29,6 +29,12 @@ import { startBundledTarget } from './bundled-target.js';
 const INTERRUPT_DRAIN_MS = 2000;
 
 
+/** Writes `text` to stdout and gives `code` back: --help and --version. */
+function printed(text: string, code: number): number {
+  process.stdout.write(text);
+  return code;
+}
+
 function usageFailure(message: string): number {
   process.stderr.write(`stress: ${message} (see stress --help)\n`);
   return 2;
@@ -70,8 +76,8 @@ export async function main(argv: string[]): Promise<number> {
 async function readPlan(argv: string[]): Promise<Plan | number> {
   try {
     const outcome = await parseCommandLine(argv, availableParallelism());
-    if (outcome.kind === 'help') return process.stdout.write(outcome.text + '\n'), 0;
-    if (outcome.kind === 'version') return process.stdout.write(`stress ${VERSION}\n`), 0;
+    if (outcome.kind === 'help') return printed(`${outcome.text}\n`, 0);
+    if (outcome.kind === 'version') return printed(`stress ${VERSION}\n`, 0);
     return buildPlan(outcome.options, availableParallelism());
   } catch (error) {
     if (error instanceof UsageError || error instanceof PlanError) return usageFailure(error.message);
@@ -132,7 +138,10 @@ async function runPlan(plan: Plan): Promise<number> {
     runs = await openRuns(plan, workersFor(plan.workers, plan.clients), notice, interrupts.setUp.signal);
   } catch (error) {
     await target.close();
-    if (error instanceof AgentError) return process.stderr.write(`stress: ${error.message}\n`), interrupts.signals > 0 ? 130 : 1;
+    if (error instanceof AgentError) {
+      process.stderr.write(`stress: ${error.message}\n`);
+      return interrupts.signals > 0 ? 130 : 1;
+    }
     throw error;
   }
   if (runs.ready && !plan.quiet) process.stderr.write(`${runs.ready}\n`);
@@ -144,7 +153,8 @@ async function runPlan(plan: Plan): Promise<number> {
     progress?.interval(interval);
     hlog?.write(interval);
   };
-  const runner = (interrupts.runner = makeRunner(plan, baseSpec(plan, target.url, workers), onInterval, runs));
+  const runner = makeRunner(plan, baseSpec(plan, target.url, workers), onInterval, runs);
+  interrupts.runner = runner;
   // a signal during the set-up: the run starts stopped, and its (empty) summary says so
   if (interrupts.signals > 0) runner.stop(INTERRUPT_DRAIN_MS);
   if (plan.report.log !== null) removeParts(plan.report.log, workers);
@@ -169,7 +179,7 @@ async function reportRun(plan: Plan, run: { target: string; workers: number; sta
   const summary = summarize({ mode: plan.mode, target: run.target, workers: run.workers, offered, plannedS, endurance: plan.report.endurance, maxLagMs: plan.maxLagMs }, result);
   const thresholds = judgeThresholds(plan.report.failOn, summary);
   const document = reportDocument(plan, summary, report, thresholds, run.startedAt);
-  process.stdout.write(plan.json ? JSON.stringify(document) + '\n' : document.text);
+  process.stdout.write(plan.json ? `${JSON.stringify(document)}\n` : document.text);
   const written = await writeReports(plan.report, document);
   if (written !== null) return written;
   if (result.remote?.abortedOnAgentLoss) return 1;

@@ -5,7 +5,7 @@
  */
 
 import { parseTargetArgs, HELP } from './cli-args.js';
-import { ListenError, startTargetServer } from './server.js';
+import { ListenError, startTargetServer, type TargetServer } from './server.js';
 
 /** After a stop signal the process is gone within this long, whatever is still in flight (ms). */
 const EXIT_DEADLINE_MS = 1900;
@@ -24,7 +24,7 @@ async function main(argv: readonly string[]): Promise<void> {
     return;
   }
 
-  let server;
+  let server: TargetServer;
   try {
     server = await startTargetServer({ ...outcome.options, drainTimeoutMs: DRAIN_MS });
   } catch (error) {

@@ -50,8 +50,10 @@ export function writeAnswer(res: HttpResponse, answer: Answer, context: WriteCon
       res.writeStatus('200 OK').writeHeader('Content-Type', OCTETS);
       if (context.head) endHead(res, answer.bytes, context);
       else if (answer.bytes <= FILLER.length) res.end(FILLER.subarray(0, answer.bytes), context.closeConnection ?? false);
-      else if (context.native) return streamFiller(res, answer.bytes, done);
-      else writeFillerUnpaced(res, answer.bytes);
+      else if (context.native) {
+        streamFiller(res, answer.bytes, done);
+        return;
+      } else writeFillerUnpaced(res, answer.bytes);
       break;
     case 'delay':
       throw new Error('a delay is carried out by the server, not written');

@@ -74,7 +74,10 @@ export class ConnectGate<T> {
 
   /** A new request: sent at once, or held while the gate is closed. */
   submit(request: T): void {
-    if (!this.closed) return this.actions.dispatch(request);
+    if (!this.closed) {
+      this.actions.dispatch(request);
+      return;
+    }
     this.waiting.push(request);
     if (this.probe === null && this.waiting.length >= this.holdLimit) {
       if (this.timer !== null) this.timers.clear(this.timer);

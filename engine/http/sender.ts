@@ -61,7 +61,10 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onConnect(abort: (error?: Error) => void): void {
     // Already settled by the deadline sweep while it waited for a connection: do not send it.
-    if (this.settled) return abort(new RequestAbort('timeout', 'deadline passed before a connection was free'));
+    if (this.settled) {
+      abort(new RequestAbort('timeout', 'deadline passed before a connection was free'));
+      return;
+    }
     this.abort = abort;
     this.sentMs = this.sender.clock();
     this.sender.gate.connected();

@@ -105,7 +105,8 @@ export class ArrivalSchedule {
     let i = this.cursor;
     while (i > 0 && elapsedMs < segments[i]!.startMs) i--;
     while (i < last && elapsedMs >= segments[i]!.startMs + segments[i]!.durationMs) i++;
-    return (this.cursor = i);
+    this.cursor = i;
+    return i;
   }
 
   /** The segment where cumulative arrivals reach `target`; segments without arrivals are skipped. */
@@ -115,7 +116,8 @@ export class ArrivalSchedule {
     let i = this.cursor;
     while (i > 0 && target < segments[i]!.arrivalsBefore) i--;
     while (i < last && (segments[i]!.arrivals === 0 || target >= settle(segments[i]!.arrivalsBefore + segments[i]!.arrivals))) i++;
-    return (this.cursor = i);
+    this.cursor = i;
+    return i;
   }
 }
 

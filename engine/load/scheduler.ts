@@ -67,7 +67,10 @@ export class OpenLoopScheduler implements LoadGenerator {
         sender.send(dueMs, null, measured);
       }
     }
-    if (this.nextHit >= schedule.totalHits) return this.stop();
+    if (this.nextHit >= schedule.totalHits) {
+      this.stop();
+      return;
+    }
     // setTimeout cannot wait less than 1 ms; what is due meanwhile goes out in the next batch.
     this.timer = setTimeout(this.tick, Math.max(0, schedule.dueTimeMs(this.nextHit) - leadMs - clock()));
   };

@@ -23,7 +23,10 @@ export class IntervalMerger {
 
   add(source: number, stats: IntervalStats): void {
     let slot = this.merged.get(stats.interval);
-    if (!slot) this.merged.set(stats.interval, (slot = emptyStats()));
+    if (!slot) {
+      slot = emptyStats();
+      this.merged.set(stats.interval, slot);
+    }
     mergeStats(slot, stats);
     this.reportedUpTo[source] = Math.max(this.reportedUpTo[source]!, stats.interval);
     this.emitComplete();

@@ -45,7 +45,7 @@ export const REPORT_FLAGS = {
   html: { type: 'string', group: 'Output:', describe: 'write a self-contained HTML report with charts to this file (opens offline)' },
   log: { type: 'string', group: 'Output:', describe: 'write one CSV row per request (index, status, size, latency ms, due ms, service ms, error class), streamed to disk' },
   'hdr-log': { type: 'string', group: 'Output:', describe: 'write the latency of every interval as an HdrHistogram log (.hlog), in µs, ramp steps tagged' },
-  bundled: { type: 'string', group: 'Bundled target (no URL):', describe: `a fault knob of the bundled target server, KNOB=VALUE (repeatable): ${KNOBS.join(', ')}; e.g. latency=2ms (a profile\'s knobs are ignored when a URL is given)` },
+  bundled: { type: 'string', group: 'Bundled target (no URL):', describe: `a fault knob of the bundled target server, KNOB=VALUE (repeatable): ${KNOBS.join(', ')}; e.g. latency=2ms (a profile's knobs are ignored when a URL is given)` },
 } as const;
 
 function strings(value: unknown): string[] | undefined {

@@ -76,7 +76,7 @@ export class AgentLink {
   }
 
   send(message: ControllerMessage): void {
-    if (!this.ended && this.child.stdin!.writable) this.child.stdin!.write(JSON.stringify(message) + '\n');
+    if (!this.ended && this.child.stdin!.writable) this.child.stdin!.write(`${JSON.stringify(message)}\n`);
   }
 
   /** Exchanges hellos; rejects with a one-line AgentError naming the box. */
@@ -161,7 +161,8 @@ export class AgentLink {
     } catch {
       // before the hello, a login script may have printed something; after it, stdout is ours
       if (!this.greeted && ++this.noise <= NOISE_LIMIT) return;
-      return this.kill(`broke the protocol: ${JSON.stringify(line.slice(0, 80))}`);
+      this.kill(`broke the protocol: ${JSON.stringify(line.slice(0, 80))}`);
+      return;
     }
     if (message.type === 'hello') {
       this.greeted = true;

@@ -37,7 +37,7 @@ function specProblem(spec: RunSpec | undefined): string | null {
 export async function runAgent(input: Readable, output: Writable, log: Writable): Promise<number> {
   // a controller that is gone cannot be told anything: a write error only means it is gone
   output.on('error', () => undefined);
-  const send = (message: AgentMessage) => output.write(JSON.stringify(message) + '\n');
+  const send = (message: AgentMessage) => output.write(`${JSON.stringify(message)}\n`);
   let greeted = false;
   let current: { runId: number; run: LocalRun; ended: Promise<void> } | null = null;
   let lastHeardMs = epochNowMs();

@@ -82,7 +82,12 @@ export class Fleet {
     await Promise.race([everyone, failed.then(() => new Promise((resolve) => setTimeout(resolve, options.signal?.aborted ? 0 : FAILURE_GRACE_MS)))]);
     options.signal?.removeEventListener('abort', onAbort);
     if (failures.length > 0) {
-      await Promise.all(links.map((link) => (link.kill(), link.gone)));
+      await Promise.all(
+        links.map((link) => {
+          link.kill();
+          return link.gone;
+        }),
+      );
       throw new AgentError(failures.join('; '));
     }
     return new Fleet((await everyone) as FleetMember[]);

@@ -89,7 +89,8 @@ export class RemoteRun implements Run {
       return { series: [], total: accumulated.total, interrupted: true, workerFailures: [], elapsedS: 0, remote: { agents: [], abortedOnAgentLoss: this.abortedOnLoss } };
     }
     const merger = this.mergerInto(accumulated, members.length);
-    const runId = (this.runId = this.fleet.nextRunId());
+    const runId = this.fleet.nextRunId();
+    this.runId = runId;
     const worstRttMs = Math.max(...members.map((member) => member.clock.rttMs));
     this.startAtMs = epochNowMs() + START_LEAD_MS + 2 * worstRttMs + (spec.load.kind === 'rate' ? spec.warmupMs : 0);
 
@@ -150,7 +151,10 @@ export class RemoteRun implements Run {
           mergeStats(box.total, stats);
           box.ledger.add(stats);
           let reported = this.parts.get(stats.interval);
-          if (!reported) this.parts.set(stats.interval, (reported = []));
+          if (!reported) {
+            reported = [];
+            this.parts.set(stats.interval, reported);
+          }
           reported[index] = stats;
           merger.add(index, stats);
         } else if (message.type === 'done' && message.runId === runId) {

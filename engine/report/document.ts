@@ -55,7 +55,7 @@ function heading(plan: Plan, summary: Summary): string {
 export function reportDocument(plan: Plan, summary: Summary, ramp: RampReport | null, thresholds: ThresholdResult[], startedAt: Date): ReportDocument {
   const lastRate = plan.ramp?.rates.at(-1) ?? null;
   const lines = [textReport(summary, heading(plan, summary)).trimEnd(), ...enduranceText(summary), ...thresholdLines(thresholds)];
-  const text = lines.join('\n') + '\n' + (ramp ? rampText(ramp, lastRate) : '');
+  const text = `${lines.join('\n')}\n${ramp ? rampText(ramp, lastRate) : ''}`;
   const verdicts = [
     generatorVerdict(summary),
     ...(ramp ? [verdictLine(ramp, lastRate)] : []),

@@ -53,7 +53,7 @@ export async function writeReports(plan: Pick<ReportPlan, 'out' | 'html'>, docum
       process.stderr.write(`stress: ${flag}: cannot write "${path}": ${(error as Error).message}\n`);
     }
   };
-  await attempt('--out', plan.out, () => JSON.stringify(document) + '\n');
+  await attempt('--out', plan.out, () => `${JSON.stringify(document)}\n`);
   await attempt('--html', plan.html, () => renderHtml(asHtmlReport(document)));
   return failed ? 1 : null;
 }

@@ -14,7 +14,10 @@ export async function reportCommand(argv: string[]): Promise<number> {
   let html: string | undefined;
   try {
     const { values, positionals } = parseArgs({ args: argv, options: { html: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-    if (values.help) return process.stdout.write(`${USAGE}\n\nRebuilds the HTML report of a run from its JSON summary (written by --out or --json).\n`), 0;
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n\nRebuilds the HTML report of a run from its JSON summary (written by --out or --json).\n`);
+      return 0;
+    }
     if (positionals.length !== 1) throw new Error(positionals.length === 0 ? 'give the JSON file' : `one JSON file, not ${positionals.length}`);
     [input] = positionals;
     html = values.html;

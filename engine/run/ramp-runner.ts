@@ -76,7 +76,10 @@ export class RampRunner {
         if (interval.startMs >= plannedEndMs) return;
         boxes.add(interval, parts);
         let stats = phaseStats.get(interval.phase);
-        if (!stats) phaseStats.set(interval.phase, (stats = emptyStats()));
+        if (!stats) {
+          stats = emptyStats();
+          phaseStats.set(interval.phase, stats);
+        }
         mergeStats(stats, interval);
       },
     );

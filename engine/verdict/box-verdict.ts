@@ -31,10 +31,16 @@ export class AgentPhases {
   add(interval: IntervalStats, parts: readonly AgentPart[] | undefined, ignoreFromMs = Number.POSITIVE_INFINITY): void {
     if (!parts || interval.startMs >= ignoreFromMs) return;
     let boxes = this.phases.get(interval.phase);
-    if (!boxes) this.phases.set(interval.phase, (boxes = new Map()));
+    if (!boxes) {
+      boxes = new Map();
+      this.phases.set(interval.phase, boxes);
+    }
     for (const part of parts) {
       let box = boxes.get(part.agent);
-      if (!box) boxes.set(part.agent, (box = { workers: part.workers, stats: emptyStats(), lost: false }));
+      if (!box) {
+        box = { workers: part.workers, stats: emptyStats(), lost: false };
+        boxes.set(part.agent, box);
+      }
       if (part.stats) mergeStats(box.stats, part.stats);
       box.lost ||= part.lost;
     }

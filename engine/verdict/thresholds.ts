@@ -49,7 +49,7 @@ export interface ThresholdResult {
   passed: boolean;
 }
 
-const HINT = 'write METRIC<VALUE, e.g. p99<50ms, errors<1%, achieved>=9000 (metrics: ' + Object.keys(METRICS).join(', ') + ')';
+const HINT = `write METRIC<VALUE, e.g. p99<50ms, errors<1%, achieved>=9000 (metrics: ${Object.keys(METRICS).join(', ')})`;
 
 export function parseThreshold(text: string): Threshold {
   const match = /^\s*([a-z0-9.-]+)\s*(<=|>=|<|>)\s*(\S+)\s*$/.exec(text);

@@ -8,5 +8,5 @@ import { createInterface } from 'node:readline';
 const version = process.argv[2] ?? '0.0.0';
 createInterface({ input: process.stdin }).on('line', (line) => {
   const message = JSON.parse(line) as { type: string };
-  if (message.type === 'hello') process.stdout.write(JSON.stringify({ type: 'hello', version, cores: 1, pid: process.pid }) + '\n');
+  if (message.type === 'hello') process.stdout.write(`${JSON.stringify({ type: 'hello', version, cores: 1, pid: process.pid })}\n`);
 });

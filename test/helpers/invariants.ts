@@ -46,7 +46,7 @@ export function assertFinite(value: unknown, path: string): void {
     assert.ok(Number.isFinite(value), `${path} is ${value}`);
     assert.ok(Math.abs(value) < 2 ** 52, `${path} looks like a sentinel: ${value}`);
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => assertFinite(item, `${path}[${i}]`));
+    for (const [i, item] of value.entries()) assertFinite(item, `${path}[${i}]`);
   } else if (value && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) assertFinite(item, `${path}.${key}`);
   }

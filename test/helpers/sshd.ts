@@ -128,7 +128,7 @@ export async function startSshLab(addresses: readonly string[]): Promise<SshLab>
     for (const box of boxes) box.sshd.kill('SIGKILL');
     throw error;
   }
-  writeFileSync(join(dir, 'known_hosts'), knownHosts.join('\n') + '\n');
+  writeFileSync(join(dir, 'known_hosts'), `${knownHosts.join('\n')}\n`);
 
   const listeners = () => new Set(boxes.map((box) => box.sshd.pid));
   const lab: SshLab = {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArrivalSchedule, workerShare } from '../../engine/load/pacer.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const constant = (rate: number, durationMs: number) => [{ durationMs, fromRate: rate, toRate: rate }];
 
@@ -51,8 +52,7 @@ test('worker shares interleave into the global schedule and add up exactly', () 
 });
 
 test('property: for random rates, durations and worker counts, shares sum to ceil(R*T) and due times are monotone', () => {
-  let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = seededRandom(12345);
   for (let run = 0; run < 300; run++) {
     const rate = Math.round(random() * 50_000 * 100) / 100 + 0.5;
     const durationMs = Math.round(random() * 5000) + 1;

@@ -49,13 +49,16 @@ function startAgent(args: string[] = []): Agent {
   void exited.then(() => clearTimeout(killer));
   return {
     child,
-    send: (message) => child.stdin!.write((typeof message === 'string' ? message : JSON.stringify(message)) + '\n'),
+    send: (message) => child.stdin!.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`),
     next: (limitMs = 10_000) => {
       const queued = queue.shift();
       if (queued) return Promise.resolve(queued);
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no message within ${limitMs} ms; stderr: ${stderr}`)), limitMs);
-        waiting.push((message) => (clearTimeout(timer), resolve(message)));
+        waiting.push((message) => {
+          clearTimeout(timer);
+          resolve(message);
+        });
       });
     },
     exited,

@@ -49,7 +49,11 @@ function whenAgentRuns(box: LoadBox, afterMs: number, act: (pid: number) => void
     if (pids.length === 0 && Date.now() < until) return;
     clearInterval(look);
     // an agent already gone when the time comes fails the test by its figures, not here
-    if (pids.length > 0) setTimeout(() => pids.forEach((pid) => lab.agentPids(box).includes(pid) && act(pid)), afterMs);
+    if (pids.length > 0) {
+      setTimeout(() => {
+        for (const pid of pids) if (lab.agentPids(box).includes(pid)) act(pid);
+      }, afterMs);
+    }
   }, 50);
 }
 

@@ -33,12 +33,12 @@ const INTEGER_STEPS = [1, 2, 5].flatMap((step) => Array.from({ length: 10 }, (_,
 export function hdrTickLabel(nines: number): string {
   if (nines <= 0) return '0%';
   if (nines === 1) return '90%';
-  return '99' + (nines > 2 ? '.' + '9'.repeat(nines - 2) : '') + '%';
+  return `99${nines > 2 ? `.${'9'.repeat(nines - 2)}` : ''}%`;
 }
 
 /** The percentile at any point of the HDR axis, with as many decimals as its nines need. */
 export function hdrPercentile(x: number): string {
-  return (100 * (1 - 10 ** -x)).toFixed(Math.max(0, Math.ceil(x) - 2)) + '%';
+  return `${(100 * (1 - 10 ** -x)).toFixed(Math.max(0, Math.ceil(x) - 2))}%`;
 }
 
 /** Width of a y axis that fits its longest tick label (the default cuts "12,000" short). */
@@ -76,7 +76,7 @@ export function drawMarkers(u: uPlot, markers: readonly MarkerSpec[], pxRatio: n
     ctx.lineTo(x, bbox.top + bbox.height);
     ctx.stroke();
     ctx.setLineDash([]);
-    ctx.font = 'bold ' + 12 * pxRatio + 'px system-ui, sans-serif';
+    ctx.font = `bold ${12 * pxRatio}px system-ui, sans-serif`;
     // uPlot leaves its own alignment on the context after drawing axis values
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
@@ -142,7 +142,7 @@ export function drawCharts(uPlotClass: typeof uPlot): void {
   const specs = JSON.parse(document.getElementById('chart-data')?.textContent ?? '[]') as ChartSpec[];
   const drawn: Array<{ chart: uPlot; container: PageElement }> = [];
   for (const spec of specs) {
-    const container = document.querySelector('[data-chart="' + spec.id + '"]');
+    const container = document.querySelector(`[data-chart="${spec.id}"]`);
     if (!container) continue;
     container.querySelector('.no-script')?.remove();
     const data = [spec.xs, ...spec.series.map((line) => line.values)] as uPlot.AlignedData;
@@ -153,7 +153,7 @@ export function drawCharts(uPlotClass: typeof uPlot): void {
     for (const { chart, container } of drawn) chart.setSize({ width: container.clientWidth, height: CHART_HEIGHT });
   });
   // tests (and anyone scripting the page) wait for this
-  document.body.dataset['chartsDrawn'] = String(drawn.length);
+  document.body.dataset.chartsDrawn = String(drawn.length);
 }
 
 /** Everything `drawCharts` calls, in the order they are inlined. */

@@ -21,6 +21,7 @@ export type { HtmlReport } from './html-report.js';
 const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
 /** Terminal colours, should the text summary have been captured from a terminal. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is what an ANSI colour sequence starts with
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 function heading(report: HtmlReport): { title: string; subtitle: string } {

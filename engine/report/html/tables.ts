@@ -69,5 +69,5 @@ export function runTable(run: RunParameters): string {
     ['stress', run.version],
     ['Node.js', run.node],
   ];
-  return '<table id="run-parameters" class="parameters">' + rows.map(([name, value]) => `<tr><th>${name}</th><td>${escapeHtml(value)}</td></tr>`).join('') + '</table>';
+  return `<table id="run-parameters" class="parameters">${rows.map(([name, value]) => `<tr><th>${name}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</table>`;
 }

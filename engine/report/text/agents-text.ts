@@ -22,7 +22,7 @@ function row(agent: AgentSummary, openLoop: boolean): string[] {
 function table(rows: string[][]): string[] {
   const widths = COLUMNS.map((header, i) => Math.max(header.length, ...rows.map((cells) => cells[i]!.length)));
   // names and the error text read left to right; numbers line up on the right
-  const line = (cells: string[]) => '    ' + cells.map((cell, i) => (i === 0 || i === 4 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) => `    ${cells.map((cell, i) => (i === 0 || i === 4 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()}`;
   return [line(COLUMNS), ...rows.map(line)];
 }
 

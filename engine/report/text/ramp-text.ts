@@ -16,7 +16,7 @@ function stepRow(step: StepReport): string[] {
 
 function table(rows: string[][]): string[] {
   const widths = COLUMNS.map((header, i) => Math.max(header.length, ...rows.map((row) => (i === COLUMNS.length - 1 ? 0 : row[i]!.length))));
-  const line = (cells: string[]) => '  ' + cells.map((cell, i) => (i === cells.length - 1 ? cell : i === 3 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === cells.length - 1 ? cell : i === 3 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`;
   return [line(COLUMNS), ...rows.map(line)];
 }
 
@@ -43,5 +43,5 @@ export function rampText(report: RampReport, lastOffered: number | null): string
   const lines = ['', 'Steps', ...table(report.steps.map(stepRow))];
   if (report.refineSteps.length > 0) lines.push('', 'Refine (shorter steps)', ...table(report.refineSteps.map(stepRow)));
   lines.push('', verdictLine(report, lastOffered));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

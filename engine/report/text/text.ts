@@ -72,5 +72,5 @@ export function textReport(summary: Summary, heading: string): string {
     lines.push(`Worker ${failure.workerIndex} failed at ${fixed(failure.atS, 1)} s: ${failure.message} (its data up to then is kept)`);
   }
   lines.push(...agentLines(summary));
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
