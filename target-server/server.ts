@@ -3,19 +3,14 @@
  * knobs of `options.ts`. Used by `bin/target-server`, by `stress` when no URL is given (in a
  * worker thread of its own, on 127.0.0.1 port 0: engine/bundled-target.ts), and by the tests.
  *
- * Each request goes through, in order: capacity admission (wait for a token, or 503 when the
- * queue is full) -> fixed latency -> close-rate (drop the connection) -> fail-rate (500) ->
- * the endpoint. Every stage after the first may be asynchronous, so every request attaches
- * onAborted at once (uWS requires it) and every later write is corked (`responder.ts`).
+ * This file is the server's lifecycle: listen, the whole-server pauses, and a draining close.
+ * What happens to each request is `request-pipeline.ts`.
  */
 
-import type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket } from 'uWebSockets.js';
-import { CapacityGate, defaultBurst } from './capacity-gate.js';
-import { CapacityWaiter } from './capacity-waiter.js';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { resolveTargetOptions, type TargetServerOptions } from './options.js';
 import { schedulePauses } from './pauses.js';
-import { writeAnswer } from './responder.js';
-import { route, type Answer } from './routes.js';
+import { RequestPipeline } from './request-pipeline.js';
 import { loadUws, type UwsEngine } from './uws-loader.js';
 
 export type { TargetServerOptions } from './options.js';
@@ -42,110 +37,13 @@ export class ListenError extends Error {
   readonly code = 'STRESS_ERR_TARGET_LISTEN';
 }
 
-const SERVER_ERROR: Answer = { kind: 'text', status: 500, body: 'injected failure (--fail-rate)\n' };
-const OVER_CAPACITY: Answer = { kind: 'text', status: 503, body: 'over capacity: queue full (--capacity/--queue)\n' };
-const SHUTTING_DOWN: Answer = { kind: 'text', status: 503, body: 'shutting down\n' };
-const ignore = (): void => {};
-
-/** One request on its way; `open` until answered, dropped or aborted. */
-interface Exchange {
-  res: HttpResponse;
-  path: string;
-  head: boolean;
-  open: boolean;
-  /** withdraws whatever the request is waiting on (queue slot, timer) */
-  withdraw: () => void;
-}
-
 /** Starts the server; rejects with `TargetOptionsError` (every problem) or `ListenError`. */
 export async function startTargetServer(options: TargetServerOptions = {}): Promise<TargetServer> {
   const config = resolveTargetOptions(options);
   const { uws, engine } = loadUws();
-  const native = engine === 'native';
-  const random = Math.random;
+  const pipeline = new RequestPipeline(config, engine === 'native');
 
-  const waiter = config.capacity === undefined
-    ? undefined
-    : new CapacityWaiter(new CapacityGate({ ratePerSecond: config.capacity, burst: defaultBurst(config.capacity), queueLimit: config.queue! }, performance.now()));
-
-  let inFlight = 0;
-  let closing = false;
-  let drained: (() => void) | undefined;
-
-  const settle = (exchange: Exchange): void => {
-    if (!exchange.open) return;
-    exchange.open = false;
-    inFlight -= 1;
-    if (closing && inFlight === 0) drained?.();
-  };
-
-  const respond = (exchange: Exchange, answer: Answer): void => {
-    if (!exchange.open) return;
-    const { res, head } = exchange;
-    res.cork(() => writeAnswer(res, answer, { head, native, closeConnection: closing }, () => settle(exchange)));
-  };
-
-  /** Runs `then` after `ms`; the exchange can withdraw the timer if its client leaves. */
-  const after = (exchange: Exchange, ms: number, then: () => void): void => {
-    const timer = setTimeout(then, ms);
-    exchange.withdraw = () => clearTimeout(timer);
-  };
-
-  const serve = (exchange: Exchange): void => {
-    if (!exchange.open) return;
-    if (config.closeRate > 0 && random() < config.closeRate) {
-      settle(exchange); // first, so the onAborted that close() fires finds it settled
-      exchange.res.close();
-      return;
-    }
-    if (config.failRate > 0 && random() < config.failRate) return respond(exchange, SERVER_ERROR);
-    const answer = route(exchange.path, random);
-    if (answer.kind !== 'delay') return respond(exchange, answer);
-    after(exchange, answer.ms, () => respond(exchange, { kind: 'text', status: 200, body: `delayed ${answer.ms} ms\n` }));
-  };
-
-  const admitted = (exchange: Exchange): void => {
-    if (!exchange.open) return;
-    if (config.latencyMs > 0) after(exchange, config.latencyMs, () => serve(exchange));
-    else serve(exchange);
-  };
-
-  const onRequest = (res: HttpResponse, req: HttpRequest): void => {
-    // req lives only during this call: read what is needed now. The fallback's getUrl keeps
-    // the query string and its getMethod is upper case; route() and toLowerCase cope.
-    const exchange: Exchange = {
-      res,
-      path: req.getUrl(),
-      head: req.getMethod().toLowerCase() === 'head',
-      open: true,
-      withdraw: ignore,
-    };
-    inFlight += 1;
-    res.onAborted(() => {
-      exchange.withdraw();
-      settle(exchange);
-    });
-    // A body (the load tool may POST) is read and dropped; uWS keeps feeding it even when
-    // the answer went out first, so the connection stays usable.
-    res.onData(ignore);
-    if (closing) return respond(exchange, SHUTTING_DOWN);
-    if (waiter === undefined) return admitted(exchange);
-    let waiting = true;
-    const withdraw = waiter.admit(
-      () => {
-        waiting = false;
-        admitted(exchange);
-      },
-      () => {
-        waiting = false;
-        respond(exchange, OVER_CAPACITY);
-      },
-    );
-    // Admitted at once, the request may already wait on a latency timer: keep that withdraw.
-    if (waiting) exchange.withdraw = withdraw;
-  };
-
-  const app: TemplatedApp = uws.App().any('/*', onRequest);
+  const app: TemplatedApp = uws.App().any('/*', pipeline.onRequest);
   const listenSocket = await listen(app, config.host, config.port);
   const port = uws.us_socket_local_port(listenSocket as never);
   const stopPauses = config.pauseEveryMs !== undefined && config.pauseForMs !== undefined
@@ -155,19 +53,11 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
-      closing = true;
+      pipeline.beginClosing();
       stopPauses();
       uws.us_listen_socket_close(listenSocket);
-      if (inFlight > 0) {
-        await new Promise<void>((resolve) => {
-          const deadline = setTimeout(resolve, config.drainTimeoutMs);
-          drained = () => {
-            clearTimeout(deadline);
-            resolve();
-          };
-        });
-      }
-      waiter?.stop();
+      if (pipeline.inFlight > 0) await pipeline.whenDrained(config.drainTimeoutMs);
+      pipeline.stop();
       // Idle keep-alive connections would hold the process for uWS's idle timeout; the
       // native App can drop them all (the fallback has no such call).
       (app as unknown as { close?: () => void }).close?.();
