@@ -40,7 +40,8 @@ export const ENDURANCE_MIN_INTERVALS = 8;
 /** The interval --endurance uses unless --interval says otherwise: fine enough to time an outage. */
 export const ENDURANCE_INTERVAL_MS = 250;
 
-const KNOBS = ['latency', 'fail-rate', 'capacity', 'queue', 'pause-every', 'pause-for', 'close-rate'];
+/** The bundled target's fault knobs, settable with --bundled. */
+export const KNOBS = ['latency', 'fail-rate', 'capacity', 'queue', 'pause-every', 'pause-for', 'close-rate'];
 
 export const REPORT_FLAGS = {
   endurance: { type: 'boolean', group: 'Endurance:', describe: `outage, recovery and drift analysis with ${ENDURANCE_INTERVAL_MS} ms intervals (unless --interval); on anyway, at the given interval, for runs of ${ENDURANCE_MIN_INTERVALS} intervals or more` },
