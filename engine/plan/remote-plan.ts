@@ -1,5 +1,5 @@
 /**
- * The load-box flags: their declaration for the command line, reading them (the agents file is
+ * The load-box flags (declared in flags.ts): reading them (the agents file is
  * read here, in the shell around the plan), and their validation into the plan's `remote` part,
  * every problem at once like the rest of the plan.
  */
@@ -29,17 +29,6 @@ export interface RemotePlan {
   /** worker threads per box (--workers); null: as many as each box has cores */
   workersPerAgent: number | null;
 }
-
-const GROUP = 'Load boxes (over ssh):';
-
-/** yargs declarations of the flags. */
-export const REMOTE_FLAGS = {
-  agents: { type: 'string', group: GROUP, describe: 'generate the load on these boxes over ssh, e.g. user@box1,box2:2222 (each runs `stress agent`); --workers is per box [default: each box\'s cores]' },
-  'agents-file': { type: 'string', group: GROUP, describe: 'read the boxes from a file: one [user@]host[:port] per line, # comments' },
-  'ssh-option': { type: 'string', group: GROUP, describe: 'pass -o Key=Value to ssh (repeatable), e.g. IdentityFile=~/.ssh/load' },
-  'remote-command': { type: 'string', group: GROUP, describe: `how to start stress on a box [default: "${DEFAULT_REMOTE_COMMAND}"], e.g. "/opt/stress/bin/stress agent"` },
-  'abort-on-agent-loss': { type: 'boolean', group: GROUP, describe: 'stop every box when one is lost mid-run [default: go on with the others, and report the loss]' },
-} as const;
 
 /** The flags' values from parsed arguments; throws UsageError for a repeated or empty single-value flag. */
 export function readRemoteOptions(args: Record<string, unknown>): RawRemoteOptions {

@@ -1,7 +1,7 @@
 /**
  * The flags that shape what a run reports and judges rather than the load it sends: endurance
  * analysis, `--fail-on` thresholds, report files, and the bundled target's fault knobs. Declared
- * for the command line, read, and validated into the plan's `report` part, every problem at once.
+ * in flags.ts; read and validated here into the plan's `report` part, every problem at once.
  */
 import { UsageError } from './usage-error.js';
 import { parseThreshold, type Threshold } from '../verdict/thresholds.js';
@@ -42,16 +42,6 @@ export const ENDURANCE_INTERVAL_MS = 250;
 
 /** The bundled target's fault knobs, settable with --bundled. */
 export const KNOBS = ['latency', 'fail-rate', 'capacity', 'queue', 'pause-every', 'pause-for', 'close-rate'];
-
-export const REPORT_FLAGS = {
-  endurance: { type: 'boolean', group: 'Endurance:', describe: `outage, recovery and drift analysis with ${ENDURANCE_INTERVAL_MS} ms intervals (unless --interval); on anyway, at the given interval, for runs of ${ENDURANCE_MIN_INTERVALS} intervals or more` },
-  'fail-on': { type: 'string', group: 'Output:', describe: 'exit 1 when a threshold is crossed (repeatable), e.g. \'p99<50ms\' \'errors<1%\' \'achieved>=9000\'; metrics: p50 p90 p99 p99.9 max mean lag-p99 errors dropped achieved' },
-  out: { type: 'string', group: 'Output:', describe: 'also write the JSON summary to this file (stdout keeps the text)' },
-  html: { type: 'string', group: 'Output:', describe: 'write a self-contained HTML report with charts to this file (opens offline)' },
-  log: { type: 'string', group: 'Output:', describe: 'write one CSV row per request (index, status, size, latency ms, due ms, service ms, error class), streamed to disk' },
-  'hdr-log': { type: 'string', group: 'Output:', describe: 'write the latency of every interval as an HdrHistogram log (.hlog), in µs, ramp steps tagged' },
-  bundled: { type: 'string', group: 'Bundled target (no URL):', describe: `a fault knob of the bundled target server, KNOB=VALUE (repeatable): ${KNOBS.join(', ')}; e.g. latency=2ms (a profile\'s knobs are ignored when a URL is given)` },
-} as const;
 
 function strings(value: unknown): string[] | undefined {
   return value === undefined ? undefined : ([] as unknown[]).concat(value).map(String);
