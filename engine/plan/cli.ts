@@ -1,19 +1,19 @@
 /**
  * The command line: yargs declares and documents every flag of the table in flags.ts; `buildPlan`
  * (plan.ts) validates. Anything wrong ends in `UsageError`, which the entry point prints as one
- * line with exit 2.
+ * line with exit 2. Files named by flags (--body-file, --agents-file) are read here, in the shell
+ * around the pure plan.
  */
 import { readFileSync } from 'node:fs';
 import yargs, { type Options } from 'yargs';
 import type { RawOptions } from './plan.js';
 import { UsageError } from './usage-error.js';
 import { readProfile } from './profile.js';
-import { readRemoteOptions } from './remote-plan.js';
-import { readReportOptions } from './report-plan.js';
-import { FLAGS, helpText, URL_ARG, type HelpContext } from './flags.js';
+import { camelName, FLAGS, helpText, URL_ARG, type FlagSpec, type HelpContext } from './flags.js';
 
 export { UsageError };
 
+/** What the command line asks for: a run with its raw options, the help text, or the version. */
 export type CliOutcome = { kind: 'run'; options: RawOptions } | { kind: 'help'; text: string } | { kind: 'version' };
 
 const EPILOGUE = `Durations: 500ms, 2s, 5m, 1h (a bare number is seconds). Rates: 2000 or 2k (requests/s).
@@ -63,19 +63,25 @@ function buildParser(argv: string[], cpuCount: number) {
     });
 }
 
-const ONE_VALUE = ['rate', 'duration', 'clients', 'requests', 'method', 'body', 'body-file', 'timeout', 'workers', 'connections', 'max-inflight', 'max-lag', 'max-body', 'interval', 'warmup',
-  'ramp', 'step', 'steps', 'increment', 'max-errors', 'slo-p99', 'profile'] as const;
+/** Throws UsageError for a single-value flag given more than once or without a value. */
+function checkSingleValues(args: Record<string, unknown>): void {
+  for (const flag of FLAGS) {
+    const value = args[flag.name];
+    if (flag.type !== 'string' || flag.positional || value === undefined) continue;
+    if (Array.isArray(value)) throw new UsageError(`--${flag.name} was given more than once`);
+    if (typeof value !== 'string' || (value === '' && !flag.emptyOk)) {
+      throw new UsageError(`--${flag.name} needs ${flag.kind === 'output-file' ? 'a file name' : 'a value'}`);
+    }
+  }
+}
 
+/** Parses the command line; throws UsageError for anything the flags alone show is wrong. */
 export async function parseCommandLine(argv: string[], cpuCount: number): Promise<CliOutcome> {
   const parser = buildParser(argv, cpuCount);
   const args = (await parser.parseAsync()) as Record<string, unknown>;
   if (args.help) return { kind: 'help', text: await parser.getHelp() };
   if (args.version) return { kind: 'version' };
-  for (const name of ONE_VALUE) {
-    if (Array.isArray(args[name])) throw new UsageError(`--${name} was given more than once`);
-    const missing = typeof args[name] !== 'string' || (args[name] === '' && name !== 'body');
-    if (name in args && missing) throw new UsageError(`--${name} needs a value`);
-  }
+  checkSingleValues(args);
   const extra = (args._ as unknown[]) ?? [];
   if (extra.length > 0) throw new UsageError(`unexpected argument "${String(extra[0])}" (only one URL is taken)`);
   if (typeof args.profile === 'string') {
@@ -83,53 +89,37 @@ export async function parseCommandLine(argv: string[], cpuCount: number): Promis
     // a profile's knobs describe the bundled target; pointed at a real server, they do not apply
     if (typeof args.url === 'string') delete profile.bundled;
     Object.assign(args, { ...profile, ...withoutUndefined(args) });
+    checkSingleValues(args);
   }
-  const value = (name: string) => (args[name] === undefined ? undefined : String(args[name]));
-  const bodyFilePath = value('body-file');
-  let bodyFile: RawOptions['bodyFile'];
-  if (bodyFilePath !== undefined) {
-    let content: Buffer | null = null;
-    try {
-      content = readFileSync(bodyFilePath);
-    } catch {
-      content = null;
-    }
-    bodyFile = { path: bodyFilePath, content };
+  return { kind: 'run', options: rawOptions(args) };
+}
+
+/** The given flags' values under their camelCase keys; a flag not given has no key. */
+function rawOptions(args: Record<string, unknown>): RawOptions {
+  const raw: Record<string, unknown> = {};
+  for (const flag of FLAGS) {
+    const value = args[flag.name];
+    if (value !== undefined) raw[camelName(flag.name)] = rawValue(flag, value);
   }
-  const options: RawOptions = {
-    url: value('url'),
-    rate: value('rate'),
-    duration: value('duration'),
-    clients: value('clients'),
-    requests: value('requests'),
-    workers: value('workers'),
-    connections: value('connections'),
-    timeout: value('timeout'),
-    maxInflight: value('max-inflight'),
-    maxLag: value('max-lag'),
-    maxBody: value('max-body'),
-    interval: value('interval'),
-    warmup: value('warmup'),
-    method: value('method'),
-    header: args.header as string[] | undefined,
-    body: value('body'),
-    bodyFile,
-    json: args.json as boolean | undefined,
-    quiet: args.quiet as boolean | undefined,
-    ramp: value('ramp'),
-    step: value('step'),
-    steps: value('steps'),
-    increment: value('increment'),
-    maxErrors: value('max-errors'),
-    sloP99: value('slo-p99'),
-    stopOnBreak: args['stop-on-break'] as boolean | undefined,
-    refine: args.refine as boolean | undefined,
-    ...readRemoteOptions(args),
-    ...readReportOptions(args),
-  };
-  // yargs leaves undefined keys for flags that were not given; drop them so "given" means given.
-  for (const key of Object.keys(options) as Array<keyof RawOptions>) if (options[key] === undefined) delete options[key];
-  return { kind: 'run', options };
+  // each value has the type `FlagValues` derives for its flag from the same table
+  return raw as RawOptions;
+}
+
+function rawValue(flag: FlagSpec, value: unknown): unknown {
+  if (flag.type === 'boolean') return value;
+  if (flag.type === 'strings') return ([] as unknown[]).concat(value).map(String);
+  const text = String(value);
+  if (flag.kind === 'bytes-file') return { path: text, content: readOrNull(() => readFileSync(text)) };
+  if (flag.kind === 'text-file') return { path: text, content: readOrNull(() => readFileSync(text, 'utf8')) };
+  return text;
+}
+
+function readOrNull<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
 }
 
 function withoutUndefined(args: Record<string, unknown>): Record<string, unknown> {

@@ -5,9 +5,10 @@
  */
 import { DEFAULT_CRITERIA, rampRates } from '../verdict/breaking-point.js';
 import type { TargetSpec } from '../http/sender.js';
+import type { FlagValues } from './flags.js';
 import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../../common/units.js';
-import { remotePlan, type RawRemoteOptions, type RemotePlan } from './remote-plan.js';
-import { ENDURANCE_INTERVAL_MS, reportPlan, type RawReportOptions, type ReportPlan } from './report-plan.js';
+import { remotePlan, type RemotePlan } from './remote-plan.js';
+import { ENDURANCE_INTERVAL_MS, reportPlan, type ReportPlan } from './report-plan.js';
 
 export interface Plan {
   /** the target URL, or null to start the bundled target server and use its /test-get/0 */
@@ -62,36 +63,7 @@ export interface RampPlan {
 }
 
 /** Options as they come from the command line (strings where units are involved). */
-export interface RawOptions extends RawRemoteOptions, RawReportOptions {
-  url?: string;
-  rate?: string;
-  duration?: string;
-  clients?: string;
-  requests?: string;
-  workers?: string;
-  connections?: string;
-  timeout?: string;
-  maxInflight?: string;
-  maxLag?: string;
-  maxBody?: string;
-  interval?: string;
-  warmup?: string;
-  method?: string;
-  header?: string[];
-  body?: string;
-  /** the body file's content, already read by the shell around this (null: could not be read) */
-  bodyFile?: { path: string; content: Buffer | null };
-  json?: boolean;
-  quiet?: boolean;
-  ramp?: string;
-  step?: string;
-  steps?: string;
-  increment?: string;
-  maxErrors?: string;
-  sloP99?: string;
-  stopOnBreak?: boolean;
-  refine?: boolean;
-}
+export type RawOptions = FlagValues; // one key per flag of the table in flags.ts
 
 export class PlanError extends Error {
   readonly code = 'STRESS_ERR_BAD_PLAN';

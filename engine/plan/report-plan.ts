@@ -1,23 +1,16 @@
 /**
  * The flags that shape what a run reports and judges rather than the load it sends: endurance
  * analysis, `--fail-on` thresholds, report files, and the bundled target's fault knobs. Declared
- * in flags.ts; read and validated here into the plan's `report` part, every problem at once.
+ * in flags.ts; validated here into the plan's `report` part, every problem at once.
  */
-import { UsageError } from './usage-error.js';
 import { parseThreshold, type Threshold } from '../verdict/thresholds.js';
 import { UnitError } from '../../common/units.js';
 import { parseTargetArgs } from '../../target-server/cli-args.js';
 import type { TargetServerOptions } from '../../target-server/options.js';
+import type { FlagValues } from './flags.js';
 
-export interface RawReportOptions {
-  endurance?: boolean;
-  failOn?: string[];
-  bundled?: string[];
-  out?: string;
-  html?: string;
-  hdrLog?: string;
-  log?: string;
-}
+/** The report flags' raw values. */
+export type RawReportOptions = Pick<FlagValues, 'endurance' | 'failOn' | 'bundled' | 'out' | 'html' | 'hdrLog' | 'log'>;
 
 export interface ReportPlan {
   /** endurance analysis forced on (it is on anyway for runs of at least `ENDURANCE_MIN_INTERVALS`) */
@@ -42,28 +35,6 @@ export const ENDURANCE_INTERVAL_MS = 250;
 
 /** The bundled target's fault knobs, settable with --bundled. */
 export const KNOBS = ['latency', 'fail-rate', 'capacity', 'queue', 'pause-every', 'pause-for', 'close-rate'];
-
-function strings(value: unknown): string[] | undefined {
-  return value === undefined ? undefined : ([] as unknown[]).concat(value).map(String);
-}
-
-export function readReportOptions(args: Record<string, unknown>): RawReportOptions {
-  const raw: RawReportOptions = {};
-  for (const name of ['out', 'html', 'hdr-log', 'log'] as const) {
-    if (Array.isArray(args[name])) throw new UsageError(`--${name} was given more than once`);
-    if (name in args && args[name] !== undefined && (typeof args[name] !== 'string' || args[name] === '')) throw new UsageError(`--${name} needs a file name`);
-  }
-  if (typeof args.endurance === 'boolean') raw.endurance = args.endurance;
-  const failOn = strings(args['fail-on']);
-  if (failOn) raw.failOn = failOn;
-  const bundled = strings(args.bundled);
-  if (bundled) raw.bundled = bundled;
-  if (typeof args.out === 'string') raw.out = args.out;
-  if (typeof args.html === 'string') raw.html = args.html;
-  if (typeof args['hdr-log'] === 'string') raw.hdrLog = args['hdr-log'];
-  if (typeof args.log === 'string') raw.log = args.log;
-  return raw;
-}
 
 /** Knobs `KNOB=VALUE` as the target server's own flags, validated by its own parser. */
 function bundledOptions(knobs: readonly string[], problems: string[]): TargetServerOptions | null {
