@@ -1,17 +1,19 @@
 /**
- * The command line: yargs declares and documents every flag; `buildPlan` (plan.ts) validates.
- * Anything wrong ends in `UsageError`, which the entry point prints as one line with exit 2.
+ * The command line: yargs declares and documents every flag of the table in flags.ts; `buildPlan`
+ * (plan.ts) validates. Anything wrong ends in `UsageError`, which the entry point prints as one
+ * line with exit 2. Files named by flags (--body-file, --agents-file) are read here, in the shell
+ * around the pure plan.
  */
 import { readFileSync } from 'node:fs';
-import yargs from 'yargs';
-import { DEFAULTS, type RawOptions } from './plan.js';
+import yargs, { type Options } from 'yargs';
+import type { RawOptions } from './plan.js';
 import { UsageError } from './usage-error.js';
 import { readProfile } from './profile.js';
-import { readRemoteOptions, REMOTE_FLAGS } from './remote-plan.js';
-import { readReportOptions, REPORT_FLAGS } from './report-plan.js';
+import { camelName, FLAGS, helpText, URL_ARG, type FlagSpec, type HelpContext } from './flags.js';
 
 export { UsageError };
 
+/** What the command line asks for: a run with its raw options, the help text, or the version. */
 export type CliOutcome = { kind: 'run'; options: RawOptions } | { kind: 'help'; text: string } | { kind: 'version' };
 
 const EPILOGUE = `Durations: 500ms, 2s, 5m, 1h (a bare number is seconds). Rates: 2000 or 2k (requests/s).
@@ -25,43 +27,29 @@ Examples:
   stress http://127.0.0.1:8000/test-get/0 --clients 10 --requests 2000
   stress http://10.0.0.5:8000/hello --ramp 100:20000 --step 30s --agents load@box1,load@box2`;
 
+/** The yargs options of every flag but the positional url, in table order. */
+function yargsOptions(context: HelpContext): Record<string, Options> {
+  const options: Record<string, Options> = {};
+  for (const flag of FLAGS) {
+    if (flag.positional) continue;
+    options[flag.name] = {
+      type: flag.type === 'boolean' ? 'boolean' : 'string',
+      ...(flag.greedy ? { array: true } : {}),
+      ...(flag.alias ? { alias: flag.alias } : {}),
+      group: flag.group,
+      describe: helpText(flag, context),
+    };
+  }
+  return options;
+}
+
 function buildParser(argv: string[], cpuCount: number) {
   return yargs(argv)
     .scriptName('stress')
     .usage('Usage: $0 [url] [options]\n\nOpen-loop (--rate) or closed-loop (--clients) HTTP load against url.')
-    .command('$0 [url]', false as unknown as string)
-    .positional('url', { type: 'string', describe: 'target URL (http or https); none: the bundled target server' })
-    .options({
-      rate: { type: 'string', group: 'Load:', describe: `offered requests/s, on a fixed schedule (open loop) [default: ${DEFAULTS.rate}]` },
-      duration: { type: 'string', alias: 'd', group: 'Load:', describe: `how long to offer load [default: ${DEFAULTS.durationMs / 1000}s]` },
-      clients: { type: 'string', alias: 'c', group: 'Load:', describe: 'closed loop: N clients, each sends when its previous request ends' },
-      requests: { type: 'string', alias: 'n', group: 'Load:', describe: 'closed loop: stop after this many requests in all (instead of --duration)' },
-      ramp: { type: 'string', group: 'Stress (find the breaking point):', describe: 'raise the offered rate step by step from FROM to TO req/s, e.g. 100:20000' },
-      step: { type: 'string', group: 'Stress (find the breaking point):', describe: `length of each step [default: ${DEFAULTS.stepMs / 1000}s]` },
-      steps: { type: 'string', group: 'Stress (find the breaking point):', describe: `number of equal steps from FROM to TO [default: ${DEFAULTS.rampSteps}]` },
-      increment: { type: 'string', group: 'Stress (find the breaking point):', describe: 'fixed rate increment between steps, req/s (instead of --steps)' },
-      'max-errors': { type: 'string', group: 'Stress (find the breaking point):', describe: 'a step breaks above this error rate (failures + drops), e.g. 1% or 0.01 [default: 1%]' },
-      'slo-p99': { type: 'string', group: 'Stress (find the breaking point):', describe: 'a step breaks when p99 latency (from due time) exceeds this duration [default: none]' },
-      'stop-on-break': { type: 'boolean', group: 'Stress (find the breaking point):', describe: 'end the ramp after the first step that breaks; --no-stop-on-break runs every step [default: true]' },
-      refine: { type: 'boolean', group: 'Stress (find the breaking point):', describe: 'after the break, bisect with shorter steps until the breaking point is known within 2%' },
-      profile: { type: 'string', alias: 'p', group: 'Load:', describe: 'read options from a JSON profile (keys are these flags\' long names); flags given here win' },
-      method: { type: 'string', alias: 'X', group: 'Request:', describe: 'HTTP method [default: GET]' },
-      header: { type: 'string', array: true, alias: 'H', group: 'Request:', describe: 'request header "Name: value" (repeatable)' },
-      body: { type: 'string', group: 'Request:', describe: 'request body, as text' },
-      'body-file': { type: 'string', group: 'Request:', describe: 'request body, read from this file' },
-      timeout: { type: 'string', group: 'Request:', describe: `total deadline per request; then it counts as "timeout" [default: ${DEFAULTS.timeoutMs / 1000}s]` },
-      workers: { type: 'string', alias: 'w', group: 'Generator:', describe: `worker threads, each with its own scheduler and pool [default: ${cpuCount}, one per CPU core]` },
-      connections: { type: 'string', group: 'Generator:', describe: `keep-alive connections per worker [default: ${DEFAULTS.connectionsPerWorker}; closed loop: one per client]` },
-      'max-inflight': { type: 'string', group: 'Generator:', describe: `requests in flight per worker; requests due beyond it are counted as dropped [default: ${DEFAULTS.maxInflightPerWorker}]` },
-      'max-lag': { type: 'string', group: 'Generator:', describe: `open loop: a scheduler lag p99 above this means the generator fell behind; the summary says so, and a ramp step is judged generator-limited instead of blamed on the server. Raise it on a busy shared box [default: ${DEFAULTS.maxLagMs}ms]` },
-      'max-body': { type: 'string', group: 'Request:', describe: 'cut off response bodies longer than this (e.g. 64KiB, 10MB) and count them as "too-large" [default: no limit]' },
-      warmup: { type: 'string', group: 'Generator:', describe: `open loop: offer the first rate this long before measuring, unrecorded, so connections, JIT and server are warm; 0 for none [default: ${DEFAULTS.warmupMs / 1000}s]` },
-      interval: { type: 'string', group: 'Output:', describe: `length of a reporting interval [default: ${DEFAULTS.intervalMs / 1000}s]` },
-      json: { type: 'boolean', group: 'Output:', describe: 'print the summary as one JSON object on stdout' },
-      quiet: { type: 'boolean', alias: 'q', group: 'Output:', describe: 'no live progress on stderr' },
-      ...REMOTE_FLAGS,
-      ...REPORT_FLAGS,
-    })
+    .command(`$0 [${URL_ARG.name}]`, false as unknown as string)
+    .positional(URL_ARG.name, { type: 'string', describe: helpText(URL_ARG, { cpuCount }) })
+    .options(yargsOptions({ cpuCount }))
     .epilogue(EPILOGUE)
     .strict()
     .help(false)
@@ -75,19 +63,25 @@ function buildParser(argv: string[], cpuCount: number) {
     });
 }
 
-const ONE_VALUE = ['rate', 'duration', 'clients', 'requests', 'method', 'body', 'body-file', 'timeout', 'workers', 'connections', 'max-inflight', 'max-lag', 'max-body', 'interval', 'warmup',
-  'ramp', 'step', 'steps', 'increment', 'max-errors', 'slo-p99', 'profile'] as const;
+/** Throws UsageError for a single-value flag given more than once or without a value. */
+function checkSingleValues(args: Record<string, unknown>): void {
+  for (const flag of FLAGS) {
+    const value = args[flag.name];
+    if (flag.type !== 'string' || flag.positional || value === undefined) continue;
+    if (Array.isArray(value)) throw new UsageError(`--${flag.name} was given more than once`);
+    if (typeof value !== 'string' || (value === '' && !flag.emptyOk)) {
+      throw new UsageError(`--${flag.name} needs ${flag.kind === 'output-file' ? 'a file name' : 'a value'}`);
+    }
+  }
+}
 
+/** Parses the command line; throws UsageError for anything the flags alone show is wrong. */
 export async function parseCommandLine(argv: string[], cpuCount: number): Promise<CliOutcome> {
   const parser = buildParser(argv, cpuCount);
   const args = (await parser.parseAsync()) as Record<string, unknown>;
   if (args.help) return { kind: 'help', text: await parser.getHelp() };
   if (args.version) return { kind: 'version' };
-  for (const name of ONE_VALUE) {
-    if (Array.isArray(args[name])) throw new UsageError(`--${name} was given more than once`);
-    const missing = typeof args[name] !== 'string' || (args[name] === '' && name !== 'body');
-    if (name in args && missing) throw new UsageError(`--${name} needs a value`);
-  }
+  checkSingleValues(args);
   const extra = (args._ as unknown[]) ?? [];
   if (extra.length > 0) throw new UsageError(`unexpected argument "${String(extra[0])}" (only one URL is taken)`);
   if (typeof args.profile === 'string') {
@@ -95,53 +89,37 @@ export async function parseCommandLine(argv: string[], cpuCount: number): Promis
     // a profile's knobs describe the bundled target; pointed at a real server, they do not apply
     if (typeof args.url === 'string') delete profile.bundled;
     Object.assign(args, { ...profile, ...withoutUndefined(args) });
+    checkSingleValues(args);
   }
-  const value = (name: string) => (args[name] === undefined ? undefined : String(args[name]));
-  const bodyFilePath = value('body-file');
-  let bodyFile: RawOptions['bodyFile'];
-  if (bodyFilePath !== undefined) {
-    let content: Buffer | null = null;
-    try {
-      content = readFileSync(bodyFilePath);
-    } catch {
-      content = null;
-    }
-    bodyFile = { path: bodyFilePath, content };
+  return { kind: 'run', options: rawOptions(args) };
+}
+
+/** The given flags' values under their camelCase keys; a flag not given has no key. */
+function rawOptions(args: Record<string, unknown>): RawOptions {
+  const raw: Record<string, unknown> = {};
+  for (const flag of FLAGS) {
+    const value = args[flag.name];
+    if (value !== undefined) raw[camelName(flag.name)] = rawValue(flag, value);
   }
-  const options: RawOptions = {
-    url: value('url'),
-    rate: value('rate'),
-    duration: value('duration'),
-    clients: value('clients'),
-    requests: value('requests'),
-    workers: value('workers'),
-    connections: value('connections'),
-    timeout: value('timeout'),
-    maxInflight: value('max-inflight'),
-    maxLag: value('max-lag'),
-    maxBody: value('max-body'),
-    interval: value('interval'),
-    warmup: value('warmup'),
-    method: value('method'),
-    header: args.header as string[] | undefined,
-    body: value('body'),
-    bodyFile,
-    json: args.json as boolean | undefined,
-    quiet: args.quiet as boolean | undefined,
-    ramp: value('ramp'),
-    step: value('step'),
-    steps: value('steps'),
-    increment: value('increment'),
-    maxErrors: value('max-errors'),
-    sloP99: value('slo-p99'),
-    stopOnBreak: args['stop-on-break'] as boolean | undefined,
-    refine: args.refine as boolean | undefined,
-    ...readRemoteOptions(args),
-    ...readReportOptions(args),
-  };
-  // yargs leaves undefined keys for flags that were not given; drop them so "given" means given.
-  for (const key of Object.keys(options) as Array<keyof RawOptions>) if (options[key] === undefined) delete options[key];
-  return { kind: 'run', options };
+  // each value has the type `FlagValues` derives for its flag from the same table
+  return raw as RawOptions;
+}
+
+function rawValue(flag: FlagSpec, value: unknown): unknown {
+  if (flag.type === 'boolean') return value;
+  if (flag.type === 'strings') return ([] as unknown[]).concat(value).map(String);
+  const text = String(value);
+  if (flag.kind === 'bytes-file') return { path: text, content: readOrNull(() => readFileSync(text)) };
+  if (flag.kind === 'text-file') return { path: text, content: readOrNull(() => readFileSync(text, 'utf8')) };
+  return text;
+}
+
+function readOrNull<T>(read: () => T): T | null {
+  try {
+    return read();
+  } catch {
+    return null;
+  }
 }
 
 function withoutUndefined(args: Record<string, unknown>): Record<string, unknown> {

@@ -3,13 +3,15 @@
  * pure: it returns the plan or every problem at once, each naming its flag, so the user fixes all
  * of them in one go.
  */
-import { DEFAULT_CRITERIA, rampRates } from '../verdict/breaking-point.js';
+import { rampRates } from '../verdict/breaking-point.js';
+import { DEFAULTS } from './defaults.js';
 import type { TargetSpec } from '../http/sender.js';
+import type { FlagValues } from './flags.js';
 import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../../common/units.js';
-import { remotePlan, type RawRemoteOptions, type RemotePlan } from './remote-plan.js';
+import { remotePlan, type RemotePlan } from './remote-plan.js';
 import { ENDURANCE_INTERVAL_MS } from '../verdict/endurance.js';
 import type { RampPlan } from '../run/contract.js';
-import { reportPlan, type RawReportOptions, type ReportPlan } from './report-plan.js';
+import { reportPlan, type ReportPlan } from './report-plan.js';
 
 export interface Plan {
   /** the target URL, or null to start the bundled target server and use its /test-get/0 */
@@ -51,36 +53,7 @@ export interface Plan {
 export type { RampPlan };
 
 /** Options as they come from the command line (strings where units are involved). */
-export interface RawOptions extends RawRemoteOptions, RawReportOptions {
-  url?: string;
-  rate?: string;
-  duration?: string;
-  clients?: string;
-  requests?: string;
-  workers?: string;
-  connections?: string;
-  timeout?: string;
-  maxInflight?: string;
-  maxLag?: string;
-  maxBody?: string;
-  interval?: string;
-  warmup?: string;
-  method?: string;
-  header?: string[];
-  body?: string;
-  /** the body file's content, already read by the shell around this (null: could not be read) */
-  bodyFile?: { path: string; content: Buffer | null };
-  json?: boolean;
-  quiet?: boolean;
-  ramp?: string;
-  step?: string;
-  steps?: string;
-  increment?: string;
-  maxErrors?: string;
-  sloP99?: string;
-  stopOnBreak?: boolean;
-  refine?: boolean;
-}
+export type RawOptions = FlagValues; // one key per flag of the table in flags.ts
 
 export class PlanError extends Error {
   readonly code = 'STRESS_ERR_BAD_PLAN';
@@ -89,19 +62,7 @@ export class PlanError extends Error {
   }
 }
 
-export const DEFAULTS = {
-  rate: 1000,
-  durationMs: 10_000,
-  timeoutMs: 10_000,
-  connectionsPerWorker: 64,
-  maxInflightPerWorker: 4096,
-  maxLagMs: DEFAULT_CRITERIA.lagBoundMs,
-  intervalMs: 1000,
-  warmupMs: 1000,
-  stepMs: 10_000,
-  rampSteps: 10,
-  maxErrorRate: DEFAULT_CRITERIA.maxErrorRate,
-} as const;
+export { DEFAULTS };
 
 const MAX_DURATION_MS = 7 * 24 * 3_600_000;
 const HTTP_METHOD = /^[A-Z]+$/;

@@ -5,50 +5,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { UsageError } from './usage-error.js';
+import { FLAGS, type ProfileType } from './flags.js';
 
-/** Fields a profile may hold, and the JSON types each accepts. */
-const FIELDS: Record<string, Array<'string' | 'number' | 'boolean' | 'string[]'>> = {
-  url: ['string'],
-  rate: ['string', 'number'],
-  duration: ['string', 'number'],
-  clients: ['string', 'number'],
-  requests: ['string', 'number'],
-  method: ['string'],
-  header: ['string[]'],
-  body: ['string'],
-  'body-file': ['string'],
-  timeout: ['string', 'number'],
-  workers: ['string', 'number'],
-  connections: ['string', 'number'],
-  'max-inflight': ['string', 'number'],
-  'max-lag': ['string', 'number'],
-  'max-body': ['string', 'number'],
-  interval: ['string', 'number'],
-  warmup: ['string', 'number'],
-  json: ['boolean'],
-  quiet: ['boolean'],
-  ramp: ['string'],
-  step: ['string', 'number'],
-  steps: ['string', 'number'],
-  increment: ['string', 'number'],
-  'max-errors': ['string', 'number'],
-  'slo-p99': ['string', 'number'],
-  'stop-on-break': ['boolean'],
-  refine: ['boolean'],
-  agents: ['string'],
-  'agents-file': ['string'],
-  'ssh-option': ['string[]'],
-  'remote-command': ['string'],
-  'abort-on-agent-loss': ['boolean'],
-  endurance: ['boolean'],
-  'fail-on': ['string', 'string[]'],
-  bundled: ['string[]'],
-  out: ['string'],
-  html: ['string'],
-  'hdr-log': ['string'],
-  log: ['string'],
-  description: ['string'],
-};
+/** Fields a profile may hold, and the JSON types each accepts: the flags that allow it, and a description. */
+const FIELDS: ReadonlyMap<string, readonly ProfileType[]> = new Map([
+  ...FLAGS.flatMap((flag): Array<[string, readonly ProfileType[]]> => (flag.profile ? [[flag.name, flag.profile]] : [])),
+  ['description', ['string']],
+]);
 
 function typeOf(value: unknown): string {
   if (Array.isArray(value)) return value.every((item) => typeof item === 'string') ? 'string[]' : 'array';
@@ -72,12 +35,13 @@ export function readProfile(path: string): Record<string, unknown> {
   return validateProfile(parsed, path);
 }
 
+/** A parsed profile's fields as flag values (numbers as strings); throws UsageError listing every problem. */
 export function validateProfile(parsed: unknown, path: string): Record<string, unknown> {
   if (typeOf(parsed) !== 'object') throw new UsageError(`--profile: "${path}" must hold a JSON object of flags`);
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(parsed as Record<string, unknown>)) {
-    const accepted = FIELDS[field];
+    const accepted = FIELDS.get(field);
     if (!accepted) {
       problems.push(`profile field "${field}" is unknown (fields are the long flag names, e.g. "rate", "max-errors")`);
     } else if (!accepted.includes(typeOf(value) as never)) {

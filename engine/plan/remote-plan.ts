@@ -1,21 +1,13 @@
 /**
- * The load-box flags: their declaration for the command line, reading them (the agents file is
- * read here, in the shell around the plan), and their validation into the plan's `remote` part,
- * every problem at once like the rest of the plan.
+ * The load-box flags (declared in flags.ts; the shell reads the agents file): their validation
+ * into the plan's `remote` part, every problem at once like the rest of the plan.
  */
-import { readFileSync } from 'node:fs';
 import { parseAgentList, parseAgentsFile, type AgentAddress } from '../remote/agent-address.js';
-import { UsageError } from './usage-error.js';
 import { DEFAULT_REMOTE_COMMAND, remoteCommandProblem, sshOptionProblem } from '../remote/ssh.js';
+import type { FlagValues } from './flags.js';
 
-export interface RawRemoteOptions {
-  agents?: string;
-  /** the agents file's content, already read (null: could not be read) */
-  agentsFile?: { path: string; content: string | null };
-  sshOption?: string[];
-  remoteCommand?: string;
-  abortOnAgentLoss?: boolean;
-}
+/** The load-box flags' raw values (the agents file already read: content null when unreadable). */
+export type RawRemoteOptions = Pick<FlagValues, 'agents' | 'agentsFile' | 'sshOption' | 'remoteCommand' | 'abortOnAgentLoss'>;
 
 export interface RemotePlan {
   /** the load boxes, in the order given */
@@ -28,41 +20,6 @@ export interface RemotePlan {
   abortOnAgentLoss: boolean;
   /** worker threads per box (--workers); null: as many as each box has cores */
   workersPerAgent: number | null;
-}
-
-const GROUP = 'Load boxes (over ssh):';
-
-/** yargs declarations of the flags. */
-export const REMOTE_FLAGS = {
-  agents: { type: 'string', group: GROUP, describe: 'generate the load on these boxes over ssh, e.g. user@box1,box2:2222 (each runs `stress agent`); --workers is per box [default: each box\'s cores]' },
-  'agents-file': { type: 'string', group: GROUP, describe: 'read the boxes from a file: one [user@]host[:port] per line, # comments' },
-  'ssh-option': { type: 'string', group: GROUP, describe: 'pass -o Key=Value to ssh (repeatable), e.g. IdentityFile=~/.ssh/load' },
-  'remote-command': { type: 'string', group: GROUP, describe: `how to start stress on a box [default: "${DEFAULT_REMOTE_COMMAND}"], e.g. "/opt/stress/bin/stress agent"` },
-  'abort-on-agent-loss': { type: 'boolean', group: GROUP, describe: 'stop every box when one is lost mid-run [default: go on with the others, and report the loss]' },
-} as const;
-
-/** The flags' values from parsed arguments; throws UsageError for a repeated or empty single-value flag. */
-export function readRemoteOptions(args: Record<string, unknown>): RawRemoteOptions {
-  for (const name of ['agents', 'agents-file', 'remote-command'] as const) {
-    if (Array.isArray(args[name])) throw new UsageError(`--${name} was given more than once`);
-    if (name in args && args[name] !== undefined && (typeof args[name] !== 'string' || args[name] === '')) throw new UsageError(`--${name} needs a value`);
-  }
-  const raw: RawRemoteOptions = {};
-  if (typeof args.agents === 'string') raw.agents = args.agents;
-  if (typeof args['agents-file'] === 'string') {
-    const path = args['agents-file'];
-    let content: string | null;
-    try {
-      content = readFileSync(path, 'utf8');
-    } catch {
-      content = null;
-    }
-    raw.agentsFile = { path, content };
-  }
-  if (args['ssh-option'] !== undefined) raw.sshOption = ([] as unknown[]).concat(args['ssh-option']).map(String);
-  if (typeof args['remote-command'] === 'string') raw.remoteCommand = args['remote-command'];
-  if (typeof args['abort-on-agent-loss'] === 'boolean') raw.abortOnAgentLoss = args['abort-on-agent-loss'];
-  return raw;
 }
 
 /** What the remote part needs from the rest of the plan. */

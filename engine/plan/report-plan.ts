@@ -1,24 +1,17 @@
 /**
  * The flags that shape what a run reports and judges rather than the load it sends: endurance
  * analysis, `--fail-on` thresholds, report files, and the bundled target's fault knobs. Declared
- * for the command line, read, and validated into the plan's `report` part, every problem at once.
+ * in flags.ts; validated here into the plan's `report` part, every problem at once.
  */
-import { UsageError } from './usage-error.js';
 import { parseThreshold, type Threshold } from '../verdict/thresholds.js';
 import { UnitError } from '../../common/units.js';
-import { ENDURANCE_INTERVAL_MS, ENDURANCE_MIN_INTERVALS } from '../verdict/endurance.js';
 import { parseTargetArgs } from '../../target-server/cli-args.js';
 import type { TargetServerOptions } from '../../target-server/options.js';
+import { BUNDLED_KNOBS } from './defaults.js';
+import type { FlagValues } from './flags.js';
 
-export interface RawReportOptions {
-  endurance?: boolean;
-  failOn?: string[];
-  bundled?: string[];
-  out?: string;
-  html?: string;
-  hdrLog?: string;
-  log?: string;
-}
+/** The report flags' raw values. */
+export type RawReportOptions = Pick<FlagValues, 'endurance' | 'failOn' | 'bundled' | 'out' | 'html' | 'hdrLog' | 'log'>;
 
 export interface ReportPlan {
   /** endurance analysis forced on (it is on anyway for runs of at least `ENDURANCE_MIN_INTERVALS`) */
@@ -36,47 +29,15 @@ export interface ReportPlan {
   log: string | null;
 }
 
-const KNOBS = ['latency', 'fail-rate', 'capacity', 'queue', 'pause-every', 'pause-for', 'close-rate'];
-
-export const REPORT_FLAGS = {
-  endurance: { type: 'boolean', group: 'Endurance:', describe: `outage, recovery and drift analysis with ${ENDURANCE_INTERVAL_MS} ms intervals (unless --interval); on anyway, at the given interval, for runs of ${ENDURANCE_MIN_INTERVALS} intervals or more` },
-  'fail-on': { type: 'string', group: 'Output:', describe: 'exit 1 when a threshold is crossed (repeatable), e.g. \'p99<50ms\' \'errors<1%\' \'achieved>=9000\'; metrics: p50 p90 p99 p99.9 max mean lag-p99 errors dropped achieved' },
-  out: { type: 'string', group: 'Output:', describe: 'also write the JSON summary to this file (stdout keeps the text)' },
-  html: { type: 'string', group: 'Output:', describe: 'write a self-contained HTML report with charts to this file (opens offline)' },
-  log: { type: 'string', group: 'Output:', describe: 'write one CSV row per request (index, status, size, latency ms, due ms, service ms, error class), streamed to disk' },
-  'hdr-log': { type: 'string', group: 'Output:', describe: 'write the latency of every interval as an HdrHistogram log (.hlog), in µs, ramp steps tagged' },
-  bundled: { type: 'string', group: 'Bundled target (no URL):', describe: `a fault knob of the bundled target server, KNOB=VALUE (repeatable): ${KNOBS.join(', ')}; e.g. latency=2ms (a profile's knobs are ignored when a URL is given)` },
-} as const;
-
-function strings(value: unknown): string[] | undefined {
-  return value === undefined ? undefined : ([] as unknown[]).concat(value).map(String);
-}
-
-export function readReportOptions(args: Record<string, unknown>): RawReportOptions {
-  const raw: RawReportOptions = {};
-  for (const name of ['out', 'html', 'hdr-log', 'log'] as const) {
-    if (Array.isArray(args[name])) throw new UsageError(`--${name} was given more than once`);
-    if (name in args && args[name] !== undefined && (typeof args[name] !== 'string' || args[name] === '')) throw new UsageError(`--${name} needs a file name`);
-  }
-  if (typeof args.endurance === 'boolean') raw.endurance = args.endurance;
-  const failOn = strings(args['fail-on']);
-  if (failOn) raw.failOn = failOn;
-  const bundled = strings(args.bundled);
-  if (bundled) raw.bundled = bundled;
-  if (typeof args.out === 'string') raw.out = args.out;
-  if (typeof args.html === 'string') raw.html = args.html;
-  if (typeof args['hdr-log'] === 'string') raw.hdrLog = args['hdr-log'];
-  if (typeof args.log === 'string') raw.log = args.log;
-  return raw;
-}
+/** The bundled target's fault knobs, settable with --bundled. */
 
 /** Knobs `KNOB=VALUE` as the target server's own flags, validated by its own parser. */
 function bundledOptions(knobs: readonly string[], problems: string[]): TargetServerOptions | null {
   const argv: string[] = [];
   for (const knob of knobs) {
     const match = /^([a-z-]+)=(.+)$/.exec(knob.trim());
-    if (!match || !KNOBS.includes(match[1]!)) {
-      problems.push(`--bundled: "${knob}" must be KNOB=VALUE with KNOB one of ${KNOBS.join(', ')}`);
+    if (!match || !BUNDLED_KNOBS.includes(match[1]!)) {
+      problems.push(`--bundled: "${knob}" must be KNOB=VALUE with KNOB one of ${BUNDLED_KNOBS.join(', ')}`);
       continue;
     }
     argv.push(`--${match[1]}`, match[2]!);

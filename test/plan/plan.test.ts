@@ -73,7 +73,7 @@ test('every problem is reported at once, each naming its flag', () => {
   for (const row of table) {
     const problems = problemsOf(row.raw);
     assert.equal(problems.length, row.expect.length, `${JSON.stringify(row.raw)} -> ${JSON.stringify(problems)}`);
-    row.expect.forEach((pattern, i) => assert.match(problems[i]!, pattern));
+    for (const [i, pattern] of row.expect.entries()) assert.match(problems[i]!, pattern);
   }
 });
 

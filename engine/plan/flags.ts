@@ -1,0 +1,145 @@
+/**
+ * Every flag of `stress`, declared once. The yargs options and --help, the checks on single
+ * values, the raw options `buildPlan` reads and the fields a profile may hold are all derived
+ * from this table, so a new flag is one line here plus the code that uses its value.
+ */
+import { DEFAULT_REMOTE_COMMAND } from '../remote/ssh.js';
+import { ENDURANCE_INTERVAL_MS, ENDURANCE_MIN_INTERVALS } from '../verdict/endurance.js';
+import { BUNDLED_KNOBS, DEFAULTS } from './defaults.js';
+
+/** A JSON type a profile field may hold. */
+export type ProfileType = 'string' | 'number' | 'boolean' | 'string[]';
+
+/** What a string value is, where that shapes its help text or how the shell reads it. */
+export type ValueKind =
+  /** a duration; a numeric default is in ms, shown as 10s or 5ms */
+  | 'duration'
+  /** a fraction; a numeric default is 0..1, shown as a percentage */
+  | 'fraction'
+  /** a file the shell reads as bytes: the raw option is `{ path, content: Buffer | null }` (null: unreadable) */
+  | 'bytes-file'
+  /** a file the shell reads as text: the raw option is `{ path, content: string | null }` (null: unreadable) */
+  | 'text-file'
+  /** a file the run writes: an empty value "needs a file name" */
+  | 'output-file';
+
+/** What --help needs to know about the machine it runs on. */
+export interface HelpContext {
+  cpuCount: number;
+}
+
+/** One flag (or the positional url): everything the command line, the plan and profiles know of it. */
+export interface FlagSpec {
+  /** long name, kebab-case; the raw option is its camelCase form (`max-lag` -> `maxLag`) */
+  readonly name: string;
+  readonly alias?: string;
+  /** `strings`: repeatable, each use adds one value (a list in a profile) */
+  readonly type: 'string' | 'boolean' | 'strings';
+  /** given without a flag name (the url) */
+  readonly positional?: true;
+  /** `strings` taking every value up to the next flag (`-H 'A: b' 'C: d'`), shown as [array] */
+  readonly greedy?: true;
+  readonly kind?: ValueKind;
+  /** an empty value is a value (`--body ''`), not a missing one */
+  readonly emptyOk?: true;
+  /** the default shown in --help (the plan applies its own); a number is formatted by `kind` */
+  readonly default?: string | number | boolean | ((context: HelpContext) => string);
+  readonly group?: string;
+  readonly help: string;
+  /** help text that follows the default */
+  readonly afterDefault?: string;
+  /** the JSON types a profile may hold for it; absent: a profile may not set it */
+  readonly profile?: readonly ProfileType[];
+}
+
+const LOAD = 'Load:';
+const STRESS = 'Stress (find the breaking point):';
+const REQUEST = 'Request:';
+const GENERATOR = 'Generator:';
+const OUTPUT = 'Output:';
+const BOXES = 'Load boxes (over ssh):';
+
+const TEXT = ['string'] as const;
+const NUMERIC = ['string', 'number'] as const;
+const SWITCH = ['boolean'] as const;
+const LIST = ['string[]'] as const;
+
+/** The table as written; its literal types give `FlagValues`. */
+const TABLE = [
+  { name: 'url', positional: true, type: 'string', help: 'target URL (http or https); none: the bundled target server', profile: TEXT },
+  { name: 'rate', type: 'string', group: LOAD, help: 'offered requests/s, on a fixed schedule (open loop)', default: DEFAULTS.rate, profile: NUMERIC },
+  { name: 'duration', alias: 'd', type: 'string', kind: 'duration', group: LOAD, help: 'how long to offer load', default: DEFAULTS.durationMs, profile: NUMERIC },
+  { name: 'clients', alias: 'c', type: 'string', group: LOAD, help: 'closed loop: N clients, each sends when its previous request ends', profile: NUMERIC },
+  { name: 'requests', alias: 'n', type: 'string', group: LOAD, help: 'closed loop: stop after this many requests in all (instead of --duration)', profile: NUMERIC },
+  { name: 'ramp', type: 'string', group: STRESS, help: 'raise the offered rate step by step from FROM to TO req/s, e.g. 100:20000', profile: TEXT },
+  { name: 'step', type: 'string', kind: 'duration', group: STRESS, help: 'length of each step', default: DEFAULTS.stepMs, profile: NUMERIC },
+  { name: 'steps', type: 'string', group: STRESS, help: 'number of equal steps from FROM to TO', default: DEFAULTS.rampSteps, profile: NUMERIC },
+  { name: 'increment', type: 'string', group: STRESS, help: 'fixed rate increment between steps, req/s (instead of --steps)', profile: NUMERIC },
+  { name: 'max-errors', type: 'string', kind: 'fraction', group: STRESS, help: 'a step breaks above this error rate (failures + drops), e.g. 1% or 0.01', default: DEFAULTS.maxErrorRate, profile: NUMERIC },
+  { name: 'slo-p99', type: 'string', kind: 'duration', group: STRESS, help: 'a step breaks when p99 latency (from due time) exceeds this duration', default: 'none', profile: NUMERIC },
+  { name: 'stop-on-break', type: 'boolean', group: STRESS, help: 'end the ramp after the first step that breaks; --no-stop-on-break runs every step', default: true, profile: SWITCH },
+  { name: 'refine', type: 'boolean', group: STRESS, help: 'after the break, bisect with shorter steps until the breaking point is known within 2%', profile: SWITCH },
+  { name: 'profile', alias: 'p', type: 'string', group: LOAD, help: 'read options from a JSON profile (keys are these flags\' long names); flags given here win' },
+  { name: 'method', alias: 'X', type: 'string', group: REQUEST, help: 'HTTP method', default: 'GET', profile: TEXT },
+  { name: 'header', alias: 'H', type: 'strings', greedy: true, group: REQUEST, help: 'request header "Name: value" (repeatable)', profile: LIST },
+  { name: 'body', type: 'string', emptyOk: true, group: REQUEST, help: 'request body, as text', profile: TEXT },
+  { name: 'body-file', type: 'string', kind: 'bytes-file', group: REQUEST, help: 'request body, read from this file', profile: TEXT },
+  { name: 'timeout', type: 'string', kind: 'duration', group: REQUEST, help: 'total deadline per request; then it counts as "timeout"', default: DEFAULTS.timeoutMs, profile: NUMERIC },
+  { name: 'workers', alias: 'w', type: 'string', group: GENERATOR, help: 'worker threads, each with its own scheduler and pool', default: ({ cpuCount }) => `${cpuCount}, one per CPU core`, profile: NUMERIC },
+  { name: 'connections', type: 'string', group: GENERATOR, help: 'keep-alive connections per worker', default: `${DEFAULTS.connectionsPerWorker}; closed loop: one per client`, profile: NUMERIC },
+  { name: 'max-inflight', type: 'string', group: GENERATOR, help: 'requests in flight per worker; requests due beyond it are counted as dropped', default: DEFAULTS.maxInflightPerWorker, profile: NUMERIC },
+  { name: 'max-lag', type: 'string', kind: 'duration', group: GENERATOR, help: 'open loop: a scheduler lag p99 above this means the generator fell behind; the summary says so, and a ramp step is judged generator-limited instead of blamed on the server. Raise it on a busy shared box', default: DEFAULTS.maxLagMs, profile: NUMERIC },
+  { name: 'max-body', type: 'string', group: REQUEST, help: 'cut off response bodies longer than this (e.g. 64KiB, 10MB) and count them as "too-large"', default: 'no limit', profile: NUMERIC },
+  { name: 'warmup', type: 'string', kind: 'duration', group: GENERATOR, help: 'open loop: offer the first rate this long before measuring, unrecorded, so connections, JIT and server are warm; 0 for none', default: DEFAULTS.warmupMs, profile: NUMERIC },
+  { name: 'interval', type: 'string', kind: 'duration', group: OUTPUT, help: 'length of a reporting interval', default: DEFAULTS.intervalMs, profile: NUMERIC },
+  { name: 'json', type: 'boolean', group: OUTPUT, help: 'print the summary as one JSON object on stdout', profile: SWITCH },
+  { name: 'quiet', alias: 'q', type: 'boolean', group: OUTPUT, help: 'no live progress on stderr', profile: SWITCH },
+  { name: 'agents', type: 'string', group: BOXES, help: 'generate the load on these boxes over ssh, e.g. user@box1,box2:2222 (each runs `stress agent`); --workers is per box', default: 'each box\'s cores', profile: TEXT },
+  { name: 'agents-file', type: 'string', kind: 'text-file', group: BOXES, help: 'read the boxes from a file: one [user@]host[:port] per line, # comments', profile: TEXT },
+  { name: 'ssh-option', type: 'strings', group: BOXES, help: 'pass -o Key=Value to ssh (repeatable), e.g. IdentityFile=~/.ssh/load', profile: LIST },
+  { name: 'remote-command', type: 'string', group: BOXES, help: 'how to start stress on a box', default: `"${DEFAULT_REMOTE_COMMAND}"`, afterDefault: ', e.g. "/opt/stress/bin/stress agent"', profile: TEXT },
+  { name: 'abort-on-agent-loss', type: 'boolean', group: BOXES, help: 'stop every box when one is lost mid-run', default: 'go on with the others, and report the loss', profile: SWITCH },
+  { name: 'endurance', type: 'boolean', group: 'Endurance:', help: `outage, recovery and drift analysis with ${ENDURANCE_INTERVAL_MS} ms intervals (unless --interval); on anyway, at the given interval, for runs of ${ENDURANCE_MIN_INTERVALS} intervals or more`, profile: SWITCH },
+  { name: 'fail-on', type: 'strings', group: OUTPUT, help: 'exit 1 when a threshold is crossed (repeatable), e.g. \'p99<50ms\' \'errors<1%\' \'achieved>=9000\'; metrics: p50 p90 p99 p99.9 max mean lag-p99 errors dropped achieved', profile: ['string', 'string[]'] },
+  { name: 'out', type: 'string', kind: 'output-file', group: OUTPUT, help: 'also write the JSON summary to this file (stdout keeps the text)', profile: TEXT },
+  { name: 'html', type: 'string', kind: 'output-file', group: OUTPUT, help: 'write a self-contained HTML report with charts to this file (opens offline)', profile: TEXT },
+  { name: 'log', type: 'string', kind: 'output-file', group: OUTPUT, help: 'write one CSV row per request (index, status, size, latency ms, due ms, service ms, error class), streamed to disk', profile: TEXT },
+  { name: 'hdr-log', type: 'string', kind: 'output-file', group: OUTPUT, help: 'write the latency of every interval as an HdrHistogram log (.hlog), in µs, ramp steps tagged', profile: TEXT },
+  { name: 'bundled', type: 'strings', group: 'Bundled target (no URL):', help: `a fault knob of the bundled target server, KNOB=VALUE (repeatable): ${BUNDLED_KNOBS.join(', ')}; e.g. latency=2ms (a profile's knobs are ignored when a URL is given)`, profile: LIST },
+] as const satisfies readonly FlagSpec[];
+
+/** The flags, in --help order (groups appear in the order of their first flag). */
+export const FLAGS: readonly FlagSpec[] = TABLE;
+/** The positional url (first in the table, so it leads --help). */
+export const URL_ARG: FlagSpec = TABLE[0] satisfies { name: 'url'; positional: true };
+
+type Flag = (typeof TABLE)[number];
+type Camel<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${Head}${Capitalize<Camel<Tail>>}` : S;
+type ValueOf<F extends FlagSpec> = F['type'] extends 'boolean' ? boolean
+  : F['type'] extends 'strings' ? string[]
+  : F extends { kind: 'bytes-file' } ? { path: string; content: Buffer | null }
+  : F extends { kind: 'text-file' } ? { path: string; content: string | null }
+  : string;
+
+/** The flags' values as given, under camelCase keys; a flag that was not given has no key. */
+export type FlagValues = { [F in Flag as Camel<F['name']>]?: ValueOf<F> };
+
+/** The raw option's key for a flag: `max-lag` -> `maxLag`. */
+export function camelName(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** The default as --help shows it, or undefined when the flag shows none. */
+export function defaultText(flag: FlagSpec, context: HelpContext): string | undefined {
+  const value = flag.default;
+  if (typeof value === 'function') return value(context);
+  if (typeof value === 'number' && flag.kind === 'duration') return value >= 1000 && value % 1000 === 0 ? `${value / 1000}s` : `${value}ms`;
+  if (typeof value === 'number' && flag.kind === 'fraction') return `${Number((value * 100).toPrecision(12))}%`;
+  return value === undefined ? undefined : String(value);
+}
+
+/** The flag's line in --help: its text, with the default where it has one. */
+export function helpText(flag: FlagSpec, context: HelpContext): string {
+  const shown = defaultText(flag, context);
+  return shown === undefined ? flag.help : `${flag.help} [default: ${shown}]${flag.afterDefault ?? ''}`;
+}
