@@ -67,44 +67,92 @@ export { DEFAULTS };
 const MAX_DURATION_MS = 7 * 24 * 3_600_000;
 const HTTP_METHOD = /^[A-Z]+$/;
 
+/** Runs one parser; a UnitError becomes a problem and the value null. */
+function take<T>(problems: string[], parse: () => T): T | null {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof UnitError) {
+      problems.push(error.message);
+      return null;
+    }
+    throw error;
+  }
+}
+
+const given = (value: unknown): boolean => value !== undefined;
+
 export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
   const problems: string[] = [];
-  /** Runs one parser; a UnitError becomes a problem and the value null. */
-  function take<T>(parse: () => T): T | null {
-    try {
-      return parse();
-    } catch (error) {
-      if (error instanceof UnitError) {
-        problems.push(error.message);
-        return null;
-      }
-      throw error;
-    }
-  }
-  const given = (value: unknown) => value !== undefined;
+  const url = targetUrl(raw, problems);
+  checkCombinations(raw, problems);
+  const ramp = given(raw.ramp) ? take(problems, () => rampPlan(raw)) : null;
+  const mode = given(raw.ramp) ? 'ramp' : given(raw.clients) ? 'clients' : 'rate';
+  const rate = mode === 'rate' ? take(problems, () => positive(parseRate(raw.rate ?? DEFAULTS.rate, '--rate'), '--rate', raw.rate)) : null;
+  const clients = mode === 'clients' ? take(problems, () => parseWholeNumber(raw.clients!, '--clients', 1, 1_000_000)) : null;
+  const requests = given(raw.requests) ? take(problems, () => parseWholeNumber(raw.requests!, '--requests', 1)) : null;
+  let durationMs: number | null = null;
+  if (given(raw.duration)) durationMs = take(problems, () => boundedDuration(raw.duration!, '--duration', 1, MAX_DURATION_MS));
+  else if (ramp) durationMs = ramp.stepMs * ramp.rates.length;
+  else if (!given(raw.requests)) durationMs = DEFAULTS.durationMs;
 
-  let url: string | null = null;
-  if (given(raw.url)) {
-    let parsed: URL | null = null;
-    try {
-      parsed = new URL(raw.url!);
-    } catch {
-      problems.push(`url: "${raw.url}" is not a URL (use e.g. http://127.0.0.1:8000/hello)`);
-    }
-    if (parsed && parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-      problems.push(`url: "${raw.url}" must be http:// or https://`);
-    } else if (parsed) {
-      url = parsed.href;
-    }
-  }
+  const workers = given(raw.workers) ? take(problems, () => parseWholeNumber(raw.workers!, '--workers', 1, 256)) : Math.max(1, cpuCount);
+  const connections = given(raw.connections)
+    ? take(problems, () => parseWholeNumber(raw.connections!, '--connections', 1, 100_000))
+    : DEFAULTS.connectionsPerWorker;
+  const timeoutMs = given(raw.timeout) ? take(problems, () => boundedDuration(raw.timeout!, '--timeout', 1, 3_600_000)) : DEFAULTS.timeoutMs;
+  const maxInflight = given(raw.maxInflight)
+    ? take(problems, () => parseWholeNumber(raw.maxInflight!, '--max-inflight', 1, 1_000_000))
+    : DEFAULTS.maxInflightPerWorker;
+  if (given(raw.maxLag) && mode === 'clients') problems.push('--max-lag needs an open loop (--rate or --ramp); a closed loop has no schedule to fall behind');
+  const maxLagMs = given(raw.maxLag) ? take(problems, () => boundedDuration(raw.maxLag!, '--max-lag', 0.1, 3_600_000)) : DEFAULTS.maxLagMs;
+  const maxBodyBytes = given(raw.maxBody) ? take(problems, () => parseBytes(raw.maxBody!, '--max-body')) : null;
+  const report = reportPlan(raw, problems);
+  if (report.log !== null && (raw.agents !== undefined || raw.agentsFile !== undefined)) problems.push('--log keeps one row per request on this machine; with --agents the requests are made on the boxes (use --hdr-log)');
+  if (report.endurance && mode === 'ramp') problems.push('--endurance needs a steady load (--rate or --clients); a ramp changes its rate on purpose');
+  const intervalMs = given(raw.interval) ? take(problems, () => boundedDuration(raw.interval!, '--interval', 50, 3_600_000))
+    : report.endurance ? ENDURANCE_INTERVAL_MS : DEFAULTS.intervalMs;
 
+  if (given(raw.warmup) && mode === 'clients') problems.push('--warmup needs an open loop (--rate or --ramp); a closed loop counts every request');
+  const warmupMs = mode === 'clients' ? 0 : given(raw.warmup) ? take(problems, () => boundedDuration(raw.warmup!, '--warmup', 0, 3_600_000)) : DEFAULTS.warmupMs;
+  const request = requestParts(raw, problems);
+  const remote = remotePlan(raw, problems, { url, clients, workers: given(raw.workers) ? workers : null });
+
+  if (problems.length > 0) throw new PlanError(problems);
+  return {
+    url, ...request, mode, ramp,
+    rate, clients, requests, durationMs,
+    workers: workers!, connections: connections!, timeoutMs: timeoutMs!, maxInflight: maxInflight!, maxLagMs: maxLagMs!, intervalMs: intervalMs!, warmupMs: warmupMs!,
+    maxBodyBytes,
+    json: raw.json ?? false,
+    quiet: raw.quiet ?? false,
+    remote,
+    report,
+  };
+}
+
+/** The target URL, normalised; null when none is given (the bundled target). */
+function targetUrl(raw: RawOptions, problems: string[]): string | null {
+  if (!given(raw.url)) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw.url!);
+  } catch {
+    problems.push(`url: "${raw.url}" is not a URL (use e.g. http://127.0.0.1:8000/hello)`);
+    return null;
+  }
+  if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return parsed.href;
+  problems.push(`url: "${raw.url}" must be http:// or https://`);
+  return null;
+}
+
+/** Flags that contradict each other, or need another that is missing. */
+function checkCombinations(raw: RawOptions, problems: string[]): void {
   if (given(raw.rate) && given(raw.clients)) problems.push('--rate and --clients contradict: open loop (--rate) or closed loop (--clients), not both');
   if (given(raw.requests) && given(raw.duration)) problems.push('--requests and --duration contradict: end the run by a request count or by time, not both');
   if (given(raw.requests) && !given(raw.clients)) problems.push('--requests needs --clients (a rate-mode run is bounded by --duration)');
   if (given(raw.body) && given(raw.bodyFile)) problems.push('--body and --body-file contradict: give one');
-
-  const isRamp = given(raw.ramp);
-  if (isRamp) {
+  if (given(raw.ramp)) {
     for (const [flag, value] of [['--rate', raw.rate], ['--clients', raw.clients], ['--duration', raw.duration]] as const) {
       if (given(value)) problems.push(`--ramp and ${flag} contradict: a ramp's length is its steps (--step) times their number`);
     }
@@ -115,40 +163,12 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     }
   }
   if (given(raw.steps) && given(raw.increment)) problems.push('--steps and --increment contradict: give the number of steps or their increment');
-  const ramp = isRamp ? take(() => rampPlan(raw)) : null;
+}
 
-  const mode = isRamp ? 'ramp' : given(raw.clients) ? 'clients' : 'rate';
-  const rate = mode === 'rate' ? take(() => positive(parseRate(raw.rate ?? DEFAULTS.rate, '--rate'), '--rate', raw.rate)) : null;
-  const clients = mode === 'clients' ? take(() => parseWholeNumber(raw.clients!, '--clients', 1, 1_000_000)) : null;
-  const requests = given(raw.requests) ? take(() => parseWholeNumber(raw.requests!, '--requests', 1)) : null;
-  let durationMs: number | null = null;
-  if (given(raw.duration)) durationMs = take(() => boundedDuration(raw.duration!, '--duration', 1, MAX_DURATION_MS));
-  else if (ramp) durationMs = ramp.stepMs * ramp.rates.length;
-  else if (!given(raw.requests)) durationMs = DEFAULTS.durationMs;
-
-  const workers = given(raw.workers) ? take(() => parseWholeNumber(raw.workers!, '--workers', 1, 256)) : Math.max(1, cpuCount);
-  const connections = given(raw.connections)
-    ? take(() => parseWholeNumber(raw.connections!, '--connections', 1, 100_000))
-    : DEFAULTS.connectionsPerWorker;
-  const timeoutMs = given(raw.timeout) ? take(() => boundedDuration(raw.timeout!, '--timeout', 1, 3_600_000)) : DEFAULTS.timeoutMs;
-  const maxInflight = given(raw.maxInflight)
-    ? take(() => parseWholeNumber(raw.maxInflight!, '--max-inflight', 1, 1_000_000))
-    : DEFAULTS.maxInflightPerWorker;
-  if (given(raw.maxLag) && mode === 'clients') problems.push('--max-lag needs an open loop (--rate or --ramp); a closed loop has no schedule to fall behind');
-  const maxLagMs = given(raw.maxLag) ? take(() => boundedDuration(raw.maxLag!, '--max-lag', 0.1, 3_600_000)) : DEFAULTS.maxLagMs;
-  const maxBodyBytes = given(raw.maxBody) ? take(() => parseBytes(raw.maxBody!, '--max-body')) : null;
-  const report = reportPlan(raw, problems);
-  if (report.log !== null && (raw.agents !== undefined || raw.agentsFile !== undefined)) problems.push('--log keeps one row per request on this machine; with --agents the requests are made on the boxes (use --hdr-log)');
-  if (report.endurance && mode === 'ramp') problems.push('--endurance needs a steady load (--rate or --clients); a ramp changes its rate on purpose');
-  const intervalMs = given(raw.interval) ? take(() => boundedDuration(raw.interval!, '--interval', 50, 3_600_000))
-    : report.endurance ? ENDURANCE_INTERVAL_MS : DEFAULTS.intervalMs;
-
-  if (given(raw.warmup) && mode === 'clients') problems.push('--warmup needs an open loop (--rate or --ramp); a closed loop counts every request');
-  const warmupMs = mode === 'clients' ? 0 : given(raw.warmup) ? take(() => boundedDuration(raw.warmup!, '--warmup', 0, 3_600_000)) : DEFAULTS.warmupMs;
-
+/** The request every worker sends: method, headers, body. */
+function requestParts(raw: RawOptions, problems: string[]): Pick<Plan, 'method' | 'headers' | 'bodyBase64'> {
   const method = (raw.method ?? 'GET').toUpperCase();
   if (!HTTP_METHOD.test(method)) problems.push(`--method: "${raw.method}" is not an HTTP method (use e.g. GET, POST, PUT)`);
-
   const headers: Record<string, string> = {};
   for (const header of raw.header ?? []) {
     const colon = header.indexOf(':');
@@ -159,27 +179,13 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
       headers[name.toLowerCase()] = header.slice(colon + 1).trim();
     }
   }
-
   let bodyBase64: string | null = null;
   if (given(raw.body)) bodyBase64 = Buffer.from(raw.body!, 'utf8').toString('base64');
   if (raw.bodyFile) {
     if (raw.bodyFile.content === null) problems.push(`--body-file: cannot read "${raw.bodyFile.path}"`);
     else bodyBase64 = raw.bodyFile.content.toString('base64');
   }
-
-  const remote = remotePlan(raw, problems, { url, clients, workers: given(raw.workers) ? workers : null });
-
-  if (problems.length > 0) throw new PlanError(problems);
-  return {
-    url, method, headers, bodyBase64, mode, ramp,
-    rate, clients, requests, durationMs,
-    workers: workers!, connections: connections!, timeoutMs: timeoutMs!, maxInflight: maxInflight!, maxLagMs: maxLagMs!, intervalMs: intervalMs!, warmupMs: warmupMs!,
-    maxBodyBytes,
-    json: raw.json ?? false,
-    quiet: raw.quiet ?? false,
-    remote,
-    report,
-  };
+  return { method, headers, bodyBase64 };
 }
 
 /** The ramp's flags; throws UnitError on the first bad one (each names its flag). */
