@@ -63,8 +63,24 @@ class IntervalTicker {
   }
 }
 
+/** The task's load: an open-loop schedule (its warm-up ahead) or closed-loop clients, and its phases' lengths. */
+function loadGenerator(task: WorkerTask, sender: HttpSender, recorder: IntervalRecorder, clock: () => number): { generator: LoadGenerator; phaseDurations: number[] } {
+  if (task.load.kind === 'rate') {
+    const first = task.load.segments[0];
+    // the warm-up runs at the first rate, ahead of the plan's own schedule
+    const warmup = task.warmupMs > 0 && first ? [{ durationMs: task.warmupMs, fromRate: first.fromRate, toRate: first.fromRate }] : [];
+    const schedule = workerShare([...warmup, ...task.load.segments], task.workerIndex, task.workerCount);
+    return {
+      generator: new OpenLoopScheduler(schedule, sender, recorder, clock, task.maxInflight, task.warmupMs),
+      phaseDurations: task.load.segments.map((segment) => segment.durationMs),
+    };
+  }
+  const { clients, requests, durationMs } = task.load;
+  return { generator: new ClosedLoopClients(clients, requests, durationMs, sender, recorder, clock), phaseDurations: durationMs === null ? [] : [durationMs] };
+}
+
 export default async function runWorkerTask(task: WorkerTask): Promise<WorkerResult> {
-  const { port, workerIndex, workerCount } = task;
+  const { port, workerIndex } = task;
   const post = (message: WorkerMessage) => port.postMessage(message);
   let startPerfMs = Number.POSITIVE_INFINITY;
   const clock = () => performance.now() - startPerfMs;
@@ -74,20 +90,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
     // half the in-flight cap: requests held while the target refuses must not reach the cap
     holdLimit: Math.max(1, Math.floor(task.maxInflight / 2)), recorder, clock });
 
-  let generator: LoadGenerator;
-  let phaseDurations: number[];
-  if (task.load.kind === 'rate') {
-    const first = task.load.segments[0];
-    // the warm-up runs at the first rate, ahead of the plan's own schedule
-    const warmup = task.warmupMs > 0 && first ? [{ durationMs: task.warmupMs, fromRate: first.fromRate, toRate: first.fromRate }] : [];
-    const schedule = workerShare([...warmup, ...task.load.segments], workerIndex, workerCount);
-    generator = new OpenLoopScheduler(schedule, sender, recorder, clock, task.maxInflight, task.warmupMs);
-    phaseDurations = task.load.segments.map((segment) => segment.durationMs);
-  } else {
-    const { clients, requests, durationMs } = task.load;
-    generator = new ClosedLoopClients(clients, requests, durationMs, sender, recorder, clock);
-    phaseDurations = durationMs === null ? [] : [durationMs];
-  }
+  const { generator, phaseDurations } = loadGenerator(task, sender, recorder, clock);
   const ticker = new IntervalTicker(intervalBounds(phaseDurations, task.intervalMs), task.intervalMs, recorder, clock, post, workerIndex);
 
   let drainMs = task.timeoutMs;
