@@ -1,7 +1,8 @@
 /**
  * Test helper: Debian's Chromium driven by playwright-core, for tests of what a browser makes of
- * the HTML report. No downloaded browser: .ci/run installs the `chromium` package, and a missing
- * one fails the test (it never skips), since a skipped browser test proves nothing.
+ * the HTML report. No downloaded browser: `npm test` installs the `chromium` package first
+ * (scripts/test-prerequisites.ts), and a missing one fails the test (it never skips), since a
+ * skipped browser test proves nothing.
  */
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,7 @@ export async function launchChromium(): Promise<Chromium> {
   try {
     await access(CHROMIUM_PATH);
   } catch {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: install it with \`apt-get update && apt-get install -y chromium\` (as root; .ci/run does this)`);
+    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: install it with \`apt-get update && apt-get install -y chromium\` (as root; npm test does this)`);
   }
   const userDataDir = await mkdtemp(join(tmpdir(), 'stress-chromium-'));
   try {

@@ -106,7 +106,7 @@ async function startSshd(address: string, dir: string, marker: string): Promise<
 }
 
 export async function startSshLab(addresses: readonly string[]): Promise<SshLab> {
-  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: apt-get install openssh-server (.ci/run does)`);
+  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: apt-get install openssh-server (npm test does)`);
   // sshd refuses to start without its privilege separation directory
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), 'stress-sshd-'));
