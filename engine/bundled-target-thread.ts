@@ -6,9 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { startTargetServer, type TargetServerOptions } from '../target-server/server.js';
 
 /** Messages from this thread to the primary. */
-export type BundledTargetMessage =
-  | { type: 'listening'; url: string; engine: string }
-  | { type: 'failed'; message: string };
+export type BundledTargetMessage = { type: 'listening'; url: string; engine: string } | { type: 'failed'; message: string };
 
 const port = parentPort!;
 try {

@@ -28,7 +28,6 @@ import { startBundledTarget } from './bundled-target.js';
 /** How long in-flight requests get after Ctrl-C before they count as interrupted. */
 const INTERRUPT_DRAIN_MS = 2000;
 
-
 /** Writes `text` to stdout and gives `code` back: --help and --version. */
 function printed(text: string, code: number): number {
   process.stdout.write(text);
@@ -44,7 +43,8 @@ function usageFailure(message: string): number {
 async function resolveTarget(plan: Plan): Promise<{ url: string; close: () => Promise<void> }> {
   if (plan.url === null) {
     const bundled = await startBundledTarget({ ...plan.report.bundled, host: '127.0.0.1', port: 0 });
-    if (!plan.quiet) process.stderr.write(`stress: bundled target server on ${bundled.url} (uWebSockets.js ${bundled.engine}, in its own thread)\n`);
+    if (!plan.quiet)
+      process.stderr.write(`stress: bundled target server on ${bundled.url} (uWebSockets.js ${bundled.engine}, in its own thread)\n`);
     return { url: `${bundled.url}/test-get/0`, close: () => bundled.close() };
   }
   return { url: plan.url, close: async () => undefined };
@@ -103,7 +103,10 @@ class Interrupts {
   private readonly onSignal = (signal: NodeJS.Signals): void => {
     if (++this.signals > 1) process.exit(130);
     this.setUp.abort();
-    const what = this.runner === null ? 'stopping before any load is sent' : `stopping, waiting up to ${INTERRUPT_DRAIN_MS / 1000} s for requests in flight`;
+    const what =
+      this.runner === null
+        ? 'stopping before any load is sent'
+        : `stopping, waiting up to ${INTERRUPT_DRAIN_MS / 1000} s for requests in flight`;
     process.stderr.write(`\nstress: ${signal}: ${what} (again to quit at once)\n`);
     this.runner?.stop(INTERRUPT_DRAIN_MS);
   };
@@ -121,9 +124,10 @@ class Interrupts {
 
 function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, onInterval: (interval: IntervalStats) => void, runs: Runs): Runner {
   if (plan.mode === 'ramp') return new RampRunner(plan.ramp!, base, onInterval, plan.maxLagMs, runs.makeRun);
-  const load: RunSpec['load'] = plan.mode === 'rate'
-    ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
-    : { kind: 'clients', clients: plan.clients!, requests: plan.requests, durationMs: plan.durationMs };
+  const load: RunSpec['load'] =
+    plan.mode === 'rate'
+      ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
+      : { kind: 'clients', clients: plan.clients!, requests: plan.requests, durationMs: plan.durationMs };
   const run = runs.makeRun({ ...base, load }, onInterval);
   return { stop: (drainMs) => run.stop(drainMs), run: async () => ({ result: await run.run(), report: null }) };
 }
@@ -160,7 +164,8 @@ async function runPlan(plan: Plan): Promise<number> {
   if (plan.report.log !== null) removeParts(plan.report.log, workers);
   const { result, report } = await runner.run();
   const logged = plan.report.log === null ? null : await joinParts(plan.report.log, workers);
-  if (logged !== null && !plan.quiet) process.stderr.write(`stress: --log: ${logged.toLocaleString('en-US')} requests in ${plan.report.log}\n`);
+  if (logged !== null && !plan.quiet)
+    process.stderr.write(`stress: --log: ${logged.toLocaleString('en-US')} requests in ${plan.report.log}\n`);
   await runs.close();
   progress?.end();
   const warning = generatorWarning(result.total.errors.generator ?? 0, result.total.errorCodes, readLocalLimits());
@@ -172,11 +177,28 @@ async function runPlan(plan: Plan): Promise<number> {
 }
 
 /** Prints the summary, writes the report files, and says how the run ends: its exit code. */
-async function reportRun(plan: Plan, run: { target: string; workers: number; startedAt: Date }, result: RunResult, report: RampReport | null): Promise<number> {
+async function reportRun(
+  plan: Plan,
+  run: { target: string; workers: number; startedAt: Date },
+  result: RunResult,
+  report: RampReport | null,
+): Promise<number> {
   const plannedS = plan.durationMs === null ? null : plan.durationMs / 1000;
   const ranS = Math.min(plannedS ?? result.elapsedS, result.elapsedS || (plannedS ?? 0));
-  const offered = plan.mode === 'rate' ? plan.rate : plan.mode === 'ramp' && ranS > 0 ? Math.round(result.total.counts.scheduled / ranS) : null;
-  const summary = summarize({ mode: plan.mode, target: run.target, workers: run.workers, offered, plannedS, endurance: plan.report.endurance, maxLagMs: plan.maxLagMs }, result);
+  const offered =
+    plan.mode === 'rate' ? plan.rate : plan.mode === 'ramp' && ranS > 0 ? Math.round(result.total.counts.scheduled / ranS) : null;
+  const summary = summarize(
+    {
+      mode: plan.mode,
+      target: run.target,
+      workers: run.workers,
+      offered,
+      plannedS,
+      endurance: plan.report.endurance,
+      maxLagMs: plan.maxLagMs,
+    },
+    result,
+  );
   const thresholds = judgeThresholds(plan.report.failOn, summary);
   const document = reportDocument(plan, summary, report, thresholds, run.startedAt);
   process.stdout.write(plan.json ? `${JSON.stringify(document)}\n` : document.text);

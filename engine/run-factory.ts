@@ -25,7 +25,12 @@ export interface Runs {
  */
 export async function openRuns(plan: Plan, localWorkers: number, notice?: (line: string) => void, signal?: AbortSignal): Promise<Runs> {
   if (!plan.remote) {
-    return { workers: localWorkers, ready: null, makeRun: (spec, onInterval) => new LocalRun(spec, onInterval), close: async () => undefined };
+    return {
+      workers: localWorkers,
+      ready: null,
+      makeRun: (spec, onInterval) => new LocalRun(spec, onInterval),
+      close: async () => undefined,
+    };
   }
   const { remote } = plan;
   const fleet = await Fleet.connect(remote.agents, signal ? { ...remote, signal } : remote);
@@ -36,7 +41,8 @@ export async function openRuns(plan: Plan, localWorkers: number, notice?: (line:
   return {
     workers,
     ready: `stress: ${fleet.members.length} load boxes ready, ${workers} workers in all, start instants right within ${worstUncertainty.toFixed(2)} ms`,
-    makeRun: (spec, onInterval) => new RemoteRun(fleet, spec, onInterval, { abortOnAgentLoss: remote.abortOnAgentLoss, ...(notice ? { notice } : {}) }),
+    makeRun: (spec, onInterval) =>
+      new RemoteRun(fleet, spec, onInterval, { abortOnAgentLoss: remote.abortOnAgentLoss, ...(notice ? { notice } : {}) }),
     close: () => fleet.close(),
   };
 }

@@ -25,8 +25,23 @@ const CPU_SECONDS = 10;
 const FIXED_RATE = 20_000;
 const RATES = [10_000, 15_000, 20_000, 25_000, 30_000, 35_000, 40_000, 45_000, 50_000, 60_000];
 
-interface HoldRow { rate: number; achieved: number; lagP99: number | null; p99: number | null; dropped: number; held: boolean }
-interface CpuRow { tool: string; command: string; requests: number; seconds: number; cpuS: number; usPerRequest: number; note: string }
+interface HoldRow {
+  rate: number;
+  achieved: number;
+  lagP99: number | null;
+  p99: number | null;
+  dropped: number;
+  held: boolean;
+}
+interface CpuRow {
+  tool: string;
+  command: string;
+  requests: number;
+  seconds: number;
+  cpuS: number;
+  usPerRequest: number;
+  note: string;
+}
 
 async function startTarget(): Promise<{ url: string; stop: () => void }> {
   const child = spawn('taskset', ['-c', '0', 'node', `${root}bin/target-server`, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -42,7 +57,9 @@ async function startTarget(): Promise<{ url: string; stop: () => void }> {
 /** Runs a command under GNU time on core 1; returns its stdout and the CPU seconds it used. */
 async function timed(command: string[]): Promise<{ stdout: string; cpuS: number }> {
   const { stdout, stderr } = await run('/usr/bin/time', ['-f', 'CPU %U %S', 'taskset', '-c', '1', ...command], {
-    cwd: root, maxBuffer: 64 * 1024 * 1024, timeout: 120_000,
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 120_000,
   });
   const match = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(stderr);
   if (!match) throw new Error(`no CPU line from GNU time: ${stderr.slice(-300)}`);
@@ -51,8 +68,22 @@ async function timed(command: string[]): Promise<{ stdout: string; cpuS: number 
 
 function stressCommand(url: string, rate: number, seconds: number): string[] {
   // bin/stress directly, so its shebang's V8 flags apply as they do for a user
-  return ['bin/stress', `${url}/hello`, '--rate', String(rate), '--duration', `${seconds}s`, '--workers', '1',
-    '--connections', String(CONNECTIONS), '--warmup', '1s', '--json', '--quiet'];
+  return [
+    'bin/stress',
+    `${url}/hello`,
+    '--rate',
+    String(rate),
+    '--duration',
+    `${seconds}s`,
+    '--workers',
+    '1',
+    '--connections',
+    String(CONNECTIONS),
+    '--warmup',
+    '1s',
+    '--json',
+    '--quiet',
+  ];
 }
 
 async function holdSearch(url: string): Promise<HoldRow[]> {
@@ -78,8 +109,18 @@ async function cpuComparison(url: string): Promise<CpuRow[]> {
   const oursRequests = JSON.parse(ours.stdout).totals.requests as number;
   rows.push(row('stress (1 worker, open loop)', stress, oursRequests, ours.cpuS, 'fixed rate'));
 
-  const autocannon = ['node', 'node_modules/autocannon/autocannon.js', '-c', String(CONNECTIONS), '-d', String(CPU_SECONDS),
-    '--overallRate', String(FIXED_RATE), '--json', `${url}/hello`];
+  const autocannon = [
+    'node',
+    'node_modules/autocannon/autocannon.js',
+    '-c',
+    String(CONNECTIONS),
+    '-d',
+    String(CPU_SECONDS),
+    '--overallRate',
+    String(FIXED_RATE),
+    '--json',
+    `${url}/hello`,
+  ];
   const theirs = await timed(autocannon);
   const autocannonRequests = JSON.parse(theirs.stdout).requests.total as number;
   rows.push(row('autocannon 8', autocannon, autocannonRequests, theirs.cpuS, 'fixed rate (--overallRate)'));
@@ -92,7 +133,15 @@ async function cpuComparison(url: string): Promise<CpuRow[]> {
 }
 
 function row(tool: string, command: string[], requests: number, cpuS: number, note: string): CpuRow {
-  return { tool, command: command.join(' '), requests, seconds: CPU_SECONDS, cpuS, usPerRequest: requests > 0 ? (cpuS * 1e6) / requests : 0, note };
+  return {
+    tool,
+    command: command.join(' '),
+    requests,
+    seconds: CPU_SECONDS,
+    cpuS,
+    usPerRequest: requests > 0 ? (cpuS * 1e6) / requests : 0,
+    note,
+  };
 }
 
 function markdown(hold: HoldRow[], cpu: CpuRow[], url: string): string {
@@ -115,7 +164,10 @@ function markdown(hold: HoldRow[], cpu: CpuRow[], url: string): string {
     '',
     '| offered req/s | achieved req/s | lag p99 ms | latency p99 ms | dropped | held |',
     '|---:|---:|---:|---:|---:|:---:|',
-    ...hold.map((r) => `| ${r.rate.toLocaleString('en-US')} | ${r.achieved.toLocaleString('en-US')} | ${fmt(r.lagP99)} | ${fmt(r.p99)} | ${r.dropped} | ${r.held ? 'yes' : 'no'} |`),
+    ...hold.map(
+      (r) =>
+        `| ${r.rate.toLocaleString('en-US')} | ${r.achieved.toLocaleString('en-US')} | ${fmt(r.lagP99)} | ${fmt(r.p99)} | ${r.dropped} | ${r.held ? 'yes' : 'no'} |`,
+    ),
     '',
     `## CPU time per request at ${FIXED_RATE.toLocaleString('en-US')} req/s, ${CONNECTIONS} connections, ${CPU_SECONDS} s`,
     '',
@@ -123,7 +175,9 @@ function markdown(hold: HoldRow[], cpu: CpuRow[], url: string): string {
     '',
     '| tool | requests | CPU s | CPU µs / request | note |',
     '|---|---:|---:|---:|---|',
-    ...cpu.map((r) => `| ${r.tool} | ${r.requests.toLocaleString('en-US')} | ${r.cpuS.toFixed(2)} | ${r.usPerRequest.toFixed(1)} | ${r.note} |`),
+    ...cpu.map(
+      (r) => `| ${r.tool} | ${r.requests.toLocaleString('en-US')} | ${r.cpuS.toFixed(2)} | ${r.usPerRequest.toFixed(1)} | ${r.note} |`,
+    ),
     '',
     'Commands (each run as `/usr/bin/time -f "CPU %U %S" taskset -c 1 ...`):',
     '',

@@ -43,7 +43,9 @@ async function main(): Promise<number> {
     if (code === 130) return 130;
     if (code !== 0) failed.push(`${profile.name} (exit ${code})`);
   }
-  process.stdout.write(failed.length === 0 ? '\nbenchmarks: all profiles ran and passed their thresholds\n' : `\nbenchmarks: failed: ${failed.join(', ')}\n`);
+  process.stdout.write(
+    failed.length === 0 ? '\nbenchmarks: all profiles ran and passed their thresholds\n' : `\nbenchmarks: failed: ${failed.join(', ')}\n`,
+  );
   return failed.length === 0 ? 0 : 1;
 }
 

@@ -38,10 +38,7 @@ export interface Powers {
 }
 
 /** Nothing to do, commands (argv) to run after printing `notice`, or one line to fail with. */
-export type Decision =
-  | { kind: 'ready' }
-  | { kind: 'install'; notice: string; commands: string[][] }
-  | { kind: 'fail'; message: string };
+export type Decision = { kind: 'ready' } | { kind: 'install'; notice: string; commands: string[][] } | { kind: 'fail'; message: string };
 
 /** The shell command a person runs to install `packages` themselves. */
 export function manualInstallCommand(packages: readonly string[], root: boolean): string {
@@ -55,10 +52,16 @@ export function decide(missing: readonly Prerequisite[], powers: Powers): Decisi
   const packages = missing.map((entry) => entry.package);
   if (!powers.aptGet) {
     const executables = missing.flatMap((entry) => entry.executables);
-    return { kind: 'fail', message: `stress tests need ${executables.join(', ')} (Debian packages ${packages.join(', ')}) and there is no apt-get here: install them and npm test again` };
+    return {
+      kind: 'fail',
+      message: `stress tests need ${executables.join(', ')} (Debian packages ${packages.join(', ')}) and there is no apt-get here: install them and npm test again`,
+    };
   }
   if (!powers.root && !powers.sudo) {
-    return { kind: 'fail', message: `stress tests need ${packages.join(', ')}: run \`${manualInstallCommand(packages, false)}\` and npm test again` };
+    return {
+      kind: 'fail',
+      message: `stress tests need ${packages.join(', ')}: run \`${manualInstallCommand(packages, false)}\` and npm test again`,
+    };
   }
   const asRoot = powers.root ? [] : ['sudo', '-n'];
   return {
@@ -102,7 +105,9 @@ function main(): void {
     // apt-get's stderr stays visible: it says why an install failed
     const { status, signal } = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
     if (status !== 0) {
-      fail(`stress tests: \`${[command, ...args].join(' ')}\` failed (exit ${status ?? signal}): run \`${manualInstallCommand(packages, root)}\` and npm test again`);
+      fail(
+        `stress tests: \`${[command, ...args].join(' ')}\` failed (exit ${status ?? signal}): run \`${manualInstallCommand(packages, root)}\` and npm test again`,
+      );
     }
   }
   const stillMissing = TEST_PREREQUISITES.flatMap((entry) => entry.executables).filter((executable) => !isInstalled(executable));

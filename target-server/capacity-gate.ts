@@ -20,10 +20,7 @@ export interface CapacityGateOptions {
   queueLimit?: number;
 }
 
-export type Admission =
-  | { outcome: 'admitted' }
-  | { outcome: 'queued'; ticket: number }
-  | { outcome: 'rejected' };
+export type Admission = { outcome: 'admitted' } | { outcome: 'queued'; ticket: number } | { outcome: 'rejected' };
 
 /** Default burst: 10 ms worth of tokens, so the rate holds even over short windows. */
 export function defaultBurst(ratePerSecond: number): number {

@@ -50,10 +50,7 @@ Examples:
   target-server --fail-rate 1% --pause-every 10s --pause-for 300ms
 `;
 
-export type CliOutcome =
-  | { kind: 'run'; options: TargetServerOptions }
-  | { kind: 'help' }
-  | { kind: 'error'; message: string };
+export type CliOutcome = { kind: 'run'; options: TargetServerOptions } | { kind: 'help' } | { kind: 'error'; message: string };
 
 const FLAGS = {
   port: { type: 'string' },
@@ -83,7 +80,11 @@ export function parseTargetArgs(argv: readonly string[]): CliOutcome {
   const problems: string[] = [];
   const options: TargetServerOptions = {};
   /** Converts one flag's text, keeping the unit parser's message (it names the flag) on failure. */
-  const read = <K extends keyof TargetServerOptions>(key: K, flag: keyof typeof FLAGS, parse: (text: string, what: string) => TargetServerOptions[K]): void => {
+  const read = <K extends keyof TargetServerOptions>(
+    key: K,
+    flag: keyof typeof FLAGS,
+    parse: (text: string, what: string) => TargetServerOptions[K],
+  ): void => {
     const text = values[flag];
     if (typeof text !== 'string') return;
     try {

@@ -87,9 +87,11 @@ export function validateTargetOptions(options: TargetServerOptions): string[] {
     }
   }
   if ((pauseEveryMs === undefined) !== (pauseForMs === undefined)) {
-    problems.push(pauseEveryMs === undefined
-      ? '--pause-for: needs --pause-every (e.g. --pause-every 5s --pause-for 200ms)'
-      : '--pause-every: needs --pause-for (e.g. --pause-every 5s --pause-for 200ms)');
+    problems.push(
+      pauseEveryMs === undefined
+        ? '--pause-for: needs --pause-every (e.g. --pause-every 5s --pause-for 200ms)'
+        : '--pause-every: needs --pause-for (e.g. --pause-every 5s --pause-for 200ms)',
+    );
   } else if (pauseEveryMs !== undefined && pauseForMs !== undefined) {
     if (!(isDuration(pauseEveryMs) && pauseEveryMs > 0)) {
       problems.push(`--pause-every: ${pauseEveryMs} ms must be a duration above 0 (e.g. 5s)`);
@@ -117,7 +119,7 @@ export function resolveTargetOptions(options: TargetServerOptions): ResolvedTarg
     latencyMs: options.latencyMs ?? 0,
     failRate: options.failRate ?? 0,
     capacity,
-    queue: capacity === undefined ? undefined : options.queue ?? defaultQueueLimit(capacity),
+    queue: capacity === undefined ? undefined : (options.queue ?? defaultQueueLimit(capacity)),
     pauseEveryMs: options.pauseEveryMs,
     pauseForMs: options.pauseForMs,
     closeRate: options.closeRate ?? 0,

@@ -27,13 +27,16 @@ export function schedulePauses(
   let next = 1;
   let timer: NodeJS.Timeout | undefined;
   const arm = (): void => {
-    timer = setTimeout(() => {
-      stall(forMs);
-      // Skip the slots that passed during the stall or a busy loop, rather than stalling
-      // back to back to catch up.
-      next = Math.max(next + 1, Math.floor((now() - startMs) / everyMs) + 1);
-      arm();
-    }, Math.max(0, startMs + next * everyMs - now()));
+    timer = setTimeout(
+      () => {
+        stall(forMs);
+        // Skip the slots that passed during the stall or a busy loop, rather than stalling
+        // back to back to catch up.
+        next = Math.max(next + 1, Math.floor((now() - startMs) / everyMs) + 1);
+        arm();
+      },
+      Math.max(0, startMs + next * everyMs - now()),
+    );
     // The stalls alone must not keep a closing process alive.
     timer.unref();
   };

@@ -43,11 +43,20 @@ export class RequestPipeline {
   private drained: (() => void) | undefined;
 
   /** `native`: whether the native uWS API is there (see `WriteContext`). */
-  constructor(private readonly knobs: RequestKnobs, private readonly native: boolean) {
+  constructor(
+    private readonly knobs: RequestKnobs,
+    private readonly native: boolean,
+  ) {
     // The gate's clock starts now, with a full bucket.
-    this.waiter = knobs.capacity === undefined
-      ? undefined
-      : new CapacityWaiter(new CapacityGate({ ratePerSecond: knobs.capacity, burst: defaultBurst(knobs.capacity), queueLimit: knobs.queue! }, performance.now()));
+    this.waiter =
+      knobs.capacity === undefined
+        ? undefined
+        : new CapacityWaiter(
+            new CapacityGate(
+              { ratePerSecond: knobs.capacity, burst: defaultBurst(knobs.capacity), queueLimit: knobs.queue! },
+              performance.now(),
+            ),
+          );
   }
 
   /** Requests taken in and not yet answered, dropped or aborted. */

@@ -46,9 +46,10 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
   const app: TemplatedApp = uws.App().any('/*', pipeline.onRequest);
   const listenSocket = await listen(app, config.host, config.port);
   const port = uws.us_socket_local_port(listenSocket as never);
-  const stopPauses = config.pauseEveryMs !== undefined && config.pauseForMs !== undefined
-    ? schedulePauses(config.pauseEveryMs, config.pauseForMs)
-    : () => {};
+  const stopPauses =
+    config.pauseEveryMs !== undefined && config.pauseForMs !== undefined
+      ? schedulePauses(config.pauseEveryMs, config.pauseForMs)
+      : () => {};
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -77,12 +78,20 @@ function listen(app: TemplatedApp, host: string, port: number): Promise<us_liste
   // lack the (host, port, options, cb) form that both implementations accept.
   const exclusive = 1;
   const listenWithOptions = app.listen as unknown as (
-    host: string, port: number, options: number, cb: (socket: us_listen_socket | false) => void,
+    host: string,
+    port: number,
+    options: number,
+    cb: (socket: us_listen_socket | false) => void,
   ) => TemplatedApp;
   return new Promise((resolve, reject) => {
     listenWithOptions.call(app, host, port, exclusive, (socket) => {
       if (socket) resolve(socket);
-      else reject(new ListenError(`cannot listen on ${formatHost(host)}:${port}: the port is taken or the address is not local (try another --port, or --port 0)`));
+      else
+        reject(
+          new ListenError(
+            `cannot listen on ${formatHost(host)}:${port}: the port is taken or the address is not local (try another --port, or --port 0)`,
+          ),
+        );
     });
   });
 }

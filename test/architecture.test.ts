@@ -90,7 +90,7 @@ test('every form that loads or names a module is found; packages, comments and s
     "import yargs from 'yargs';",
     "// import { commented } from './commented.js';",
     "/* export * from './block-commented.js'; */",
-    "const text = \"import { quoted } from './quoted.js'\";",
+    'const text = "import { quoted } from \'./quoted.js\'";',
   ].join('\n');
   assert.deepEqual(relativeSpecifiers(source), [
     './a.js',
@@ -105,7 +105,7 @@ test('every form that loads or names a module is found; packages, comments and s
   ]);
 });
 
-test('a specifier resolves against its file\'s folder, .js to the .ts it is built from', () => {
+test("a specifier resolves against its file's folder, .js to the .ts it is built from", () => {
   const cases: [SourcePath, string, SourcePath][] = [
     ['engine/run/local-run.ts', './worker.js', 'engine/run/worker.ts'],
     ['engine/run/local-run.ts', '../measure/snapshot.js', 'engine/measure/snapshot.ts'],
@@ -130,7 +130,11 @@ test('cycles: each is reported as a chain back to its start; a clean graph repor
     { name: 'clean (a diamond is not a cycle)', graph: graphOf({ a: ['b', 'c'], b: ['d'], c: ['d'], d: [] }), expected: [] },
     { name: 'two files importing each other', graph: graphOf({ a: ['b'], b: ['a'] }), expected: ['a -> b -> a'] },
     { name: 'a file importing itself', graph: graphOf({ a: ['a'], b: ['a'] }), expected: ['a -> a'] },
-    { name: 'a longer loop, found once from any file', graph: graphOf({ c: ['a'], a: ['b'], b: ['c'], d: ['a'] }), expected: ['a -> b -> c -> a'] },
+    {
+      name: 'a longer loop, found once from any file',
+      graph: graphOf({ c: ['a'], a: ['b'], b: ['c'], d: ['a'] }),
+      expected: ['a -> b -> c -> a'],
+    },
     {
       name: 'two loops sharing a file, both listed',
       graph: graphOf({ a: ['b', 'c'], b: ['a'], c: ['a'] }),
@@ -225,7 +229,10 @@ test('ARCHITECTURE.md lists each folder once, and only folders that hold source 
 
 test('every relative import names a source file', () => {
   const { unresolved } = readTree().built;
-  assertNone(unresolved.map(({ from, to }) => `${from} -> ${to}`), 'Imports of files that do not exist');
+  assertNone(
+    unresolved.map(({ from, to }) => `${from} -> ${to}`),
+    'Imports of files that do not exist',
+  );
 });
 
 test('no import cycle between source files', () => {
@@ -245,5 +252,8 @@ test('every folder that holds source files has its place in ARCHITECTURE.md', ()
 
 test(`no folder holds more than ${MAX_FILES_PER_FOLDER} source files`, () => {
   const crowded = crowdedFolders(readTree().files, MAX_FILES_PER_FOLDER);
-  assertNone(crowded.map(({ folder, count }) => `${folder}: ${count} files`), `Folders over ${MAX_FILES_PER_FOLDER} source files (split by subsystem)`);
+  assertNone(
+    crowded.map(({ folder, count }) => `${folder}: ${count} files`),
+    `Folders over ${MAX_FILES_PER_FOLDER} source files (split by subsystem)`,
+  );
 });

@@ -14,7 +14,10 @@ const ABORT_CODES: Partial<Record<ErrorClass, string>> = {
 /** An abort we caused ourselves carries the class it must be counted in. */
 export class RequestAbort extends Error {
   readonly code: string;
-  constructor(readonly errorClass: ErrorClass, message: string) {
+  constructor(
+    readonly errorClass: ErrorClass,
+    message: string,
+  ) {
     super(message);
     this.code = ABORT_CODES[errorClass] ?? 'STRESS_ERR_ABORTED';
   }

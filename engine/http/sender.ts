@@ -118,11 +118,16 @@ export class HttpSender {
     this.timeoutMs = options.timeoutMs;
     this.maxBodyBytes = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
     this.requestLog = options.requestLog ?? null;
-    this.gate = new ConnectGate<Exchange>(options.timeoutMs, options.clock, {
-      dispatch: (exchange) => this.dispatch(exchange),
-      fail: (exchange, errorClass, key) => this.settleFailure(exchange, errorClass, key),
-      isSettled: (exchange) => exchange.settled,
-    }, options.holdLimit);
+    this.gate = new ConnectGate<Exchange>(
+      options.timeoutMs,
+      options.clock,
+      {
+        dispatch: (exchange) => this.dispatch(exchange),
+        fail: (exchange, errorClass, key) => this.settleFailure(exchange, errorClass, key),
+        isSettled: (exchange) => exchange.settled,
+      },
+      options.holdLimit,
+    );
     this.pool = new Pool(url.origin, {
       connections: options.connections,
       pipelining: 1,

@@ -78,7 +78,10 @@ export class IntervalRecorder {
   /** Everything recorded since the last call, as a snapshot; the recorder starts empty again. */
   takeSnapshot(interval: number, phase: number, startMs: number, endMs: number): Snapshot {
     const snapshot: Snapshot = {
-      interval, phase, startMs, endMs,
+      interval,
+      phase,
+      startMs,
+      endMs,
       counts: this.counts,
       statusCodes: Object.fromEntries(this.statusCodes),
       errors: Object.fromEntries(this.errors),

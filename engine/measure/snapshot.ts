@@ -77,13 +77,30 @@ export function newHistogram(): Histogram {
 }
 
 export function zeroCounts(): Counts {
-  return { scheduled: 0, requests: 0, responses: 0, success: 0, failure: 0, dropped: 0, bodyBytes: 0, generatorBusyMs: 0, generatorObservedMs: 0 };
+  return {
+    scheduled: 0,
+    requests: 0,
+    responses: 0,
+    success: 0,
+    failure: 0,
+    dropped: 0,
+    bodyBytes: 0,
+    generatorBusyMs: 0,
+    generatorObservedMs: 0,
+  };
 }
 
 export function emptyStats(interval = 0, phase = 0, startMs = 0, endMs = 0): IntervalStats {
   return {
-    interval, phase, startMs, endMs, sources: 0,
-    counts: zeroCounts(), statusCodes: {}, errors: {}, errorCodes: {},
+    interval,
+    phase,
+    startMs,
+    endMs,
+    sources: 0,
+    counts: zeroCounts(),
+    statusCodes: {},
+    errors: {},
+    errorCodes: {},
     histograms: { latencyUs: newHistogram(), serviceUs: newHistogram(), lagUs: newHistogram(), sizeBytes: newHistogram() },
   };
 }
@@ -110,8 +127,15 @@ export function encodeStats(stats: IntervalStats): Snapshot {
   const histograms = {} as Record<HistogramName, string>;
   for (const name of HISTOGRAM_NAMES) histograms[name] = encodeHistogram(stats.histograms[name]);
   return {
-    interval: stats.interval, phase: stats.phase, startMs: stats.startMs, endMs: stats.endMs,
-    counts: { ...stats.counts }, statusCodes: { ...stats.statusCodes }, errors: { ...stats.errors }, errorCodes: { ...stats.errorCodes }, histograms,
+    interval: stats.interval,
+    phase: stats.phase,
+    startMs: stats.startMs,
+    endMs: stats.endMs,
+    counts: { ...stats.counts },
+    statusCodes: { ...stats.statusCodes },
+    errors: { ...stats.errors },
+    errorCodes: { ...stats.errorCodes },
+    histograms,
   };
 }
 

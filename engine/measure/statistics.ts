@@ -66,7 +66,9 @@ export function centralFigures(histogram: Histogram, scale = 1): { median: numbe
 }
 
 /** Percentiles at the ticks of the usual HDR plot: halving the remaining tail each step, to 99.9999%. */
-export const PERCENTILE_TICKS = [0, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.75, 99.9, 99.95, 99.975, 99.99, 99.995, 99.999, 99.9999, 100] as const;
+export const PERCENTILE_TICKS = [
+  0, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.75, 99.9, 99.95, 99.975, 99.99, 99.995, 99.999, 99.9999, 100,
+] as const;
 
 /** One tick of a distribution: `percentile` in 0..100 (e.g. 99.9); latency from due time and service time. */
 export interface PercentileRow {
@@ -77,5 +79,9 @@ export interface PercentileRow {
 
 /** The distribution of two histograms at the same ticks (e.g. latency and service time). */
 export function percentileTable(first: Histogram, second: Histogram, scale = 1): PercentileRow[] {
-  return PERCENTILE_TICKS.map((tick) => ({ percentile: tick, latencyMs: percentile(first, tick, scale), serviceMs: percentile(second, tick, scale) }));
+  return PERCENTILE_TICKS.map((tick) => ({
+    percentile: tick,
+    latencyMs: percentile(first, tick, scale),
+    serviceMs: percentile(second, tick, scale),
+  }));
 }

@@ -100,29 +100,55 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
   const connections = given(raw.connections)
     ? take(problems, () => parseWholeNumber(raw.connections!, '--connections', 1, 100_000))
     : DEFAULTS.connectionsPerWorker;
-  const timeoutMs = given(raw.timeout) ? take(problems, () => boundedDuration(raw.timeout!, '--timeout', 1, 3_600_000)) : DEFAULTS.timeoutMs;
+  const timeoutMs = given(raw.timeout)
+    ? take(problems, () => boundedDuration(raw.timeout!, '--timeout', 1, 3_600_000))
+    : DEFAULTS.timeoutMs;
   const maxInflight = given(raw.maxInflight)
     ? take(problems, () => parseWholeNumber(raw.maxInflight!, '--max-inflight', 1, 1_000_000))
     : DEFAULTS.maxInflightPerWorker;
-  if (given(raw.maxLag) && mode === 'clients') problems.push('--max-lag needs an open loop (--rate or --ramp); a closed loop has no schedule to fall behind');
+  if (given(raw.maxLag) && mode === 'clients')
+    problems.push('--max-lag needs an open loop (--rate or --ramp); a closed loop has no schedule to fall behind');
   const maxLagMs = given(raw.maxLag) ? take(problems, () => boundedDuration(raw.maxLag!, '--max-lag', 0.1, 3_600_000)) : DEFAULTS.maxLagMs;
   const maxBodyBytes = given(raw.maxBody) ? take(problems, () => parseBytes(raw.maxBody!, '--max-body')) : null;
   const report = reportPlan(raw, problems);
-  if (report.log !== null && (raw.agents !== undefined || raw.agentsFile !== undefined)) problems.push('--log keeps one row per request on this machine; with --agents the requests are made on the boxes (use --hdr-log)');
-  if (report.endurance && mode === 'ramp') problems.push('--endurance needs a steady load (--rate or --clients); a ramp changes its rate on purpose');
-  const intervalMs = given(raw.interval) ? take(problems, () => boundedDuration(raw.interval!, '--interval', 50, 3_600_000))
-    : report.endurance ? ENDURANCE_INTERVAL_MS : DEFAULTS.intervalMs;
+  if (report.log !== null && (raw.agents !== undefined || raw.agentsFile !== undefined))
+    problems.push('--log keeps one row per request on this machine; with --agents the requests are made on the boxes (use --hdr-log)');
+  if (report.endurance && mode === 'ramp')
+    problems.push('--endurance needs a steady load (--rate or --clients); a ramp changes its rate on purpose');
+  const intervalMs = given(raw.interval)
+    ? take(problems, () => boundedDuration(raw.interval!, '--interval', 50, 3_600_000))
+    : report.endurance
+      ? ENDURANCE_INTERVAL_MS
+      : DEFAULTS.intervalMs;
 
-  if (given(raw.warmup) && mode === 'clients') problems.push('--warmup needs an open loop (--rate or --ramp); a closed loop counts every request');
-  const warmupMs = mode === 'clients' ? 0 : given(raw.warmup) ? take(problems, () => boundedDuration(raw.warmup!, '--warmup', 0, 3_600_000)) : DEFAULTS.warmupMs;
+  if (given(raw.warmup) && mode === 'clients')
+    problems.push('--warmup needs an open loop (--rate or --ramp); a closed loop counts every request');
+  const warmupMs =
+    mode === 'clients'
+      ? 0
+      : given(raw.warmup)
+        ? take(problems, () => boundedDuration(raw.warmup!, '--warmup', 0, 3_600_000))
+        : DEFAULTS.warmupMs;
   const request = requestParts(raw, problems);
   const remote = remotePlan(raw, problems, { url, clients, workers: given(raw.workers) ? workers : null });
 
   if (problems.length > 0) throw new PlanError(problems);
   return {
-    url, ...request, mode, ramp,
-    rate, clients, requests, durationMs,
-    workers: workers!, connections: connections!, timeoutMs: timeoutMs!, maxInflight: maxInflight!, maxLagMs: maxLagMs!, intervalMs: intervalMs!, warmupMs: warmupMs!,
+    url,
+    ...request,
+    mode,
+    ramp,
+    rate,
+    clients,
+    requests,
+    durationMs,
+    workers: workers!,
+    connections: connections!,
+    timeoutMs: timeoutMs!,
+    maxInflight: maxInflight!,
+    maxLagMs: maxLagMs!,
+    intervalMs: intervalMs!,
+    warmupMs: warmupMs!,
     maxBodyBytes,
     json: raw.json ?? false,
     quiet: raw.quiet ?? false,
@@ -148,21 +174,35 @@ function targetUrl(raw: RawOptions, problems: string[]): string | null {
 
 /** Flags that contradict each other, or need another that is missing. */
 function checkCombinations(raw: RawOptions, problems: string[]): void {
-  if (given(raw.rate) && given(raw.clients)) problems.push('--rate and --clients contradict: open loop (--rate) or closed loop (--clients), not both');
-  if (given(raw.requests) && given(raw.duration)) problems.push('--requests and --duration contradict: end the run by a request count or by time, not both');
+  if (given(raw.rate) && given(raw.clients))
+    problems.push('--rate and --clients contradict: open loop (--rate) or closed loop (--clients), not both');
+  if (given(raw.requests) && given(raw.duration))
+    problems.push('--requests and --duration contradict: end the run by a request count or by time, not both');
   if (given(raw.requests) && !given(raw.clients)) problems.push('--requests needs --clients (a rate-mode run is bounded by --duration)');
   if (given(raw.body) && given(raw.bodyFile)) problems.push('--body and --body-file contradict: give one');
   if (given(raw.ramp)) {
-    for (const [flag, value] of [['--rate', raw.rate], ['--clients', raw.clients], ['--duration', raw.duration]] as const) {
+    for (const [flag, value] of [
+      ['--rate', raw.rate],
+      ['--clients', raw.clients],
+      ['--duration', raw.duration],
+    ] as const) {
       if (given(value)) problems.push(`--ramp and ${flag} contradict: a ramp's length is its steps (--step) times their number`);
     }
   } else {
-    for (const [flag, value] of [['--step', raw.step], ['--steps', raw.steps], ['--increment', raw.increment], ['--max-errors', raw.maxErrors],
-      ['--slo-p99', raw.sloP99], ['--stop-on-break', raw.stopOnBreak], ['--refine', raw.refine]] as const) {
+    for (const [flag, value] of [
+      ['--step', raw.step],
+      ['--steps', raw.steps],
+      ['--increment', raw.increment],
+      ['--max-errors', raw.maxErrors],
+      ['--slo-p99', raw.sloP99],
+      ['--stop-on-break', raw.stopOnBreak],
+      ['--refine', raw.refine],
+    ] as const) {
       if (given(value)) problems.push(`${flag} needs --ramp FROM:TO`);
     }
   }
-  if (given(raw.steps) && given(raw.increment)) problems.push('--steps and --increment contradict: give the number of steps or their increment');
+  if (given(raw.steps) && given(raw.increment))
+    problems.push('--steps and --increment contradict: give the number of steps or their increment');
 }
 
 /** The request every worker sends: method, headers, body. */
@@ -197,7 +237,8 @@ function rampPlan(raw: RawOptions): RampPlan {
   if (!(from < to)) throw new UnitError(`--ramp: "${raw.ramp}" must rise (FROM < TO)`);
   const stepMs = raw.step === undefined ? DEFAULTS.stepMs : boundedDuration(raw.step, '--step', 200, 24 * 3_600_000);
   const steps = raw.steps === undefined ? undefined : parseWholeNumber(raw.steps, '--steps', 2, 1000);
-  const increment = raw.increment === undefined ? undefined : positive(parseRate(raw.increment, '--increment'), '--increment', raw.increment);
+  const increment =
+    raw.increment === undefined ? undefined : positive(parseRate(raw.increment, '--increment'), '--increment', raw.increment);
   const rates = rampRates(from, to, increment === undefined ? { steps: steps ?? DEFAULTS.rampSteps } : { increment });
   if (rates.length > 1000) throw new UnitError(`--increment: "${raw.increment}" makes ${rates.length} steps; at most 1000`);
   const maxErrorRate = raw.maxErrors === undefined ? DEFAULTS.maxErrorRate : parseFraction(raw.maxErrors, '--max-errors');

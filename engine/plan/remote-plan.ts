@@ -35,7 +35,11 @@ export interface RemoteContext {
 export function remotePlan(raw: RawRemoteOptions & { url?: string }, problems: string[], context: RemoteContext): RemotePlan | null {
   const wanted = raw.agents !== undefined || raw.agentsFile !== undefined;
   if (!wanted) {
-    for (const [flag, value] of [['--ssh-option', raw.sshOption], ['--remote-command', raw.remoteCommand], ['--abort-on-agent-loss', raw.abortOnAgentLoss]] as const) {
+    for (const [flag, value] of [
+      ['--ssh-option', raw.sshOption],
+      ['--remote-command', raw.remoteCommand],
+      ['--abort-on-agent-loss', raw.abortOnAgentLoss],
+    ] as const) {
       if (value !== undefined) problems.push(`${flag} needs --agents or --agents-file`);
     }
     return null;
@@ -56,7 +60,7 @@ export function remotePlan(raw: RawRemoteOptions & { url?: string }, problems: s
     }
   }
   if (raw.url === undefined) {
-    problems.push('--agents needs a target URL: the bundled target server would run on this machine, out of the load boxes\' reach');
+    problems.push("--agents needs a target URL: the bundled target server would run on this machine, out of the load boxes' reach");
   }
   if (context.clients !== null && agents.length > context.clients) {
     problems.push(`--clients ${context.clients} is fewer than the ${agents.length} load boxes: every box needs a client at least`);

@@ -64,8 +64,17 @@ export function reportPlan(raw: RawReportOptions & { url?: string }, problems: s
   }
   let bundled: TargetServerOptions | null = null;
   if (raw.bundled && raw.bundled.length > 0) {
-    if (raw.url !== undefined) problems.push('--bundled sets the bundled target\'s knobs, but a URL was given: start your own server with them, or drop the URL');
+    if (raw.url !== undefined)
+      problems.push("--bundled sets the bundled target's knobs, but a URL was given: start your own server with them, or drop the URL");
     else bundled = bundledOptions(raw.bundled, problems);
   }
-  return { endurance: raw.endurance ?? false, failOn, bundled, out: raw.out ?? null, html: raw.html ?? null, hdrLog: raw.hdrLog ?? null, log: raw.log ?? null };
+  return {
+    endurance: raw.endurance ?? false,
+    failOn,
+    bundled,
+    out: raw.out ?? null,
+    html: raw.html ?? null,
+    hdrLog: raw.hdrLog ?? null,
+    log: raw.log ?? null,
+  };
 }

@@ -104,15 +104,24 @@ export class AgentSession {
   private startRun(runId: number, spec: RunSpec): void {
     const run = new LocalRun(spec, (interval) => this.send({ type: 'snapshot', runId, snapshot: encodeStats(interval) }));
     const watchdog = this.watchForSilence(run);
-    const ended = run.run().then(
-      (result) => {
-        this.send({ type: 'done', runId, interrupted: result.interrupted, elapsedS: result.elapsedS, workerFailures: result.workerFailures });
-      },
-      (error: Error) => this.refuse(`run failed: ${error.message}`),
-    ).finally(() => {
-      clearInterval(watchdog);
-      this.current = null;
-    });
+    const ended = run
+      .run()
+      .then(
+        (result) => {
+          this.send({
+            type: 'done',
+            runId,
+            interrupted: result.interrupted,
+            elapsedS: result.elapsedS,
+            workerFailures: result.workerFailures,
+          });
+        },
+        (error: Error) => this.refuse(`run failed: ${error.message}`),
+      )
+      .finally(() => {
+        clearInterval(watchdog);
+        this.current = null;
+      });
     this.current = { runId, run, ended };
   }
 

@@ -79,7 +79,10 @@ export class Fleet {
       }
     });
     const everyone = Promise.all(joining);
-    await Promise.race([everyone, failed.then(() => new Promise((resolve) => setTimeout(resolve, options.signal?.aborted ? 0 : FAILURE_GRACE_MS)))]);
+    await Promise.race([
+      everyone,
+      failed.then(() => new Promise((resolve) => setTimeout(resolve, options.signal?.aborted ? 0 : FAILURE_GRACE_MS))),
+    ]);
     options.signal?.removeEventListener('abort', onAbort);
     if (failures.length > 0) {
       await Promise.all(
@@ -104,15 +107,17 @@ export class Fleet {
 
   /** Measures again the clocks measured longer ago than `maxAgeMs` (clocks drift; a ramp can be long). */
   async freshenClocks(maxAgeMs: number): Promise<void> {
-    await Promise.all(this.live().map(async (member) => {
-      if (epochNowMs() - member.clockAtMs <= maxAgeMs) return;
-      try {
-        member.clock = await member.link.measureClock(CLOCK_PINGS, PING_TIMEOUT_MS);
-        member.clockAtMs = epochNowMs();
-      } catch {
-        // a box that stopped answering is found lost by the run that follows
-      }
-    }));
+    await Promise.all(
+      this.live().map(async (member) => {
+        if (epochNowMs() - member.clockAtMs <= maxAgeMs) return;
+        try {
+          member.clock = await member.link.measureClock(CLOCK_PINGS, PING_TIMEOUT_MS);
+          member.clockAtMs = epochNowMs();
+        } catch {
+          // a box that stopped answering is found lost by the run that follows
+        }
+      }),
+    );
   }
 
   /** Tells every agent to go (stdin closed) and waits until every ssh has ended. */

@@ -82,11 +82,21 @@ export class RemoteRun implements Run {
     const { spec } = this;
     await this.fleet.freshenClocks(CLOCK_MAX_AGE_MS);
     const members = this.fleet.live();
-    const slots = assignSlots(members.map((member) => member.workers), slotCap(spec));
+    const slots = assignSlots(
+      members.map((member) => member.workers),
+      slotCap(spec),
+    );
     const accumulated = new RunAccumulator();
     if (this.stopDeadlineMs !== null || members.length === 0) {
       // stopped before it began, or no box left: nothing ran
-      return { series: [], total: accumulated.total, interrupted: true, workerFailures: [], elapsedS: 0, remote: { agents: [], abortedOnAgentLoss: this.abortedOnLoss } };
+      return {
+        series: [],
+        total: accumulated.total,
+        interrupted: true,
+        workerFailures: [],
+        elapsedS: 0,
+        remote: { agents: [], abortedOnAgentLoss: this.abortedOnLoss },
+      };
     }
     const merger = this.mergerInto(accumulated, members.length);
     const runId = this.fleet.nextRunId();
@@ -122,20 +132,32 @@ export class RemoteRun implements Run {
       accumulated.add(interval);
       const reported = this.parts.get(interval.interval) ?? [];
       this.parts.delete(interval.interval);
-      this.onInterval(interval, this.active.map((box, index): AgentPart => ({
-        agent: box.member.link.name,
-        workers: box.slots.workers,
-        share: shareOfSlots(box.slots),
-        stats: reported[index] ?? null,
-        lost: (reported[index] ?? null) === null && box.member.lost !== null,
-      })));
+      this.onInterval(
+        interval,
+        this.active.map(
+          (box, index): AgentPart => ({
+            agent: box.member.link.name,
+            workers: box.slots.workers,
+            share: shareOfSlots(box.slots),
+            stats: reported[index] ?? null,
+            lost: (reported[index] ?? null) === null && box.member.lost !== null,
+          }),
+        ),
+      );
     });
   }
 
   /** Sends one box its plan and feeds what it reports into the merger; resolves when it is done or lost. */
   private runBox(member: FleetMember, slots: AgentSlots, index: number, runId: number, merger: IntervalMerger): Promise<void> {
     return new Promise<void>((resolve) => {
-      const box: Active = { member, slots, total: emptyStats(), ledger: new WorkerLedger(null), done: false, end: (why) => member.link.kill(why) };
+      const box: Active = {
+        member,
+        slots,
+        total: emptyStats(),
+        ledger: new WorkerLedger(null),
+        done: false,
+        end: (why) => member.link.kill(why),
+      };
       this.active.push(box);
       const finish = (lostWhy: string | null) => {
         if (box.done) return;
@@ -159,7 +181,11 @@ export class RemoteRun implements Run {
           merger.add(index, stats);
         } else if (message.type === 'done' && message.runId === runId) {
           for (const failure of message.workerFailures) {
-            this.failures.push({ ...failure, workerIndex: slots.first + failure.workerIndex, message: `agent ${member.link.name}: ${failure.message}` });
+            this.failures.push({
+              ...failure,
+              workerIndex: slots.first + failure.workerIndex,
+              message: `agent ${member.link.name}: ${failure.message}`,
+            });
           }
           finish(null);
         }
@@ -179,8 +205,9 @@ export class RemoteRun implements Run {
     for (const box of this.active) {
       if (box.done) continue;
       box.member.link.heartbeat();
-      if (now - box.member.link.lastHeardMs > silenceLimitMs) box.end(`silent for ${Math.round((now - box.member.link.lastHeardMs) / 1000)} s`);
-      else if (endDeadlineMs !== null && now > endDeadlineMs) box.end('not done long after the plan\'s end');
+      if (now - box.member.link.lastHeardMs > silenceLimitMs)
+        box.end(`silent for ${Math.round((now - box.member.link.lastHeardMs) / 1000)} s`);
+      else if (endDeadlineMs !== null && now > endDeadlineMs) box.end("not done long after the plan's end");
       else if (this.stopDeadlineMs !== null && now > this.stopDeadlineMs) box.end('not done long after the stop');
     }
   }

@@ -50,7 +50,11 @@ export function sshArgv(agent: AgentAddress, sshOptions: readonly string[], remo
  * for its own errors (cannot connect, authentication, host key), which it explains on stderr.
  */
 export function describeSshExit(code: number | null, signal: string | null, stderr: string): string {
-  const said = stderr.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '').at(-1);
+  const said = stderr
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '')
+    .at(-1);
   if (signal !== null) return `ssh ended by ${signal}${said ? `: ${said}` : ''}`;
   // 255 and silence: the remote side was killed, or the connection dropped without a word
   if (code === 255) return said ?? 'the connection or the agent ended abruptly (ssh exit 255, no message)';

@@ -35,7 +35,12 @@ export function runParameters(plan: Plan, summary: Summary, startedAt: Date): Ru
     agents: plan.remote?.agents.map((agent) => agent.name) ?? [],
     rate: plan.rate,
     clients: plan.clients,
-    ramp: plan.ramp && { from: plan.ramp.rates[0]!, to: plan.ramp.rates.at(-1)!, steps: plan.ramp.rates.length, stepS: plan.ramp.stepMs / 1000 },
+    ramp: plan.ramp && {
+      from: plan.ramp.rates[0]!,
+      to: plan.ramp.rates.at(-1)!,
+      steps: plan.ramp.rates.length,
+      stepS: plan.ramp.stepMs / 1000,
+    },
     durationS: plan.durationMs === null ? null : plan.durationMs / 1000,
     intervalS: plan.intervalMs / 1000,
     warmupS: plan.warmupMs / 1000,
@@ -47,12 +52,19 @@ export function runParameters(plan: Plan, summary: Summary, startedAt: Date): Ru
 }
 
 function heading(plan: Plan, summary: Summary): string {
-  if (plan.mode !== 'ramp') return describeLoad(summary, plan.durationMs === null ? null : plan.durationMs / 1000, plan.clients, plan.requests);
+  if (plan.mode !== 'ramp')
+    return describeLoad(summary, plan.durationMs === null ? null : plan.durationMs / 1000, plan.clients, plan.requests);
   const [from, to] = [plan.ramp!.rates[0]!, plan.ramp!.rates.at(-1)!].map((rate) => rate.toLocaleString('en-US'));
   return `Stress Test: open loop, ramp ${from} -> ${to} req/s in ${plan.ramp!.rates.length} steps of ${plan.ramp!.stepMs / 1000} s, ${summary.workers} workers -> ${summary.target}`;
 }
 
-export function reportDocument(plan: Plan, summary: Summary, ramp: RampReport | null, thresholds: ThresholdResult[], startedAt: Date): ReportDocument {
+export function reportDocument(
+  plan: Plan,
+  summary: Summary,
+  ramp: RampReport | null,
+  thresholds: ThresholdResult[],
+  startedAt: Date,
+): ReportDocument {
   const lastRate = plan.ramp?.rates.at(-1) ?? null;
   const lines = [textReport(summary, heading(plan, summary)).trimEnd(), ...enduranceText(summary), ...thresholdLines(thresholds)];
   const text = `${lines.join('\n')}\n${ramp ? rampText(ramp, lastRate) : ''}`;
@@ -62,7 +74,9 @@ export function reportDocument(plan: Plan, summary: Summary, ramp: RampReport | 
     ...(summary.outages === null ? [] : [driftLine(summary.drift), ...outageLines(summary.outages)]),
     ...thresholdLines(thresholds),
   ];
-  const rampFields = ramp ? { steps: ramp.steps, refineSteps: ramp.refineSteps, breakingPoint: ramp.breakingPoint, rampOutcome: ramp.outcome } : {};
+  const rampFields = ramp
+    ? { steps: ramp.steps, refineSteps: ramp.refineSteps, breakingPoint: ramp.breakingPoint, rampOutcome: ramp.outcome }
+    : {};
   return { ...summary, ...rampFields, run: runParameters(plan, summary, startedAt), verdicts, thresholds, text };
 }
 

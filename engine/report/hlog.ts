@@ -66,10 +66,10 @@ export class HlogWriter {
     this.headersWritten = true;
     this.append(
       '#[Histogram log format version 1.3]\n' +
-      '#[Written by stress: values in microseconds, Interval_Max in milliseconds]\n' +
-      `#[StartTime: ${seconds(startEpochMs)} (seconds since epoch), ${new Date(startEpochMs).toISOString()}]\n` +
-      `#[BaseTime: ${seconds(startEpochMs)} (seconds since epoch)]\n` +
-      '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"\n',
+        '#[Written by stress: values in microseconds, Interval_Max in milliseconds]\n' +
+        `#[StartTime: ${seconds(startEpochMs)} (seconds since epoch), ${new Date(startEpochMs).toISOString()}]\n` +
+        `#[BaseTime: ${seconds(startEpochMs)} (seconds since epoch)]\n` +
+        '"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"\n',
     );
   }
 
@@ -77,8 +77,14 @@ export class HlogWriter {
     // an interval is handed on just after it ends: its end, that long ago, is the start instant
     if (!this.headersWritten) this.writeHeaders(Date.now() - interval.endMs);
     const { tag, histogram } = interval;
-    if (tag !== null && !/^[^\s,]+$/.test(tag)) throw new RangeError(`hlog tag must be non-empty, without commas or white space, got ${JSON.stringify(tag)}`);
-    const fields = [seconds(interval.startMs), seconds(interval.endMs - interval.startMs), (histogram.maxValue / 1000).toFixed(3), encodeIntoCompressedBase64(histogram)];
+    if (tag !== null && !/^[^\s,]+$/.test(tag))
+      throw new RangeError(`hlog tag must be non-empty, without commas or white space, got ${JSON.stringify(tag)}`);
+    const fields = [
+      seconds(interval.startMs),
+      seconds(interval.endMs - interval.startMs),
+      (histogram.maxValue / 1000).toFixed(3),
+      encodeIntoCompressedBase64(histogram),
+    ];
     this.append(`${tag === null ? '' : `Tag=${tag},`}${fields.join(',')}\n`);
   }
 
@@ -95,6 +101,6 @@ export class HlogWriter {
     if (this.fd === null) throw new Error('hlog: write after close');
     const bytes = Buffer.from(text, 'utf8');
     // a write may be partial (a full disk, a pipe): the rest follows, or the error surfaces
-    for (let done = 0; done < bytes.length;) done += writeSync(this.fd, bytes, done);
+    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done);
   }
 }

@@ -13,12 +13,18 @@ export async function reportCommand(argv: string[]): Promise<number> {
   let input: string | undefined;
   let html: string | undefined;
   try {
-    const { values, positionals } = parseArgs({ args: argv, options: { html: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { html: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
     if (values.help) {
       process.stdout.write(`${USAGE}\n\nRebuilds the HTML report of a run from its JSON summary (written by --out or --json).\n`);
       return 0;
     }
-    if (positionals.length !== 1) throw new Error(positionals.length === 0 ? 'give the JSON file' : `one JSON file, not ${positionals.length}`);
+    if (positionals.length !== 1)
+      throw new Error(positionals.length === 0 ? 'give the JSON file' : `one JSON file, not ${positionals.length}`);
     [input] = positionals;
     html = values.html;
     if (!html) throw new Error('--html OUT.html is required');

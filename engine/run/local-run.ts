@@ -33,7 +33,9 @@ function portDrained(port: MessagePort): Promise<void> {
 
 /** A worker's place among every worker of the run, on this machine and on the other load boxes. */
 function slotOf(spec: RunSpec, localIndex: number, localCount: number): { index: number; count: number } {
-  return spec.workerSlots ? { index: spec.workerSlots.first + localIndex, count: spec.workerSlots.total } : { index: localIndex, count: localCount };
+  return spec.workerSlots
+    ? { index: spec.workerSlots.first + localIndex, count: spec.workerSlots.total }
+    : { index: localIndex, count: localCount };
 }
 
 function loadFor(spec: RunSpec, slot: { index: number; count: number }): WorkerLoad {
@@ -89,7 +91,13 @@ export class LocalRun implements Run {
     await Promise.all(tasks);
     const elapsedS = this.startSent ? this.secondsSinceStart() : 0;
     await pool.destroy();
-    return { series: accumulated.points(), total: accumulated.total, interrupted: this.stopRequested, workerFailures: this.failures, elapsedS };
+    return {
+      series: accumulated.points(),
+      total: accumulated.total,
+      interrupted: this.stopRequested,
+      workerFailures: this.failures,
+      elapsedS,
+    };
   }
 
   /** One worker's task, its messages into the merger, and what a worker that dies leaves behind. */

@@ -57,7 +57,14 @@ export class RampRunner {
     let stoppedOnBreak = false;
     const boxes = new AgentPhases();
     const judge = (phase: number) => {
-      const merged = stepReport(phaseStats.get(phase) ?? emptyStats(), ramp.rates[phase]!, stepS, this.inflightCapacity, this.criteria, false);
+      const merged = stepReport(
+        phaseStats.get(phase) ?? emptyStats(),
+        ramp.rates[phase]!,
+        stepS,
+        this.inflightCapacity,
+        this.criteria,
+        false,
+      );
       const report = this.judgeBoxes(merged, boxes, phase, stepS);
       steps.push(report);
       if (report.verdict !== 'held' && ramp.stopOnBreak && !stoppedOnBreak) {
@@ -67,7 +74,10 @@ export class RampRunner {
       }
     };
     const run = this.makeRun(
-      { ...this.base, load: { kind: 'rate', segments: ramp.rates.map((rate) => ({ durationMs: ramp.stepMs, fromRate: rate, toRate: rate })) } },
+      {
+        ...this.base,
+        load: { kind: 'rate', segments: ramp.rates.map((rate) => ({ durationMs: ramp.stepMs, fromRate: rate, toRate: rate })) },
+      },
       (interval, parts) => {
         this.onInterval(interval, parts);
         // the first interval of a later phase completes every phase before it
@@ -90,10 +100,14 @@ export class RampRunner {
     // Without a stop every phase ran to its end; after one, the phase it cut short is not a step.
     if (!this.interrupted) while (steps.length < ramp.rates.length && !stoppedOnBreak) judge(steps.length);
     const outcome = rampOutcome(steps);
-    const refineSteps = ramp.refine && outcome.outcome === 'broke' && outcome.heldRate !== null
-      ? await this.refine(outcome.heldRate, outcome.stoppedAt!)
-      : [];
-    return { result: { ...result, interrupted: this.interrupted }, report: { steps, refineSteps, outcome, breakingPoint: breakingPointOf(outcome, refineSteps) } };
+    const refineSteps =
+      ramp.refine && outcome.outcome === 'broke' && outcome.heldRate !== null
+        ? await this.refine(outcome.heldRate, outcome.stoppedAt!)
+        : [];
+    return {
+      result: { ...result, interrupted: this.interrupted },
+      report: { steps, refineSteps, outcome, breakingPoint: breakingPointOf(outcome, refineSteps) },
+    };
   }
 
   /** Bisects between a held and a broken rate with steps half as long (at least 1 s). */
@@ -106,15 +120,23 @@ export class RampRunner {
       // as in the ramp, only what happened within the step counts (not the drain after it)
       const within = emptyStats();
       const boxes = new AgentPhases();
-      const run = this.makeRun({ ...this.base, load: { kind: 'rate', segments: [{ durationMs: refineMs, fromRate: rate, toRate: rate }] } }, (interval, parts) => {
-        this.onInterval(interval, parts);
-        boxes.add(interval, parts, refineMs);
-        if (interval.startMs < refineMs) mergeStats(within, interval);
-      });
+      const run = this.makeRun(
+        { ...this.base, load: { kind: 'rate', segments: [{ durationMs: refineMs, fromRate: rate, toRate: rate }] } },
+        (interval, parts) => {
+          this.onInterval(interval, parts);
+          boxes.add(interval, parts, refineMs);
+          if (interval.startMs < refineMs) mergeStats(within, interval);
+        },
+      );
       this.current = run;
       const result = await run.run();
       if (result.interrupted || this.interrupted) break;
-      const report = this.judgeBoxes(stepReport(within, rate, refineMs / 1000, this.inflightCapacity, this.criteria, true), boxes, 0, refineMs / 1000);
+      const report = this.judgeBoxes(
+        stepReport(within, rate, refineMs / 1000, this.inflightCapacity, this.criteria, true),
+        boxes,
+        0,
+        refineMs / 1000,
+      );
       reports.push(report);
       if (report.verdict === 'held') held = rate;
       else if (report.verdict === 'broke') broke = rate;

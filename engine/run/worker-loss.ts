@@ -30,7 +30,8 @@ export class WorkerLedger {
   add(stats: IntervalStats): void {
     const { scheduled, dropped, requests } = stats.counts;
     this.inFlight += scheduled - dropped - requests;
-    if (this.last === null || stats.interval >= this.last.interval) this.last = { interval: stats.interval, phase: stats.phase, endMs: stats.endMs };
+    if (this.last === null || stats.interval >= this.last.interval)
+      this.last = { interval: stats.interval, phase: stats.phase, endMs: stats.endMs };
   }
 
   /** Requests in flight as of the last snapshot. */

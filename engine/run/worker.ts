@@ -34,10 +34,13 @@ class IntervalTicker {
 
   /** Starts at the measured start (clock 0), even when called earlier for a warm-up. */
   start(): void {
-    this.timer = setTimeout(() => {
-      this.lastUtilization = performance.eventLoopUtilization();
-      this.timer = setTimeout(this.tick, Math.max(0, this.current.endMs - this.clock()));
-    }, Math.max(0, -this.clock()));
+    this.timer = setTimeout(
+      () => {
+        this.lastUtilization = performance.eventLoopUtilization();
+        this.timer = setTimeout(this.tick, Math.max(0, this.current.endMs - this.clock()));
+      },
+      Math.max(0, -this.clock()),
+    );
   }
 
   private readonly tick = (): void => {
@@ -64,7 +67,12 @@ class IntervalTicker {
 }
 
 /** The task's load: an open-loop schedule (its warm-up ahead) or closed-loop clients, and its phases' lengths. */
-function loadGenerator(task: WorkerTask, sender: HttpSender, recorder: IntervalRecorder, clock: () => number): { generator: LoadGenerator; phaseDurations: number[] } {
+function loadGenerator(
+  task: WorkerTask,
+  sender: HttpSender,
+  recorder: IntervalRecorder,
+  clock: () => number,
+): { generator: LoadGenerator; phaseDurations: number[] } {
   if (task.load.kind === 'rate') {
     const first = task.load.segments[0];
     // the warm-up runs at the first rate, ahead of the plan's own schedule
@@ -76,7 +84,10 @@ function loadGenerator(task: WorkerTask, sender: HttpSender, recorder: IntervalR
     };
   }
   const { clients, requests, durationMs } = task.load;
-  return { generator: new ClosedLoopClients(clients, requests, durationMs, sender, recorder, clock), phaseDurations: durationMs === null ? [] : [durationMs] };
+  return {
+    generator: new ClosedLoopClients(clients, requests, durationMs, sender, recorder, clock),
+    phaseDurations: durationMs === null ? [] : [durationMs],
+  };
 }
 
 export default async function runWorkerTask(task: WorkerTask): Promise<WorkerResult> {
@@ -86,9 +97,16 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   const clock = () => performance.now() - startPerfMs;
   const recorder = new IntervalRecorder();
   const requestLog = task.requestLogPath ? new RequestLog(task.requestLogPath) : null;
-  const sender = new HttpSender(task.target, { connections: task.connections, timeoutMs: task.timeoutMs, maxBodyBytes: task.maxBodyBytes ?? null, requestLog,
+  const sender = new HttpSender(task.target, {
+    connections: task.connections,
+    timeoutMs: task.timeoutMs,
+    maxBodyBytes: task.maxBodyBytes ?? null,
+    requestLog,
     // half the in-flight cap: requests held while the target refuses must not reach the cap
-    holdLimit: Math.max(1, Math.floor(task.maxInflight / 2)), recorder, clock });
+    holdLimit: Math.max(1, Math.floor(task.maxInflight / 2)),
+    recorder,
+    clock,
+  });
 
   const { generator, phaseDurations } = loadGenerator(task, sender, recorder, clock);
   const ticker = new IntervalTicker(intervalBounds(phaseDurations, task.intervalMs), task.intervalMs, recorder, clock, post, workerIndex);

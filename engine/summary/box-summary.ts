@@ -43,7 +43,6 @@ export interface RemoteSummary {
   abortedOnAgentLoss: boolean;
 }
 
-
 /**
  * Per-box figures over `durationS`; `openLoop` decides whether generator limits apply, and
  * `lagBoundMs` is the scheduler lag p99 above which a box fell behind.
@@ -74,5 +73,10 @@ export function remoteSummary(remote: RemoteResult, durationS: number, openLoop:
     };
   });
   const worst = worstOffset(remote.agents.map((box) => box.clock));
-  return { agents, clockOffsetMs: round(worst.offsetMs), clockUncertaintyMs: round(worst.uncertaintyMs), abortedOnAgentLoss: remote.abortedOnAgentLoss };
+  return {
+    agents,
+    clockOffsetMs: round(worst.offsetMs),
+    clockUncertaintyMs: round(worst.uncertaintyMs),
+    abortedOnAgentLoss: remote.abortedOnAgentLoss,
+  };
 }

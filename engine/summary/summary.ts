@@ -86,7 +86,6 @@ export interface Summary {
   remote?: RemoteSummary;
 }
 
-
 export function intervalSummary(point: IntervalPoint): IntervalSummary {
   const seconds = Math.max(0.001, (point.endMs - point.startMs) / 1000);
   const latency = decodeLatency(point);

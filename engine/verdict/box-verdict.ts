@@ -16,7 +16,12 @@ import { emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.
  * Why a box's own figures over `durationS` say it could not keep up, or null. What it was due to
  * offer is what its schedule made due (its share of the plan).
  */
-export function agentGeneratorLimit(stats: IntervalStats, durationS: number, inflightCapacity: number, criteria: Criteria = DEFAULT_CRITERIA): string | null {
+export function agentGeneratorLimit(
+  stats: IntervalStats,
+  durationS: number,
+  inflightCapacity: number,
+  criteria: Criteria = DEFAULT_CRITERIA,
+): string | null {
   const { scheduled } = stats.counts;
   if (scheduled === 0 || !(durationS > 0)) return null;
   const judgement = judgeStep(stepFigures(stats, scheduled / durationS, durationS, inflightCapacity), criteria);

@@ -179,4 +179,3 @@ export function rampRates(from: number, to: number, options: { steps?: number; i
   const steps = Math.max(2, options.steps ?? 10);
   return Array.from({ length: steps }, (_, i) => round(from + ((to - from) * i) / (steps - 1)));
 }
-

@@ -84,7 +84,6 @@ const MIN_WINDOW = 3;
 /** A metric has drifted when it moved by this ratio and by this much in absolute terms (noise at sub-ms latencies). */
 export const DRIFT_BOUNDS = { p50Ratio: 1.25, p50Ms: 0.5, p99Ratio: 1.5, p99Ms: 2, throughputRatio: 0.9, errorRate: 0.01 } as const;
 
-
 function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
@@ -121,7 +120,13 @@ export function findOutages(intervals: readonly EnduranceInterval[]): Outage[] {
     const endS = edgeS(intervals, shares, last, +1);
     let failed = 0;
     for (let index = first; index <= last; index++) failed += intervals[index]!.failure + intervals[index]!.dropped;
-    outages.push({ startS: round(startS), endS: round(endS), durationS: round(endS - startS), failed, recoveryS: recoveryS(intervals, down, last, endS, baselineP99(first)) });
+    outages.push({
+      startS: round(startS),
+      endS: round(endS),
+      durationS: round(endS - startS),
+      failed,
+      recoveryS: recoveryS(intervals, down, last, endS, baselineP99(first)),
+    });
     first = last;
   }
   return outages;
@@ -145,7 +150,13 @@ function edgeS(intervals: readonly EnduranceInterval[], shares: ReadonlyArray<nu
 }
 
 /** Latency is back when an up interval's p99 is within twice its baseline (and 2 ms of slack). */
-function recoveryS(intervals: readonly EnduranceInterval[], down: readonly boolean[], lastDown: number, endS: number, baselineP99: number | null): number | null {
+function recoveryS(
+  intervals: readonly EnduranceInterval[],
+  down: readonly boolean[],
+  lastDown: number,
+  endS: number,
+  baselineP99: number | null,
+): number | null {
   if (baselineP99 === null) return null;
   const bound = Math.max(2 * baselineP99, baselineP99 + DRIFT_BOUNDS.p99Ms);
   for (let index = lastDown + 1; index < intervals.length && !down[index]; index++) {
@@ -180,7 +191,8 @@ function windowFigures(window: readonly EnduranceInterval[]) {
   };
 }
 
-const ratioOf = (late: number | null, early: number | null): number | null => (late !== null && early !== null && early > 0 ? round(late / early) : null);
+const ratioOf = (late: number | null, early: number | null): number | null =>
+  late !== null && early !== null && early > 0 ? round(late / early) : null;
 
 export function analyseDrift(intervals: readonly EnduranceInterval[], outages: readonly Outage[]): Drift | null {
   const inOutage = (interval: EnduranceInterval) => outages.some((outage) => interval.t > outage.startS && interval.startS < outage.endS);
@@ -219,7 +231,10 @@ export function analyseDrift(intervals: readonly EnduranceInterval[], outages: r
   return {
     verdict,
     reasons: verdict === 'degrading' ? worse : verdict === 'improving' ? better : [],
-    p50Ratio, p99Ratio, throughputRatio, errorRateDelta,
+    p50Ratio,
+    p99Ratio,
+    throughputRatio,
+    errorRateDelta,
     p99TrendMsPerMin: trend === null ? null : round(trend),
     windowIntervals,
   };

@@ -37,7 +37,11 @@ function advice(code: string, limits: LocalLimits): string | null {
  * One line for stderr when any request failed as `generator`, else null. `errorCodes` are the
  * run's failures by code; `generatorFailures` is the count of the class.
  */
-export function generatorWarning(generatorFailures: number, errorCodes: Readonly<Record<string, number>>, limits: LocalLimits): string | null {
+export function generatorWarning(
+  generatorFailures: number,
+  errorCodes: Readonly<Record<string, number>>,
+  limits: LocalLimits,
+): string | null {
   if (generatorFailures <= 0) return null;
   const causes: string[] = [];
   for (const code of Object.keys(errorCodes)) {

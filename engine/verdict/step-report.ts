@@ -7,7 +7,9 @@ import type { ErrorClass, IntervalStats } from '../measure/snapshot.js';
 import { percentile } from '../measure/statistics.js';
 import { errorRate, judgeStep, stepFigures, type Criteria, type Judgement, type RampOutcome, type StepFigures } from './breaking-point.js';
 
-export interface StepReport extends Judgement, Pick<StepFigures, 'offered' | 'achieved' | 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
+export interface StepReport
+  extends Judgement,
+    Pick<StepFigures, 'offered' | 'achieved' | 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
   durationS: number;
   /** (failures + drops) / scheduled */
   errorRate: number;
@@ -39,7 +41,14 @@ export interface RampReport {
 }
 
 /** Figures and verdict of one step from its merged intervals. Pure. */
-export function stepReport(stats: IntervalStats, offered: number, durationS: number, inflightCapacity: number, criteria: Criteria, refine: boolean): StepReport {
+export function stepReport(
+  stats: IntervalStats,
+  offered: number,
+  durationS: number,
+  inflightCapacity: number,
+  criteria: Criteria,
+  refine: boolean,
+): StepReport {
   const { counts, histograms } = stats;
   const latency = (p: number) => percentile(histograms.latencyUs, p, 1000);
   const measured = stepFigures(stats, offered, durationS, inflightCapacity);

@@ -59,18 +59,25 @@ export function parseThreshold(text: string): Threshold {
   const metric = name as Metric;
   const { unit } = METRICS[metric];
   // a bare number is ms for a latency bound: "p99<50" means what anyone reading it would think
-  const bound = unit === 'ms' ? parseDurationMs(/^[\d.]+$/.test(value) ? `${value}ms` : value, `--fail-on ${name}`)
-    : unit === 'share' ? parseFraction(value, `--fail-on ${name}`)
-    : parseRate(value, `--fail-on ${name}`);
+  const bound =
+    unit === 'ms'
+      ? parseDurationMs(/^[\d.]+$/.test(value) ? `${value}ms` : value, `--fail-on ${name}`)
+      : unit === 'share'
+        ? parseFraction(value, `--fail-on ${name}`)
+        : parseRate(value, `--fail-on ${name}`);
   return { expression: text.trim(), metric, operator, bound };
 }
 
 function holds(actual: number, operator: Operator, bound: number): boolean {
   switch (operator) {
-    case '<': return actual < bound;
-    case '<=': return actual <= bound;
-    case '>': return actual > bound;
-    case '>=': return actual >= bound;
+    case '<':
+      return actual < bound;
+    case '<=':
+      return actual <= bound;
+    case '>':
+      return actual > bound;
+    case '>=':
+      return actual >= bound;
   }
 }
 

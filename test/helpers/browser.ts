@@ -13,8 +13,14 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 
 /** Headless, and quiet: nothing of its own on the network (no QUIC probes, updates, sync). */
 const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
 ];
 
 export interface Chromium {
@@ -28,7 +34,9 @@ export async function launchChromium(): Promise<Chromium> {
   try {
     await access(CHROMIUM_PATH);
   } catch {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}: install it with \`apt-get update && apt-get install -y chromium\` (as root; npm test does this)`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM_PATH}: install it with \`apt-get update && apt-get install -y chromium\` (as root; npm test does this)`,
+    );
   }
   const userDataDir = await mkdtemp(join(tmpdir(), 'stress-chromium-'));
   try {

@@ -81,7 +81,11 @@ export function relativeSpecifiers(sourceText: string): string[] {
  * the `.js` that ESM imports must spell mapped back to the `.ts` it is compiled from.
  */
 export function resolveSpecifier(from: SourcePath, specifier: string): SourcePath {
-  return posix.join(posix.dirname(from), specifier).replace(/\.js$/, '.ts').replace(/\.mjs$/, '.mts').replace(/\.cjs$/, '.cts');
+  return posix
+    .join(posix.dirname(from), specifier)
+    .replace(/\.js$/, '.ts')
+    .replace(/\.mjs$/, '.mts')
+    .replace(/\.cjs$/, '.cts');
 }
 
 /** The import graph of a set of sources, keyed by root-relative path. */

@@ -23,7 +23,8 @@ export function assertInvariants(summary: Summary): void {
   assert.equal(totals.scheduled, totals.requests + totals.dropped, 'scheduled = requests + dropped');
   assert.equal(totals.requests, totals.success + totals.failure, 'requests = success + failure');
   assert.equal(sum(Object.values(totals.errors)), totals.failure, 'every failure is in exactly one error class');
-  for (const name of Object.keys(totals.errors)) assert.ok((ERROR_CLASSES as readonly string[]).includes(name), `unknown error class "${name}"`);
+  for (const name of Object.keys(totals.errors))
+    assert.ok((ERROR_CLASSES as readonly string[]).includes(name), `unknown error class "${name}"`);
   const responses = sum(Object.values(totals.statusCodes));
   assert.ok(responses <= totals.requests, 'status codes count only requests that got a response');
   if (totals.errorCodes) {
@@ -32,7 +33,11 @@ export function assertInvariants(summary: Summary): void {
   }
   assert.ok(Object.keys(totals.statusCodes).length <= MAX_DISTINCT_KEYS + 1, 'status codes are capped');
   for (const counter of COUNTERS) {
-    assert.equal(sum(summary.intervals.map((interval) => interval[counter])), totals[counter], `the intervals' ${counter} add up to the total`);
+    assert.equal(
+      sum(summary.intervals.map((interval) => interval[counter])),
+      totals[counter],
+      `the intervals' ${counter} add up to the total`,
+    );
   }
   for (const interval of summary.intervals) {
     assert.equal(sum(Object.values(interval.errors)), interval.failure, `interval at ${interval.t} s: every failure in one class`);

@@ -104,7 +104,13 @@ export function fixedBytes(bytes: string | Buffer): Behaviour {
  * closes or keeps the connection at random.
  */
 export function randomBytes(random: () => number): Behaviour {
-  const prefixes = ['', 'HTTP/1.1 ', 'HTTP/1.1 200 OK\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n'];
+  const prefixes = [
+    '',
+    'HTTP/1.1 ',
+    'HTTP/1.1 200 OK\r\n',
+    'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n',
+    'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n',
+  ];
   return perRequest((socket) => {
     const prefix = prefixes[Math.floor(random() * prefixes.length)]!;
     const noise = Buffer.alloc(1 + Math.floor(random() * 200));

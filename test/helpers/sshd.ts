@@ -46,10 +46,13 @@ export interface SshLab {
 
 function freePort(address: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const probe = net.createServer().once('error', reject).listen(0, address, () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
+    const probe = net
+      .createServer()
+      .once('error', reject)
+      .listen(0, address, () => {
+        const { port } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(port));
+      });
   });
 }
 
@@ -63,29 +66,34 @@ function readProc(pid: string, file: string): string {
 
 /** pid -> parent pid, environment and command line of every process. */
 function processes(): Array<{ pid: number; ppid: number; environ: string; cmdline: string }> {
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map((pid) => {
-    const stat = readProc(pid, 'stat');
-    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return { pid: Number(pid), ppid, environ: readProc(pid, 'environ'), cmdline: readProc(pid, 'cmdline') };
-  });
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((pid) => {
+      const stat = readProc(pid, 'stat');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      return { pid: Number(pid), ppid, environ: readProc(pid, 'environ'), cmdline: readProc(pid, 'cmdline') };
+    });
 }
 
 async function startSshd(address: string, dir: string, marker: string): Promise<{ port: number; sshd: ChildProcess }> {
   const port = await freePort(address);
   const config = join(dir, `sshd-${address}.conf`);
-  writeFileSync(config, [
-    `ListenAddress ${address}:${port}`,
-    `HostKey ${join(dir, 'host_key')}`,
-    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-    'PermitRootLogin prohibit-password',
-    'PasswordAuthentication no',
-    'KbdInteractiveAuthentication no',
-    'StrictModes no',
-    'UsePAM no',
-    'PidFile none',
-    `SetEnv STRESS_TEST_BOX=${marker}`,
-    '',
-  ].join('\n'));
+  writeFileSync(
+    config,
+    [
+      `ListenAddress ${address}:${port}`,
+      `HostKey ${join(dir, 'host_key')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'StrictModes no',
+      'UsePAM no',
+      'PidFile none',
+      `SetEnv STRESS_TEST_BOX=${marker}`,
+      '',
+    ].join('\n'),
+  );
   const sshd = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let said = '';
   await new Promise<void>((resolve, reject) => {
@@ -110,7 +118,8 @@ export async function startSshLab(addresses: readonly string[]): Promise<SshLab>
   // sshd refuses to start without its privilege separation directory
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), 'stress-sshd-'));
-  for (const key of ['host_key', 'user_key']) execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', key, '-f', join(dir, key)]);
+  for (const key of ['host_key', 'user_key'])
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', key, '-f', join(dir, key)]);
   writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'user_key.pub')));
   const user = userInfo().username;
   const hostKey = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim();
@@ -134,19 +143,33 @@ export async function startSshLab(addresses: readonly string[]): Promise<SshLab>
   const lab: SshLab = {
     dir,
     boxes,
-    sshArgs: ['--ssh-option', `IdentityFile=${join(dir, 'user_key')}`, '--ssh-option', `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
-      '--ssh-option', 'StrictHostKeyChecking=yes', '--ssh-option', 'IdentitiesOnly=yes'],
+    sshArgs: [
+      '--ssh-option',
+      `IdentityFile=${join(dir, 'user_key')}`,
+      '--ssh-option',
+      `UserKnownHostsFile=${join(dir, 'known_hosts')}`,
+      '--ssh-option',
+      'StrictHostKeyChecking=yes',
+      '--ssh-option',
+      'IdentitiesOnly=yes',
+    ],
     remoteCommand: `${process.execPath} --single-threaded-gc ${STRESS_BIN} agent`,
-    agentPids: (box) => processes()
-      .filter((p) => p.environ.split('\0').includes(`STRESS_TEST_BOX=${box.marker}`) && p.cmdline.includes(`${STRESS_BIN}\0agent`))
-      .map((p) => p.pid),
+    agentPids: (box) =>
+      processes()
+        .filter((p) => p.environ.split('\0').includes(`STRESS_TEST_BOX=${box.marker}`) && p.cmdline.includes(`${STRESS_BIN}\0agent`))
+        .map((p) => p.pid),
     leftovers: () => {
       const own = listeners();
-      return processes().filter((p) => !own.has(p.pid) && p.pid !== process.pid && (
-        own.has(p.ppid) || // an sshd session still open
-        p.cmdline.includes(dir) || // an ssh client with this lab's key
-        p.environ.includes(`STRESS_TEST_BOX=${dir}`) // anything started in a box's session
-      )).map((p) => p.pid);
+      return processes()
+        .filter(
+          (p) =>
+            !own.has(p.pid) &&
+            p.pid !== process.pid &&
+            (own.has(p.ppid) || // an sshd session still open
+              p.cmdline.includes(dir) || // an ssh client with this lab's key
+              p.environ.includes(`STRESS_TEST_BOX=${dir}`)), // anything started in a box's session
+        )
+        .map((p) => p.pid);
     },
     settled: async (limitMs = 5000) => {
       const until = Date.now() + limitMs;
@@ -158,11 +181,16 @@ export async function startSshLab(addresses: readonly string[]): Promise<SshLab>
       return left;
     },
     stop: async () => {
-      await Promise.all(boxes.map((box) => new Promise<void>((resolve) => {
-        if (box.sshd.exitCode !== null || box.sshd.signalCode !== null) return resolve();
-        box.sshd.once('exit', () => resolve());
-        box.sshd.kill('SIGTERM');
-      })));
+      await Promise.all(
+        boxes.map(
+          (box) =>
+            new Promise<void>((resolve) => {
+              if (box.sshd.exitCode !== null || box.sshd.signalCode !== null) return resolve();
+              box.sshd.once('exit', () => resolve());
+              box.sshd.kill('SIGTERM');
+            }),
+        ),
+      );
       rmSync(dir, { recursive: true, force: true });
     },
   };

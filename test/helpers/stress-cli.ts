@@ -23,14 +23,23 @@ export interface SpawnExtras {
 }
 
 /** Starts `bin/stress args`; `whenStarted` may act on the child (send a signal...). Killed after `limitMs`. */
-export function runStress(args: string[], limitMs = 60_000, whenStarted?: (child: ChildProcess) => void, extras: SpawnExtras = {}): Promise<CliRun> {
+export function runStress(
+  args: string[],
+  limitMs = 60_000,
+  whenStarted?: (child: ChildProcess) => void,
+  extras: SpawnExtras = {},
+): Promise<CliRun> {
   const started = Date.now();
   const env = { ...process.env, NO_COLOR: '1', ...extras.env };
   const argv = [STRESS_BIN, ...args];
   // the limit is set by a shell that then becomes node; the arguments stay an argv array
-  const child = extras.openFiles === undefined
-    ? spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env })
-    : spawn('sh', ['-c', `ulimit -n ${Math.floor(extras.openFiles)} && exec "$0" "$@"`, process.execPath, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child =
+    extras.openFiles === undefined
+      ? spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'], env })
+      : spawn('sh', ['-c', `ulimit -n ${Math.floor(extras.openFiles)} && exec "$0" "$@"`, process.execPath, ...argv], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env,
+        });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk) => (stdout += chunk));

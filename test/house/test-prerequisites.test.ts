@@ -5,7 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decide, manualInstallCommand, missingPrerequisites, TEST_PREREQUISITES, type Decision, type Powers } from '../../scripts/test-prerequisites.js';
+import {
+  decide,
+  manualInstallCommand,
+  missingPrerequisites,
+  TEST_PREREQUISITES,
+  type Decision,
+  type Powers,
+} from '../../scripts/test-prerequisites.js';
 
 const EVERYTHING = new Set(TEST_PREREQUISITES.flatMap((entry) => entry.executables));
 const NO_BROWSER_NO_SSHD = new Set(['ssh', 'ssh-keygen']);
@@ -15,11 +22,14 @@ function without(...executables: string[]): Set<string> {
 }
 
 test('the table: each package and the executables that show it is installed', () => {
-  assert.deepEqual(TEST_PREREQUISITES.map((entry) => [entry.package, entry.executables]), [
-    ['chromium', ['/usr/bin/chromium']],
-    ['openssh-server', ['/usr/sbin/sshd']],
-    ['openssh-client', ['ssh', 'ssh-keygen']],
-  ]);
+  assert.deepEqual(
+    TEST_PREREQUISITES.map((entry) => [entry.package, entry.executables]),
+    [
+      ['chromium', ['/usr/bin/chromium']],
+      ['openssh-server', ['/usr/sbin/sshd']],
+      ['openssh-client', ['ssh', 'ssh-keygen']],
+    ],
+  );
 });
 
 test('missing: a package counts as missing when any one of its executables is', () => {
@@ -30,14 +40,19 @@ test('missing: a package counts as missing when any one of its executables is', 
     [new Set(), ['chromium', 'openssh-server', 'openssh-client']],
   ];
   for (const [found, packages] of table) {
-    assert.deepEqual(missingPrerequisites(found).map((entry) => entry.package), packages, [...found].join(' '));
+    assert.deepEqual(
+      missingPrerequisites(found).map((entry) => entry.package),
+      packages,
+      [...found].join(' '),
+    );
   }
 });
 
 test('decisions: nothing to do, apt-get as root or through sudo -n, or one line naming the command', () => {
   const install = (sudo: string[]): Decision => ({
     kind: 'install',
-    notice: 'stress tests: installing Debian packages chromium openssh-server (Chromium for the HTML report test, sshd for the load-box tests)',
+    notice:
+      'stress tests: installing Debian packages chromium openssh-server (Chromium for the HTML report test, sshd for the load-box tests)',
     commands: [
       [...sudo, 'apt-get', 'update', '-qq'],
       [...sudo, 'env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', 'chromium', 'openssh-server'],
@@ -47,14 +62,26 @@ test('decisions: nothing to do, apt-get as root or through sudo -n, or one line 
     ['all there, even without any power', EVERYTHING, { root: false, sudo: false, aptGet: false }, { kind: 'ready' }],
     ['root', NO_BROWSER_NO_SSHD, { root: true, sudo: false, aptGet: true }, install([])],
     ['passwordless sudo', NO_BROWSER_NO_SSHD, { root: false, sudo: true, aptGet: true }, install(['sudo', '-n'])],
-    ['neither root nor sudo', NO_BROWSER_NO_SSHD, { root: false, sudo: false, aptGet: true }, {
-      kind: 'fail',
-      message: 'stress tests need chromium, openssh-server: run `sudo apt-get update && sudo apt-get install -y chromium openssh-server` and npm test again',
-    }],
-    ['no apt-get, even as root', NO_BROWSER_NO_SSHD, { root: true, sudo: false, aptGet: false }, {
-      kind: 'fail',
-      message: 'stress tests need /usr/bin/chromium, /usr/sbin/sshd (Debian packages chromium, openssh-server) and there is no apt-get here: install them and npm test again',
-    }],
+    [
+      'neither root nor sudo',
+      NO_BROWSER_NO_SSHD,
+      { root: false, sudo: false, aptGet: true },
+      {
+        kind: 'fail',
+        message:
+          'stress tests need chromium, openssh-server: run `sudo apt-get update && sudo apt-get install -y chromium openssh-server` and npm test again',
+      },
+    ],
+    [
+      'no apt-get, even as root',
+      NO_BROWSER_NO_SSHD,
+      { root: true, sudo: false, aptGet: false },
+      {
+        kind: 'fail',
+        message:
+          'stress tests need /usr/bin/chromium, /usr/sbin/sshd (Debian packages chromium, openssh-server) and there is no apt-get here: install them and npm test again',
+      },
+    ],
   ];
   for (const [machine, found, powers, decision] of table) {
     assert.deepEqual(decide(missingPrerequisites(found), powers), decision, machine);
@@ -62,7 +89,11 @@ test('decisions: nothing to do, apt-get as root or through sudo -n, or one line 
 });
 
 test('every message is one line', () => {
-  for (const powers of [{ root: false, sudo: false, aptGet: true }, { root: true, sudo: false, aptGet: false }, { root: true, sudo: false, aptGet: true }]) {
+  for (const powers of [
+    { root: false, sudo: false, aptGet: true },
+    { root: true, sudo: false, aptGet: false },
+    { root: true, sudo: false, aptGet: true },
+  ]) {
     const decision = decide(missingPrerequisites(new Set()), powers);
     const text = decision.kind === 'fail' ? decision.message : decision.kind === 'install' ? decision.notice : '';
     assert.ok(text.length > 0 && !text.includes('\n'), text);

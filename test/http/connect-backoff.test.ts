@@ -8,7 +8,10 @@ import type { ErrorClass } from '../../engine/measure/snapshot.js';
 test('the wait doubles per failed attempt up to its bound; a connection resets it', () => {
   const backoff = new ConnectBackoff(10, 1000);
   // attempts 1..9 -> 10, 20, 40, ... capped at 1000
-  assert.deepEqual([1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => backoff.delayMs(n)), [10, 20, 40, 80, 160, 320, 640, 1000, 1000]);
+  assert.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => backoff.delayMs(n)),
+    [10, 20, 40, 80, 160, 320, 640, 1000, 1000],
+  );
   assert.equal(backoff.delayMs(10_000), 1000, 'no overflow after very many attempts');
   assert.equal(backoff.failed(0), 10);
   assert.equal(backoff.waiting(5), true);
@@ -45,19 +48,28 @@ function harness(holdLimit = Number.POSITIVE_INFINITY) {
   };
   const dispatched: number[] = [];
   const failed: Array<[number, ErrorClass]> = [];
-  const gate = new ConnectGate<Request>(10_000, () => now, {
-    dispatch: (request) => void dispatched.push(request.id),
-    fail: (request, errorClass) => {
-      request.settled = true;
-      failed.push([request.id, errorClass]);
-      gate.ended(request);
+  const gate = new ConnectGate<Request>(
+    10_000,
+    () => now,
+    {
+      dispatch: (request) => void dispatched.push(request.id),
+      fail: (request, errorClass) => {
+        request.settled = true;
+        failed.push([request.id, errorClass]);
+        gate.ended(request);
+      },
+      isSettled: (request) => request.settled,
     },
-    isSettled: (request) => request.settled,
-  }, holdLimit, timers);
+    holdLimit,
+    timers,
+  );
   let next = 0;
   const request = (): Request => ({ id: next++, settled: false });
   return {
-    gate, dispatched, failed, request,
+    gate,
+    dispatched,
+    failed,
+    request,
     /** sends one request whose connection attempt fails: the gate closes */
     refuse: (errorClass: ErrorClass = 'refused'): Request => {
       const first = request();
@@ -105,7 +117,14 @@ test('refused: later requests wait; one probe per period; its failure fails ever
   h.fire();
   assert.deepEqual(h.dispatched, [0, 1], 'the oldest goes alone, as the probe');
   h.gate.attemptFailed(waiting[0]!, 'refused', 'ECONNREFUSED');
-  assert.deepEqual(h.failed, [[2, 'refused'], [3, 'refused']], 'the others share its fate (the probe is settled by its sender)');
+  assert.deepEqual(
+    h.failed,
+    [
+      [2, 'refused'],
+      [3, 'refused'],
+    ],
+    'the others share its fate (the probe is settled by its sender)',
+  );
   assert.equal(h.timerAt, 10 + 20, 'the second wait is twice the first');
 });
 
@@ -166,7 +185,11 @@ test('the probe goes out early once holdLimit requests wait', () => {
   h.gate.attemptFailed(first, 'refused', 'ECONNREFUSED');
   assert.equal(h.failed.length, 0, 'a late failure of the first attempt fails no one');
   h.gate.attemptFailed(held[0]!, 'refused', 'ECONNREFUSED');
-  assert.deepEqual(h.failed.map(([id]) => id), [2, 3], 'the early probe\'s failure does');
+  assert.deepEqual(
+    h.failed.map(([id]) => id),
+    [2, 3],
+    "the early probe's failure does",
+  );
   assert.equal(h.timerAt, 10, 'and the period it cut short still ends when it would have');
 });
 

@@ -31,12 +31,15 @@ test('each fault lands in exactly one stable class', () => {
   for (const [error, expected] of table) assert.equal(classifyError(error), expected, String((error as Error)?.message ?? error));
 });
 
-test('the finer key: a code from the cause chain, the parser\'s reason, our own stable codes', () => {
+test("the finer key: a code from the cause chain, the parser's reason, our own stable codes", () => {
   const table: Array<[unknown, string]> = [
     [withCode('ECONNREFUSED'), 'ECONNREFUSED'],
     [Object.assign(new Error('fetch failed'), { cause: withCode('EMFILE') }), 'EMFILE'],
     [new errors.SocketError('other side closed'), 'UND_ERR_SOCKET'],
-    [new errors.HTTPParserError('Response does not match the HTTP/1.1 protocol (Invalid status code)'), 'HTTPParserError: Invalid status code'],
+    [
+      new errors.HTTPParserError('Response does not match the HTTP/1.1 protocol (Invalid status code)'),
+      'HTTPParserError: Invalid status code',
+    ],
     [new RequestAbort('timeout', 'deadline'), 'STRESS_ERR_DEADLINE'],
     [new RequestAbort('too-large', 'cut'), 'STRESS_ERR_MAX_BODY'],
     [new RequestAbort('interrupted', 'stop'), 'STRESS_ERR_INTERRUPTED'],

@@ -20,19 +20,27 @@ const MiB = 2 ** 20;
 
 test('an endless chunked body: drained until the deadline, every byte counted, memory bounded', async () => {
   let samples!: Promise<Sample[]>;
-  const { summary } = await runSummary([endless.url, '--rate', '10', '--duration', '2s', '--timeout', '1s', '--warmup', '0', '--workers', '1'], {
-    limitMs: 30_000,
-    whenStarted: (child) => (samples = sampleProcess(child.pid!, [1000, 2000, 2800])),
-  });
+  const { summary } = await runSummary(
+    [endless.url, '--rate', '10', '--duration', '2s', '--timeout', '1s', '--warmup', '0', '--workers', '1'],
+    {
+      limitMs: 30_000,
+      whenStarted: (child) => (samples = sampleProcess(child.pid!, [1000, 2000, 2800])),
+    },
+  );
   assert.deepEqual(summary.totals.errors, { timeout: 20 });
   // loopback moves hundreds of MiB/s even on a busy box; buffering that would show in the RSS
   assert.ok(summary.bodyBytes > 100 * MiB, `drained ${(summary.bodyBytes / MiB).toFixed(0)} MiB`);
   const peak = Math.max(...(await samples).map((sample) => sample.rss ?? 0));
-  assert.ok(peak > 0 && peak < 300 * MiB, `peak RSS ${(peak / MiB).toFixed(0)} MiB while draining ${(summary.bodyBytes / MiB).toFixed(0)} MiB`);
+  assert.ok(
+    peak > 0 && peak < 300 * MiB,
+    `peak RSS ${(peak / MiB).toFixed(0)} MiB while draining ${(summary.bodyBytes / MiB).toFixed(0)} MiB`,
+  );
 });
 
 test('--max-body cuts an endless body off and counts it as too-large', async () => {
-  const { summary } = await runSummary([endless.url, '--rate', '20', '--duration', '1s', '--max-body', '1MiB', '--warmup', '0'], { limitMs: 30_000 });
+  const { summary } = await runSummary([endless.url, '--rate', '20', '--duration', '1s', '--max-body', '1MiB', '--warmup', '0'], {
+    limitMs: 30_000,
+  });
   assert.deepEqual(summary.totals.errors, { 'too-large': 20 });
   assert.deepEqual(summary.totals.errorCodes, { STRESS_ERR_MAX_BODY: 20 });
   // cut at the first chunk past 1 MiB: each read at most one 64 KiB chunk (plus socket buffering) more
@@ -41,11 +49,17 @@ test('--max-body cuts an endless body off and counts it as too-large', async () 
 
 test('a huge body of known size is drained whole and its bytes counted exactly; --max-body lets bodies up to the limit through', async () => {
   const size = 16 * MiB;
-  const { summary } = await runSummary([`${target.url}/bytes/${size}`, '--rate', '10', '--duration', '1s', '--warmup', '0', '--max-body', String(size)], { limitMs: 30_000 });
+  const { summary } = await runSummary(
+    [`${target.url}/bytes/${size}`, '--rate', '10', '--duration', '1s', '--warmup', '0', '--max-body', String(size)],
+    { limitMs: 30_000 },
+  );
   assert.equal(summary.totals.success, 10);
   assert.equal(summary.bodyBytes, 10 * size);
   // the histogram holds sizes to 3 significant digits
   assert.ok(Math.abs(summary.sizes.median! - size) <= size / 1000, `median size ${summary.sizes.median}`);
-  const cut = await runSummary([`${target.url}/bytes/${size}`, '--rate', '10', '--duration', '1s', '--warmup', '0', '--max-body', String(size - 1)], { limitMs: 30_000 });
+  const cut = await runSummary(
+    [`${target.url}/bytes/${size}`, '--rate', '10', '--duration', '1s', '--warmup', '0', '--max-body', String(size - 1)],
+    { limitMs: 30_000 },
+  );
   assert.deepEqual(cut.summary.totals.errors, { 'too-large': 10 }, 'one byte over the limit is cut');
 });

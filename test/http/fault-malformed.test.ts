@@ -5,7 +5,15 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fixedBytes, randomBytes, resetMidBody, seededRandom, startRawServer, type Behaviour, type RawServer } from '../helpers/raw-servers.js';
+import {
+  fixedBytes,
+  randomBytes,
+  resetMidBody,
+  seededRandom,
+  startRawServer,
+  type Behaviour,
+  type RawServer,
+} from '../helpers/raw-servers.js';
 import { spawnTarget } from '../helpers/spawn-target.js';
 import { runSummary } from '../helpers/stress-cli.js';
 
@@ -20,28 +28,38 @@ async function serve(behaviour: Behaviour): Promise<RawServer> {
 
 const ONE_SECOND = ['--rate', '100', '--duration', '1s', '--warmup', '0', '--workers', '1', '--timeout', '2s'];
 
-test('malformed responses are protocol errors, each with the parser\'s reason', async () => {
+test("malformed responses are protocol errors, each with the parser's reason", async () => {
   const table: Array<{ name: string; bytes: string; key: RegExp }> = [
     { name: 'garbage bytes', bytes: 'garbage, not HTTP\r\n\r\n', key: /^HTTPParserError: Expected HTTP\// },
     { name: 'a bad status line', bytes: 'HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n', key: /^HTTPParserError: Invalid status code$/ },
-    { name: 'a Content-Length that is not a number', bytes: 'HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n', key: /^HTTPParserError: Invalid character in Content-Length$/ },
+    {
+      name: 'a Content-Length that is not a number',
+      bytes: 'HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n',
+      key: /^HTTPParserError: Invalid character in Content-Length$/,
+    },
     {
       name: 'a Content-Length that contradicts the chunked body',
       bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
       key: /^UND_ERR_RES_CONTENT_LENGTH_MISMATCH$/,
     },
-    { name: 'a header name with a space', bytes: 'HTTP/1.1 200 OK\r\nBad Header: x\r\nContent-Length: 0\r\n\r\n', key: /^HTTPParserError: Invalid header token$/ },
+    {
+      name: 'a header name with a space',
+      bytes: 'HTTP/1.1 200 OK\r\nBad Header: x\r\nContent-Length: 0\r\n\r\n',
+      key: /^HTTPParserError: Invalid header token$/,
+    },
   ];
   // independent servers and runs: side by side, to keep the suite short
-  await Promise.all(table.map(async (row) => {
-    const server = await serve(fixedBytes(row.bytes));
-    const { summary } = await runSummary([server.url, ...ONE_SECOND], { limitMs: 30_000 });
-    assert.equal(summary.totals.requests, 100, row.name);
-    assert.deepEqual(summary.totals.errors, { protocol: 100 }, row.name);
-    const keys = Object.keys(summary.totals.errorCodes);
-    assert.equal(keys.length, 1, `${row.name}: ${keys.join(', ')}`);
-    assert.match(keys[0]!, row.key, row.name);
-  }));
+  await Promise.all(
+    table.map(async (row) => {
+      const server = await serve(fixedBytes(row.bytes));
+      const { summary } = await runSummary([server.url, ...ONE_SECOND], { limitMs: 30_000 });
+      assert.equal(summary.totals.requests, 100, row.name);
+      assert.deepEqual(summary.totals.errors, { protocol: 100 }, row.name);
+      const keys = Object.keys(summary.totals.errorCodes);
+      assert.equal(keys.length, 1, `${row.name}: ${keys.join(', ')}`);
+      assert.match(keys[0]!, row.key, row.name);
+    }),
+  );
 });
 
 test('a response cut off half-way through its body is a reset, as is a connection the target drops', async () => {
@@ -66,7 +84,9 @@ test('a response cut off half-way through its body is a reset, as is a connectio
 test('fuzz: random bytes as responses never crash the generator, and every failure has a known class', async () => {
   const seed = Number(process.env.FUZZ_SEED ?? 20240607);
   const server = await serve(randomBytes(seededRandom(seed)));
-  const { summary } = await runSummary([server.url, '--rate', '400', '--duration', '2s', '--warmup', '0', '--timeout', '1s'], { limitMs: 30_000 });
+  const { summary } = await runSummary([server.url, '--rate', '400', '--duration', '2s', '--warmup', '0', '--timeout', '1s'], {
+    limitMs: 30_000,
+  });
   const { errors, requests } = summary.totals;
   assert.equal(requests, 800, `seed ${seed}`);
   assert.equal(errors.other, undefined, `seed ${seed}: unclassified errors ${JSON.stringify(summary.totals.errorCodes)}`);

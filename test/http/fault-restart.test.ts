@@ -22,7 +22,9 @@ function listen(port: number): Promise<{ server: http.Server; connections: () =>
     }, 20);
   });
   server.on('connection', () => connections++);
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ server, connections: () => connections, answered: () => answered })));
+  return new Promise((resolve) =>
+    server.listen(port, '127.0.0.1', () => resolve({ server, connections: () => connections, answered: () => answered })),
+  );
 }
 
 function down(server: http.Server): void {
@@ -38,16 +40,19 @@ test('a target that restarts: reset and refused while it is away, then keep-aliv
   current = first.server;
   const port = (first.server.address() as AddressInfo).port;
   const restarted: { target?: Awaited<ReturnType<typeof listen>> } = {};
-  const { summary } = await runSummary([`http://127.0.0.1:${port}/`, '--rate', '400', '--duration', '5s', '--warmup', '0', '--workers', '2', '--interval', '500ms'], {
-    limitMs: 30_000,
-    whenStarted: () => {
-      setTimeout(() => down(first.server), 1800);
-      setTimeout(async () => {
-        restarted.target = await listen(port);
-        current = restarted.target.server;
-      }, 2800);
+  const { summary } = await runSummary(
+    [`http://127.0.0.1:${port}/`, '--rate', '400', '--duration', '5s', '--warmup', '0', '--workers', '2', '--interval', '500ms'],
+    {
+      limitMs: 30_000,
+      whenStarted: () => {
+        setTimeout(() => down(first.server), 1800);
+        setTimeout(async () => {
+          restarted.target = await listen(port);
+          current = restarted.target.server;
+        }, 2800);
+      },
     },
-  });
+  );
   const { totals } = summary;
   assert.ok((totals.errors.reset ?? 0) >= 1, `requests in flight at the restart were reset: ${JSON.stringify(totals.errors)}`);
   assert.ok((totals.errors.refused ?? 0) >= 50, `requests while it was down were refused: ${JSON.stringify(totals.errors)}`);

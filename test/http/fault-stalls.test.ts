@@ -42,7 +42,9 @@ test('never answers: timeouts, then drops at the in-flight cap, and flat memory'
 test('a byte every 200 ms: the total deadline fires, not only an idle timer', async () => {
   // the idle timers (1 s) never fire, since a byte comes every 200 ms; the body would take 20 s
   const server = await serve(slowBody(100, 200));
-  const { summary, run } = await runSummary([server.url, '--rate', '20', '--duration', '2s', '--timeout', '1s', '--warmup', '0'], { limitMs: 30_000 });
+  const { summary, run } = await runSummary([server.url, '--rate', '20', '--duration', '2s', '--timeout', '1s', '--warmup', '0'], {
+    limitMs: 30_000,
+  });
   assert.equal(summary.totals.requests, 40);
   assert.deepEqual(summary.totals.errors, { timeout: 40 });
   assert.deepEqual(summary.totals.errorCodes, { STRESS_ERR_DEADLINE: 40 });

@@ -14,7 +14,7 @@ before(async () => {
 });
 after(() => target.stop());
 
-test('out of file descriptors: generator errors, not the target\'s, and a one-line warning naming ulimit -n', async () => {
+test("out of file descriptors: generator errors, not the target's, and a one-line warning naming ulimit -n", async () => {
   // answers take 100 ms, so 2,000 req/s need about 200 connections at once: far more than 64 fds
   const { summary, run } = await runSummary(
     [`${target.url}/delay/100`, '--rate', '2000', '--duration', '2s', '--warmup', '0', '--workers', '2', '--connections', '200'],
@@ -27,11 +27,16 @@ test('out of file descriptors: generator errors, not the target\'s, and a one-li
   assert.ok(totals.success > 0, 'the connections that could be opened still worked');
   const warnings = run.stderr.split('\n').filter((line) => line.startsWith('stress: warning:'));
   assert.equal(warnings.length, 1, run.stderr);
-  assert.match(warnings[0]!, /^stress: warning: [\d,]+ requests failed on this machine's own limits, not the target's: too many open files \(EMFILE\): raise `ulimit -n` \(now 64\) or lower --connections$/);
+  assert.match(
+    warnings[0]!,
+    /^stress: warning: [\d,]+ requests failed on this machine's own limits, not the target's: too many open files \(EMFILE\): raise `ulimit -n` \(now 64\) or lower --connections$/,
+  );
 });
 
 test('no warning when the machine had what it needed', async () => {
-  const { summary, run } = await runSummary([`${target.url}/hello`, '--rate', '200', '--duration', '500ms', '--warmup', '0'], { limitMs: 30_000 });
+  const { summary, run } = await runSummary([`${target.url}/hello`, '--rate', '200', '--duration', '500ms', '--warmup', '0'], {
+    limitMs: 30_000,
+  });
   assert.equal(summary.totals.errors.generator, undefined);
   assert.doesNotMatch(run.stderr, /warning/);
 });

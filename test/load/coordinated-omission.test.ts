@@ -34,7 +34,7 @@ test('a stalling server: the open loop sees the stall in its percentiles, as the
   assert.ok(p90! >= 40 && p90! <= 170, `p90 ${p90} ms, predicted ~100 ms`);
   assert.ok(p99! >= 120 && p99! <= 320, `p99 ${p99} ms, predicted ~190 ms`);
   assert.ok(max! >= 150 && max! <= 450, `max ${max} ms, predicted ~200 ms`);
-  assert.ok(open.schedulerLagMs.p99! < 20, 'the generator itself was on time: the stall is the server\'s');
+  assert.ok(open.schedulerLagMs.p99! < 20, "the generator itself was on time: the stall is the server's");
 
   const closed = await measure(['--clients', '10']);
   assert.ok(closed.latencyMs.max! >= 150, `closed loop max ${closed.latencyMs.max} ms: the stall happened`);

@@ -18,7 +18,10 @@ test('constant rate: due times and counts, as a table', () => {
   ];
   for (const row of table) assert.equal(schedule.hitsDueBy(row.elapsedMs), row.due, row.why);
   assert.equal(schedule.totalHits, 10);
-  assert.deepEqual([0, 1, 9].map((i) => schedule.dueTimeMs(i)), [0, 100, 900]);
+  assert.deepEqual(
+    [0, 1, 9].map((i) => schedule.dueTimeMs(i)),
+    [0, 100, 900],
+  );
   assert.throws(() => schedule.dueTimeMs(10), RangeError);
 });
 

@@ -17,7 +17,10 @@ test('a series keeps every interval while there is room', () => {
   for (let index = 0; index < 10; index++) series.add(interval(index, 1000 + index));
   const points = series.points();
   assert.equal(points.length, 10);
-  assert.deepEqual(points.map((point) => point.startMs), [...Array(10).keys()].map((index) => index * 250));
+  assert.deepEqual(
+    points.map((point) => point.startMs),
+    [...Array(10).keys()].map((index) => index * 250),
+  );
   assert.equal(decodeLatency(points[3]!).getValueAtPercentile(50), 1003);
 });
 
@@ -34,9 +37,18 @@ test('a long series coarsens pairwise and stays bounded, losing no count and no 
     assert.ok(series.size <= maxPoints, `at most ${maxPoints} points after ${index + 1} intervals`);
   }
   const points = series.points();
-  assert.equal(points.reduce((sum, point) => sum + point.counts.requests, 0), requests);
-  assert.equal(points.reduce((sum, point) => sum + (point.errors.timeout ?? 0), 0), timeouts);
-  assert.equal(points.reduce((sum, point) => sum + decodeLatency(point).totalCount, 0), requests);
+  assert.equal(
+    points.reduce((sum, point) => sum + point.counts.requests, 0),
+    requests,
+  );
+  assert.equal(
+    points.reduce((sum, point) => sum + (point.errors.timeout ?? 0), 0),
+    timeouts,
+  );
+  assert.equal(
+    points.reduce((sum, point) => sum + decodeLatency(point).totalCount, 0),
+    requests,
+  );
   // contiguous, in order, covering the whole run
   assert.equal(points[0]!.startMs, 0);
   assert.equal(points.at(-1)!.endMs, intervals * 250);
@@ -76,7 +88,13 @@ test('the series read in the middle of a coarsening is finished first: contiguou
   }
   assert.ok(series.size > 8, 'the coarsening that began at 16 points is still under way');
   const points = series.points();
-  assert.equal(points.reduce((sum, point) => sum + point.counts.requests, 0), requests);
+  assert.equal(
+    points.reduce((sum, point) => sum + point.counts.requests, 0),
+    requests,
+  );
   for (let index = 1; index < points.length; index++) assert.equal(points[index]!.startMs, points[index - 1]!.endMs);
-  assert.ok(points.every((point) => point.endMs - point.startMs === 500), 'every point at the coarser resolution');
+  assert.ok(
+    points.every((point) => point.endMs - point.startMs === 500),
+    'every point at the coarser resolution',
+  );
 });

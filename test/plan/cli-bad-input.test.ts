@@ -54,7 +54,9 @@ test('each kind of bad input is refused with exit 2, naming what is wrong', asyn
 });
 
 test('many problems at once are all reported, on one line', async () => {
-  await refused([url, '--rate', '0', '--duration', 'forever', '--header', 'bad header', '--timeout=-1s', '--agents', 'a|b', '--fail-on', 'speed>1'],
-    [/--rate/, /--duration/, /--header/, /--timeout/, /a\|b/, /unknown metric "speed"/]);
+  await refused(
+    [url, '--rate', '0', '--duration', 'forever', '--header', 'bad header', '--timeout=-1s', '--agents', 'a|b', '--fail-on', 'speed>1'],
+    [/--rate/, /--duration/, /--header/, /--timeout/, /a\|b/, /unknown metric "speed"/],
+  );
   assert.equal(connections, 0, 'no load was sent');
 });

@@ -26,7 +26,7 @@ test('--help shows every flag of the table: alias, name, text, default and type'
     const shown = defaultText(flag, { cpuCount: CPUS });
     if (shown !== undefined) assert.ok(help.includes(`[default: ${shown}]`), `--${flag.name} shows its default ${shown}`);
   }
-  assert.ok(help.includes(`[default: ${CPUS}, one per CPU core]`), 'the worker default is the machine\'s core count');
+  assert.ok(help.includes(`[default: ${CPUS}, one per CPU core]`), "the worker default is the machine's core count");
   const listed = [...outcome.text.matchAll(/^ {2}(?:-\w, | {4})--([a-z][a-z0-9-]*) /gm)].map((match) => match[1]);
   const declared = [...FLAGS.filter((flag) => !flag.positional).map((flag) => flag.name), 'help', 'version'];
   assert.deepEqual(listed.sort(), declared.sort(), 'every flag in --help is in the table');
@@ -38,7 +38,10 @@ const ALL_TYPES: ProfileType[] = ['string', 'number', 'boolean', 'string[]'];
 test('a profile holds every flag marked for profiles, in each JSON type listed, and nothing else', () => {
   for (const flag of FLAGS) {
     if (!flag.profile) {
-      assert.throws(() => validateProfile({ [flag.name]: 'x' }, 'p.json'), (error: Error) => error instanceof UsageError && error.message.includes(`"${flag.name}" is unknown`));
+      assert.throws(
+        () => validateProfile({ [flag.name]: 'x' }, 'p.json'),
+        (error: Error) => error instanceof UsageError && error.message.includes(`"${flag.name}" is unknown`),
+      );
       continue;
     }
     for (const type of flag.profile) {
@@ -46,11 +49,20 @@ test('a profile holds every flag marked for profiles, in each JSON type listed, 
       assert.deepEqual(values, { [flag.name]: type === 'number' ? '1' : SAMPLE[type] }, `${flag.name} as ${type}`);
     }
     for (const type of ALL_TYPES.filter((type) => !flag.profile!.includes(type))) {
-      assert.throws(() => validateProfile({ [flag.name]: SAMPLE[type] }, 'p.json'), new RegExp(`"${flag.name}" must be ${flag.profile.join(' or ').replace(/[[\]]/g, '\\$&')}, not`));
+      assert.throws(
+        () => validateProfile({ [flag.name]: SAMPLE[type] }, 'p.json'),
+        new RegExp(`"${flag.name}" must be ${flag.profile.join(' or ').replace(/[[\]]/g, '\\$&')}, not`),
+      );
     }
   }
   assert.deepEqual(validateProfile({ description: 'a note' }, 'p.json'), {}, 'a description is allowed, and is not a flag');
-  const others = ['colour', 'help', 'version', ...FLAGS.filter((flag) => flag.alias).map((flag) => flag.alias!), ...FLAGS.map((flag) => camelName(flag.name)).filter((key) => !FLAGS.some((flag) => flag.name === key))];
+  const others = [
+    'colour',
+    'help',
+    'version',
+    ...FLAGS.filter((flag) => flag.alias).map((flag) => flag.alias!),
+    ...FLAGS.map((flag) => camelName(flag.name)).filter((key) => !FLAGS.some((flag) => flag.name === key)),
+  ];
   for (const key of others) assert.throws(() => validateProfile({ [key]: 'x' }, 'p.json'), new RegExp(`"${key}" is unknown`), key);
 });
 
@@ -72,7 +84,8 @@ test('every flag reaches the raw options under its camelCase key, typed by the t
     const value = options[camelName(flag.name)];
     if (flag.type === 'boolean') assert.equal(value, true, flag.name);
     else if (flag.type === 'strings') assert.deepEqual(value, [join(dir, `${flag.name}-value`)], flag.name);
-    else if (flag.kind === 'bytes-file' || flag.kind === 'text-file') assert.deepEqual(value, { path: join(dir, `${flag.name}-value`), content: null }, flag.name);
+    else if (flag.kind === 'bytes-file' || flag.kind === 'text-file')
+      assert.deepEqual(value, { path: join(dir, `${flag.name}-value`), content: null }, flag.name);
     else assert.equal(typeof value, 'string', flag.name);
   }
 });
@@ -80,7 +93,10 @@ test('every flag reaches the raw options under its camelCase key, typed by the t
 test('a single-value flag given twice or empty is refused, naming it', async () => {
   for (const flag of FLAGS) {
     if (flag.type !== 'string' || flag.positional) continue;
-    await assert.rejects(parseCommandLine([`--${flag.name}`, 'a', `--${flag.name}`, 'b'], CPUS), usageError(`--${flag.name} was given more than once`));
+    await assert.rejects(
+      parseCommandLine([`--${flag.name}`, 'a', `--${flag.name}`, 'b'], CPUS),
+      usageError(`--${flag.name} was given more than once`),
+    );
     const empty = parseCommandLine([`--${flag.name}=`], CPUS);
     if (flag.emptyOk) {
       const outcome = await empty;

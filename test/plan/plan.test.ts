@@ -62,7 +62,10 @@ test('every problem is reported at once, each naming its flag', () => {
     { raw: { bodyFile: { path: '/nope', content: null } }, expect: [/--body-file: cannot read "\/nope"/] },
     { raw: { header: [': empty'] }, expect: [/--header/] },
     { raw: { header: ['NoColon'] }, expect: [/--header/] },
-    { raw: { workers: '0', connections: '0', timeout: 'x', maxInflight: '-1' }, expect: [/--workers/, /--connections/, /--timeout/, /--max-inflight/] },
+    {
+      raw: { workers: '0', connections: '0', timeout: 'x', maxInflight: '-1' },
+      expect: [/--workers/, /--connections/, /--timeout/, /--max-inflight/],
+    },
     { raw: { url: 'x', rate: '0', duration: 'y' }, expect: [/^url/, /^--rate/, /^--duration/] },
     { raw: { clients: '2', warmup: '1s' }, expect: [/--warmup needs an open loop/] },
     { raw: { warmup: 'soon' }, expect: [/^--warmup/] },
@@ -92,7 +95,24 @@ test('--help documents every flag with its default', async () => {
   const outcome = await parseCommandLine(['--help'], 2);
   assert.equal(outcome.kind, 'help');
   if (outcome.kind !== 'help') return;
-  for (const flag of ['--rate', '--duration', '--clients', '--requests', '--workers', '--connections', '--timeout', '--max-inflight', '--max-lag', '--method', '--header', '--body', '--body-file', '--json', '--quiet', '--interval']) {
+  for (const flag of [
+    '--rate',
+    '--duration',
+    '--clients',
+    '--requests',
+    '--workers',
+    '--connections',
+    '--timeout',
+    '--max-inflight',
+    '--max-lag',
+    '--method',
+    '--header',
+    '--body',
+    '--body-file',
+    '--json',
+    '--quiet',
+    '--interval',
+  ]) {
     assert.ok(outcome.text.includes(flag), `help mentions ${flag}`);
   }
   assert.match(outcome.text, /default: 10s/);

@@ -45,26 +45,46 @@ test('every problem in a profile is reported at once, each naming its field', as
   const dir = mkdtempSync(join(tmpdir(), 'stress-profile-'));
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, JSON.stringify({ rate: 10, colour: 'red', clients: true, header: [1] }));
-  await assert.rejects(parseCommandLine(['--profile', bad], 2), (error: Error) =>
-    /"colour" is unknown/.test(error.message) && /"clients" must be string or number/.test(error.message) && /"header" must be string\[\]/.test(error.message));
+  await assert.rejects(
+    parseCommandLine(['--profile', bad], 2),
+    (error: Error) =>
+      /"colour" is unknown/.test(error.message) &&
+      /"clients" must be string or number/.test(error.message) &&
+      /"header" must be string\[\]/.test(error.message),
+  );
   writeFileSync(bad, '{ not json');
   await assert.rejects(parseCommandLine(['--profile', bad], 2), /is not valid JSON/);
   await assert.rejects(parseCommandLine(['--profile', join(dir, 'missing.json')], 2), /cannot read/);
 });
 
 test('report flags: bad thresholds, bad knobs, knobs with a URL and --endurance on a ramp are all reported at once', async () => {
-  const outcome = await parseCommandLine(['http://127.0.0.1:1/', '--ramp', '1:2', '--endurance', '--fail-on', 'p99<soon', '--fail-on', 'speed>1', '--bundled', 'latency=5ms'], 2);
+  const outcome = await parseCommandLine(
+    ['http://127.0.0.1:1/', '--ramp', '1:2', '--endurance', '--fail-on', 'p99<soon', '--fail-on', 'speed>1', '--bundled', 'latency=5ms'],
+    2,
+  );
   assert.equal(outcome.kind, 'run');
   if (outcome.kind !== 'run') return;
-  assert.throws(() => buildPlan(outcome.options, 2), (error: unknown) => {
-    assert.ok(error instanceof PlanError);
-    const text = error.message;
-    for (const expected of [/--fail-on p99/, /unknown metric "speed"/, /--bundled sets the bundled target/, /--endurance needs a steady load/]) assert.match(text, expected);
-    return true;
-  });
+  assert.throws(
+    () => buildPlan(outcome.options, 2),
+    (error: unknown) => {
+      assert.ok(error instanceof PlanError);
+      const text = error.message;
+      for (const expected of [
+        /--fail-on p99/,
+        /unknown metric "speed"/,
+        /--bundled sets the bundled target/,
+        /--endurance needs a steady load/,
+      ])
+        assert.match(text, expected);
+      return true;
+    },
+  );
   const knobs = await parseCommandLine(['--bundled', 'latency=fast', '--bundled', 'colour=red'], 2);
   if (knobs.kind !== 'run') return assert.fail('parsed');
-  assert.throws(() => buildPlan(knobs.options, 2), (error: unknown) => error instanceof PlanError && /colour=red/.test(error.message) && /--latency/.test(error.message));
+  assert.throws(
+    () => buildPlan(knobs.options, 2),
+    (error: unknown) => error instanceof PlanError && /colour=red/.test(error.message) && /--latency/.test(error.message),
+  );
 });
 
 test('profile fields of the report flags are type-checked, naming the field', async () => {

@@ -4,15 +4,23 @@ import { parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError 
 
 test('durations: every unit, and a bare number as seconds', () => {
   const table: Array<[string, number]> = [
-    ['500ms', 500], ['2s', 2000], ['1.5s', 1500], ['5m', 300_000], ['1h', 3_600_000], ['250us', 0.25], ['3', 3000],
+    ['500ms', 500],
+    ['2s', 2000],
+    ['1.5s', 1500],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['250us', 0.25],
+    ['3', 3000],
   ];
   for (const [text, ms] of table) assert.equal(parseDurationMs(text), ms, text);
 });
 
 test('durations: bad forms name the value and the accepted forms', () => {
   for (const bad of ['', 'abc', '-1s', '1x', 's', '1 s s']) {
-    assert.throws(() => parseDurationMs(bad, '--duration'), (error: Error) =>
-      error instanceof UnitError && error.message.startsWith('--duration:') && error.message.includes('500ms'));
+    assert.throws(
+      () => parseDurationMs(bad, '--duration'),
+      (error: Error) => error instanceof UnitError && error.message.startsWith('--duration:') && error.message.includes('500ms'),
+    );
   }
 });
 

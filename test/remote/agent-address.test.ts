@@ -53,27 +53,48 @@ test('[user@]host[:port]: what is refused, and why', () => {
 
 test('a list reports every bad box at once, each named; a file reports line numbers and skips comments', () => {
   const list = parseAgentList('ok1, -bad ,ok2:22,x:99999');
-  assert.deepEqual(list.agents.map((agent) => agent.name), ['ok1', 'ok2:22']);
+  assert.deepEqual(
+    list.agents.map((agent) => agent.name),
+    ['ok1', 'ok2:22'],
+  );
   assert.equal(list.problems.length, 2);
   assert.match(list.problems[0]!, /^--agents: "-bad" host/);
   assert.match(list.problems[1]!, /^--agents: "x:99999" port/);
 
   const file = parseAgentsFile('# load boxes\n\nload@box1\nbox2:2222   # the big one\n  \nbad box\n', 'boxes.txt');
-  assert.deepEqual(file.agents.map((agent) => agent.name), ['load@box1', 'box2:2222']);
+  assert.deepEqual(
+    file.agents.map((agent) => agent.name),
+    ['load@box1', 'box2:2222'],
+  );
   assert.deepEqual(file.problems.length, 1);
   assert.match(file.problems[0]!, /^--agents-file boxes\.txt line 6: "bad box"/);
   assert.match(parseAgentsFile('# nothing\n', 'empty.txt').problems[0]!, /names no load box/);
 });
 
-test('ssh argv: BatchMode first, the user\'s options before the defaults, -- before the host, the command as one word', () => {
+test("ssh argv: BatchMode first, the user's options before the defaults, -- before the host, the command as one word", () => {
   const agent = parseAgentAddress('load@box1:2222');
   assert.ok(typeof agent !== 'string');
   assert.deepEqual(sshArgv(agent, ['IdentityFile=/k', 'ConnectTimeout=3'], '/opt/stress/bin/stress agent'), [
-    '-T', '-o', 'BatchMode=yes',
-    '-o', 'IdentityFile=/k', '-o', 'ConnectTimeout=3',
-    '-o', 'ConnectTimeout=10', '-o', 'ServerAliveInterval=5', '-o', 'ServerAliveCountMax=3',
-    '-p', '2222', '-l', 'load',
-    '--', 'box1', '/opt/stress/bin/stress agent',
+    '-T',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentityFile=/k',
+    '-o',
+    'ConnectTimeout=3',
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'ServerAliveInterval=5',
+    '-o',
+    'ServerAliveCountMax=3',
+    '-p',
+    '2222',
+    '-l',
+    'load',
+    '--',
+    'box1',
+    '/opt/stress/bin/stress agent',
   ]);
   const bare = parseAgentAddress('box2');
   assert.ok(typeof bare !== 'string');
@@ -92,7 +113,10 @@ test('--ssh-option must be Key=Value: nothing that ssh would read as another fla
 });
 
 test('why ssh ended, in one line', () => {
-  assert.equal(describeSshExit(255, null, 'Warning: x\nssh: connect to host b port 22: Connection refused\n'), 'ssh: connect to host b port 22: Connection refused');
+  assert.equal(
+    describeSshExit(255, null, 'Warning: x\nssh: connect to host b port 22: Connection refused\n'),
+    'ssh: connect to host b port 22: Connection refused',
+  );
   assert.match(describeSshExit(255, null, ''), /ended abruptly/);
   assert.equal(describeSshExit(127, null, 'sh: 1: npx: not found\n'), 'the remote command exited with code 127: sh: 1: npx: not found');
   assert.equal(describeSshExit(null, 'SIGTERM', ''), 'ssh ended by SIGTERM');
@@ -110,17 +134,28 @@ test('the plan: load box flags validated with the rest, every problem at once', 
   };
   const url = 'http://10.0.0.9:8000/';
   const remote = buildPlan({ url, agents: 'a,b' }, 2).remote!;
-  assert.deepEqual(remote.agents.map((agent) => agent.host), ['a', 'b']);
+  assert.deepEqual(
+    remote.agents.map((agent) => agent.host),
+    ['a', 'b'],
+  );
   assert.equal(remote.remoteCommand, DEFAULT_REMOTE_COMMAND);
   assert.equal(remote.workersPerAgent, null, 'each box uses its own cores unless --workers says');
   assert.equal(buildPlan({ url, agents: 'a', workers: '3' }, 2).remote!.workersPerAgent, 3);
   assert.equal(buildPlan({ url }, 2).remote, null, 'no --agents: a local run');
   const file = buildPlan({ url, agents: 'a', agentsFile: { path: 'f', content: 'b\nc\n' } }, 2).remote!;
-  assert.deepEqual(file.agents.map((agent) => agent.host), ['a', 'b', 'c']);
+  assert.deepEqual(
+    file.agents.map((agent) => agent.host),
+    ['a', 'b', 'c'],
+  );
 
-  assert.deepEqual(problems({ agents: 'a' }), ['--agents needs a target URL: the bundled target server would run on this machine, out of the load boxes\' reach']);
+  assert.deepEqual(problems({ agents: 'a' }), [
+    "--agents needs a target URL: the bundled target server would run on this machine, out of the load boxes' reach",
+  ]);
   assert.deepEqual(problems({ url, sshOption: ['A=b'], remoteCommand: 'x', abortOnAgentLoss: true }), [
-    '--ssh-option needs --agents or --agents-file', '--remote-command needs --agents or --agents-file', '--abort-on-agent-loss needs --agents or --agents-file']);
+    '--ssh-option needs --agents or --agents-file',
+    '--remote-command needs --agents or --agents-file',
+    '--abort-on-agent-loss needs --agents or --agents-file',
+  ]);
   const many = problems({ url, agents: '-x,b,c,d', clients: '2', sshOption: ['bad'], agentsFile: { path: 'gone.txt', content: null } });
   assert.equal(many.length, 4, many.join('\n'));
   assert.match(many.join('\n'), /"-x"/);

@@ -70,11 +70,16 @@ function spec(rate: number, durationMs: number): RunSpec {
   return {
     target: { url: `${target.url}/hello`, method: 'GET', headers: {}, bodyBase64: null },
     load: { kind: 'rate', segments: [{ durationMs, fromRate: rate, toRate: rate }] },
-    workers: 1, connections: 8, timeoutMs: 2000, maxInflight: 512, intervalMs: 500, warmupMs: 0,
+    workers: 1,
+    connections: 8,
+    timeoutMs: 2000,
+    maxInflight: 512,
+    intervalMs: 500,
+    warmupMs: 0,
   };
 }
 
-test('hello with the same version, pongs on the agent\'s clock, a plan run to its end: snapshots, then done', async () => {
+test("hello with the same version, pongs on the agent's clock, a plan run to its end: snapshots, then done", async () => {
   const agent = startAgent();
   agent.send({ type: 'hello', version: VERSION });
   const hello = await agent.next();
@@ -88,7 +93,11 @@ test('hello with the same version, pongs on the agent\'s clock, a plan run to it
   assert.ok(pong.remoteMs >= sentMs - 50 && pong.remoteMs <= epochNowMs() + 50, 'same machine: the clocks agree');
 
   // a third of the workers' slots: this agent is box 2 of 3 one-worker boxes
-  agent.send({ type: 'plan', runId: 3, spec: { ...spec(600, 1000), workerSlots: { first: 1, total: 3 }, startAtEpochMs: epochNowMs() + 500 } });
+  agent.send({
+    type: 'plan',
+    runId: 3,
+    spec: { ...spec(600, 1000), workerSlots: { first: 1, total: 3 }, startAtEpochMs: epochNowMs() + 500 },
+  });
   let scheduled = 0;
   let responses = 0;
   const intervals: number[] = [];

@@ -34,15 +34,24 @@ test('broken samples are skipped; none usable gives null', () => {
   assert.equal(estimateOffset([]), null);
   assert.equal(estimateOffset([{ sentMs: 10, remoteMs: 5, receivedMs: 9 }]), null, 'a negative round trip (clock stepped)');
   assert.equal(estimateOffset([{ sentMs: 10, remoteMs: Number.NaN, receivedMs: 12 }]), null);
-  assert.equal(estimateOffset([{ sentMs: 10, remoteMs: 5, receivedMs: 9 }, { sentMs: 20, remoteMs: 31, receivedMs: 22 }])!.offsetMs, 10);
+  assert.equal(
+    estimateOffset([
+      { sentMs: 10, remoteMs: 5, receivedMs: 9 },
+      { sentMs: 20, remoteMs: 31, receivedMs: 22 },
+    ])!.offsetMs,
+    10,
+  );
 });
 
-test('an instant on the controller\'s clock, on the agent\'s; the worst offset is the largest in size', () => {
+test("an instant on the controller's clock, on the agent's; the worst offset is the largest in size", () => {
   assert.equal(toAgentClock(5000, { offsetMs: -250, rttMs: 1, uncertaintyMs: 0.5 }), 4750);
-  assert.deepEqual(worstOffset([
-    { offsetMs: 3, rttMs: 1, uncertaintyMs: 0.5 },
-    { offsetMs: -7, rttMs: 4, uncertaintyMs: 2 },
-    { offsetMs: 5, rttMs: 0.2, uncertaintyMs: 0.1 },
-  ]), { offsetMs: -7, uncertaintyMs: 2 });
+  assert.deepEqual(
+    worstOffset([
+      { offsetMs: 3, rttMs: 1, uncertaintyMs: 0.5 },
+      { offsetMs: -7, rttMs: 4, uncertaintyMs: 2 },
+      { offsetMs: 5, rttMs: 0.2, uncertaintyMs: 0.1 },
+    ]),
+    { offsetMs: -7, uncertaintyMs: 2 },
+  );
   assert.deepEqual(worstOffset([]), { offsetMs: 0, uncertaintyMs: 0 });
 });

@@ -31,7 +31,9 @@ test('merged across boxes, the histogram equals one built from every value, and 
   for (let box = 0; box < 2; box++) {
     // the box's own merge of its two workers, forwarded as one JSON line per interval (agent.ts)
     const lines: string[] = [];
-    const agentMerger = new IntervalMerger(2, (interval) => lines.push(JSON.stringify({ type: 'snapshot', runId: 1, snapshot: encodeStats(interval) })));
+    const agentMerger = new IntervalMerger(2, (interval) =>
+      lines.push(JSON.stringify({ type: 'snapshot', runId: 1, snapshot: encodeStats(interval) })),
+    );
     for (let interval = 0; interval < 3; interval++) {
       for (let worker = 0; worker < 2; worker++) {
         const recorder = new IntervalRecorder();
@@ -44,13 +46,17 @@ test('merged across boxes, the histogram equals one built from every value, and 
           reference.recordValue(Math.round(latencyMs * 1000));
         }
         perBox[box]! += count;
-        agentMerger.add(worker, decodeSnapshot(JSON.parse(JSON.stringify(recorder.takeSnapshot(interval, 0, interval * 1000, interval * 1000 + 1000)))));
+        agentMerger.add(
+          worker,
+          decodeSnapshot(JSON.parse(JSON.stringify(recorder.takeSnapshot(interval, 0, interval * 1000, interval * 1000 + 1000)))),
+        );
       }
     }
     agentMerger.finish(0);
     agentMerger.finish(1);
     assert.equal(lines.length, 3, 'one line per interval from each box');
-    for (const line of lines) controller.add(box, decodeSnapshot((JSON.parse(line) as { snapshot: Parameters<typeof decodeSnapshot>[0] }).snapshot));
+    for (const line of lines)
+      controller.add(box, decodeSnapshot((JSON.parse(line) as { snapshot: Parameters<typeof decodeSnapshot>[0] }).snapshot));
   }
   controller.finish(0);
   controller.finish(1);
@@ -58,20 +64,23 @@ test('merged across boxes, the histogram equals one built from every value, and 
   const { total } = accumulated;
   assert.equal(total.counts.success, perBox[0]! + perBox[1]!);
   assert.equal(total.counts.scheduled, total.counts.success);
-  assert.equal(total.sources, 6, 'three intervals from two boxes: a box\'s snapshot is one source');
+  assert.equal(total.sources, 6, "three intervals from two boxes: a box's snapshot is one source");
   assert.equal(total.histograms.latencyUs.totalCount, reference.totalCount);
   assert.deepEqual(distribution(total.histograms.latencyUs, 1000), distribution(reference, 1000));
   assert.equal(accumulated.points().length, 3);
 });
 
-test('a lost box\'s requests in flight become interrupted failures, so the accounting holds after the merge', () => {
+test("a lost box's requests in flight become interrupted failures, so the accounting holds after the merge", () => {
   const total = emptyStats();
   Object.assign(total.counts, { scheduled: 100, dropped: 3, requests: 90, success: 88, failure: 2 });
   total.errors = { timeout: 2 };
   const ledger = new WorkerLedger(null);
   ledger.add(total);
   const correction = ledger.lost()!;
-  assert.deepEqual({ requests: correction.counts.requests, failure: correction.counts.failure, errors: correction.errors }, { requests: 7, failure: 7, errors: { interrupted: 7 } });
+  assert.deepEqual(
+    { requests: correction.counts.requests, failure: correction.counts.failure, errors: correction.errors },
+    { requests: 7, failure: 7, errors: { interrupted: 7 } },
+  );
   assert.equal(correction.counts.scheduled, 0, 'nothing more was due');
   const whole = emptyStats();
   Object.assign(whole.counts, { scheduled: 10, requests: 10, success: 10 });
@@ -84,7 +93,14 @@ test('a lost box\'s requests in flight become interrupted failures, so the accou
 function boxStats(rate: number, seconds: number, lagMs: number, busy = 0.1): IntervalStats {
   const stats = emptyStats(0, 0, 0, seconds * 1000);
   const n = rate * seconds;
-  Object.assign(stats.counts, { scheduled: n, requests: n, responses: n, success: n, generatorBusyMs: busy * seconds * 1000, generatorObservedMs: seconds * 1000 });
+  Object.assign(stats.counts, {
+    scheduled: n,
+    requests: n,
+    responses: n,
+    success: n,
+    generatorBusyMs: busy * seconds * 1000,
+    generatorObservedMs: seconds * 1000,
+  });
   stats.sources = 1;
   for (let i = 0; i < n; i++) {
     stats.histograms.lagUs.recordValue(lagMs * 1000);
@@ -101,7 +117,11 @@ test('each box is judged on its own figures: a lagging box is generator-limited 
 
   const phases = new AgentPhases();
   const part = (agent: string, stats: IntervalStats | null, lost = false) => ({ agent, workers: 1, share: 1 / 3, stats, lost });
-  phases.add(emptyStats(0, 0, 0, 1000), [part('a', boxStats(100, 1, 0.2)), part('b', boxStats(100, 1, 30)), part('c', boxStats(100, 1, 0.2))]);
+  phases.add(emptyStats(0, 0, 0, 1000), [
+    part('a', boxStats(100, 1, 0.2)),
+    part('b', boxStats(100, 1, 30)),
+    part('c', boxStats(100, 1, 0.2)),
+  ]);
   phases.add(emptyStats(1, 1, 1000, 2000), [part('a', boxStats(100, 1, 0.2)), part('b', boxStats(100, 1, 0.2)), part('c', null, true)]);
   const criteria = { maxErrorRate: 0.01, minAchievedRatio: 0.95, sloP99Ms: null, lagBoundMs: 5, busyBound: 0.9 };
   assert.match(phases.limitReason(0, 1, 100, criteria)!, /^load box b: scheduler lag p99 30 ms > 5 ms$/);
@@ -113,12 +133,24 @@ test('each box is judged on its own figures: a lagging box is generator-limited 
 });
 
 test('the summary and text list every box under the merge, name the limiting box and the lost one', () => {
-  const offsets = [{ offsetMs: 0.4, rttMs: 0.3, uncertaintyMs: 0.15 }, { offsetMs: -2.5, rttMs: 1, uncertaintyMs: 0.5 }, { offsetMs: 1, rttMs: 0.2, uncertaintyMs: 0.1 }];
+  const offsets = [
+    { offsetMs: 0.4, rttMs: 0.3, uncertaintyMs: 0.15 },
+    { offsetMs: -2.5, rttMs: 1, uncertaintyMs: 0.5 },
+    { offsetMs: 1, rttMs: 0.2, uncertaintyMs: 0.1 },
+  ];
   const remote: RemoteResult = {
     agents: [
       { agent: 'load@box1', workers: 2, share: 0.4, inflightCapacity: 200, clock: offsets[0]!, total: boxStats(200, 2, 0.3), lost: null },
       { agent: 'load@box2', workers: 2, share: 0.4, inflightCapacity: 200, clock: offsets[1]!, total: boxStats(200, 2, 12), lost: null },
-      { agent: 'box3:2222', workers: 1, share: 0.2, inflightCapacity: 100, clock: offsets[2]!, total: boxStats(100, 1, 0.2), lost: { atS: 1.04, message: 'the connection or the agent ended abruptly' } },
+      {
+        agent: 'box3:2222',
+        workers: 1,
+        share: 0.2,
+        inflightCapacity: 100,
+        clock: offsets[2]!,
+        total: boxStats(100, 1, 0.2),
+        lost: { atS: 1.04, message: 'the connection or the agent ended abruptly' },
+      },
     ],
     abortedOnAgentLoss: false,
   };
@@ -137,12 +169,26 @@ test('the summary and text list every box under the merge, name the limiting box
     total.histograms.lagUs.add(copy.histograms.lagUs);
     total.histograms.latencyUs.add(copy.histograms.latencyUs);
   }
-  const summary = summarize({ mode: 'rate', target: 'http://10.0.0.9/', workers: 5, offered: 500, plannedS: 2 }, {
-    series: [], total, interrupted: false, workerFailures: [], elapsedS: 2, remote,
-  });
+  const summary = summarize(
+    { mode: 'rate', target: 'http://10.0.0.9/', workers: 5, offered: 500, plannedS: 2 },
+    {
+      series: [],
+      total,
+      interrupted: false,
+      workerFailures: [],
+      elapsedS: 2,
+      remote,
+    },
+  );
   const boxes = summary.remote!.agents;
-  assert.deepEqual(boxes.map((box) => box.achieved), [200, 200, 50]);
-  assert.deepEqual(boxes.map((box) => box.generatorLimited), [false, true, false]);
+  assert.deepEqual(
+    boxes.map((box) => box.achieved),
+    [200, 200, 50],
+  );
+  assert.deepEqual(
+    boxes.map((box) => box.generatorLimited),
+    [false, true, false],
+  );
   assert.equal(summary.remote!.clockOffsetMs, -2.5);
   assert.equal(summary.remote!.clockUncertaintyMs, 0.5);
   assert.equal(boxes[2]!.lost!.atS, 1);
@@ -157,11 +203,27 @@ test('the summary and text list every box under the merge, name the limiting box
   assert.equal(lines[6], 'Load box box3:2222 was lost at 1.0 s: the connection or the agent ended abruptly (its data up to then is kept)');
   assert.deepEqual(agentLines({ ...summary, remote: undefined }), [], 'a local run lists no boxes');
 
-  const closed = summarize({ mode: 'clients', target: 'x', workers: 5, offered: null, plannedS: 2 }, { series: [], total, interrupted: false, workerFailures: [], elapsedS: 2, remote });
-  assert.ok(closed.remote!.agents.every((box) => !box.generatorLimited), 'a closed loop has no schedule to miss');
+  const closed = summarize(
+    { mode: 'clients', target: 'x', workers: 5, offered: null, plannedS: 2 },
+    { series: [], total, interrupted: false, workerFailures: [], elapsedS: 2, remote },
+  );
+  assert.ok(
+    closed.remote!.agents.every((box) => !box.generatorLimited),
+    'a closed loop has no schedule to miss',
+  );
 
-  const lenient = summarize({ mode: 'rate', target: 'x', workers: 5, offered: 500, plannedS: 2, maxLagMs: 20 }, { series: [], total, interrupted: false, workerFailures: [], elapsedS: 2, remote });
+  const lenient = summarize(
+    { mode: 'rate', target: 'x', workers: 5, offered: 500, plannedS: 2, maxLagMs: 20 },
+    { series: [], total, interrupted: false, workerFailures: [], elapsedS: 2, remote },
+  );
   assert.equal(lenient.schedulerLagMs.bound, 20);
-  assert.deepEqual(lenient.remote!.agents.map((box) => box.generatorLimited), [false, false, false], '--max-lag 20ms: a box 12 ms late kept up');
-  assert.match(generatorVerdict({ ...lenient, remote: undefined, schedulerLagMs: { ...lenient.schedulerLagMs, p99: 25 } }), /could NOT keep up: scheduler lag p99 25\.0 ms > 20 ms \(--max-lag\)/);
+  assert.deepEqual(
+    lenient.remote!.agents.map((box) => box.generatorLimited),
+    [false, false, false],
+    '--max-lag 20ms: a box 12 ms late kept up',
+  );
+  assert.match(
+    generatorVerdict({ ...lenient, remote: undefined, schedulerLagMs: { ...lenient.schedulerLagMs, p99: 25 } }),
+    /could NOT keep up: scheduler lag p99 25\.0 ms > 20 ms \(--max-lag\)/,
+  );
 });

@@ -61,15 +61,36 @@ const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 test('two boxes: the rate is split exactly, the merge is the sum of the boxes, each box is reported', async () => {
   const [a, b] = lab.boxes as [LoadBox, LoadBox];
-  const run = await runStress([`${target.url}/hello`, '--rate', '400', '--duration', '3s', '--warmup', '500ms', ...remoteArgs([a.agent, b.agent]), '--json', '--quiet']);
+  const run = await runStress([
+    `${target.url}/hello`,
+    '--rate',
+    '400',
+    '--duration',
+    '3s',
+    '--warmup',
+    '500ms',
+    ...remoteArgs([a.agent, b.agent]),
+    '--json',
+    '--quiet',
+  ]);
   assert.equal(run.code, 0, run.stderr);
   const summary = parse(run.stdout);
   const boxes = summary.remote.agents;
-  assert.deepEqual(boxes.map((box) => box.agent), [a.agent, b.agent]);
+  assert.deepEqual(
+    boxes.map((box) => box.agent),
+    [a.agent, b.agent],
+  );
   assert.equal(summary.workers, 2, 'one worker per box');
   assert.equal(summary.totals.scheduled, 1200, 'exactly R x T were due across the boxes');
-  assert.deepEqual(boxes.map((box) => box.scheduled), [600, 600], 'each box was due exactly its share');
-  assert.deepEqual(boxes.map((box) => box.share), [0.5, 0.5]);
+  assert.deepEqual(
+    boxes.map((box) => box.scheduled),
+    [600, 600],
+    'each box was due exactly its share',
+  );
+  assert.deepEqual(
+    boxes.map((box) => box.share),
+    [0.5, 0.5],
+  );
   for (const field of ['scheduled', 'requests', 'success', 'failure', 'dropped'] as const) {
     assert.equal(sum(boxes.map((box) => box[field])), summary.totals[field], `merged ${field} = sum over boxes`);
   }
@@ -78,13 +99,19 @@ test('two boxes: the rate is split exactly, the merge is the sum of the boxes, e
   for (const box of boxes) {
     assert.ok(Math.abs(box.achieved - 200) <= 20, `${box.agent} achieved ${box.achieved}`);
     assert.equal(box.lost, null);
-    assert.ok(Math.abs(box.clockOffsetMs) < 50 && box.clockRttMs >= 0 && box.clockRttMs < 100, `clock ${box.clockOffsetMs} rtt ${box.clockRttMs}`);
+    assert.ok(
+      Math.abs(box.clockOffsetMs) < 50 && box.clockRttMs >= 0 && box.clockRttMs < 100,
+      `clock ${box.clockOffsetMs} rtt ${box.clockRttMs}`,
+    );
   }
   // a percentile of a mixture lies between the components' percentiles: the merge mixes, never averages
   for (const p of ['p50', 'p99'] as const) {
     const low = Math.min(...boxes.map((box) => box.latencyMs[p]!));
     const high = Math.max(...boxes.map((box) => box.latencyMs[p]!));
-    assert.ok(summary.latencyMs[p]! >= low - 0.01 && summary.latencyMs[p]! <= high + 0.01, `${p} ${summary.latencyMs[p]} within ${low}..${high}`);
+    assert.ok(
+      summary.latencyMs[p]! >= low - 0.01 && summary.latencyMs[p]! <= high + 0.01,
+      `${p} ${summary.latencyMs[p]} within ${low}..${high}`,
+    );
   }
   // the worst offset is the largest in size (two boxes may tie with opposite signs)
   assert.equal(Math.abs(summary.remote.clockOffsetMs), Math.max(...boxes.map((box) => Math.abs(box.clockOffsetMs))));
@@ -94,7 +121,18 @@ test('two boxes: the rate is split exactly, the merge is the sum of the boxes, e
 test('a ramp over two boxes: every step is split across them, and the text lists each box', async () => {
   const [a, b] = lab.boxes as [LoadBox, LoadBox];
   // every step runs whatever its verdict, so each box's share is known exactly: (100 + 300) / 2
-  const run = await runStress([`${target.url}/hello`, '--ramp', '100:300', '--steps', '2', '--step', '1s', '--no-stop-on-break', ...remoteArgs([a.agent, b.agent]), '--quiet']);
+  const run = await runStress([
+    `${target.url}/hello`,
+    '--ramp',
+    '100:300',
+    '--steps',
+    '2',
+    '--step',
+    '1s',
+    '--no-stop-on-break',
+    ...remoteArgs([a.agent, b.agent]),
+    '--quiet',
+  ]);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^Stress Test: open loop, ramp 100 -> 300 req\/s in 2 steps of 1 s, 2 workers/m);
   assert.match(run.stdout, /^ +100 +\d+ +\d+ /m, 'the first step');
@@ -110,23 +148,55 @@ test('--refine over two boxes: each bisecting run goes through the boxes, and th
   // 700 req/s of capacity: 600 holds, 900 achieves ~78% and breaks; refining bisects between them
   const capped = await spawnTarget(['--capacity', '700']);
   try {
-    const run = await runStress([`${capped.url}/hello`, '--ramp', '300:900', '--steps', '3', '--step', '1s', '--refine', '--max-lag', '20ms',
-      ...remoteArgs([a.agent, b.agent]), '--json', '--quiet'], 90_000);
+    const run = await runStress(
+      [
+        `${capped.url}/hello`,
+        '--ramp',
+        '300:900',
+        '--steps',
+        '3',
+        '--step',
+        '1s',
+        '--refine',
+        '--max-lag',
+        '20ms',
+        ...remoteArgs([a.agent, b.agent]),
+        '--json',
+        '--quiet',
+      ],
+      90_000,
+    );
     assert.equal(run.code, 0, run.stderr);
-    const summary = parse(run.stdout) as ReturnType<typeof parse> & { steps: StepReport[]; refineSteps: StepReport[]; breakingPoint: BreakingPoint | null };
-    const why = [...summary.steps, ...summary.refineSteps].map((step) => `${step.offered}:${step.verdict} (${step.reason ?? 'ok'})`).join(', ');
+    const summary = parse(run.stdout) as ReturnType<typeof parse> & {
+      steps: StepReport[];
+      refineSteps: StepReport[];
+      breakingPoint: BreakingPoint | null;
+    };
+    const why = [...summary.steps, ...summary.refineSteps]
+      .map((step) => `${step.offered}:${step.verdict} (${step.reason ?? 'ok'})`)
+      .join(', ');
     t.diagnostic(`steps ${why}; breaking point ${JSON.stringify(summary.breakingPoint)}`);
-    assert.deepEqual(summary.steps.map((step) => `${step.offered}:${step.verdict}`), ['300:held', '600:held', '900:broke'], why);
+    assert.deepEqual(
+      summary.steps.map((step) => `${step.offered}:${step.verdict}`),
+      ['300:held', '600:held', '900:broke'],
+      why,
+    );
     assert.ok(summary.refineSteps.length >= 2, `refine ran ${summary.refineSteps.length} steps: ${why}`);
     for (const step of summary.refineSteps) {
       assert.ok(step.offered > 600 && step.offered < 900, `a refine step between the bracket: ${step.offered}`);
-      assert.ok(step.scheduled >= 0.9 * step.offered, `refine step at ${step.offered} req/s scheduled ${step.scheduled} requests in its 1 s`);
+      assert.ok(
+        step.scheduled >= 0.9 * step.offered,
+        `refine step at ${step.offered} req/s scheduled ${step.scheduled} requests in its 1 s`,
+      );
     }
     const point = summary.breakingPoint!;
     assert.equal(point.refined, true, why);
     assert.ok(point.rate! >= 600 && point.brokeAt <= 900 && point.brokeAt > point.rate!, `bracket ${point.rate}..${point.brokeAt}: ${why}`);
     assert.deepEqual(summary.remote.agents.map((box) => box.agent).sort(), [a.agent, b.agent].sort());
-    assert.ok(summary.remote.agents.every((box) => box.lost === null), 'both boxes stayed for every run');
+    assert.ok(
+      summary.remote.agents.every((box) => box.lost === null),
+      'both boxes stayed for every run',
+    );
   } finally {
     await capped.stop();
   }
@@ -146,20 +216,34 @@ test('an unreachable box fails the start at once, in one line naming it, and no 
 
 test('a box of another version is refused, naming both versions', async () => {
   const [a] = lab.boxes as [LoadBox];
-  const run = await runStress([`${target.url}/hello`, '--rate', '100', '--duration', '2s', ...remoteArgs([a.agent], `${process.execPath} ${FAKE_AGENT} 0.0.9`)], 30_000);
+  const run = await runStress(
+    [`${target.url}/hello`, '--rate', '100', '--duration', '2s', ...remoteArgs([a.agent], `${process.execPath} ${FAKE_AGENT} 0.0.9`)],
+    30_000,
+  );
   assert.equal(run.code, 1, run.stderr);
   assert.equal(run.stderr.trim(), `stress: agent ${a.agent} runs stress 0.0.9, this is ${VERSION}`);
   assert.deepEqual(await lab.settled(), []);
 });
 
-test('a box killed mid-run is reported with when and why; its data so far and the other box\'s are kept', async () => {
+test("a box killed mid-run is reported with when and why; its data so far and the other box's are kept", async () => {
   const [a, b] = lab.boxes as [LoadBox, LoadBox];
   // the run starts about 1 s after the agent appears; the kill lands about 1.5 s into a 4 s run
   whenAgentRuns(b, 2500, (pid) => process.kill(pid, 'SIGKILL'));
-  const run = await runStress([`${target.url}/hello`, '--rate', '200', '--duration', '4s', '--warmup', '0', ...remoteArgs([a.agent, b.agent]), '--json', '--quiet']);
+  const run = await runStress([
+    `${target.url}/hello`,
+    '--rate',
+    '200',
+    '--duration',
+    '4s',
+    '--warmup',
+    '0',
+    ...remoteArgs([a.agent, b.agent]),
+    '--json',
+    '--quiet',
+  ]);
   assert.equal(run.code, 0, run.stderr);
   const summary = parse(run.stdout);
-  const [kept, lost] = summary.remote.agents as [typeof summary.remote.agents[0], typeof summary.remote.agents[0]];
+  const [kept, lost] = summary.remote.agents as [(typeof summary.remote.agents)[0], (typeof summary.remote.agents)[0]];
   assert.equal(kept.lost, null);
   assert.equal(kept.scheduled, 400, 'the other box ran its whole share');
   assert.ok(lost.lost, 'the killed box is reported lost');
@@ -174,22 +258,52 @@ test('a box killed mid-run is reported with when and why; its data so far and th
 test('--abort-on-agent-loss stops every box when one is lost and exits 1 with the partial merge', async () => {
   const [a, b] = lab.boxes as [LoadBox, LoadBox];
   whenAgentRuns(b, 2000, (pid) => process.kill(pid, 'SIGKILL'));
-  const run = await runStress([`${target.url}/hello`, '--rate', '200', '--duration', '20s', '--warmup', '0', ...remoteArgs([a.agent, b.agent]), '--abort-on-agent-loss', '--json', '--quiet']);
+  const run = await runStress([
+    `${target.url}/hello`,
+    '--rate',
+    '200',
+    '--duration',
+    '20s',
+    '--warmup',
+    '0',
+    ...remoteArgs([a.agent, b.agent]),
+    '--abort-on-agent-loss',
+    '--json',
+    '--quiet',
+  ]);
   assert.equal(run.code, 1, run.stderr);
   const summary = parse(run.stdout);
   assert.equal(summary.remote.abortedOnAgentLoss, true);
   assert.equal(summary.interrupted, true);
   assert.ok(summary.remote.agents[1]!.lost);
-  assert.ok(summary.remote.agents[0]!.scheduled > 0 && summary.remote.agents[0]!.scheduled < 1000, `stopped early: ${summary.remote.agents[0]!.scheduled}`);
+  assert.ok(
+    summary.remote.agents[0]!.scheduled > 0 && summary.remote.agents[0]!.scheduled < 1000,
+    `stopped early: ${summary.remote.agents[0]!.scheduled}`,
+  );
   assert.ok(run.elapsedMs < 15_000, `took ${run.elapsedMs} ms`);
   assert.deepEqual(await lab.settled(), []);
 });
 
 test('SIGINT stops every box, drains, prints the partial merge and exits 130', async () => {
   const [a, b] = lab.boxes as [LoadBox, LoadBox];
-  const run = await runStress([`${target.url}/delay/300`, '--rate', '100', '--duration', '30s', '--warmup', '0', ...remoteArgs([a.agent, b.agent]), '--json', '--quiet'], 30_000, (child) => {
-    whenAgentRuns(a, 3000, () => child.kill('SIGINT'));
-  });
+  const run = await runStress(
+    [
+      `${target.url}/delay/300`,
+      '--rate',
+      '100',
+      '--duration',
+      '30s',
+      '--warmup',
+      '0',
+      ...remoteArgs([a.agent, b.agent]),
+      '--json',
+      '--quiet',
+    ],
+    30_000,
+    (child) => {
+      whenAgentRuns(a, 3000, () => child.kill('SIGINT'));
+    },
+  );
   assert.equal(run.code, 130, run.stderr);
   const summary = parse(run.stdout);
   assert.equal(summary.interrupted, true);

@@ -25,7 +25,10 @@ test('the smoke profile runs end to end: endurance analysed, thresholds passed, 
   assert.equal(document.run.rate, 300);
   assert.deepEqual(document.outages, [], 'no outage against a healthy target');
   assert.equal(document.drift, null, 'a 3 s run is too short for a drift verdict');
-  assert.ok(document.thresholds.length === 2 && document.thresholds.every((threshold) => threshold.passed), JSON.stringify(document.thresholds));
+  assert.ok(
+    document.thresholds.length === 2 && document.thresholds.every((threshold) => threshold.passed),
+    JSON.stringify(document.thresholds),
+  );
   assert.ok(document.overTime.length >= 10 && document.overTime.length <= 20, `${document.overTime.length} rows over time`);
   assert.ok(document.verdicts.some((line) => line.startsWith('Outages: none')));
   assert.ok(document.percentiles.some((row) => row.percentile === 99.9 && row.latencyMs !== null));
@@ -42,35 +45,59 @@ test('the smoke profile runs end to end: endurance analysed, thresholds passed, 
     intervals++;
   }
   assert.ok(intervals >= 12, `${intervals} intervals of 250 ms`);
-  assert.equal(all.totalCount, summary.totals.success, 'every successful request\'s latency is in the log');
+  assert.equal(all.totalCount, summary.totals.success, "every successful request's latency is in the log");
   const p99 = all.getValueAtPercentile(99) / 1000;
-  assert.ok(Math.abs(p99 - summary.latencyMs.p99!) <= summary.latencyMs.p99! * 0.002 + 0.002, `hlog p99 ${p99} vs run ${summary.latencyMs.p99}`);
+  assert.ok(
+    Math.abs(p99 - summary.latencyMs.p99!) <= summary.latencyMs.p99! * 0.002 + 0.002,
+    `hlog p99 ${p99} vs run ${summary.latencyMs.p99}`,
+  );
 });
 
 test('a crossed threshold exits 1 and is named; a met one exits 0', async () => {
-  const failing = await runStress(['--rate', '200', '--duration', '1s', '--warmup', '0', '-q', '--fail-on', 'p99<0.001ms', '--fail-on', 'errors<1%'], 30_000);
+  const failing = await runStress(
+    ['--rate', '200', '--duration', '1s', '--warmup', '0', '-q', '--fail-on', 'p99<0.001ms', '--fail-on', 'errors<1%'],
+    30_000,
+  );
   assert.equal(failing.code, 1, failing.stderr);
   assert.match(failing.stdout, /^Thresholds: FAILED p99<0\.001ms \(was [\d.]+\)$/m);
   assert.doesNotMatch(failing.stdout, /FAILED.*errors<1%/);
-  const passing = await runStress(['--rate', '200', '--duration', '1s', '--warmup', '0', '-q', '--fail-on', 'p99<5s', '--fail-on', 'errors<1%'], 30_000);
+  const passing = await runStress(
+    ['--rate', '200', '--duration', '1s', '--warmup', '0', '-q', '--fail-on', 'p99<5s', '--fail-on', 'errors<1%'],
+    30_000,
+  );
   assert.equal(passing.code, 0, passing.stderr);
   assert.match(passing.stdout, /^Thresholds: all 2 passed$/m);
 });
 
 test('--log writes exactly one CSV row per request, and its latencies agree with the histogram', async () => {
   const csv = join(dir, 'requests.csv');
-  const { summary } = await runSummary(['--rate', '1000', '--duration', '2s', '--bundled', 'fail-rate=0.02', '--log', csv], { limitMs: 30_000 });
+  const { summary } = await runSummary(['--rate', '1000', '--duration', '2s', '--bundled', 'fail-rate=0.02', '--log', csv], {
+    limitMs: 30_000,
+  });
   const [header, ...rows] = (await readFile(csv, 'utf8')).trimEnd().split('\n');
   assert.equal(header, 'index,status,size_bytes,latency_ms,due_ms,service_ms,error');
   assert.equal(rows.length, summary.totals.requests, 'one row per request');
   const cells = rows.map((row) => row.split(','));
-  assert.deepEqual(cells.map((row) => Number(row[0])), rows.map((_, index) => index + 1), 'numbered 1..n');
+  assert.deepEqual(
+    cells.map((row) => Number(row[0])),
+    rows.map((_, index) => index + 1),
+    'numbered 1..n',
+  );
   const failed = cells.filter((row) => row[6] !== '');
   assert.equal(failed.length, summary.totals.failure);
-  assert.ok(failed.every((row) => row[6] === 'http' && row[1] === '500'), 'the target\'s 500s, as class http');
-  const latencies = cells.filter((row) => row[6] === '').map((row) => Number(row[3])).sort((a, b) => a - b);
+  assert.ok(
+    failed.every((row) => row[6] === 'http' && row[1] === '500'),
+    "the target's 500s, as class http",
+  );
+  const latencies = cells
+    .filter((row) => row[6] === '')
+    .map((row) => Number(row[3]))
+    .sort((a, b) => a - b);
   assert.equal(latencies.length, summary.totals.success);
-  for (const [p, hdr] of [[50, summary.latencyMs.p50], [99, summary.latencyMs.p99]] as const) {
+  for (const [p, hdr] of [
+    [50, summary.latencyMs.p50],
+    [99, summary.latencyMs.p99],
+  ] as const) {
     const exact = latencies[Math.ceil((p / 100) * latencies.length) - 1]!;
     // HDR keeps 3 significant digits; the CSV rounds to µs
     assert.ok(Math.abs(exact - hdr!) <= hdr! * 0.001 + 0.002, `p${p}: csv ${exact} ms, histogram ${hdr} ms`);

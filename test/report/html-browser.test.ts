@@ -35,7 +35,10 @@ type Rgba = [number, number, number, number];
 /** `#rrggbb` or `rgba(r, g, b, a)` as canvas bytes (alpha 0..255). */
 function rgba(color: string): Rgba {
   if (color.startsWith('#')) return [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16)).concat(255) as Rgba;
-  const [r, g, b, a] = color.replace(/[^\d.,]/g, '').split(',').map(Number);
+  const [r, g, b, a] = color
+    .replace(/[^\d.,]/g, '')
+    .split(',')
+    .map(Number);
   return [r!, g!, b!, Math.round(a! * 255)];
 }
 
@@ -65,7 +68,12 @@ function pixelsScript(probes: Record<string, Rgba>): string {
   })()`;
 }
 
-const PROBES = { marker: rgba(COLORS.marker), broke: rgba(BAND_COLORS.broke), generator: rgba(BAND_COLORS['generator-limited']), outage: rgba(BAND_COLORS.outage) };
+const PROBES = {
+  marker: rgba(COLORS.marker),
+  broke: rgba(BAND_COLORS.broke),
+  generator: rgba(BAND_COLORS['generator-limited']),
+  outage: rgba(BAND_COLORS.outage),
+};
 
 let chromium: Chromium;
 let dir: string;
@@ -113,7 +121,10 @@ function assertDrawn(report: HtmlReport, opened: Awaited<ReturnType<typeof openR
   assert.deepEqual(opened.errors, [], 'no error or warning in the console');
   const expected = chartSpecs(report).map((chart) => chart.id);
   assert.equal(opened.drawn, expected.length, 'every chart drawn');
-  assert.deepEqual(opened.charts.map((chart) => chart.id), expected);
+  assert.deepEqual(
+    opened.charts.map((chart) => chart.id),
+    expected,
+  );
   for (const chart of opened.charts) {
     assert.ok(chart.width >= 600 && chart.height >= 250, `${chart.id}: a canvas of ${chart.width}x${chart.height}`);
     assert.ok(chart.coloured > 300, `${chart.id}: lines drawn (${chart.coloured} coloured pixels)`);
@@ -166,8 +177,32 @@ test('a real short ramp: the page stress wrote draws every chart and shows the b
   // the bundled target serves at most 1,500 req/s: the ramp breaks at its third or fourth step.
   // Target, generator and test share 2 cores here, so a few ms of scheduler lag is contention,
   // not this test's subject: --max-lag keeps it from ending the ramp as generator-limited.
-  const run = await runStress(['--ramp', '500:2500', '--steps', '5', '--step', '1s', '--warmup', '500ms', '--bundled', 'capacity=1500', '--bundled', 'queue=100',
-    '--timeout', '500ms', '--max-lag', '20ms', '--quiet', '--html', html, '--out', json], 60_000);
+  const run = await runStress(
+    [
+      '--ramp',
+      '500:2500',
+      '--steps',
+      '5',
+      '--step',
+      '1s',
+      '--warmup',
+      '500ms',
+      '--bundled',
+      'capacity=1500',
+      '--bundled',
+      'queue=100',
+      '--timeout',
+      '500ms',
+      '--max-lag',
+      '20ms',
+      '--quiet',
+      '--html',
+      html,
+      '--out',
+      json,
+    ],
+    60_000,
+  );
   assert.equal(run.code, 0, run.stderr);
   const report = JSON.parse(await readFile(json, 'utf8')) as HtmlReport;
   assertInvariants(report as unknown as Summary);

@@ -15,9 +15,7 @@ function jsonData(html: string, id: string): unknown {
 
 /** The page without the inlined chart library and the JSON data: what the page itself says and loads. */
 function ownMarkup(html: string): string {
-  return html
-    .replace(chartLibrarySource().js, '')
-    .replace(/<script type="application\/json" id="[a-z-]+">[^<]*<\/script>/g, '');
+  return html.replace(chartLibrarySource().js, '').replace(/<script type="application\/json" id="[a-z-]+">[^<]*<\/script>/g, '');
 }
 
 for (const name of FIXTURES) {
@@ -38,12 +36,16 @@ for (const name of FIXTURES) {
     const report = loadFixture(name);
     const html = renderHtml(report);
     const library = chartLibrarySource();
-    assert.ok(html.includes(`<script>${library.js}</script>`), 'uPlot\'s code, inline');
-    assert.ok(html.includes(library.css), 'uPlot\'s style, inline');
+    assert.ok(html.includes(`<script>${library.js}</script>`), "uPlot's code, inline");
+    assert.ok(html.includes(library.css), "uPlot's style, inline");
     assert.deepEqual(jsonData(html, 'report-data'), report);
     assert.deepEqual(jsonData(html, 'chart-data'), chartSpecs(report));
     for (const chart of chartSpecs(report)) assert.ok(html.includes(`data-chart="${chart.id}"`), `a container for ${chart.id}`);
-    assert.equal([...html.matchAll(/<figure class="chart" [^>]*data-chart="/g)].length, chartSpecs(report).length, 'one container per chart');
+    assert.equal(
+      [...html.matchAll(/<figure class="chart" [^>]*data-chart="/g)].length,
+      chartSpecs(report).length,
+      'one container per chart',
+    );
   });
 }
 
@@ -51,7 +53,7 @@ test('a target URL with </script> and markup in it stays text and data', () => {
   const report: HtmlReport = { ...loadFixture('report-ramp'), target: 'http://evil.test/</script><script>alert(1)</script><!--&"\'' };
   const html = renderHtml(report);
   assert.ok(!html.includes('<script>alert(1)'), 'no script element of the attacker');
-  assert.equal([...html.matchAll(/<script[\s>]/g)].length, 4, 'two JSON elements, uPlot, the page\'s script');
+  assert.equal([...html.matchAll(/<script[\s>]/g)].length, 4, "two JSON elements, uPlot, the page's script");
   assert.equal([...html.matchAll(/<\/script>/g)].length, 4);
   assert.ok(html.includes(escapeHtml(report.target)), 'shown as escaped text');
   assert.equal((jsonData(html, 'report-data') as HtmlReport).target, report.target);
@@ -59,7 +61,8 @@ test('a target URL with </script> and markup in it stays text and data', () => {
 
 test('sections follow the data: a load test has no ramp, drift or outages', () => {
   const html = renderHtml(loadFixture('report-load'));
-  for (const id of ['verdicts', 'over-time', 'distribution', 'run', 'run-parameters', 'text-summary']) assert.match(html, new RegExp(`id="${id}"`), id);
+  for (const id of ['verdicts', 'over-time', 'distribution', 'run', 'run-parameters', 'text-summary'])
+    assert.match(html, new RegExp(`id="${id}"`), id);
   for (const id of ['ramp', 'breaking-point', 'drift', 'outages']) assert.doesNotMatch(html, new RegExp(`id="${id}"`), id);
   assert.match(html, /<h1>Load test<\/h1>/);
 });
@@ -67,14 +70,23 @@ test('sections follow the data: a load test has no ramp, drift or outages', () =
 test('sections come in order: verdicts, ramp, over time, distribution, run', () => {
   const html = renderHtml(loadFixture('report-ramp'));
   const at = ['verdicts', 'ramp', 'over-time', 'distribution', 'run'].map((id) => html.indexOf(`<section id="${id}">`));
-  assert.ok(at.every((index) => index > 0), String(at));
-  assert.deepEqual([...at].sort((a, b) => a - b), at);
+  assert.ok(
+    at.every((index) => index > 0),
+    String(at),
+  );
+  assert.deepEqual(
+    [...at].sort((a, b) => a - b),
+    at,
+  );
 });
 
 test('a ramp leads with its breaking point, and its steps table says which steps broke and why', () => {
   const report = loadFixture('report-ramp');
   const html = renderHtml(report);
-  assert.match(html, /<div class="headline broke" id="breaking-point"><div class="big">Breaking point ~3,313 req\/s<\/div><div>3,375 req\/s broke: errors 1\.4% &gt; 1\.0% \(refined to within 2%\)<\/div>/);
+  assert.match(
+    html,
+    /<div class="headline broke" id="breaking-point"><div class="big">Breaking point ~3,313 req\/s<\/div><div>3,375 req\/s broke: errors 1\.4% &gt; 1\.0% \(refined to within 2%\)<\/div>/,
+  );
   assert.ok(html.includes(escapeHtml(report.verdicts![1]!)), 'the verdict line of the text report');
   assert.match(html, /<tr class="generator-limited"><td>8<\/td>/);
   assert.match(html, /<tr class="broke"><td>refine<\/td><td>3,375<\/td>/);
@@ -93,7 +105,8 @@ test('an older summary renders: verdicts recomputed, absent sections left out', 
   const html = renderHtml(loadFixture('legacy-ramp'));
   assert.match(html, /<li>Generator: kept up \(scheduler lag p99 2\.26 ms, max 5\.22 ms\)<\/li>/);
   assert.match(html, /<li>No breaking point: the server held every step up to 3,000 req\/s<\/li>/);
-  for (const id of ['distribution', 'run-parameters', 'text-summary', 'drift', 'outages']) assert.doesNotMatch(html, new RegExp(`id="${id}"`), id);
+  for (const id of ['distribution', 'run-parameters', 'text-summary', 'drift', 'outages'])
+    assert.doesNotMatch(html, new RegExp(`id="${id}"`), id);
   assert.doesNotMatch(html, /class="key"/, 'every step held: nothing shaded, no key');
 });
 

@@ -53,11 +53,27 @@ test('closed loop: --clients 10 --requests 2000 makes exactly 2000 requests', as
   assert.ok(summary.bodyBytes >= 2000 * 500, 'bodies were drained and counted');
 });
 
-test('the text summary has the original tool\'s sections and our additions', async () => {
+test("the text summary has the original tool's sections and our additions", async () => {
   const run = await runStress([`${target.url}/test-get/0`, '--clients', '4', '--requests', '300', '--quiet']);
   assert.equal(run.code, 0, run.stderr);
-  for (const heading of ['Totals', 'Request: 300', 'Success: 300', 'Failure: 0', 'Dropped: 0', 'Successful Sizes (bytes)', 'Median:', 'Mean:', 'Mode:',
-    'Successful Times (milliseconds)', 'p99.9', 'service time', 'Throughput: achieved', 'Errors: none', 'Status codes: 200 300', 'Generator:']) {
+  for (const heading of [
+    'Totals',
+    'Request: 300',
+    'Success: 300',
+    'Failure: 0',
+    'Dropped: 0',
+    'Successful Sizes (bytes)',
+    'Median:',
+    'Mean:',
+    'Mode:',
+    'Successful Times (milliseconds)',
+    'p99.9',
+    'service time',
+    'Throughput: achieved',
+    'Errors: none',
+    'Status codes: 200 300',
+    'Generator:',
+  ]) {
     assert.ok(run.stdout.includes(heading), `text summary has "${heading}"\n${run.stdout}`);
   }
   assert.doesNotMatch(run.stdout, /NaN|Infinity|undefined/);
@@ -91,9 +107,13 @@ test('no URL: the bundled target starts in its own thread and /test-get/0 is use
   assert.ok(summary.sizes.median! >= 500 && summary.sizes.median! <= 40_000);
 });
 
-test('no URL: a pause of the primary\'s main thread does not stall the bundled target, which has its own', async () => {
+test("no URL: a pause of the primary's main thread does not stall the bundled target, which has its own", async () => {
   const hook = new URL('../helpers/stall-primary-hook.js', import.meta.url).href;
-  const env = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${hook}`.trim(), STALL_HOOK_AFTER_MS: '1500', STALL_HOOK_FOR_MS: '800' };
+  const env = {
+    NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${hook}`.trim(),
+    STALL_HOOK_AFTER_MS: '1500',
+    STALL_HOOK_FOR_MS: '800',
+  };
   const run = await runStress(['--rate', '400', '--duration', '3s', '--warmup', '0', '--json', '--quiet'], 30_000, undefined, { env });
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /stall-primary-hook: held the main thread 800 ms/, 'the pause happened, during the load');

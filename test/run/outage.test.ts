@@ -59,7 +59,10 @@ test('a target killed and restarted mid-run is one outage of the right length, a
       }, 2000);
     }, 3300);
   });
-  const { summary } = await runSummary([`${first.url}/hello`, '--rate', '400', '--duration', '8s', '--endurance', '--workers', '1', '--timeout', '2s'], { limitMs: 30_000 });
+  const { summary } = await runSummary(
+    [`${first.url}/hello`, '--rate', '400', '--duration', '8s', '--endurance', '--workers', '1', '--timeout', '2s'],
+    { limitMs: 30_000 },
+  );
   await restart;
   const downS = (backAt - killedAt) / 1000;
   const { outages, drift } = summary as unknown as { outages: Outage[]; drift: Drift | null };

@@ -12,7 +12,12 @@ import { emptyStats } from '../../engine/measure/snapshot.js';
 const plan: RampPlan = { rates: [100, 200, 300], stepMs: 1000, maxErrorRate: 0.01, sloP99Ms: null, stopOnBreak: true, refine: true };
 const base: Omit<RunSpec, 'load'> = {
   target: { url: 'http://127.0.0.1:1/', method: 'GET', headers: {}, bodyBase64: null },
-  workers: 1, connections: 1, timeoutMs: 1000, maxInflight: 16, intervalMs: 1000, warmupMs: 0,
+  workers: 1,
+  connections: 1,
+  timeoutMs: 1000,
+  maxInflight: 16,
+  intervalMs: 1000,
+  warmupMs: 0,
 };
 
 /** A run that sends nothing and writes down every call made to it. */
@@ -33,7 +38,7 @@ function recordingRuns(calls: string[]) {
   };
 }
 
-test('stopped before it began (Ctrl-C during the set-up): the ramp\'s run starts stopped, and nothing is judged or refined', async () => {
+test("stopped before it began (Ctrl-C during the set-up): the ramp's run starts stopped, and nothing is judged or refined", async () => {
   const calls: string[] = [];
   const runner = new RampRunner(plan, base, () => undefined, 5, recordingRuns(calls));
   runner.stop(2000);
@@ -52,7 +57,10 @@ test('not stopped: one run of every step; steps left unjudged at its end are jud
   // nothing was sent, so nothing arrived: the first step achieved 0% of its offer and ends the ramp
   assert.deepEqual(calls, ['made 3 segments', 'run', 'stop 1000 planned']);
   assert.equal(result.interrupted, false, 'a break is the plan, not an interruption');
-  assert.deepEqual(report.steps.map((step) => `${step.offered}:${step.verdict}`), ['100:broke']);
+  assert.deepEqual(
+    report.steps.map((step) => `${step.offered}:${step.verdict}`),
+    ['100:broke'],
+  );
   assert.equal(report.refineSteps.length, 0, 'nothing held, so there is nothing to refine between');
   assert.equal(report.breakingPoint?.rate, null, 'the first step broke: nothing held');
 });

@@ -30,11 +30,18 @@ async function ramp(targetArgs: string[], args: string[]): Promise<{ summary: Ra
 test('a server with a capacity of 2,000 req/s breaks close to 2,000, and --refine narrows it', async () => {
   // Target, two workers and the test runner share 2 cores: a few ms of scheduler lag is contention,
   // not what this test is about (the generator-limited test below keeps the default bound).
-  const { summary } = await ramp(['--capacity', '2000'], ['--ramp', '1000:3000', '--steps', '5', '--step', '2s', '--refine', '--workers', '2', '--max-lag', '20ms']);
+  const { summary } = await ramp(
+    ['--capacity', '2000'],
+    ['--ramp', '1000:3000', '--steps', '5', '--step', '2s', '--refine', '--workers', '2', '--max-lag', '20ms'],
+  );
   const verdicts = summary.steps.map((step) => `${step.offered}:${step.verdict}`);
   // When the judgement goes wrong, say why each step was judged as it was (lag, latency, achieved).
   const why = [...summary.steps, ...summary.refineSteps]
-    .map((step) => `${step.offered}:${step.verdict} (${step.reason ?? 'ok'}; p99 ${step.latencyMs.p99} ms, lag p99 ${step.schedulerLagMs.p99} ms)`).join(', ');
+    .map(
+      (step) =>
+        `${step.offered}:${step.verdict} (${step.reason ?? 'ok'}; p99 ${step.latencyMs.p99} ms, lag p99 ${step.schedulerLagMs.p99} ms)`,
+    )
+    .join(', ');
   assert.deepEqual(verdicts.slice(0, 3), ['1000:held', '1500:held', '2000:held'], why);
   const broken = summary.steps.at(-1)!;
   assert.equal(broken.verdict, 'broke', `the ramp stops after the first broken step: ${why}`);
@@ -46,19 +53,31 @@ test('a server with a capacity of 2,000 req/s breaks close to 2,000, and --refin
   const point = summary.breakingPoint!;
   assert.equal(point.refined, true);
   assert.ok(point.rate! >= 1700 && point.rate! <= 2150, `refined breaking point ${point.rate}`);
-  assert.ok(point.brokeAt > point.rate! && point.brokeAt - point.rate! <= 0.1 * point.rate!, `bracket ${point.rate}..${point.brokeAt}: ${why}`);
+  assert.ok(
+    point.brokeAt > point.rate! && point.brokeAt - point.rate! <= 0.1 * point.rate!,
+    `bracket ${point.rate}..${point.brokeAt}: ${why}`,
+  );
 });
 
-test('a rate far beyond one worker is generator-limited, never the server\'s breaking point', async () => {
+test("a rate far beyond one worker is generator-limited, never the server's breaking point", async () => {
   const { summary } = await ramp([], ['--ramp', '200:200000', '--steps', '2', '--step', '1s', '--workers', '1', '--max-inflight', '512']);
-  assert.deepEqual(summary.steps.map((step) => step.verdict), ['held', 'generator-limited']);
+  assert.deepEqual(
+    summary.steps.map((step) => step.verdict),
+    ['held', 'generator-limited'],
+  );
   assert.match(summary.steps[1]!.reason!, /scheduler lag p99|dropped at the in-flight cap|event loops were \d+% busy/);
   assert.equal(summary.breakingPoint, null);
   const target = await spawnTarget([]);
   try {
-    const text = await runStress([`${target.url}/hello`, '--ramp', '200:200000', '--steps', '2', '--step', '1s', '--workers', '1', '--max-inflight', '512', '--quiet'], 60_000);
+    const text = await runStress(
+      [`${target.url}/hello`, '--ramp', '200:200000', '--steps', '2', '--step', '1s', '--workers', '1', '--max-inflight', '512', '--quiet'],
+      60_000,
+    );
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^Inconclusive: the generator could not offer 200,000 req\/s .*; the server held up to 200 req\/s\. More workers/m);
+    assert.match(
+      text.stdout,
+      /^Inconclusive: the generator could not offer 200,000 req\/s .*; the server held up to 200 req\/s\. More workers/m,
+    );
     assert.doesNotMatch(text.stdout, /Breaking point/);
   } finally {
     await target.stop();
@@ -71,7 +90,10 @@ test('5% of 500s break the first step by the error criterion', async () => {
   assert.equal(summary.steps[0]!.verdict, 'broke');
   assert.match(summary.steps[0]!.reason!, /^errors \d+(\.\d)?% > 1\.0%$/);
   assert.ok(summary.steps[0]!.errors.http! > 0);
-  assert.deepEqual(summary.breakingPoint && { rate: summary.breakingPoint.rate, brokeAt: summary.breakingPoint.brokeAt }, { rate: null, brokeAt: 200 });
+  assert.deepEqual(summary.breakingPoint && { rate: summary.breakingPoint.rate, brokeAt: summary.breakingPoint.brokeAt }, {
+    rate: null,
+    brokeAt: 200,
+  });
 });
 
 test('ramp flags: bad ramps exit 2 naming the flag', async () => {

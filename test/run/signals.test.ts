@@ -48,17 +48,21 @@ test('SIGTERM against a server that never answers: in flight counts as interrupt
 test('a second signal quits at once, without waiting out the drain', async () => {
   let firstAt = 0;
   let secondAt = 0;
-  const run = await runStress([`${target.url}/delay/60000`, '--rate', '50', '--duration', '30s', '--warmup', '0', '--json', '--quiet'], 20_000, (child) => {
-    setTimeout(() => {
-      firstAt = Date.now();
-      child.kill('SIGINT');
-    }, 1500);
-    // well inside the 2 s drain that the first one started
-    setTimeout(() => {
-      secondAt = Date.now();
-      child.kill('SIGINT');
-    }, 1800);
-  });
+  const run = await runStress(
+    [`${target.url}/delay/60000`, '--rate', '50', '--duration', '30s', '--warmup', '0', '--json', '--quiet'],
+    20_000,
+    (child) => {
+      setTimeout(() => {
+        firstAt = Date.now();
+        child.kill('SIGINT');
+      }, 1500);
+      // well inside the 2 s drain that the first one started
+      setTimeout(() => {
+        secondAt = Date.now();
+        child.kill('SIGINT');
+      }, 1800);
+    },
+  );
   const exitedAt = Date.now();
   assert.equal(run.code, 130, run.stderr);
   assert.ok(secondAt > firstAt && firstAt > 0);
@@ -83,20 +87,29 @@ test('Ctrl-C while a load box is still connecting: ssh is ended, no load is sent
   const { port } = silentBox.address() as AddressInfo;
   let signalledAt = 0;
   try {
-    const run = await runStress([`${target.url}/hello`, '--rate', '100', '--duration', '5s', `--agents=127.0.0.1:${port}`, '--json'], 30_000, (child) => {
-      void connected.then(() => setTimeout(() => {
-        signalledAt = Date.now();
-        child.kill('SIGINT');
-      }, 200));
-    });
+    const run = await runStress(
+      [`${target.url}/hello`, '--rate', '100', '--duration', '5s', `--agents=127.0.0.1:${port}`, '--json'],
+      30_000,
+      (child) => {
+        void connected.then(() =>
+          setTimeout(() => {
+            signalledAt = Date.now();
+            child.kill('SIGINT');
+          }, 200),
+        );
+      },
+    );
     const exitedAt = Date.now();
     assert.equal(run.code, 130, `exit ${run.code ?? run.signal}: ${run.stderr}`);
-    assert.ok(signalledAt > 0 && exitedAt - signalledAt < 5000, `exited ${exitedAt - signalledAt} ms after the signal (ssh would wait 10 s for the banner)`);
+    assert.ok(
+      signalledAt > 0 && exitedAt - signalledAt < 5000,
+      `exited ${exitedAt - signalledAt} ms after the signal (ssh would wait 10 s for the banner)`,
+    );
     assert.match(run.stderr, /SIGINT: stopping before any load is sent/);
     assert.match(run.stderr, /^stress: interrupted while connecting to the load boxes; no load was sent$/m);
     assert.equal(run.stdout, '', 'no run, no summary');
     // ssh was ended, so its connection to the box is closed
-    for (const until = Date.now() + 3000; open.size > 0 && Date.now() < until;) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (const until = Date.now() + 3000; open.size > 0 && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(open.size, 0, 'the ssh connection to the box is closed');
   } finally {
     silentBox.close();

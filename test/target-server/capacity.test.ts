@@ -115,7 +115,11 @@ function simulate(rate: number, offeredRate: number, seconds: number) {
 }
 
 test('gate, property: below capacity nobody waits and nobody is rejected', () => {
-  for (const [rate, offered] of [[200, 100], [1000, 900], [50, 10]] as const) {
+  for (const [rate, offered] of [
+    [200, 100],
+    [1000, 900],
+    [50, 10],
+  ] as const) {
     const result = simulate(rate, offered, 10);
     assert.equal(result.rejected, 0, `${offered}/s into ${rate}/s`);
     assert.ok(result.maxWaitMs < 1000 / rate, `${offered}/s into ${rate}/s waited ${result.maxWaitMs} ms`);
@@ -123,7 +127,10 @@ test('gate, property: below capacity nobody waits and nobody is rejected', () =>
 });
 
 test('gate, property: above capacity it serves R/s, waits climb to ~queue/R, the rest is rejected', () => {
-  for (const [rate, offered] of [[200, 1000], [1000, 2000]] as const) {
+  for (const [rate, offered] of [
+    [200, 1000],
+    [1000, 2000],
+  ] as const) {
     const seconds = 10;
     const result = simulate(rate, offered, seconds);
     const label = `${offered}/s into ${rate}/s for ${seconds} s`;
@@ -142,10 +149,22 @@ test('waiter: runs admitted requests at once, parks the rest on one timer, honou
     let now = 0;
     const waiter = new CapacityWaiter(new CapacityGate({ ratePerSecond: 100, burst: 1, queueLimit: 2 }, 0), () => now);
     const log: string[] = [];
-    waiter.admit(() => log.push('a'), () => log.push('a rejected'));
-    waiter.admit(() => log.push('b'), () => log.push('b rejected'));
-    const withdrawC = waiter.admit(() => log.push('c'), () => log.push('c rejected'));
-    waiter.admit(() => log.push('d'), () => log.push('d rejected'));
+    waiter.admit(
+      () => log.push('a'),
+      () => log.push('a rejected'),
+    );
+    waiter.admit(
+      () => log.push('b'),
+      () => log.push('b rejected'),
+    );
+    const withdrawC = waiter.admit(
+      () => log.push('c'),
+      () => log.push('c rejected'),
+    );
+    waiter.admit(
+      () => log.push('d'),
+      () => log.push('d rejected'),
+    );
     assert.deepEqual(log, ['a', 'd rejected']);
     now = 10;
     mock.timers.tick(10); // b's token
@@ -154,7 +173,10 @@ test('waiter: runs admitted requests at once, parks the rest on one timer, honou
     now = 30;
     mock.timers.tick(20);
     assert.deepEqual(log, ['a', 'd rejected', 'b']);
-    waiter.admit(() => log.push('e'), () => log.push('e rejected'));
+    waiter.admit(
+      () => log.push('e'),
+      () => log.push('e rejected'),
+    );
     assert.deepEqual(log, ['a', 'd rejected', 'b', 'e']); // the bucket refilled meanwhile
     waiter.stop();
   } finally {
@@ -167,17 +189,25 @@ test('pauses: stall for pauseFor at every period, on absolute times', () => {
   try {
     let now = 0;
     const stalls: Array<[number, number]> = [];
-    const stop = schedulePauses(500, 100, (ms) => {
-      stalls.push([now, ms]);
-      now += ms; // the stall takes its time
-    }, () => now);
+    const stop = schedulePauses(
+      500,
+      100,
+      (ms) => {
+        stalls.push([now, ms]);
+        now += ms; // the stall takes its time
+      },
+      () => now,
+    );
     for (let step = 0; step < 16; step += 1) {
       now += 100;
       mock.timers.tick(100);
     }
     stop();
     // stalls start at 500, 1000, 1500 although each one took 100 ms of the period
-    assert.deepEqual(stalls.map(([at]) => at), [500, 1000, 1500]);
+    assert.deepEqual(
+      stalls.map(([at]) => at),
+      [500, 1000, 1500],
+    );
     assert.ok(stalls.every(([, ms]) => ms === 100));
   } finally {
     mock.timers.reset();

@@ -48,7 +48,10 @@ test('/test-get/:n: lengths vary per request within 500..40000 bytes', async () 
     }
   }
   assert.equal(lengths.length, 200);
-  assert.ok(lengths.every((length) => length >= 500 && length <= 40_000), `out of range: ${lengths.filter((l) => l < 500 || l > 40_000)}`);
+  assert.ok(
+    lengths.every((length) => length >= 500 && length <= 40_000),
+    `out of range: ${lengths.filter((l) => l < 500 || l > 40_000)}`,
+  );
   // uniform over ~39.5k values: 200 draws are nearly all distinct and spread over the range
   assert.ok(new Set(lengths).size > 150, `${new Set(lengths).size} distinct lengths`);
   assert.ok(Math.min(...lengths) < 10_000 && Math.max(...lengths) > 30_000, `min ${Math.min(...lengths)} max ${Math.max(...lengths)}`);

@@ -120,7 +120,11 @@ test('--capacity 200: flat latency and no 503 below it; 503s and climbing latenc
   await withTarget(['--capacity', '200'], 512, async (pool) => {
     // below: 100 requests/s for 1 s
     const calm = await offer(pool, '/hello', 1, 10, 1000);
-    assert.equal(count(calm, (o) => o.status === 200), calm.length, `statuses: ${calm.map((o) => o.status ?? o.error)}`);
+    assert.equal(
+      count(calm, (o) => o.status === 200),
+      calm.length,
+      `statuses: ${calm.map((o) => o.status ?? o.error)}`,
+    );
     const calmWorst = Math.max(...calm.map((o) => o.ms));
     assert.ok(calmWorst < 250, `below capacity the slowest took ${calmWorst} ms`);
 
@@ -128,7 +132,11 @@ test('--capacity 200: flat latency and no 503 below it; 503s and climbing latenc
     const flood = await offer(pool, '/hello', 10, 10, 1500);
     const ok = flood.filter((o) => o.status === 200);
     const rejected = count(flood, (o) => o.status === 503);
-    assert.equal(ok.length + rejected, flood.length, `other outcomes: ${flood.filter((o) => o.status !== 200 && o.status !== 503).map((o) => o.status ?? o.error)}`);
+    assert.equal(
+      ok.length + rejected,
+      flood.length,
+      `other outcomes: ${flood.filter((o) => o.status !== 200 && o.status !== 503).map((o) => o.status ?? o.error)}`,
+    );
     // ~200/s x 1.5 s plus the 200 queued that drain afterwards: about 500 of 1500 served
     assert.ok(ok.length >= 300 && ok.length <= 800, `${ok.length} of ${flood.length} served`);
     assert.ok(rejected >= 500, `${rejected} rejected`);
@@ -144,7 +152,10 @@ test('--capacity 200: flat latency and no 503 below it; 503s and climbing latenc
 test('--pause-every/--pause-for stall the whole server: some responses are late by about the pause', async () => {
   await withTarget(['--pause-every', '500ms', '--pause-for', '150ms'], 64, async (pool) => {
     const outcomes = await offer(pool, '/hello', 1, 10, 1300); // 130 requests over >= 2 periods
-    assert.equal(count(outcomes, (o) => o.status === 200), outcomes.length);
+    assert.equal(
+      count(outcomes, (o) => o.status === 200),
+      outcomes.length,
+    );
     const slow = outcomes.filter((o) => o.ms >= 50);
     const worst = Math.max(...outcomes.map((o) => o.ms));
     assert.ok(worst >= 100 && worst < 1000, `worst ${worst} ms`);

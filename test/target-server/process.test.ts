@@ -67,7 +67,17 @@ test('bad flags and values: exit 2, one line on stderr naming the problem, no st
 test('--help: every flag with units and defaults on stdout, exit 0', async () => {
   const { code, stdout } = await runBin(['--help']);
   assert.equal(code, 0);
-  for (const flag of ['--port', '--host', '--latency', '--fail-rate', '--capacity', '--queue', '--pause-every', '--pause-for', '--close-rate']) {
+  for (const flag of [
+    '--port',
+    '--host',
+    '--latency',
+    '--fail-rate',
+    '--capacity',
+    '--queue',
+    '--pause-every',
+    '--pause-for',
+    '--close-rate',
+  ]) {
     assert.match(stdout, new RegExp(`^\\s+${flag} `, 'm'), flag);
   }
   assert.match(stdout, /default 8000/);
@@ -94,7 +104,10 @@ test('SIGTERM with idle keep-alive connections and a request that outlives the d
   const pool = new Pool(target.url, { connections: 4 });
   try {
     for (let i = 0; i < 4; i += 1) await (await pool.request({ path: '/hello', method: 'GET' })).body.dump();
-    const stuck = pool.request({ path: '/delay/60000', method: 'GET' }).then(() => 'answered', () => 'dropped');
+    const stuck = pool.request({ path: '/delay/60000', method: 'GET' }).then(
+      () => 'answered',
+      () => 'dropped',
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     const signalledAt = performance.now();
     assert.equal(await target.stop(), 0);

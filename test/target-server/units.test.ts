@@ -8,14 +8,37 @@ import { detectEngine } from '../../target-server/uws-loader.js';
 
 test('flags: every knob with its units', () => {
   const outcome = parseTargetArgs([
-    '--port', '9000', '--host', '0.0.0.0', '--latency', '250ms', '--fail-rate', '5%', '--capacity', '2k',
-    '--queue', '100', '--pause-every', '2s', '--pause-for', '150ms', '--close-rate', '0.01',
+    '--port',
+    '9000',
+    '--host',
+    '0.0.0.0',
+    '--latency',
+    '250ms',
+    '--fail-rate',
+    '5%',
+    '--capacity',
+    '2k',
+    '--queue',
+    '100',
+    '--pause-every',
+    '2s',
+    '--pause-for',
+    '150ms',
+    '--close-rate',
+    '0.01',
   ]);
   assert.deepEqual(outcome, {
     kind: 'run',
     options: {
-      port: 9000, host: '0.0.0.0', latencyMs: 250, failRate: 0.05, capacity: 2000, queue: 100,
-      pauseEveryMs: 2000, pauseForMs: 150, closeRate: 0.01,
+      port: 9000,
+      host: '0.0.0.0',
+      latencyMs: 250,
+      failRate: 0.05,
+      capacity: 2000,
+      queue: 100,
+      pauseEveryMs: 2000,
+      pauseForMs: 150,
+      closeRate: 0.01,
     },
   });
 });
@@ -62,30 +85,71 @@ test('flags, sad path: several mistakes are reported together', () => {
 });
 
 test('help documents every flag with units and defaults', () => {
-  for (const flag of ['--port', '--host', '--latency', '--fail-rate', '--capacity', '--queue', '--pause-every', '--pause-for', '--close-rate', '--help']) {
+  for (const flag of [
+    '--port',
+    '--host',
+    '--latency',
+    '--fail-rate',
+    '--capacity',
+    '--queue',
+    '--pause-every',
+    '--pause-for',
+    '--close-rate',
+    '--help',
+  ]) {
     assert.ok(HELP.includes(flag), flag);
   }
-  for (const word of ['500ms', '5%', 'requests/s', 'default 8000', 'default 127.0.0.1', '/test-get/:n', '/bytes/:n', '/delay/:ms', '/status/:code', '/health']) {
+  for (const word of [
+    '500ms',
+    '5%',
+    'requests/s',
+    'default 8000',
+    'default 127.0.0.1',
+    '/test-get/:n',
+    '/bytes/:n',
+    '/delay/:ms',
+    '/status/:code',
+    '/health',
+  ]) {
     assert.ok(HELP.includes(word), word);
   }
 });
 
 test('options: validation returns every problem, each naming its flag', () => {
   const problems = validateTargetOptions({
-    port: -1, latencyMs: -5, failRate: 2, closeRate: Number.NaN, capacity: -1, queue: 1.5, pauseEveryMs: 100,
+    port: -1,
+    latencyMs: -5,
+    failRate: 2,
+    closeRate: Number.NaN,
+    capacity: -1,
+    queue: 1.5,
+    pauseEveryMs: 100,
   });
   for (const flag of ['--port', '--latency', '--fail-rate', '--close-rate', '--capacity', '--queue', '--pause-every']) {
-    assert.ok(problems.some((problem) => problem.startsWith(`${flag}:`)), `${flag} in ${problems.join(' | ')}`);
+    assert.ok(
+      problems.some((problem) => problem.startsWith(`${flag}:`)),
+      `${flag} in ${problems.join(' | ')}`,
+    );
   }
   assert.deepEqual(validateTargetOptions({}), []);
-  assert.throws(() => resolveTargetOptions({ failRate: 2, pauseForMs: 10 }), (error: unknown) =>
-    error instanceof TargetOptionsError && error.problems.length === 2);
+  assert.throws(
+    () => resolveTargetOptions({ failRate: 2, pauseForMs: 10 }),
+    (error: unknown) => error instanceof TargetOptionsError && error.problems.length === 2,
+  );
 });
 
 test('options: defaults of the programmatic API (port 0, queue = 1 s of capacity)', () => {
   assert.deepEqual(resolveTargetOptions({}), {
-    port: 0, host: '127.0.0.1', latencyMs: 0, failRate: 0, capacity: undefined, queue: undefined,
-    pauseEveryMs: undefined, pauseForMs: undefined, closeRate: 0, drainTimeoutMs: 1500,
+    port: 0,
+    host: '127.0.0.1',
+    latencyMs: 0,
+    failRate: 0,
+    capacity: undefined,
+    queue: undefined,
+    pauseEveryMs: undefined,
+    pauseForMs: undefined,
+    closeRate: 0,
+    drainTimeoutMs: 1500,
   });
   assert.equal(resolveTargetOptions({ capacity: 300 }).queue, 300);
   assert.equal(resolveTargetOptions({ capacity: 300, queue: 0 }).queue, 0);
@@ -108,14 +172,33 @@ test('routes: every endpoint, happy path', () => {
 });
 
 test('routes: /test-get/:n length is uniform over 500..40000 inclusive', () => {
-  assert.deepEqual(route('/test-get/7', () => 0), { kind: 'bytes', bytes: TEST_GET_MIN_BYTES });
-  assert.deepEqual(route('/test-get/7', () => 0.999_999_999), { kind: 'bytes', bytes: TEST_GET_MAX_BYTES });
-  assert.deepEqual(route('/test-get', () => 0.5), { kind: 'bytes', bytes: 20_250 });
+  assert.deepEqual(
+    route('/test-get/7', () => 0),
+    { kind: 'bytes', bytes: TEST_GET_MIN_BYTES },
+  );
+  assert.deepEqual(
+    route('/test-get/7', () => 0.999_999_999),
+    { kind: 'bytes', bytes: TEST_GET_MAX_BYTES },
+  );
+  assert.deepEqual(
+    route('/test-get', () => 0.5),
+    { kind: 'bytes', bytes: 20_250 },
+  );
 });
 
 test('routes, sad path: 400 for bad parameters, 404 for the rest', () => {
   const zero = () => 0;
-  for (const path of [`/bytes/${MAX_BYTES + 1}`, '/bytes/-1', '/bytes/1e3', '/bytes/', '/delay/abc', '/delay/3600001', '/status/99', '/status/600', '/status/2xx']) {
+  for (const path of [
+    `/bytes/${MAX_BYTES + 1}`,
+    '/bytes/-1',
+    '/bytes/1e3',
+    '/bytes/',
+    '/delay/abc',
+    '/delay/3600001',
+    '/status/99',
+    '/status/600',
+    '/status/2xx',
+  ]) {
     const answer = route(path, zero);
     assert.ok(answer.kind === 'text' && answer.status === 400, path);
   }

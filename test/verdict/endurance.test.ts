@@ -9,7 +9,11 @@ import { analyseDrift, analyseEndurance, findOutages, slope, type EnduranceInter
 const RATE = 1000;
 
 /** An open-loop series of 250 ms intervals; `shape(i)` gives each interval's success share and latencies. */
-function series(count: number, shape: (index: number) => { share?: number; p50?: number; p99?: number; dropped?: number }, lengthS = 0.25): EnduranceInterval[] {
+function series(
+  count: number,
+  shape: (index: number) => { share?: number; p50?: number; p99?: number; dropped?: number },
+  lengthS = 0.25,
+): EnduranceInterval[] {
   return Array.from({ length: count }, (_, index) => {
     const { share = 1, p50 = 2, p99 = 8, dropped = 0 } = shape(index);
     const scheduled = RATE * lengthS;
@@ -47,7 +51,10 @@ test('slow leak: p99 climbing over the run is degrading, named with its figures 
   const drift = analyseDrift(intervals, []);
   assert.equal(drift?.verdict, 'degrading');
   assert.ok(drift!.p99Ratio! > 3, `p99 ratio ${drift!.p99Ratio}`);
-  assert.ok(drift!.reasons.some((reason) => reason.startsWith('p99 latency')), drift!.reasons.join('; '));
+  assert.ok(
+    drift!.reasons.some((reason) => reason.startsWith('p99 latency')),
+    drift!.reasons.join('; '),
+  );
   // 32 ms over one minute
   assert.ok(Math.abs(drift!.p99TrendMsPerMin! - 32) < 1, `trend ${drift!.p99TrendMsPerMin}`);
 });
@@ -62,12 +69,21 @@ test('rising errors and falling throughput are degrading too', () => {
 });
 
 test('a server that gets faster is improving', () => {
-  const drift = analyseDrift(series(100, (i) => ({ p50: i < 30 ? 10 : 3, p99: i < 30 ? 40 : 9 })), []);
+  const drift = analyseDrift(
+    series(100, (i) => ({ p50: i < 30 ? 10 : 3, p99: i < 30 ? 40 : 9 })),
+    [],
+  );
   assert.equal(drift?.verdict, 'improving');
 });
 
 test('too few intervals: no drift verdict', () => {
-  assert.equal(analyseDrift(series(9, () => ({})), []), null);
+  assert.equal(
+    analyseDrift(
+      series(9, () => ({})),
+      [],
+    ),
+    null,
+  );
 });
 
 test('one outage: one stretch, timed inside the boundary intervals, with its losses and recovery', () => {
@@ -98,12 +114,16 @@ test('flapping: every down stretch is its own outage', () => {
   const outages = findOutages(intervals);
   assert.equal(outages.length, 5);
   for (const outage of outages) assert.equal(outage.durationS, 0.5);
-  assert.deepEqual(outages.map((outage) => outage.startS), [0, 2, 4, 6, 8]);
+  assert.deepEqual(
+    outages.map((outage) => outage.startS),
+    [0, 2, 4, 6, 8],
+  );
 });
 
 test('a closed loop whose clients all hang offers nothing, and is still down', () => {
   const intervals = series(20, () => ({}));
-  for (const index of [8, 9, 10]) Object.assign(intervals[index]!, { scheduled: 0, success: 0, failure: 0, achieved: 0, p50: null, p99: null });
+  for (const index of [8, 9, 10])
+    Object.assign(intervals[index]!, { scheduled: 0, success: 0, failure: 0, achieved: 0, p50: null, p99: null });
   const outages = findOutages(intervals);
   assert.equal(outages.length, 1);
   assert.equal(outages[0]!.startS, 2);
@@ -120,7 +140,20 @@ test('a run that never succeeded is one outage over all of it; an idle run is no
 });
 
 test('slope: exact on a line, null without spread', () => {
-  assert.equal(slope([[0, 1], [1, 3], [2, 5]]), 2);
-  assert.equal(slope([[1, 1], [1, 2]]), null);
+  assert.equal(
+    slope([
+      [0, 1],
+      [1, 3],
+      [2, 5],
+    ]),
+    2,
+  );
+  assert.equal(
+    slope([
+      [1, 1],
+      [1, 2],
+    ]),
+    null,
+  );
   assert.equal(slope([[1, 1]]), null);
 });

@@ -38,9 +38,9 @@ export const ERROR_COLORS: Record<string, string> = {
 export type BandKind = 'broke' | 'generator-limited' | 'outage';
 
 export const BAND_COLORS: Record<BandKind, string> = {
-  'broke': COLORS.bandBroke,
+  broke: COLORS.bandBroke,
   'generator-limited': COLORS.bandGenerator,
-  'outage': COLORS.bandOutage,
+  outage: COLORS.bandOutage,
 };
 
 /** A shaded stretch of the x axis, in x units. */
@@ -96,6 +96,11 @@ export interface ChartSpec {
 }
 
 /** A series with the common defaults: a solid connected line. */
-export function series(label: string, color: string, values: Array<number | null>, options: Partial<Pick<SeriesSpec, 'dash' | 'pointsOnly' | 'spanGaps'>> = {}): SeriesSpec {
+export function series(
+  label: string,
+  color: string,
+  values: Array<number | null>,
+  options: Partial<Pick<SeriesSpec, 'dash' | 'pointsOnly' | 'spanGaps'>> = {},
+): SeriesSpec {
   return { label, color, values, dash: false, pointsOnly: false, spanGaps: false, ...options };
 }

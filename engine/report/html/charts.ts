@@ -28,12 +28,32 @@ function errorSeries(intervals: readonly ChartInterval[]): SeriesSpec[] {
   if (byClass) {
     for (const name of ERROR_CLASSES) {
       if (!intervals.some((interval) => (interval.errors?.[name] ?? 0) > 0)) continue;
-      list.push(series(name, ERROR_COLORS[name]!, intervals.map((interval) => interval.errors?.[name] ?? 0)));
+      list.push(
+        series(
+          name,
+          ERROR_COLORS[name]!,
+          intervals.map((interval) => interval.errors?.[name] ?? 0),
+        ),
+      );
     }
   }
-  if (!byClass || list.length === 0) list.push(series('failures', ERROR_COLORS.failures!, intervals.map((interval) => interval.failure)));
+  if (!byClass || list.length === 0)
+    list.push(
+      series(
+        'failures',
+        ERROR_COLORS.failures!,
+        intervals.map((interval) => interval.failure),
+      ),
+    );
   if (intervals.some((interval) => (interval.dropped ?? 0) > 0)) {
-    list.push(series('dropped', ERROR_COLORS.dropped!, intervals.map((interval) => interval.dropped ?? 0), { dash: true }));
+    list.push(
+      series(
+        'dropped',
+        ERROR_COLORS.dropped!,
+        intervals.map((interval) => interval.dropped ?? 0),
+        { dash: true },
+      ),
+    );
   }
   return list;
 }
@@ -50,8 +70,15 @@ export function timeCharts(report: HtmlReport): ChartSpec[] {
     sync: 'time',
   };
   const hasOffered = intervals.some((interval) => interval.offered !== undefined);
-  const latency = (label: keyof typeof COLORS & ('p50' | 'p90' | 'p99' | 'max'), pick: (interval: ChartInterval) => number | null | undefined) =>
-    series(label, COLORS[label], intervals.map((interval) => positiveOrNull(pick(interval))));
+  const latency = (
+    label: keyof typeof COLORS & ('p50' | 'p90' | 'p99' | 'max'),
+    pick: (interval: ChartInterval) => number | null | undefined,
+  ) =>
+    series(
+      label,
+      COLORS[label],
+      intervals.map((interval) => positiveOrNull(pick(interval))),
+    );
   const errors = errorSeries(intervals);
   const anyError = errors.some((line) => line.values.some((value) => (value ?? 0) > 0));
   return [
@@ -61,8 +88,21 @@ export function timeCharts(report: HtmlReport): ChartSpec[] {
       title: 'Throughput per interval',
       y: { label: 'req/s', log: false, integers: false },
       series: [
-        ...(hasOffered ? [series('offered', COLORS.offered, intervals.map((interval) => interval.offered ?? null), { dash: true })] : []),
-        series('achieved', COLORS.achieved, intervals.map((interval) => interval.achieved)),
+        ...(hasOffered
+          ? [
+              series(
+                'offered',
+                COLORS.offered,
+                intervals.map((interval) => interval.offered ?? null),
+                { dash: true },
+              ),
+            ]
+          : []),
+        series(
+          'achieved',
+          COLORS.achieved,
+          intervals.map((interval) => interval.achieved),
+        ),
       ],
     },
     {
@@ -111,7 +151,10 @@ export function distributionChart(report: HtmlReport): ChartSpec | null {
     // log: the body (tenths of a ms) and the tail (seconds) of one run both stay readable
     y: { label: 'ms (log)', log: true, integers: false },
     xs,
-    series: [series('latency (from due time)', COLORS.latency, latency.map(positiveOrNull)), series('service time', COLORS.service, service.map(positiveOrNull))],
+    series: [
+      series('latency (from due time)', COLORS.latency, latency.map(positiveOrNull)),
+      series('service time', COLORS.service, service.map(positiveOrNull)),
+    ],
     bands: [],
     markers: [],
     stepped: false,

@@ -118,16 +118,18 @@ export function chartOptions(spec: ChartSpec, width: number, uPlotClass: typeof 
     ],
     series: [
       hdr ? { label: spec.x.label, value: (_u, x) => (x === null ? '--' : hdrPercentile(x)) } : { label: spec.x.label },
-      ...spec.series.map((line): uPlot.Series => ({
-        label: line.label,
-        stroke: line.color,
-        width: 2,
-        spanGaps: line.spanGaps,
-        ...(line.dash ? { dash: [6, 4] } : {}),
-        // a step ends at its x (align -1), and so does a gap (alignGaps -1); `extend` draws the first step back to the axis start
-        ...(spec.stepped ? { paths: uPlotClass.paths.stepped!({ align: -1, alignGaps: -1, extend: true }) } : {}),
-        ...(line.pointsOnly ? { paths: () => null, points: { show: true, size: 9, space: 0, fill: line.color } } : {}),
-      })),
+      ...spec.series.map(
+        (line): uPlot.Series => ({
+          label: line.label,
+          stroke: line.color,
+          width: 2,
+          spanGaps: line.spanGaps,
+          ...(line.dash ? { dash: [6, 4] } : {}),
+          // a step ends at its x (align -1), and so does a gap (alignGaps -1); `extend` draws the first step back to the axis start
+          ...(spec.stepped ? { paths: uPlotClass.paths.stepped!({ align: -1, alignGaps: -1, extend: true }) } : {}),
+          ...(line.pointsOnly ? { paths: () => null, points: { show: true, size: 9, space: 0, fill: line.color } } : {}),
+        }),
+      ),
     ],
     hooks: {
       drawClear: [(u) => drawBands(u, spec.bands)],

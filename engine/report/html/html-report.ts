@@ -10,7 +10,8 @@ import type { PercentileRow as PercentilePoint } from '../../measure/statistics.
 import type { Drift, Outage } from '../../verdict/endurance.js';
 
 /** One reporting interval; older summaries lack all but the first few fields. */
-export type ChartInterval = Pick<IntervalSummary, 't' | 'requests' | 'success' | 'failure' | 'achieved' | 'p50' | 'p99'> & Partial<IntervalSummary>;
+export type ChartInterval = Pick<IntervalSummary, 't' | 'requests' | 'success' | 'failure' | 'achieved' | 'p50' | 'p99'> &
+  Partial<IntervalSummary>;
 
 /** The run's parameters, as given and as resolved (defaults filled in). */
 export interface RunParameters {

@@ -25,10 +25,14 @@ const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-i
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 function heading(report: HtmlReport): { title: string; subtitle: string } {
-  const title = report.mode === 'ramp' ? 'Stress test' : report.drift !== undefined || report.outages !== undefined ? 'Endurance test' : 'Load test';
-  const load = report.mode === 'clients'
-    ? `closed loop, ${report.run?.clients === undefined ? '' : `${count(report.run.clients)} clients, `}`
-    : report.mode === 'rate' ? `open loop, ${count(report.throughput.offered)} req/s, ` : 'open loop, ramp, ';
+  const title =
+    report.mode === 'ramp' ? 'Stress test' : report.drift !== undefined || report.outages !== undefined ? 'Endurance test' : 'Load test';
+  const load =
+    report.mode === 'clients'
+      ? `closed loop, ${report.run?.clients === undefined ? '' : `${count(report.run.clients)} clients, `}`
+      : report.mode === 'rate'
+        ? `open loop, ${count(report.throughput.offered)} req/s, `
+        : 'open loop, ramp, ';
   const started = report.run ? `started ${report.run.startedAt}, ` : '';
   const subtitle = `${load}${started}${fixed(report.durationS, 1)} s, ${report.workers} worker${report.workers === 1 ? '' : 's'}${report.interrupted ? ' (interrupted)' : ''}`;
   return { title, subtitle };
@@ -36,10 +40,10 @@ function heading(report: HtmlReport): { title: string; subtitle: string } {
 
 /** What the shading and lines of a chart mean, for the kinds it has. */
 const KEY: Record<BandKind | 'marker', string> = {
-  'broke': 'broke: the server did not hold this rate',
+  broke: 'broke: the server did not hold this rate',
   'generator-limited': 'generator-limited: this machine, not the server, was the limit',
-  'outage': 'outage',
-  'marker': 'breaking point: the highest rate that held',
+  outage: 'outage',
+  marker: 'breaking point: the highest rate that held',
 };
 
 function chartKey(charts: readonly ChartSpec[]): string {
@@ -57,33 +61,45 @@ function chartBox(ids: ReadonlySet<string>, id: string): string {
 
 function rampSection(report: HtmlReport, charts: readonly ChartSpec[], ids: ReadonlySet<string>): string {
   if (!report.steps || report.steps.length === 0) return '';
-  return '<section id="ramp"><h2>Steps of the ramp</h2>' +
+  return (
+    '<section id="ramp"><h2>Steps of the ramp</h2>' +
     chartKey(charts.filter((chart) => chart.id.startsWith('ramp-'))) +
-    chartBox(ids, 'ramp-throughput') + chartBox(ids, 'ramp-latency') +
+    chartBox(ids, 'ramp-throughput') +
+    chartBox(ids, 'ramp-latency') +
     stepsTable(report.steps, report.refineSteps ?? []) +
-    '</section>';
+    '</section>'
+  );
 }
 
 function timeSection(report: HtmlReport, charts: readonly ChartSpec[], ids: ReadonlySet<string>): string {
   if (report.intervals.length === 0) return '';
-  return `<section id="over-time"><h2>Over time</h2>${chartKey(charts.filter((chart) => chart.id.startsWith('time-')))}` +
-    chartBox(ids, 'time-throughput') + chartBox(ids, 'time-latency') + chartBox(ids, 'time-errors') +
-    '</section>';
+  return (
+    `<section id="over-time"><h2>Over time</h2>${chartKey(charts.filter((chart) => chart.id.startsWith('time-')))}` +
+    chartBox(ids, 'time-throughput') +
+    chartBox(ids, 'time-latency') +
+    chartBox(ids, 'time-errors') +
+    '</section>'
+  );
 }
 
 function distributionSection(ids: ReadonlySet<string>): string {
   if (!ids.has('latency-distribution')) return '';
-  return '<section id="distribution"><h2>Latency distribution</h2>' +
+  return (
+    '<section id="distribution"><h2>Latency distribution</h2>' +
     '<p>Each step right is ten times rarer: 90%, 99%, 99.9%... Latency counts from when a request was due; service time from when it was sent.</p>' +
-    chartBox(ids, 'latency-distribution') + '</section>';
+    chartBox(ids, 'latency-distribution') +
+    '</section>'
+  );
 }
 
 function runSection(report: HtmlReport): string {
-  return '<section id="run"><h2>Run</h2>' +
+  return (
+    '<section id="run"><h2>Run</h2>' +
     figuresTables(report) +
     (report.run ? runTable(report.run) : '') +
     (report.text ? `<pre id="text-summary">${escapeHtml(report.text.replace(ANSI, ''))}</pre>` : '') +
-    '</section>';
+    '</section>'
+  );
 }
 
 export function renderHtml(report: HtmlReport): string {

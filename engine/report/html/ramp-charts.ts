@@ -9,7 +9,8 @@ import type { HtmlReport } from './html-report.js';
 import { count } from '../../../common/format.js';
 
 /** Log axes cannot show zero or less: such a value becomes a gap. */
-export const positiveOrNull = (value: number | null | undefined): number | null => (value !== null && value !== undefined && value > 0 ? value : null);
+export const positiveOrNull = (value: number | null | undefined): number | null =>
+  value !== null && value !== undefined && value > 0 ? value : null;
 
 /**
  * A band per step that did not hold, reaching half way to its neighbours on the x axis (or a
@@ -23,7 +24,12 @@ export function stepBands(xs: readonly number[], steps: readonly StepReport[]): 
     const before = i > 0 ? (step.offered - xs[i - 1]!) / 2 : null;
     const after = i < xs.length - 1 ? (xs[i + 1]! - step.offered) / 2 : null;
     const fallback = Math.max(step.offered * 0.1, 1);
-    bands.push({ from: step.offered - (before ?? after ?? fallback), to: step.offered + (after ?? before ?? fallback), kind: step.verdict, color: BAND_COLORS[step.verdict] });
+    bands.push({
+      from: step.offered - (before ?? after ?? fallback),
+      to: step.offered + (after ?? before ?? fallback),
+      kind: step.verdict,
+      color: BAND_COLORS[step.verdict],
+    });
   }
   return bands;
 }
@@ -59,8 +65,22 @@ export function rampCharts(report: HtmlReport): ChartSpec[] {
     y: { label: 'req/s', log: false, integers: false },
     series: [
       series('offered (ideal)', COLORS.offered, [...xs], { dash: true }),
-      series('achieved', COLORS.achieved, at(steps, (step) => step.achieved), { spanGaps: true }),
-      ...(hasRefine ? [series('achieved (refine)', COLORS.achieved, at(refine, (step) => step.achieved), { pointsOnly: true })] : []),
+      series(
+        'achieved',
+        COLORS.achieved,
+        at(steps, (step) => step.achieved),
+        { spanGaps: true },
+      ),
+      ...(hasRefine
+        ? [
+            series(
+              'achieved (refine)',
+              COLORS.achieved,
+              at(refine, (step) => step.achieved),
+              { pointsOnly: true },
+            ),
+          ]
+        : []),
     ],
   };
   const latency: ChartSpec = {
@@ -69,10 +89,34 @@ export function rampCharts(report: HtmlReport): ChartSpec[] {
     title: 'Latency per step (from due time)',
     y: { label: 'ms (log)', log: true, integers: false },
     series: [
-      series('p50', COLORS.p50, at(steps, (step) => positiveOrNull(step.latencyMs.p50)), { spanGaps: true }),
-      series('p90', COLORS.p90, at(steps, (step) => positiveOrNull(step.latencyMs.p90)), { spanGaps: true }),
-      series('p99', COLORS.p99, at(steps, (step) => positiveOrNull(step.latencyMs.p99)), { spanGaps: true }),
-      ...(hasRefine ? [series('p99 (refine)', COLORS.p99, at(refine, (step) => positiveOrNull(step.latencyMs.p99)), { pointsOnly: true })] : []),
+      series(
+        'p50',
+        COLORS.p50,
+        at(steps, (step) => positiveOrNull(step.latencyMs.p50)),
+        { spanGaps: true },
+      ),
+      series(
+        'p90',
+        COLORS.p90,
+        at(steps, (step) => positiveOrNull(step.latencyMs.p90)),
+        { spanGaps: true },
+      ),
+      series(
+        'p99',
+        COLORS.p99,
+        at(steps, (step) => positiveOrNull(step.latencyMs.p99)),
+        { spanGaps: true },
+      ),
+      ...(hasRefine
+        ? [
+            series(
+              'p99 (refine)',
+              COLORS.p99,
+              at(refine, (step) => positiveOrNull(step.latencyMs.p99)),
+              { pointsOnly: true },
+            ),
+          ]
+        : []),
     ],
   };
   return [throughput, latency];

@@ -7,18 +7,30 @@ import { count, fixed, ms, percent, tally } from '../../../common/format.js';
 import { escapeHtml } from './escape.js';
 import type { HtmlReport, RunParameters } from './html-report.js';
 
-const row = (cells: readonly string[], cell: 'td' | 'th' = 'td') => `<tr>${cells.map((text) => `<${cell}>${text}</${cell}>`).join('')}</tr>`;
+const row = (cells: readonly string[], cell: 'td' | 'th' = 'td') =>
+  `<tr>${cells.map((text) => `<${cell}>${text}</${cell}>`).join('')}</tr>`;
 
 /** Requests, throughput, latency: the summary's figures in two small tables. */
 export function figuresTables(report: HtmlReport): string {
   const { totals, throughput } = report;
-  const counts = '<table id="totals"><caption>Requests</caption>' +
+  const counts =
+    '<table id="totals"><caption>Requests</caption>' +
     row(['scheduled', 'sent', 'success', 'failed', 'dropped', 'offered (req/s)', 'achieved (req/s)'], 'th') +
-    row([count(totals.scheduled), count(totals.requests), count(totals.success), count(totals.failure), count(totals.dropped), count(throughput.offered), count(throughput.achieved)]) +
+    row([
+      count(totals.scheduled),
+      count(totals.requests),
+      count(totals.success),
+      count(totals.failure),
+      count(totals.dropped),
+      count(throughput.offered),
+      count(throughput.achieved),
+    ]) +
     '</table>';
-  const distribution = (label: string, d: HtmlReport['latencyMs']) => row([label, ms(d.min), ms(d.p50), ms(d.p90), ms(d.p99), ms(d.p999), ms(d.max), ms(d.mean)]);
+  const distribution = (label: string, d: HtmlReport['latencyMs']) =>
+    row([label, ms(d.min), ms(d.p50), ms(d.p90), ms(d.p99), ms(d.p999), ms(d.max), ms(d.mean)]);
   const lag = report.schedulerLagMs;
-  const latency = '<table id="latency"><caption>Latency</caption>' +
+  const latency =
+    '<table id="latency"><caption>Latency</caption>' +
     row(['', 'min', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'], 'th') +
     distribution('from due time', report.latencyMs) +
     distribution('service time', report.serviceTimeMs) +
@@ -33,20 +45,29 @@ function stepRow(step: StepReport, label: string): string {
   const errors = step.failure + step.dropped;
   const verdict = step.verdict === 'held' ? 'held' : `${step.verdict}: ${step.reason ?? ''}`;
   const cells = [
-    label, count(step.offered), count(step.achieved), percent(step.achieved, step.offered),
+    label,
+    count(step.offered),
+    count(step.achieved),
+    percent(step.achieved, step.offered),
     errors === 0 ? '0' : `${count(errors)} (${percent(errors, step.scheduled)})`,
-    ms(step.latencyMs.p50), ms(step.latencyMs.p90), ms(step.latencyMs.p99), ms(step.latencyMs.max), ms(step.schedulerLagMs.p99),
+    ms(step.latencyMs.p50),
+    ms(step.latencyMs.p90),
+    ms(step.latencyMs.p99),
+    ms(step.latencyMs.max),
+    ms(step.schedulerLagMs.p99),
   ];
   return `<tr class="${step.verdict}">${cells.map((cell) => `<td>${cell}</td>`).join('')}<td class="text">${escapeHtml(verdict)}</td></tr>`;
 }
 
 /** One row per step, then the refine steps; rows that did not hold are tinted like their bands. */
 export function stepsTable(steps: readonly StepReport[], refineSteps: readonly StepReport[]): string {
-  return '<table id="steps"><caption>Steps</caption>' +
+  return (
+    '<table id="steps"><caption>Steps</caption>' +
     row(['step', 'offered/s', 'achieved/s', 'of offered', 'errors', 'p50', 'p90', 'p99', 'max', 'lag p99', 'verdict'], 'th') +
     steps.map((step, i) => stepRow(step, String(i + 1))).join('') +
     refineSteps.map((step) => stepRow(step, 'refine')).join('') +
-    '</table>';
+    '</table>'
+  );
 }
 
 export function runTable(run: RunParameters): string {

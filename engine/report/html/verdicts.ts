@@ -12,7 +12,12 @@ import { generatorVerdict } from '../text/text.js';
 
 function rampReportOf(report: HtmlReport): RampReport | null {
   if (!report.steps || !report.rampOutcome) return null;
-  return { steps: report.steps, refineSteps: report.refineSteps ?? [], outcome: report.rampOutcome, breakingPoint: report.breakingPoint ?? null };
+  return {
+    steps: report.steps,
+    refineSteps: report.refineSteps ?? [],
+    outcome: report.rampOutcome,
+    breakingPoint: report.breakingPoint ?? null,
+  };
 }
 
 /** The planned top of the ramp, which a ramp that held all the way reports as its reach. */
@@ -54,33 +59,46 @@ function rampHeadline(report: HtmlReport): string {
 const ratio = (value: number | null) => (value === null ? 'n/a' : `×${fixed(value)}`);
 
 function driftBlock(drift: Drift): string {
-  const delta = drift.errorRateDelta === null ? 'n/a' : `${drift.errorRateDelta >= 0 ? '+' : ''}${fixed(drift.errorRateDelta * 100)} points`;
+  const delta =
+    drift.errorRateDelta === null ? 'n/a' : `${drift.errorRateDelta >= 0 ? '+' : ''}${fixed(drift.errorRateDelta * 100)} points`;
   const reasons = drift.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('');
-  return `<div class="drift ${drift.verdict}" id="drift"><strong>Drift: ${escapeHtml(drift.verdict)}</strong>` +
+  return (
+    `<div class="drift ${drift.verdict}" id="drift"><strong>Drift: ${escapeHtml(drift.verdict)}</strong>` +
     (reasons ? `<ul>${reasons}</ul>` : '') +
     '<table><tr><th></th><th>p50</th><th>p99</th><th>throughput</th><th>error rate</th></tr>' +
-    `<tr><td>later vs earlier</td><td>${ratio(drift.p50Ratio)}</td><td>${ratio(drift.p99Ratio)}</td><td>${ratio(drift.throughputRatio)}</td><td>${delta}</td></tr></table></div>`;
+    `<tr><td>later vs earlier</td><td>${ratio(drift.p50Ratio)}</td><td>${ratio(drift.p99Ratio)}</td><td>${ratio(drift.throughputRatio)}</td><td>${delta}</td></tr></table></div>`
+  );
 }
 
 function outagesBlock(outages: readonly Outage[]): string {
   if (outages.length === 0) return '<p id="outages">No outages.</p>';
-  const rows = outages.map((outage) =>
-    `<tr><td>${fixed(outage.startS, 1)}</td><td>${fixed(outage.endS, 1)}</td><td>${fixed(outage.durationS, 1)}</td><td>${count(outage.failed)}</td>` +
-    `<td>${outage.recoveryS === null ? 'did not recover' : fixed(outage.recoveryS, 1)}</td></tr>`).join('');
-  return '<table id="outages"><caption>Outages</caption><tr><th>start (s)</th><th>end (s)</th><th>length (s)</th><th>failed</th><th>recovered after (s)</th></tr>' +
-    `${rows}</table>`;
+  const rows = outages
+    .map(
+      (outage) =>
+        `<tr><td>${fixed(outage.startS, 1)}</td><td>${fixed(outage.endS, 1)}</td><td>${fixed(outage.durationS, 1)}</td><td>${count(outage.failed)}</td>` +
+        `<td>${outage.recoveryS === null ? 'did not recover' : fixed(outage.recoveryS, 1)}</td></tr>`,
+    )
+    .join('');
+  return (
+    '<table id="outages"><caption>Outages</caption><tr><th>start (s)</th><th>end (s)</th><th>length (s)</th><th>failed</th><th>recovered after (s)</th></tr>' +
+    `${rows}</table>`
+  );
 }
 
 export function verdictsSection(report: HtmlReport): string {
   const items = verdictLines(report).map((line) => `<li>${escapeHtml(line)}</li>`);
   for (const failure of report.workerFailures) {
-    items.push(`<li class="warn">Worker ${failure.workerIndex} failed at ${fixed(failure.atS, 1)} s: ${escapeHtml(failure.message)} (its data up to then is kept)</li>`);
+    items.push(
+      `<li class="warn">Worker ${failure.workerIndex} failed at ${fixed(failure.atS, 1)} s: ${escapeHtml(failure.message)} (its data up to then is kept)</li>`,
+    );
   }
   if (report.interrupted) items.push('<li class="warn">Interrupted: the figures cover the run up to the stop.</li>');
-  return '<section id="verdicts"><h2>Verdicts</h2>' +
+  return (
+    '<section id="verdicts"><h2>Verdicts</h2>' +
     rampHeadline(report) +
     `<ul class="verdicts">${items.join('')}</ul>` +
     (report.drift ? driftBlock(report.drift) : '') +
     (report.outages ? outagesBlock(report.outages) : '') +
-    '</section>';
+    '</section>'
+  );
 }

@@ -14,15 +14,32 @@ function row(agent: AgentSummary, openLoop: boolean): string[] {
   const errorText = errors === 0 ? '0' : `${count(errors)} (${tally({ ...agent.errors, dropped: agent.dropped })})`;
   const state = agent.lost
     ? `lost at ${fixed(agent.lost.atS, 1)} s`
-    : !openLoop ? 'closed loop' : agent.generatorLimited ? 'could NOT keep up' : 'kept up';
-  return [agent.agent, String(agent.workers), count(agent.achieved), count(agent.requests), errorText, fixed(agent.latencyMs.p99),
-    fixed(agent.schedulerLagMs.p99), agent.generatorBusy === null ? 'n/a' : percent(agent.generatorBusy, 1), state];
+    : !openLoop
+      ? 'closed loop'
+      : agent.generatorLimited
+        ? 'could NOT keep up'
+        : 'kept up';
+  return [
+    agent.agent,
+    String(agent.workers),
+    count(agent.achieved),
+    count(agent.requests),
+    errorText,
+    fixed(agent.latencyMs.p99),
+    fixed(agent.schedulerLagMs.p99),
+    agent.generatorBusy === null ? 'n/a' : percent(agent.generatorBusy, 1),
+    state,
+  ];
 }
 
 function table(rows: string[][]): string[] {
   const widths = COLUMNS.map((header, i) => Math.max(header.length, ...rows.map((cells) => cells[i]!.length)));
   // names and the error text read left to right; numbers line up on the right
-  const line = (cells: string[]) => `    ${cells.map((cell, i) => (i === 0 || i === 4 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd()}`;
+  const line = (cells: string[]) =>
+    `    ${cells
+      .map((cell, i) => (i === 0 || i === 4 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd()}`;
   return [line(COLUMNS), ...rows.map(line)];
 }
 
@@ -43,7 +60,8 @@ export function agentLines(summary: Summary): string[] {
     ...table(remote.agents.map((agent) => row(agent, openLoop))),
   ];
   for (const agent of remote.agents) {
-    if (agent.lost) lines.push(`Load box ${agent.agent} was lost at ${fixed(agent.lost.atS, 1)} s: ${agent.lost.message} (its data up to then is kept)`);
+    if (agent.lost)
+      lines.push(`Load box ${agent.agent} was lost at ${fixed(agent.lost.atS, 1)} s: ${agent.lost.message} (its data up to then is kept)`);
   }
   if (remote.abortedOnAgentLoss) lines.push('The run was aborted because a load box was lost (--abort-on-agent-loss).');
   return lines;

@@ -11,8 +11,17 @@ export function overTimeTable(summary: Summary): string[] {
   const header = ['until s', 'req/s', 'offered', 'errors', 'dropped', 'p50', 'p90', 'p99', 'max'];
   const lines = [`Over time (ms from due time)`, `    ${header.map((cell) => cell.padStart(9)).join('')}`];
   for (const row of summary.overTime) {
-    const cells = [fixed(row.t, 1), count(row.achieved), count(row.offered), percent(row.failure, row.requests), count(row.dropped),
-      fixed(row.p50), fixed(row.p90), fixed(row.p99), fixed(row.max)];
+    const cells = [
+      fixed(row.t, 1),
+      count(row.achieved),
+      count(row.offered),
+      percent(row.failure, row.requests),
+      count(row.dropped),
+      fixed(row.p50),
+      fixed(row.p90),
+      fixed(row.p99),
+      fixed(row.max),
+    ];
     lines.push(`    ${cells.map((cell) => cell.padStart(9)).join('')}`);
   }
   return lines;
@@ -29,7 +38,10 @@ export function driftLine(drift: Drift | null): string {
 export function outageLines(outages: readonly Outage[]): string[] {
   if (outages.length === 0) return ['Outages: none'];
   return outages.map((outage, index) => {
-    const recovery = outage.recoveryS === null ? 'latency not back to its baseline before the end' : `latency back to baseline ${fixed(outage.recoveryS)} s later`;
+    const recovery =
+      outage.recoveryS === null
+        ? 'latency not back to its baseline before the end'
+        : `latency back to baseline ${fixed(outage.recoveryS)} s later`;
     return `Outage ${index + 1}: ${fixed(outage.startS)} s -> ${fixed(outage.endS)} s (${fixed(outage.durationS)} s), ${count(outage.failed)} requests lost, ${recovery}`;
   });
 }
@@ -44,8 +56,5 @@ export function thresholdLines(results: readonly ThresholdResult[]): string[] {
   if (results.length === 0) return [];
   const failed = results.filter((result) => !result.passed);
   const detail = (result: ThresholdResult) => `${result.expression} (was ${result.actual === null ? 'n/a' : result.actual})`;
-  return failed.length === 0
-    ? [`Thresholds: all ${results.length} passed`]
-    : [`Thresholds: FAILED ${failed.map(detail).join(', ')}`];
+  return failed.length === 0 ? [`Thresholds: all ${results.length} passed`] : [`Thresholds: FAILED ${failed.map(detail).join(', ')}`];
 }
-

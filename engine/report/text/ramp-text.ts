@@ -11,12 +11,22 @@ function stepRow(step: StepReport): string[] {
   const errors = step.failure + step.dropped;
   const errorText = errors === 0 ? '0' : `${count(errors)} (${tally({ ...step.errors, dropped: step.dropped })})`;
   const verdict = step.verdict === 'held' ? 'held' : `${step.verdict}: ${step.reason}`;
-  return [count(step.offered), count(step.achieved), count(step.success), errorText, fixed(step.latencyMs.p50), fixed(step.latencyMs.p99), fixed(step.schedulerLagMs.p99), verdict];
+  return [
+    count(step.offered),
+    count(step.achieved),
+    count(step.success),
+    errorText,
+    fixed(step.latencyMs.p50),
+    fixed(step.latencyMs.p99),
+    fixed(step.schedulerLagMs.p99),
+    verdict,
+  ];
 }
 
 function table(rows: string[][]): string[] {
   const widths = COLUMNS.map((header, i) => Math.max(header.length, ...rows.map((row) => (i === COLUMNS.length - 1 ? 0 : row[i]!.length))));
-  const line = (cells: string[]) => `  ${cells.map((cell, i) => (i === cells.length - 1 ? cell : i === 3 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`;
+  const line = (cells: string[]) =>
+    `  ${cells.map((cell, i) => (i === cells.length - 1 ? cell : i === 3 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`;
   return [line(COLUMNS), ...rows.map(line)];
 }
 
@@ -32,8 +42,10 @@ export function verdictLine(report: RampReport, lastOffered: number | null): str
   }
   if (outcome.outcome === 'generator-limited') {
     const held = outcome.heldRate === null ? 'no step held before it' : `the server held up to ${count(outcome.heldRate)} req/s`;
-    return `Inconclusive: the generator could not offer ${count(outcome.stoppedAt)} req/s (${outcome.reason}); ${held}. ` +
-      'More workers (--workers) or more load boxes are needed to go higher.';
+    return (
+      `Inconclusive: the generator could not offer ${count(outcome.stoppedAt)} req/s (${outcome.reason}); ${held}. ` +
+      'More workers (--workers) or more load boxes are needed to go higher.'
+    );
   }
   if (outcome.outcome === 'held') return `No breaking point: the server held every step up to ${count(lastOffered)} req/s`;
   return 'No breaking point: no step completed';

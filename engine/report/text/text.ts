@@ -16,14 +16,16 @@ function distributionRow(label: string, figures: Distribution): string {
 
 export function describeLoad(summary: Summary, plannedDurationS: number | null, clients: number | null, requests: number | null): string {
   const length = requests !== null ? `${count(requests)} requests` : `${plannedDurationS} s`;
-  const shape = summary.mode === 'rate'
-    ? `open loop, ${count(summary.throughput.offered)} req/s for ${length}`
-    : `closed loop, ${count(clients)} clients for ${length}`;
+  const shape =
+    summary.mode === 'rate'
+      ? `open loop, ${count(summary.throughput.offered)} req/s for ${length}`
+      : `closed loop, ${count(clients)} clients for ${length}`;
   return `Load Test: ${shape}, ${summary.workers} worker${summary.workers === 1 ? '' : 's'} -> ${summary.target}`;
 }
 
 export function generatorVerdict(summary: Pick<Summary, 'mode' | 'schedulerLagMs' | 'remote'>): string {
-  if (summary.mode === 'clients') return 'Generator: closed loop, so latency is service time and no schedule was missed (use --rate for an open loop)';
+  if (summary.mode === 'clients')
+    return 'Generator: closed loop, so latency is service time and no schedule was missed (use --rate for an open loop)';
   const lagP99 = summary.schedulerLagMs.p99;
   if (lagP99 === null) return 'Generator: sent nothing';
   const boxes = limitingAgents(summary.remote);
@@ -61,7 +63,9 @@ export function textReport(summary: Summary, heading: string): string {
     distributionRow('service time', summary.serviceTimeMs),
     '',
     `Throughput: achieved ${count(summary.throughput.achieved)} req/s` +
-      (summary.throughput.offered === null ? '' : ` of ${count(summary.throughput.offered)} offered (${percent(summary.throughput.achieved, summary.throughput.offered)})`),
+      (summary.throughput.offered === null
+        ? ''
+        : ` of ${count(summary.throughput.offered)} offered (${percent(summary.throughput.achieved, summary.throughput.offered)})`),
     `Errors: ${tally(totals.errors)}${totals.requests > 0 ? ` (${percent(totals.failure, totals.requests)} of requests)` : ''}`,
     // the finer codes behind the classes (ECONNREFUSED, EMFILE...), when there are any
     ...(Object.keys(totals.errorCodes ?? {}).length > 0 ? [`Error codes: ${tally(totals.errorCodes)}`] : []),
