@@ -5,6 +5,14 @@ import { fileURLToPath } from 'node:url';
 import type { Summary } from '../../engine/summary/summary.js';
 import { assertInvariants } from './invariants.js';
 
+/**
+ * --max-lag for tests whose subject is not the generator's honesty. On a 2-core machine the
+ * target, the workers (and load boxes), sshd and the test runner take turns on the cores: the
+ * scheduler lag p99 of a few hundred req/s was measured between 20 and 43 ms in such runs, on
+ * the code before and after the same change. The generator-limited tests keep the default bound.
+ */
+export const CONTENTION_MAX_LAG = '100ms';
+
 export const STRESS_BIN = fileURLToPath(new URL('../../../bin/stress', import.meta.url));
 
 export interface CliRun {

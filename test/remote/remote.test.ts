@@ -13,7 +13,7 @@ import { VERSION } from '../../common/version.js';
 import { assertInvariants } from '../helpers/invariants.js';
 import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
 import { startSshLab, type LoadBox, type SshLab } from '../helpers/sshd.js';
-import { runStress } from '../helpers/stress-cli.js';
+import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
 
 const FAKE_AGENT = fileURLToPath(new URL('../helpers/fake-agent.js', import.meta.url));
 
@@ -159,7 +159,7 @@ test('--refine over two boxes: each bisecting run goes through the boxes, and th
         '1s',
         '--refine',
         '--max-lag',
-        '20ms',
+        CONTENTION_MAX_LAG,
         ...remoteArgs([a.agent, b.agent]),
         '--json',
         '--quiet',

@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BAND_COLORS, COLORS } from '../../engine/report/html/chart-spec.js';
 import { chartSpecs } from '../../engine/report/html/charts.js';
 import { renderHtml, type HtmlReport } from '../../engine/report/html/html.js';
-import { runStress } from '../helpers/stress-cli.js';
+import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
 import { assertInvariants } from '../helpers/invariants.js';
 import type { Summary } from '../../engine/summary/summary.js';
 import { launchChromium, type Chromium } from '../helpers/browser.js';
@@ -194,7 +194,7 @@ test('a real short ramp: the page stress wrote draws every chart and shows the b
       '--timeout',
       '500ms',
       '--max-lag',
-      '20ms',
+      CONTENTION_MAX_LAG,
       '--quiet',
       '--html',
       html,
