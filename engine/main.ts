@@ -59,6 +59,7 @@ function baseSpec(plan: Plan, url: string, workers: number): Omit<RunSpec, 'load
     timeoutMs: plan.timeoutMs,
     maxInflight: plan.maxInflight,
     maxBodyBytes: plan.maxBodyBytes,
+    client: plan.client,
     requestLogPath: plan.report.log,
     intervalMs: plan.intervalMs,
     warmupMs: plan.warmupMs,

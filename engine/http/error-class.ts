@@ -50,7 +50,13 @@ const BY_CODE: Record<string, ErrorClass> = {
   ENOMEM: 'generator',
   UND_ERR_DESTROYED: 'interrupted',
   UND_ERR_CLOSED: 'interrupted',
+  // the lean client's own (lean-pool.ts); its parser's codes start with STRESS_ERR_PARSE_
+  STRESS_ERR_SOCKET_CLOSED: 'reset',
+  STRESS_ERR_CLIENT_CLOSED: 'interrupted',
 };
+
+/** Codes of the lean client's response parser: the server broke HTTP/1.1. */
+const PARSE_CODE_PREFIX = 'STRESS_ERR_PARSE_';
 
 /** undici's llhttp errors; its version here leaves their `code` undefined, so the name tells them apart. */
 const PARSER_ERROR = 'HTTPParserError';
@@ -61,7 +67,7 @@ export function classifyError(error: unknown): ErrorClass {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') {
       if (code in BY_CODE) return BY_CODE[code]!;
-      if (code.startsWith('HPE_')) return 'protocol';
+      if (code.startsWith('HPE_') || code.startsWith(PARSE_CODE_PREFIX)) return 'protocol';
     }
     if ((current as { name?: unknown }).name === PARSER_ERROR) return 'protocol';
     current = (current as { cause?: unknown }).cause;

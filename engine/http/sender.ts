@@ -1,6 +1,7 @@
 /**
- * One worker's HTTP side: an undici keep-alive Pool, requests sent through a tiny dispatch
- * handler that counts body bytes as they stream past (nothing is buffered), a total
+ * One worker's HTTP side: a keep-alive pool (the lean client of lean-pool.ts, or undici's Pool as
+ * the cross-check), requests sent through a tiny handler that counts body bytes as they stream
+ * past (nothing is buffered), a total
  * per-request deadline, an optional body size limit, a back-off when connections cannot be
  * opened, and error classification. Every request that is sent ends in the recorder exactly
  * once: as a response, or as a failure of one class.
@@ -8,6 +9,7 @@
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { ConnectGate } from './connect-gate.js';
+import { LeanPool } from './lean-pool.js';
 import { classifyError, errorKey, RequestAbort } from './error-class.js';
 import type { IntervalRecorder } from '../measure/recorder.js';
 import type { RequestLog } from './request-log.js';
@@ -22,7 +24,14 @@ export interface TargetSpec {
   bodyBase64: string | null;
 }
 
+/** Which HTTP client carries the requests: the lean one, or undici (the cross-check). */
+export type ClientKind = 'lean' | 'undici';
+
+export const CLIENT_KINDS: readonly ClientKind[] = ['lean', 'undici'];
+
 export interface SenderOptions {
+  /** the HTTP client; absent: the lean one */
+  client?: ClientKind;
   /** keep-alive connections in this worker's pool */
   connections: number;
   /** total deadline per request in ms, from the moment it is handed to the pool */
@@ -75,7 +84,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     return true;
   }
 
-  onData(chunk: Buffer): boolean {
+  onData(chunk: { length: number }): boolean {
     this.bodyBytes += chunk.length;
     if (this.bodyBytes > this.sender.maxBodyBytes) this.sender.cutOff(this);
     return true;
@@ -100,8 +109,7 @@ export class HttpSender {
   private readonly requestLog: RequestLog | null;
   /** holds requests back while connections cannot be opened (see connect-gate.ts) */
   readonly gate: ConnectGate<Exchange>;
-  private readonly pool: Pool;
-  private readonly dispatchOptions: Dispatcher.DispatchOptions;
+  private readonly transport: { dispatch(exchange: Exchange): void; destroy(): Promise<void> };
   private readonly recorder: IntervalRecorder;
   private readonly timeoutMs: number;
   /** in hand-over order, which is also deadline order: the sweep stops at the first live one */
@@ -128,25 +136,11 @@ export class HttpSender {
       },
       options.holdLimit,
     );
-    this.pool = new Pool(url.origin, {
-      connections: options.connections,
-      pipelining: 1,
-      // undici's own idle timers as a second line; the sweep below enforces the total deadline
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      connect: { timeout: options.timeoutMs },
-      keepAliveTimeout: 30_000,
-    });
-    this.dispatchOptions = {
-      origin: url.origin,
-      path: url.pathname + url.search,
-      method: target.method as Dispatcher.HttpMethod,
-      headers: target.headers,
-      body: target.bodyBase64 === null ? null : Buffer.from(target.bodyBase64, 'base64'),
-      // a load test must not retry behind the user's back
-      idempotent: false,
-      blocking: false,
-    };
+    const body = target.bodyBase64 === null ? null : Buffer.from(target.bodyBase64, 'base64');
+    this.transport =
+      options.client === 'undici'
+        ? undiciTransport(url, target, body, options)
+        : new LeanPool(url, { path: url.pathname + url.search, method: target.method, headers: target.headers, body }, options);
     // A fixed sweep instead of a timer per request: one timer, at any rate.
     const sweepEveryMs = Math.max(5, Math.min(100, options.timeoutMs / 10));
     this.sweepTimer = setInterval(() => this.expireOverdue(), sweepEveryMs);
@@ -168,7 +162,7 @@ export class HttpSender {
 
   private dispatch(exchange: Exchange): void {
     try {
-      this.pool.dispatch(this.dispatchOptions, exchange);
+      this.transport.dispatch(exchange);
     } catch (error) {
       // Settle on a later turn: a closed-loop client would otherwise recurse straight into its next send.
       setImmediate(() => this.settleFailure(exchange, classifyError(error), errorKey(error)));
@@ -271,6 +265,30 @@ export class HttpSender {
     this.gate.close();
     this.interruptInflight();
     this.releaseIdleWaiters();
-    await this.pool.destroy().catch(() => undefined);
+    await this.transport.destroy().catch(() => undefined);
   }
+}
+
+/** undici's keep-alive Pool behind the sender's transport: the cross-check of the lean client. */
+function undiciTransport(url: URL, target: TargetSpec, body: Buffer | null, options: SenderOptions): HttpSender['transport'] {
+  const pool = new Pool(url.origin, {
+    connections: options.connections,
+    pipelining: 1,
+    // undici's own idle timers as a second line; the sender's sweep enforces the total deadline
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+    connect: { timeout: options.timeoutMs },
+    keepAliveTimeout: 30_000,
+  });
+  const dispatchOptions: Dispatcher.DispatchOptions = {
+    origin: url.origin,
+    path: url.pathname + url.search,
+    method: target.method as Dispatcher.HttpMethod,
+    headers: target.headers,
+    body,
+    // a load test must not retry behind the user's back
+    idempotent: false,
+    blocking: false,
+  };
+  return { dispatch: (exchange) => pool.dispatch(dispatchOptions, exchange), destroy: () => pool.destroy() };
 }

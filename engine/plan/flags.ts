@@ -228,6 +228,14 @@ const TABLE = [
     profile: NUMERIC,
   },
   {
+    name: 'client',
+    type: 'string',
+    group: GENERATOR,
+    help: 'the HTTP client of the workers: lean (HTTP/1.1 on node:net, built for the hot path) or undici (the cross-check)',
+    default: 'lean',
+    profile: TEXT,
+  },
+  {
     name: 'max-body',
     type: 'string',
     group: REQUEST,

@@ -5,7 +5,7 @@
  */
 import { rampRates } from '../verdict/breaking-point.js';
 import { DEFAULTS } from './defaults.js';
-import type { TargetSpec } from '../http/sender.js';
+import { CLIENT_KINDS, type ClientKind, type TargetSpec } from '../http/sender.js';
 import type { FlagValues } from './flags.js';
 import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../../common/units.js';
 import { remotePlan, type RemotePlan } from './remote-plan.js';
@@ -39,6 +39,8 @@ export interface Plan {
   maxLagMs: number;
   /** response bodies longer than this are cut off and counted as `too-large`; null: no limit */
   maxBodyBytes: number | null;
+  /** the HTTP client of the workers */
+  client: ClientKind;
   intervalMs: number;
   /** open loop: unrecorded load at the first rate before the measured start, ms (0: none) */
   warmupMs: number;
@@ -110,6 +112,8 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     problems.push('--max-lag needs an open loop (--rate or --ramp); a closed loop has no schedule to fall behind');
   const maxLagMs = given(raw.maxLag) ? take(problems, () => boundedDuration(raw.maxLag!, '--max-lag', 0.1, 3_600_000)) : DEFAULTS.maxLagMs;
   const maxBodyBytes = given(raw.maxBody) ? take(problems, () => parseBytes(raw.maxBody!, '--max-body')) : null;
+  const client = (raw.client ?? 'lean') as ClientKind;
+  if (!CLIENT_KINDS.includes(client)) problems.push(`--client: "${raw.client}" is not a client (use ${CLIENT_KINDS.join(' or ')})`);
   const report = reportPlan(raw, problems);
   if (report.log !== null && (raw.agents !== undefined || raw.agentsFile !== undefined))
     problems.push('--log keeps one row per request on this machine; with --agents the requests are made on the boxes (use --hdr-log)');
@@ -150,6 +154,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     intervalMs: intervalMs!,
     warmupMs: warmupMs!,
     maxBodyBytes,
+    client,
     json: raw.json ?? false,
     quiet: raw.quiet ?? false,
     remote,

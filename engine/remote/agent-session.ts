@@ -10,6 +10,7 @@ import { VERSION } from '../../common/version.js';
 import { epochNowMs } from '../run/worker-protocol.js';
 import type { AgentMessage, ControllerMessage } from './agent-protocol.js';
 import type { RunSpec } from '../run/contract.js';
+import { CLIENT_KINDS } from '../http/sender.js';
 import { LocalRun } from '../run/local-run.js';
 import { encodeStats } from '../measure/snapshot.js';
 
@@ -35,6 +36,8 @@ function specProblem(spec: RunSpec | undefined): string | null {
   if (!spec.target || typeof spec.target.url !== 'string') return 'plan without a target';
   if (!spec.load || (spec.load.kind !== 'rate' && spec.load.kind !== 'clients')) return 'plan with an unknown load';
   if (!Number.isInteger(spec.workers) || spec.workers < 1 || spec.workers > 256) return `plan asks for ${spec.workers} workers`;
+  if (spec.client !== undefined && !CLIENT_KINDS.includes(spec.client))
+    return `plan asks for an unknown client ${JSON.stringify(spec.client)}`;
   return null;
 }
 

@@ -4,7 +4,7 @@
  * implementations, the ramp, the summary and the reports can all depend on it and never on each
  * other's implementations.
  */
-import type { TargetSpec } from '../http/sender.js';
+import type { ClientKind, TargetSpec } from '../http/sender.js';
 import type { RateSegment } from '../load/pacer.js';
 import type { AgentPart } from '../measure/agent-part.js';
 import type { IntervalPoint } from '../measure/interval-series.js';
@@ -18,6 +18,8 @@ export interface RunSpec {
     | { kind: 'clients'; clients: number; requests: number | null; durationMs: number | null };
   /** how many worker threads (the plan's count, or fewer for a small closed loop) */
   workers: number;
+  /** the HTTP client of the workers; absent: the lean one */
+  client?: ClientKind;
   /** keep-alive connections per worker */
   connections: number;
   /** total deadline per request, ms */

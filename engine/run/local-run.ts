@@ -147,6 +147,7 @@ export class LocalRun implements Run {
       load: loadFor(spec, slot),
       intervalMs: spec.intervalMs,
       warmupMs: spec.load.kind === 'rate' ? spec.warmupMs : 0,
+      ...(spec.client ? { client: spec.client } : {}),
       connections: spec.connections,
       timeoutMs: spec.timeoutMs,
       maxInflight: spec.maxInflight,

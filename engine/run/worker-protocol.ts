@@ -3,7 +3,7 @@
  * direction. The controller's messages to load boxes are in remote/agent-protocol.ts.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { TargetSpec } from '../http/sender.js';
+import type { ClientKind, TargetSpec } from '../http/sender.js';
 import type { RateSegment } from '../load/pacer.js';
 import type { Snapshot } from '../measure/snapshot.js';
 
@@ -32,6 +32,8 @@ export interface WorkerTask {
   intervalMs: number;
   /** open loop: the schedule starts this long before the measured start, unrecorded, ms */
   warmupMs: number;
+  /** the HTTP client; absent: the lean one */
+  client?: ClientKind;
   connections: number;
   timeoutMs: number;
   maxInflight: number;

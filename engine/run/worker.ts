@@ -98,6 +98,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   const recorder = new IntervalRecorder();
   const requestLog = task.requestLogPath ? new RequestLog(task.requestLogPath) : null;
   const sender = new HttpSender(task.target, {
+    client: task.client ?? 'lean',
     connections: task.connections,
     timeoutMs: task.timeoutMs,
     maxBodyBytes: task.maxBodyBytes ?? null,

@@ -3,11 +3,12 @@
  * class `http`; with nothing successful every latency figure is null in JSON and n/a in text,
  * never NaN, 0 or a sentinel.
  */
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertCleanText } from '../helpers/invariants.js';
 import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
 import { runStress, runSummary } from '../helpers/stress-cli.js';
+import { testEachClient } from '../helpers/each-client.js';
 
 let target: SpawnedTarget;
 before(async () => {
@@ -15,8 +16,8 @@ before(async () => {
 });
 after(() => target.stop());
 
-test('every response 500: class http, all figures finite, n/a in the text report', async () => {
-  const args = [`${target.url}/hello`, '--rate', '300', '--duration', '1s', '--warmup', '0'];
+testEachClient('every response 500: class http, all figures finite, n/a in the text report', async (client) => {
+  const args = [...client, `${target.url}/hello`, '--rate', '300', '--duration', '1s', '--warmup', '0'];
   const [{ summary }, text] = await Promise.all([runSummary(args, { limitMs: 20_000 }), runStress([...args, '--quiet'], 20_000)]);
   const { totals } = summary;
   assert.equal(totals.requests, 300);

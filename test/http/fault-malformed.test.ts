@@ -3,7 +3,7 @@
  * HTTP (protocol), byte-exact from raw servers, plus a fuzz run of random bytes. No crash, every
  * failure in its class, nothing in `other` (which would mean an error nobody understood).
  */
-import { after, test } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   fixedBytes,
@@ -15,6 +15,8 @@ import {
   type RawServer,
 } from '../helpers/raw-servers.js';
 import { spawnTarget } from '../helpers/spawn-target.js';
+import type { ClientKind } from '../../engine/http/sender.js';
+import { testEachClient } from '../helpers/each-client.js';
 import { runSummary } from '../helpers/stress-cli.js';
 
 const servers: RawServer[] = [];
@@ -28,47 +30,56 @@ async function serve(behaviour: Behaviour): Promise<RawServer> {
 
 const ONE_SECOND = ['--rate', '100', '--duration', '1s', '--warmup', '0', '--workers', '1', '--timeout', '2s'];
 
-test("malformed responses are protocol errors, each with the parser's reason", async () => {
-  const table: Array<{ name: string; bytes: string; key: RegExp }> = [
-    { name: 'garbage bytes', bytes: 'garbage, not HTTP\r\n\r\n', key: /^HTTPParserError: Expected HTTP\// },
-    { name: 'a bad status line', bytes: 'HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n', key: /^HTTPParserError: Invalid status code$/ },
+testEachClient("malformed responses are protocol errors, each with the parser's reason", async (client, kind) => {
+  // the reason as each client words it: undici's llhttp, or the lean client's parser codes
+  const table: Array<{ name: string; bytes: string; key: Record<ClientKind, RegExp> }> = [
+    {
+      name: 'garbage bytes',
+      bytes: 'garbage, not HTTP\r\n\r\n',
+      key: { undici: /^HTTPParserError: Expected HTTP\//, lean: /^STRESS_ERR_PARSE_STATUS$/ },
+    },
+    {
+      name: 'a bad status line',
+      bytes: 'HTTP/1.1 2x0 OK\r\nContent-Length: 0\r\n\r\n',
+      key: { undici: /^HTTPParserError: Invalid status code$/, lean: /^STRESS_ERR_PARSE_STATUS$/ },
+    },
     {
       name: 'a Content-Length that is not a number',
       bytes: 'HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n',
-      key: /^HTTPParserError: Invalid character in Content-Length$/,
+      key: { undici: /^HTTPParserError: Invalid character in Content-Length$/, lean: /^STRESS_ERR_PARSE_CONTENT_LENGTH$/ },
     },
     {
       name: 'a Content-Length that contradicts the chunked body',
       bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
-      key: /^UND_ERR_RES_CONTENT_LENGTH_MISMATCH$/,
+      key: { undici: /^UND_ERR_RES_CONTENT_LENGTH_MISMATCH$/, lean: /^STRESS_ERR_PARSE_CONTENT_LENGTH$/ },
     },
     {
       name: 'a header name with a space',
       bytes: 'HTTP/1.1 200 OK\r\nBad Header: x\r\nContent-Length: 0\r\n\r\n',
-      key: /^HTTPParserError: Invalid header token$/,
+      key: { undici: /^HTTPParserError: Invalid header token$/, lean: /^STRESS_ERR_PARSE_HEADER$/ },
     },
   ];
   // independent servers and runs: side by side, to keep the suite short
   await Promise.all(
     table.map(async (row) => {
       const server = await serve(fixedBytes(row.bytes));
-      const { summary } = await runSummary([server.url, ...ONE_SECOND], { limitMs: 30_000 });
+      const { summary } = await runSummary([...client, server.url, ...ONE_SECOND], { limitMs: 30_000 });
       assert.equal(summary.totals.requests, 100, row.name);
       assert.deepEqual(summary.totals.errors, { protocol: 100 }, row.name);
       const keys = Object.keys(summary.totals.errorCodes);
       assert.equal(keys.length, 1, `${row.name}: ${keys.join(', ')}`);
-      assert.match(keys[0]!, row.key, row.name);
+      assert.match(keys[0]!, row.key[kind], row.name);
     }),
   );
 });
 
-test('a response cut off half-way through its body is a reset, as is a connection the target drops', async () => {
+testEachClient('a response cut off half-way through its body is a reset, as is a connection the target drops', async (client) => {
   const raw = await serve(resetMidBody(2000));
   const target = await spawnTarget(['--close-rate', '0.5']);
   try {
     const [mid, dropped] = await Promise.all([
-      runSummary([raw.url, ...ONE_SECOND], { limitMs: 30_000 }),
-      runSummary([`${target.url}/hello`, ...ONE_SECOND], { limitMs: 30_000 }),
+      runSummary([...client, raw.url, ...ONE_SECOND], { limitMs: 30_000 }),
+      runSummary([...client, `${target.url}/hello`, ...ONE_SECOND], { limitMs: 30_000 }),
     ]);
     assert.deepEqual(mid.summary.totals.errors, { reset: 100 });
     assert.equal(mid.summary.bodyBytes, 100 * 1000, 'the half bodies were read and counted');
@@ -81,10 +92,10 @@ test('a response cut off half-way through its body is a reset, as is a connectio
   }
 });
 
-test('fuzz: random bytes as responses never crash the generator, and every failure has a known class', async () => {
+testEachClient('fuzz: random bytes as responses never crash the generator, and every failure has a known class', async (client) => {
   const seed = Number(process.env.FUZZ_SEED ?? 20240607);
   const server = await serve(randomBytes(seededRandom(seed)));
-  const { summary } = await runSummary([server.url, '--rate', '400', '--duration', '2s', '--warmup', '0', '--timeout', '1s'], {
+  const { summary } = await runSummary([...client, server.url, '--rate', '400', '--duration', '2s', '--warmup', '0', '--timeout', '1s'], {
     limitMs: 30_000,
   });
   const { errors, requests } = summary.totals;

@@ -5,11 +5,12 @@
  * resumes. The target is a plain node:http server in this process: the bundled uWS server
  * listens exclusively, so it cannot take its port back while the old connections sit in TIME_WAIT.
  */
-import { after, test } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { runSummary } from '../helpers/stress-cli.js';
+import { testEachClient } from '../helpers/each-client.js';
 
 /** A target whose every answer takes 20 ms, so some requests are always in flight; counts connections. */
 function listen(port: number): Promise<{ server: http.Server; connections: () => number; answered: () => number }> {
@@ -22,6 +23,7 @@ function listen(port: number): Promise<{ server: http.Server; connections: () =>
     }, 20);
   });
   server.on('connection', () => connections++);
+  servers.push(server);
   return new Promise((resolve) =>
     server.listen(port, '127.0.0.1', () => resolve({ server, connections: () => connections, answered: () => answered })),
   );
@@ -32,23 +34,24 @@ function down(server: http.Server): void {
   server.closeAllConnections();
 }
 
-let current: http.Server | null = null;
-after(() => current && down(current));
+/** every server started, so that none outlives the file (one test per client runs here) */
+const servers: http.Server[] = [];
+after(() => {
+  for (const server of servers) down(server);
+});
 
-test('a target that restarts: reset and refused while it is away, then keep-alive again and success resumes', async () => {
+testEachClient('a target that restarts: reset and refused while it is away, then keep-alive again and success resumes', async (client) => {
   const first = await listen(0);
-  current = first.server;
   const port = (first.server.address() as AddressInfo).port;
   const restarted: { target?: Awaited<ReturnType<typeof listen>> } = {};
   const { summary } = await runSummary(
-    [`http://127.0.0.1:${port}/`, '--rate', '400', '--duration', '5s', '--warmup', '0', '--workers', '2', '--interval', '500ms'],
+    [...client, `http://127.0.0.1:${port}/`, '--rate', '400', '--duration', '5s', '--warmup', '0', '--workers', '2', '--interval', '500ms'],
     {
       limitMs: 30_000,
       whenStarted: () => {
         setTimeout(() => down(first.server), 1800);
         setTimeout(async () => {
           restarted.target = await listen(port);
-          current = restarted.target.server;
         }, 2800);
       },
     },

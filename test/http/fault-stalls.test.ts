@@ -3,11 +3,12 @@
  * at a time. Both end in `timeout` by the total per-request deadline; the first also fills the
  * in-flight cap, after which due requests are dropped (not queued) and memory stays flat.
  */
-import { after, test } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sampleProcess, type Sample } from '../helpers/proc-stats.js';
 import { neverAnswers, slowBody, startRawServer, type RawServer } from '../helpers/raw-servers.js';
 import { runSummary } from '../helpers/stress-cli.js';
+import { testEachClient } from '../helpers/each-client.js';
 
 const servers: RawServer[] = [];
 after(() => Promise.all(servers.map((server) => server.close())));
@@ -18,11 +19,26 @@ async function serve(behaviour: Parameters<typeof startRawServer>[0]): Promise<R
   return server;
 }
 
-test('never answers: timeouts, then drops at the in-flight cap, and flat memory', async () => {
+testEachClient('never answers: timeouts, then drops at the in-flight cap, and flat memory', async (client) => {
   const server = await serve(neverAnswers);
   let samples!: Promise<Sample[]>;
   const { summary, run } = await runSummary(
-    [server.url, '--rate', '2000', '--duration', '4s', '--timeout', '2s', '--max-inflight', '200', '--workers', '2', '--warmup', '0'],
+    [
+      ...client,
+      server.url,
+      '--rate',
+      '2000',
+      '--duration',
+      '4s',
+      '--timeout',
+      '2s',
+      '--max-inflight',
+      '200',
+      '--workers',
+      '2',
+      '--warmup',
+      '0',
+    ],
     { limitMs: 30_000, whenStarted: (child) => (samples = sampleProcess(child.pid!, [1000, 4000])) },
   );
   const { totals } = summary;
@@ -39,12 +55,15 @@ test('never answers: timeouts, then drops at the in-flight cap, and flat memory'
   assert.ok(run.elapsedMs < 4000 + 2000 + 5000, `took ${run.elapsedMs} ms`);
 });
 
-test('a byte every 200 ms: the total deadline fires, not only an idle timer', async () => {
+testEachClient('a byte every 200 ms: the total deadline fires, not only an idle timer', async (client) => {
   // the idle timers (1 s) never fire, since a byte comes every 200 ms; the body would take 20 s
   const server = await serve(slowBody(100, 200));
-  const { summary, run } = await runSummary([server.url, '--rate', '20', '--duration', '2s', '--timeout', '1s', '--warmup', '0'], {
-    limitMs: 30_000,
-  });
+  const { summary, run } = await runSummary(
+    [...client, server.url, '--rate', '20', '--duration', '2s', '--timeout', '1s', '--warmup', '0'],
+    {
+      limitMs: 30_000,
+    },
+  );
   assert.equal(summary.totals.requests, 40);
   assert.deepEqual(summary.totals.errors, { timeout: 40 });
   assert.deepEqual(summary.totals.errorCodes, { STRESS_ERR_DEADLINE: 40 });

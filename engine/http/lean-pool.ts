@@ -1,0 +1,276 @@
+/**
+ * The lean HTTP/1.1 client of the hot path: keep-alive sockets of `node:net` (or `node:tls`), one
+ * request per socket at a time (no pipelining), the request's bytes built once and written as one
+ * Buffer, and a response parser written for the job (response-parser.ts) that counts body bytes
+ * without copying them. It takes the same handler calls as undici's pool (`onConnect`,
+ * `onHeaders`, `onData`, `onComplete`, `onError`), so the sender drives either the same way.
+ *
+ * Measured beside undici on one core (see BENCHMARKS.md): undici's per-request machinery (a
+ * Request object, header strings, its queue) costs more CPU per request than the whole of this.
+ * Nothing here is allocated per request except what Node allocates for a socket write.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { ResponseParser, type ResponseHandler } from './response-parser.js';
+
+/** What the pool calls on the request it carries, in undici's order. */
+export interface LeanRequestHandler {
+  /** the request goes onto a connected socket now; `abort` ends it (and its connection) */
+  onConnect(abort: (error?: Error) => void): void;
+  onHeaders(statusCode: number): boolean;
+  /** `chunk.length` body bytes went past; the chunk is a view, never kept */
+  onData(chunk: { length: number }): boolean;
+  onComplete(): void;
+  onError(error: Error): void;
+}
+
+/** A failure of the lean client, with a stable code (error-class.ts classifies it). */
+export class LeanClientError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The server closed the connection before the response was whole: counted as `reset`. */
+export const SOCKET_CLOSED_CODE = 'STRESS_ERR_SOCKET_CLOSED';
+
+export interface LeanPoolOptions {
+  connections: number;
+  /** `servername` and certificate checks for https; absent: Node's defaults */
+  tls?: tls.ConnectionOptions;
+}
+
+function closedEarly(): LeanClientError {
+  return new LeanClientError(SOCKET_CLOSED_CODE, 'the server closed the connection before the response was whole');
+}
+
+/** One byte count reused for every body chunk: the handler reads only `length`. */
+class ByteCount {
+  length = 0;
+}
+
+/** One keep-alive connection and the request on it, if any. */
+class LeanConnection implements ResponseHandler {
+  socket: net.Socket | null = null;
+  connected = false;
+  current: LeanRequestHandler | null = null;
+  private readonly parser = new ResponseParser(this);
+  private readonly bytes = new ByteCount();
+  /** set while the parser hears that the socket closed: an incomplete response is then a reset */
+  private closing = false;
+  /** handed to each request at onConnect; one function for the connection's life */
+  readonly abort = (error?: Error): void => {
+    this.fail(error ?? new LeanClientError('STRESS_ERR_ABORTED', 'aborted'));
+  };
+
+  constructor(private readonly pool: LeanPool) {}
+
+  /** Takes a request: writes it at once on a connected socket, or connects first. */
+  carry(handler: LeanRequestHandler): void {
+    this.current = handler;
+    if (this.connected) this.write();
+    else if (this.socket === null) this.connect();
+  }
+
+  private connect(): void {
+    const socket = this.pool.openSocket();
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.once(this.pool.secure ? 'secureConnect' : 'connect', () => {
+      if (this.socket !== socket) return;
+      this.connected = true;
+      if (this.current) this.write();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (this.socket === socket) this.parser.execute(chunk);
+    });
+    socket.on('error', (error) => {
+      if (this.socket === socket) this.fail(error);
+    });
+    socket.on('close', () => {
+      if (this.socket !== socket) return;
+      if (this.current !== null && this.connected) {
+        this.closing = true;
+        this.parser.finish();
+        this.closing = false;
+        // a close-delimited body ended, or the cut response failed: either may have moved on
+        if (this.socket !== socket) return;
+      }
+      this.closed(closedEarly());
+    });
+  }
+
+  private write(): void {
+    const handler = this.current!;
+    this.parser.expect(this.pool.headRequest);
+    handler.onConnect(this.abort);
+    // the handler may have ended it already (a deadline passed while it waited for a socket)
+    if (this.current === handler) this.socket!.write(this.pool.requestBytes);
+  }
+
+  onStatus(status: number): void {
+    this.current?.onHeaders(status);
+  }
+
+  onBody(bytes: number): void {
+    if (this.current === null) return;
+    this.bytes.length = bytes;
+    this.current.onData(this.bytes);
+  }
+
+  onComplete(keepAlive: boolean): void {
+    const handler = this.current;
+    this.current = null;
+    if (!keepAlive) this.drop();
+    handler?.onComplete();
+    this.pool.release(this);
+  }
+
+  onError(code: string): void {
+    this.fail(this.closing ? closedEarly() : new LeanClientError(code, `malformed response (${code})`));
+  }
+
+  /** The request on it fails with `error`; the connection is dropped (a later request reconnects). */
+  private fail(error: Error): void {
+    const handler = this.current;
+    this.current = null;
+    this.drop();
+    handler?.onError(error);
+    this.pool.release(this);
+  }
+
+  /** The socket is gone: a request still on it fails with `error`. */
+  private closed(error: Error): void {
+    this.socket = null;
+    this.connected = false;
+    this.parser.reset();
+    if (this.current !== null) this.fail(error);
+  }
+
+  private drop(): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.connected = false;
+    this.parser.reset();
+    socket?.destroy();
+  }
+
+  destroy(): void {
+    this.drop();
+  }
+}
+
+/** The worker's connections to one origin and the requests waiting for one. */
+export class LeanPool {
+  readonly requestBytes: Buffer;
+  readonly headRequest: boolean;
+  readonly secure: boolean;
+  private readonly host: string;
+  private readonly port: number;
+  private readonly idle: LeanConnection[] = [];
+  private readonly all: LeanConnection[] = [];
+  /** requests waiting for a connection, oldest first */
+  private readonly waiting = new HandlerQueue();
+  private destroyed = false;
+
+  constructor(
+    origin: URL,
+    request: { path: string; method: string; headers: Record<string, string>; body: Buffer | null },
+    private readonly options: LeanPoolOptions,
+  ) {
+    this.secure = origin.protocol === 'https:';
+    this.host = origin.hostname.replace(/^\[|\]$/g, '');
+    this.port = Number(origin.port) || (this.secure ? 443 : 80);
+    this.headRequest = request.method === 'HEAD';
+    this.requestBytes = requestBytes(origin.host, request);
+    for (let i = 0; i < options.connections; i++) {
+      const connection = new LeanConnection(this);
+      this.all.push(connection);
+      this.idle.push(connection);
+    }
+  }
+
+  openSocket(): net.Socket {
+    return this.secure
+      ? tls.connect({ host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ...this.options.tls })
+      : net.connect({ host: this.host, port: this.port });
+  }
+
+  /** Sends the request on a free connection, or queues it until one is free. */
+  dispatch(handler: LeanRequestHandler): void {
+    if (this.destroyed) {
+      handler.onError(new LeanClientError('STRESS_ERR_CLIENT_CLOSED', 'the client is closed'));
+      return;
+    }
+    const connection = this.idle.pop();
+    if (connection) connection.carry(handler);
+    else this.waiting.push(handler);
+  }
+
+  /** A connection finished its request: it takes the oldest waiting one, or goes idle. */
+  release(connection: LeanConnection): void {
+    if (connection.current !== null) return;
+    if (this.destroyed) return;
+    const next = this.waiting.shift();
+    if (next) connection.carry(next);
+    else this.idle.push(connection);
+  }
+
+  /** Ends every connection; requests still waiting or in flight fail as interrupted by the caller's sweep. */
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    for (const connection of this.all) connection.destroy();
+    this.waiting.clear();
+  }
+}
+
+/** A first-in first-out queue on a growing ring: no allocation per request once it has grown. */
+class HandlerQueue {
+  private slots: Array<LeanRequestHandler | undefined> = new Array(64);
+  private head = 0;
+  private size = 0;
+
+  push(handler: LeanRequestHandler): void {
+    if (this.size === this.slots.length) this.grow();
+    this.slots[(this.head + this.size) % this.slots.length] = handler;
+    this.size++;
+  }
+
+  shift(): LeanRequestHandler | undefined {
+    if (this.size === 0) return undefined;
+    const handler = this.slots[this.head];
+    this.slots[this.head] = undefined;
+    this.head = (this.head + 1) % this.slots.length;
+    this.size--;
+    return handler;
+  }
+
+  clear(): void {
+    this.slots.fill(undefined);
+    this.head = 0;
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const grown: Array<LeanRequestHandler | undefined> = new Array(this.slots.length * 2);
+    for (let i = 0; i < this.size; i++) grown[i] = this.slots[(this.head + i) % this.slots.length];
+    this.slots = grown;
+    this.head = 0;
+  }
+}
+
+/** The request line, headers and body, once: every request of the run is these bytes. */
+export function requestBytes(
+  host: string,
+  request: { path: string; method: string; headers: Record<string, string>; body: Buffer | null },
+): Buffer {
+  const lines = [`${request.method} ${request.path} HTTP/1.1`];
+  if (!('host' in request.headers)) lines.push(`host: ${host}`);
+  for (const [name, value] of Object.entries(request.headers)) lines.push(`${name}: ${value}`);
+  if (request.body !== null && !('content-length' in request.headers)) lines.push(`content-length: ${request.body.length}`);
+  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  return request.body === null ? head : Buffer.concat([head, request.body]);
+}
