@@ -1,420 +1,958 @@
 /**
- * HTTP/1.1 responses, parsed for a load generator: the status, the body's length as it streams
- * past, and whether the connection stays open. Nothing else is kept: no header strings, no header
- * object, no body bytes. One parser serves one connection for its whole life, so nothing is
- * allocated per response; a line that arrives in pieces is gathered in one reused buffer.
+ * The response side of the lean HTTP/1.1 client: an incremental, byte-exact parser for the
+ * responses of one keep-alive connection, reused for every response on it.
  *
- * Strict where a lenient reading would count a broken server as a working one: CRLF line ends,
- * token header names, a Content-Length of digits only and given once, never beside
- * Transfer-Encoding; chunk sizes in hex with optional extensions, trailers after the last chunk.
- * 1xx interim answers are skipped; HEAD, 204 and 304 have no body; with neither a length nor
- * chunking the body runs until the server closes. test/http/response-parser-differential.test.ts
- * holds it to Node's own parser on the same bytes.
+ * It reports what a load generator needs and nothing more: the final status, how many body bytes
+ * went past (the body is never copied or kept), whether the connection may carry the next request,
+ * and a stable error code when the bytes are not a valid response. It keeps no header strings or
+ * objects: the three headers that frame a response (Content-Length, Transfer-Encoding, Connection)
+ * are recognised byte by byte, case-insensitively, and their values parsed from the bytes.
+ *
+ * A byte-wise state machine: every state survives a chunk boundary, so a status line, a header name
+ * or value, a CRLF pair or a chunk-size line may be split anywhere without any byte being copied or
+ * buffered. Nothing is allocated per response (no closure, no string, no object); the limits below
+ * bound the work a hostile server can make a response cost.
+ *
+ * What it accepts is Node 20's own parser (llhttp 9, as its `http` client runs it, not lenient),
+ * established byte for byte by test/http/response-parser-differential.test.ts. The differences, on
+ * purpose:
+ * - data arriving when no response is outstanding is an error, even when it looks like the start of
+ *   a response (Node's client silently drops such an unsolicited response);
+ * - only `HTTP/` status lines are accepted (llhttp also takes `RTSP/` and `ICE/`);
+ * - an HTTP/1.0 response that says both `keep-alive` and `close` is not kept alive (llhttp lets
+ *   `keep-alive` win there);
+ * - the header limits are ours: 64 KiB per header section and 256 fields per section (Node: 16 KiB
+ *   of header bytes as it counts them, no count limit).
+ * Behaviours of Node kept although surprising: HTTP/0.9 and HTTP/2.0 status lines are accepted (with
+ * HTTP/1.0 connection rules), any three-digit status (000-999) is a status, CR and LF between
+ * responses are skipped, every 1xx but 101 is an interim response without a body whatever its headers
+ * say, `Transfer-Encoding` after `Content-Length` is an error even when empty (an empty one before it
+ * is ignored), and a `Connection: close` in the trailers closes the connection.
+ *
+ * 101 Switching Protocols is not expected (the client never asks to upgrade). It ends the response
+ * like Node's client does: the status is reported, the response completes without a body and with
+ * `keepAlive` false, and every later byte belongs to the other protocol and is ignored until `reset`.
  */
 
-/** What the parser tells its connection. */
+/** What the parser reports; each method is called synchronously from `execute` or `finish`. */
 export interface ResponseHandler {
-  /** the final status (after any 1xx), once its headers are complete */
+  /** The final status of the response (interim 1xx responses are skipped), once its headers are complete. */
   onStatus(status: number): void;
-  /** `bytes` more body bytes went past */
+  /** `bytes` more body bytes went past (any number of calls per response). */
   onBody(bytes: number): void;
-  /** the response is whole; `keepAlive`: the connection may carry the next request */
+  /** The response ended; `keepAlive` false when the connection must not carry another request. */
   onComplete(keepAlive: boolean): void;
-  /** the bytes are not HTTP/1.1; a stable code says how. The parser stays failed until `reset`. */
-  onError(code: string): void;
+  /** The bytes are not a valid response, or the connection closed mid-response; failed until `reset`. */
+  onError(code: ParseErrorCode): void;
 }
 
-export const PARSE_ERRORS = {
+/** The stable error codes, one per kind of fault. */
+export const PARSE_ERROR = {
+  /** The status line: not `HTTP/x.y`, an unsupported version, a status that is not three digits, no CRLF. */
   status: 'STRESS_ERR_PARSE_STATUS',
+  /** A header or trailer field: a name that is not a token, a control byte in a value, obs-fold, a bare CR or LF. */
   header: 'STRESS_ERR_PARSE_HEADER',
+  /** The header (or trailer) section is over MAX_HEADER_BYTES or MAX_HEADER_FIELDS. */
   headerOverflow: 'STRESS_ERR_PARSE_HEADER_OVERFLOW',
+  /** Content-Length: empty, not digits, over 2^64 - 1, or given twice. */
   contentLength: 'STRESS_ERR_PARSE_CONTENT_LENGTH',
+  /** Both Content-Length and Transfer-Encoding: the body's length is ambiguous. */
+  framing: 'STRESS_ERR_PARSE_FRAMING_CONFLICT',
+  /** A chunk-size line (size, extensions, CRLF) or the CRLF after a chunk's data. */
   chunk: 'STRESS_ERR_PARSE_CHUNK',
-  lineEnd: 'STRESS_ERR_PARSE_LINE_END',
-  unexpected: 'STRESS_ERR_PARSE_UNEXPECTED_DATA',
-  upgrade: 'STRESS_ERR_PARSE_UPGRADE',
+  /** Bytes where no response may start: none outstanding, or after the server said it would close. */
+  unexpectedData: 'STRESS_ERR_PARSE_UNEXPECTED_DATA',
+  /** The connection closed before the outstanding response was complete. */
   incomplete: 'STRESS_ERR_PARSE_INCOMPLETE',
 } as const;
 
-/** Most bytes of a status line and headers together (Node's default is the same). */
-export const MAX_HEADER_BYTES = 16 * 1024;
+export type ParseErrorCode = (typeof PARSE_ERROR)[keyof typeof PARSE_ERROR];
 
-enum State {
-  Idle,
-  StatusLine,
-  HeaderLine,
-  BodyLength,
-  ChunkSize,
-  ChunkData,
-  ChunkDataEnd,
-  TrailerLine,
-  BodyUntilClose,
-  Failed,
+/** Bytes of one header section, the status line included (the trailer section has its own budget). */
+export const MAX_HEADER_BYTES = 64 * 1024;
+/** Fields in one header (or trailer) section. */
+export const MAX_HEADER_FIELDS = 256;
+/** Bytes of one chunk-size line, its extensions and CRLF included. */
+export const MAX_CHUNK_LINE_BYTES = 4 * 1024;
+
+// ---- bytes and byte classes ----
+
+const HTAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const DQUOTE = 0x22;
+const COMMA = 0x2c;
+const DOT = 0x2e;
+const COLON = 0x3a;
+const SEMICOLON = 0x3b;
+const EQUALS = 0x3d;
+const BACKSLASH = 0x5c;
+const DIGIT_0 = 0x30;
+
+/** Builds a 256-entry membership table from inclusive byte ranges. */
+function byteClass(...ranges: Array<[number, number]>): Uint8Array {
+  const table = new Uint8Array(256);
+  for (const [from, to] of ranges) table.fill(1, from, to + 1);
+  return table;
 }
 
-const CR = 13;
-const LF = 10;
+const single = (chars: string): Array<[number, number]> => [...chars].map((char) => [char.charCodeAt(0), char.charCodeAt(0)]);
 
-/** What the first bytes of a status line may be: `HTTP/1.`, `0` or `1`, a space, three digits, a space. */
-const STATUS_PREFIX = 'HTTP/1.? DDD ';
-function statusPrefixOk(at: number, byte: number): boolean {
-  const expected = STATUS_PREFIX.charCodeAt(at);
-  if (at === 7) return byte === 48 || byte === 49;
-  if (at === 9) return byte >= 49 && byte <= 57;
-  if (at === 10 || at === 11) return byte >= 48 && byte <= 57;
-  return byte === expected;
+/** tchar (RFC 9110 5.6.2): header names and chunk-extension names and values. */
+const TOKEN = byteClass([0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a], ...single("!#$%&'*+-.^_`|~"));
+/** A header value's bytes: HTAB, SP, visible ASCII and obs-text; other control bytes and DEL are not. */
+const FIELD_VALUE = byteClass([HTAB, HTAB], [SP, 0x7e], [0x80, 0xff]);
+/** Inside a quoted chunk-extension value, unescaped. */
+const QDTEXT = byteClass([HTAB, HTAB], [SP, 0x21], [0x23, 0x5b], [0x5d, 0x7e], [0x80, 0xff]);
+/** After a backslash in a quoted chunk-extension value. */
+const QUOTED_PAIR = FIELD_VALUE;
+/** A byte's value as a hex digit, or -1. */
+const HEX = new Int8Array(256).fill(-1);
+for (let i = 0; i < 10; i++) HEX[DIGIT_0 + i] = i;
+for (let i = 0; i < 6; i++) {
+  HEX[0x41 + i] = 10 + i;
+  HEX[0x61 + i] = 10 + i;
 }
+/** ASCII letters folded to lower case, every other byte unchanged. */
+const LOWER = new Uint8Array(256);
+for (let i = 0; i < 256; i++) LOWER[i] = i >= 0x41 && i <= 0x5a ? i + 0x20 : i;
 
-/** Characters of an HTTP token (RFC 9110 tchar), by byte value. */
-const TOKEN = new Uint8Array(128);
-for (const char of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TOKEN[char.charCodeAt(0)] = 1;
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (char) => char.charCodeAt(0));
+const HTTP_SLASH = ascii('HTTP/');
+
+// The header names that frame a response, lower case, and the bit of each in a candidate set.
+const FIELD_NAMES = [ascii('content-length'), ascii('transfer-encoding'), ascii('connection')];
+const FIELD_OTHER = -1;
+const FIELD_CONTENT_LENGTH = 0;
+const FIELD_TRANSFER_ENCODING = 1;
+const FIELD_CONNECTION = 2;
+
+// The list tokens that matter in Transfer-Encoding and Connection values.
+const WORDS = [ascii('chunked'), ascii('close'), ascii('keep-alive')];
+const WORD_NONE = -1;
+const WORD_CHUNKED = 0;
+const WORD_CLOSE = 1;
+const WORD_KEEP_ALIVE = 2;
+
+// Where a list element stands: before its first byte, inside a word being matched, right after a
+// whole word (only spaces may follow before the comma), or inside any other element.
+const LIST_START = 0;
+const LIST_MATCHING = 1;
+const LIST_MATCHED = 2;
+const LIST_OTHER = 3;
+
+const TWO_POW_32 = 2 ** 32;
+
+// ---- states ----
+
+/** No response outstanding: only CR and LF may arrive (Node skips them between responses too). */
+const S_IDLE = 0;
+/** The last response said the connection closes: only CR and LF may follow. */
+const S_CLOSED = 1;
+/** A 101 switched protocols: every later byte is ignored. */
+const S_UPGRADED = 2;
+/** An error was reported: everything is ignored until `reset`. */
+const S_FAILED = 3;
+/** A response is outstanding; its status line has not begun (CR and LF are skipped). */
+const S_START = 4;
+const S_PROTOCOL = 5;
+const S_MAJOR = 6;
+const S_DOT = 7;
+const S_MINOR = 8;
+const S_VERSION_SP = 9;
+const S_STATUS_CODE = 10;
+const S_STATUS_END = 11;
+const S_REASON = 12;
+const S_STATUS_LF = 13;
+const S_FIELD_START = 14;
+const S_FIELD_NAME = 15;
+const S_FIELD_OWS = 16;
+const S_FIELD_VALUE = 17;
+const S_LENGTH_VALUE = 18;
+const S_LENGTH_SPACES = 19;
+const S_LIST_VALUE = 20;
+const S_FIELD_LF = 21;
+const S_SECTION_LF = 22;
+const S_BODY_LENGTH = 23;
+const S_BODY_CLOSE = 24;
+const S_CHUNK_SIZE_START = 25;
+const S_CHUNK_SIZE = 26;
+const S_EXT_START = 27;
+const S_EXT_NAME = 28;
+const S_EXT_VALUE_START = 29;
+const S_EXT_VALUE = 30;
+const S_EXT_QUOTED = 31;
+const S_EXT_QUOTED_PAIR = 32;
+const S_EXT_QUOTED_END = 33;
+const S_CHUNK_SIZE_LF = 34;
+const S_CHUNK_DATA = 35;
+const S_CHUNK_DATA_CR = 36;
+const S_CHUNK_DATA_LF = 37;
 
 export class ResponseParser {
-  private state = State.Idle;
-  private readonly line = Buffer.allocUnsafe(MAX_HEADER_BYTES);
-  private lineLength = 0;
-  private headerBytes = 0;
-  private headRequest = false;
-  private status = 0;
-  private http10 = false;
-  private keepAlive = true;
-  private contentLength = -1;
-  private chunked = false;
-  private transferEncoding = false;
-  private remaining = 0;
-  /** moves on whenever the connection resets the parser, so a callback that did ends the loop */
+  private state = S_IDLE;
+  /** Bumped by `reset`, so that `execute` stops when a callback starts a new connection. */
   private generation = 0;
+  /** The outstanding request is HEAD: its response has no body. */
+  private head = false;
+  /** An interim response said the connection closes: the final one can no longer arrive. */
+  private interimClosed = false;
+
+  // the message being parsed
+  private major = 0;
+  private minor = 0;
+  private status = 0;
+  private inTrailers = false;
+  private sectionBytes = 0;
+  private sectionFields = 0;
+  private hasContentLength = false;
+  private hasTransferEncoding = false;
+  private chunked = false;
+  private connectionClose = false;
+  private connectionKeepAlive = false;
+  /** Body bytes still to come: of the Content-Length body or of the current chunk. */
+  private remaining = 0;
+
+  // the field being parsed
+  private field = FIELD_OTHER;
+  /** Bit set of FIELD_NAMES still matching the name read so far. */
+  private nameCandidates = 0;
+  private nameLength = 0;
+  private listState = LIST_START;
+  private listWord = WORD_NONE;
+  private listIndex = 0;
+  /** The current Transfer-Encoding value's last element is `chunked`. */
+  private listChunked = false;
+
+  // a number (Content-Length, chunk size, status code) as two exact 32-bit halves, so 2^64 - 1 is exact
+  private numberHigh = 0;
+  private numberLow = 0;
+  private digits = 0;
+  private protocolIndex = 0;
+  private chunkLineBytes = 0;
 
   constructor(private readonly handler: ResponseHandler) {}
 
-  /** A request is about to be written: its response comes next. */
+  /** Before each request is written: a response is now outstanding (HEAD: one without a body). */
   expect(headRequest: boolean): void {
-    this.headRequest = headRequest;
-    this.startResponse();
+    if (this.state !== S_IDLE) throw new Error('ResponseParser.expect: a response is still outstanding, or the connection is done');
+    this.head = headRequest;
+    this.interimClosed = false;
+    this.state = S_START;
   }
 
-  /** For a new connection, or after an error. */
+  /** For a new connection: forgets everything, including a failure. */
   reset(): void {
     this.generation++;
-    this.state = State.Idle;
-    this.lineLength = 0;
-  }
-
-  execute(chunk: Buffer): void {
-    const generation = this.generation;
-    let at = 0;
-    while (at < chunk.length && this.generation === generation) {
-      switch (this.state) {
-        case State.Idle:
-          this.fail(PARSE_ERRORS.unexpected);
-          return;
-        case State.Failed:
-          return;
-        case State.BodyLength: {
-          const take = Math.min(this.remaining, chunk.length - at);
-          at += take;
-          this.remaining -= take;
-          this.handler.onBody(take);
-          if (this.remaining === 0 && this.generation === generation) this.complete();
-          break;
-        }
-        case State.ChunkData: {
-          const take = Math.min(this.remaining, chunk.length - at);
-          at += take;
-          this.remaining -= take;
-          this.handler.onBody(take);
-          if (this.remaining === 0) this.state = State.ChunkDataEnd;
-          break;
-        }
-        case State.BodyUntilClose:
-          this.handler.onBody(chunk.length - at);
-          at = chunk.length;
-          break;
-        default:
-          at = this.gatherLine(chunk, at);
-      }
-    }
+    this.state = S_IDLE;
+    this.head = false;
+    this.interimClosed = false;
   }
 
   /** The server closed the connection. */
   finish(): void {
-    if (this.state === State.BodyUntilClose) {
-      this.keepAlive = false;
-      this.complete();
-    } else if (this.state !== State.Idle && this.state !== State.Failed) {
-      this.fail(PARSE_ERRORS.incomplete);
-    }
-  }
-
-  private startResponse(): void {
-    this.state = State.StatusLine;
-    this.lineLength = 0;
-    this.headerBytes = 0;
-    this.status = 0;
-    this.contentLength = -1;
-    this.chunked = false;
-    this.transferEncoding = false;
-  }
-
-  /** Adds bytes up to the next LF to the line; a whole line is handled. Returns the next offset. */
-  private gatherLine(chunk: Buffer, at: number): number {
-    const lf = chunk.indexOf(LF, at);
-    const end = lf < 0 ? chunk.length : lf;
-    const length = end - at;
-    const counted = this.state === State.StatusLine || this.state === State.HeaderLine;
-    if (this.lineLength + length >= this.line.length || (counted && this.headerBytes + length > MAX_HEADER_BYTES)) {
-      this.fail(counted ? PARSE_ERRORS.headerOverflow : PARSE_ERRORS.chunk);
-      return chunk.length;
-    }
-    chunk.copy(this.line, this.lineLength, at, end);
-    const checkedTo = this.lineLength;
-    this.lineLength += length;
-    if (counted) this.headerBytes += length + 1;
-    // judged as the bytes come, as Node's parser does: a server sending garbage without a line
-    // end fails at once, not at the deadline
-    const problem = this.partialProblem(checkedTo, this.lineLength);
-    if (problem !== null) {
-      this.fail(problem);
-      return chunk.length;
-    }
-    if (lf < 0) return chunk.length;
-    if (this.lineLength === 0 || this.line[this.lineLength - 1] !== CR) {
-      this.fail(PARSE_ERRORS.lineEnd);
-      return chunk.length;
-    }
-    const lineEnd = this.lineLength - 1;
-    this.lineLength = 0;
-    this.onLine(lineEnd);
-    return lf + 1;
-  }
-
-  /** One line without its CRLF: `line[0..end)`. */
-  private onLine(end: number): void {
     switch (this.state) {
-      case State.StatusLine:
-        this.onStatusLine(end);
+      case S_FAILED:
+      case S_UPGRADED:
+      case S_CLOSED:
         return;
-      case State.HeaderLine:
-        if (end === 0) this.onHeadersEnd();
-        else this.onHeader(end);
+      case S_IDLE:
+        this.state = S_CLOSED;
         return;
-      case State.ChunkSize:
-        this.onChunkSize(end);
+      case S_BODY_CLOSE:
+        this.complete(false);
         return;
-      case State.ChunkDataEnd:
-        if (end !== 0) {
-          this.fail(PARSE_ERRORS.chunk);
-          return;
-        }
-        this.state = State.ChunkSize;
-        return;
-      case State.TrailerLine:
-        if (end === 0) {
-          this.complete();
-          return;
-        }
-        if (!this.validHeader(end)) {
-          this.fail(PARSE_ERRORS.header);
-          return;
-        }
-        return;
+      default:
+        this.fail(PARSE_ERROR.incomplete);
     }
   }
 
-  /** `HTTP/1.1 200 OK`: the version, three digits, then a space and any reason (or nothing). */
-  private onStatusLine(end: number): void {
-    const line = this.line;
-    const prefix = end >= 12 && line[0] === 72 && line[1] === 84 && line[2] === 84 && line[3] === 80 && line[4] === 47;
-    const version = prefix && line[5] === 49 && line[6] === 46 && (line[7] === 48 || line[7] === 49) && line[8] === 32;
-    const d1 = line[9]! - 48;
-    const d2 = line[10]! - 48;
-    const d3 = line[11]! - 48;
-    const digits = d1 >= 1 && d1 <= 9 && d2 >= 0 && d2 <= 9 && d3 >= 0 && d3 <= 9;
-    if (!version || !digits || (end > 12 && line[12] !== 32) || !this.visible(13, end)) {
-      this.fail(PARSE_ERRORS.status);
-      return;
-    }
-    this.status = d1 * 100 + d2 * 10 + d3;
-    this.http10 = line[7] === 48;
-    this.keepAlive = !this.http10;
-    this.state = State.HeaderLine;
-  }
-
-  private onHeader(end: number): void {
-    if (!this.validHeader(end)) {
-      this.fail(PARSE_ERRORS.header);
-      return;
-    }
-    const colon = this.line.indexOf(58);
-    let from = colon + 1;
-    let to = end;
-    while (from < to && (this.line[from] === 32 || this.line[from] === 9)) from++;
-    while (to > from && (this.line[to - 1] === 32 || this.line[to - 1] === 9)) to--;
-    if (this.named(colon, 'content-length')) {
-      if (this.contentLength >= 0 || from === to || to - from > 15) {
-        this.fail(PARSE_ERRORS.contentLength);
-        return;
-      }
-      let value = 0;
-      for (let i = from; i < to; i++) {
-        const digit = this.line[i]! - 48;
-        if (digit < 0 || digit > 9) {
-          this.fail(PARSE_ERRORS.contentLength);
-          return;
-        }
-        value = value * 10 + digit;
-      }
-      this.contentLength = value;
-    } else if (this.named(colon, 'transfer-encoding')) {
-      this.transferEncoding = true;
-      // the last coding decides: only `chunked` there frames the body
-      this.chunked = to - from >= 7 && this.lowerEquals(to - 7, to, 'chunked') && (to - from === 7 || this.isSeparator(to - 8));
-    } else if (this.named(colon, 'connection')) {
-      if (this.hasToken(from, to, 'close')) this.keepAlive = false;
-      else if (this.hasToken(from, to, 'keep-alive')) this.keepAlive = true;
-    }
-  }
-
-  private onHeadersEnd(): void {
-    const { status } = this;
-    if (status === 101) {
-      this.fail(PARSE_ERRORS.upgrade);
-      return;
-    }
-    if (status < 200) {
-      // an interim answer (100 Continue, 103 Early Hints): the real one follows
-      this.startResponse();
-      return;
-    }
-    if (this.transferEncoding && this.contentLength >= 0) {
-      this.fail(PARSE_ERRORS.contentLength);
-      return;
-    }
-    this.handler.onStatus(status);
-    if (this.headRequest || status === 204 || status === 304) {
-      this.complete();
-      return;
-    }
-    if (this.chunked) {
-      this.state = State.ChunkSize;
-    } else if (this.contentLength >= 0) {
-      this.remaining = this.contentLength;
-      if (this.remaining === 0) this.complete();
-      else this.state = State.BodyLength;
-    } else {
-      this.keepAlive = false;
-      this.state = State.BodyUntilClose;
-    }
-  }
-
-  /** `1a3f;name=value`: hex digits, then optional extensions. */
-  private onChunkSize(end: number): void {
-    let size = 0;
-    let i = 0;
-    for (; i < end && i < 14; i++) {
-      const byte = this.line[i]!;
-      const digit =
-        byte >= 48 && byte <= 57 ? byte - 48 : byte >= 97 && byte <= 102 ? byte - 87 : byte >= 65 && byte <= 70 ? byte - 55 : -1;
-      if (digit < 0) break;
-      size = size * 16 + digit;
-    }
-    const extension = i < end && (this.line[i] === 59 || this.line[i] === 32 || this.line[i] === 9);
-    if (i === 0 || (i < end && !extension) || !this.visible(i, end)) {
-      this.fail(PARSE_ERRORS.chunk);
-      return;
-    }
-    if (size === 0) {
-      this.state = State.TrailerLine;
-    } else {
-      this.remaining = size;
-      this.state = State.ChunkData;
-    }
-  }
-
-  /** Why the line's bytes `[from, to)` cannot be the start of a valid line, or null. */
-  private partialProblem(from: number, to: number): string | null {
-    const line = this.line;
-    for (let i = from; i < to; i++) {
-      const byte = line[i]!;
-      // only the line end may follow a CR
-      if (i > 0 && line[i - 1] === CR) return PARSE_ERRORS.lineEnd;
-      if (byte === CR) continue;
+  /** Bytes as they arrive. */
+  execute(chunk: Buffer): void {
+    const generation = this.generation;
+    const end = chunk.length;
+    let pos = 0;
+    while (pos < end && this.generation === generation) {
       switch (this.state) {
-        case State.StatusLine:
-          if (i < STATUS_PREFIX.length ? !statusPrefixOk(i, byte) : (byte < 32 && byte !== 9) || byte === 127) return PARSE_ERRORS.status;
+        case S_FAILED:
+        case S_UPGRADED:
+          return;
+
+        case S_IDLE:
+        case S_CLOSED: {
+          const byte = chunk[pos]!;
+          if (byte !== CR && byte !== LF) {
+            this.fail(PARSE_ERROR.unexpectedData);
+            return;
+          }
+          pos++;
           break;
-        case State.HeaderLine:
-        case State.TrailerLine: {
-          const colon = line.indexOf(58);
-          const inName = colon < 0 || colon >= i;
-          if (inName ? !(byte < 128 && TOKEN[byte] === 1) && !(byte === 58 && i > 0) : (byte < 32 && byte !== 9) || byte === 127) {
-            return PARSE_ERRORS.header;
+        }
+
+        // ---- the status line ----
+
+        case S_START: {
+          const byte = chunk[pos]!;
+          if (byte === CR || byte === LF) {
+            pos++;
+            break;
+          }
+          if (this.interimClosed) {
+            this.fail(PARSE_ERROR.unexpectedData);
+            return;
+          }
+          this.beginMessage();
+          this.state = S_PROTOCOL;
+          break;
+        }
+        case S_PROTOCOL: {
+          if (!this.countHeaderByte()) return;
+          if (chunk[pos++] !== HTTP_SLASH[this.protocolIndex]) {
+            this.fail(PARSE_ERROR.status);
+            return;
+          }
+          if (++this.protocolIndex === HTTP_SLASH.length) this.state = S_MAJOR;
+          break;
+        }
+        case S_MAJOR: {
+          if (!this.countHeaderByte()) return;
+          const digit = chunk[pos++]! - DIGIT_0;
+          if (digit < 0 || digit > 9) {
+            this.fail(PARSE_ERROR.status);
+            return;
+          }
+          this.major = digit;
+          this.state = S_DOT;
+          break;
+        }
+        case S_DOT: {
+          if (!this.countHeaderByte()) return;
+          if (chunk[pos++] !== DOT) {
+            this.fail(PARSE_ERROR.status);
+            return;
+          }
+          this.state = S_MINOR;
+          break;
+        }
+        case S_MINOR: {
+          if (!this.countHeaderByte()) return;
+          const digit = chunk[pos++]! - DIGIT_0;
+          if (digit < 0 || digit > 9) {
+            this.fail(PARSE_ERROR.status);
+            return;
+          }
+          this.minor = digit;
+          // the versions llhttp accepts: 0.9, 1.0, 1.1 and 2.0
+          const major = this.major;
+          if (!((major === 1 && digit <= 1) || (major === 0 && digit === 9) || (major === 2 && digit === 0))) {
+            this.fail(PARSE_ERROR.status);
+            return;
+          }
+          this.state = S_VERSION_SP;
+          break;
+        }
+        case S_VERSION_SP: {
+          if (!this.countHeaderByte()) return;
+          if (chunk[pos++] !== SP) {
+            this.fail(PARSE_ERROR.status);
+            return;
+          }
+          this.state = S_STATUS_CODE;
+          break;
+        }
+        case S_STATUS_CODE: {
+          if (!this.countHeaderByte()) return;
+          const digit = chunk[pos++]! - DIGIT_0;
+          if (digit < 0 || digit > 9) {
+            this.fail(PARSE_ERROR.status);
+            return;
+          }
+          this.status = this.status * 10 + digit;
+          if (++this.digits === 3) this.state = S_STATUS_END;
+          break;
+        }
+        case S_STATUS_END: {
+          if (!this.countHeaderByte()) return;
+          const byte = chunk[pos++]!;
+          if (byte === SP) this.state = S_REASON;
+          else if (byte === CR) this.state = S_STATUS_LF;
+          else {
+            this.fail(PARSE_ERROR.status);
+            return;
           }
           break;
         }
-        case State.ChunkSize:
-          if ((byte < 32 && byte !== 9) || byte === 127) return PARSE_ERRORS.chunk;
+        case S_REASON: {
+          // any byte but CR and LF (llhttp takes control bytes here too)
+          const from = pos;
+          while (pos < end && chunk[pos] !== CR && chunk[pos] !== LF) pos++;
+          if (!this.countHeaderBytes(pos - from)) return;
+          if (pos === end) break;
+          if (!this.countHeaderByte()) return;
+          if (chunk[pos++] === LF) {
+            this.fail(PARSE_ERROR.status);
+            return;
+          }
+          this.state = S_STATUS_LF;
           break;
-        case State.ChunkDataEnd:
-          return PARSE_ERRORS.chunk;
+        }
+        case S_STATUS_LF: {
+          if (!this.countHeaderByte()) return;
+          if (chunk[pos++] !== LF) {
+            this.fail(PARSE_ERROR.status);
+            return;
+          }
+          this.state = S_FIELD_START;
+          break;
+        }
+
+        // ---- header and trailer fields ----
+
+        case S_FIELD_START: {
+          if (!this.countHeaderByte()) return;
+          const byte = chunk[pos++]!;
+          if (byte === CR) {
+            this.state = S_SECTION_LF;
+            break;
+          }
+          // a space here would be obs-fold (or a space after the status line): rejected, as by llhttp
+          if (TOKEN[byte] === 0) {
+            this.fail(PARSE_ERROR.header);
+            return;
+          }
+          if (++this.sectionFields > MAX_HEADER_FIELDS) {
+            this.fail(PARSE_ERROR.headerOverflow);
+            return;
+          }
+          const lower = LOWER[byte];
+          this.nameCandidates = lower === 0x63 ? 0b101 : lower === 0x74 ? 0b010 : 0; // c: content-length, connection; t: transfer-encoding
+          this.nameLength = 1;
+          this.state = S_FIELD_NAME;
+          break;
+        }
+        case S_FIELD_NAME: {
+          const from = pos;
+          let byte = 0;
+          while (pos < end) {
+            byte = chunk[pos]!;
+            if (TOKEN[byte] === 0) break;
+            if (this.nameCandidates !== 0) this.matchName(byte);
+            this.nameLength++;
+            pos++;
+          }
+          if (!this.countHeaderBytes(pos - from)) return;
+          if (pos === end) break;
+          if (!this.countHeaderByte()) return;
+          pos++;
+          if (byte !== COLON) {
+            this.fail(PARSE_ERROR.header);
+            return;
+          }
+          this.field = this.matchedField();
+          if (this.field === FIELD_TRANSFER_ENCODING && this.hasContentLength) {
+            this.fail(PARSE_ERROR.framing);
+            return;
+          }
+          this.state = S_FIELD_OWS;
+          break;
+        }
+        case S_FIELD_OWS: {
+          const byte = chunk[pos]!;
+          if (byte === SP || byte === HTAB) {
+            if (!this.countHeaderByte()) return;
+            pos++;
+          } else if (byte === CR) {
+            if (!this.countHeaderByte()) return;
+            pos++;
+            if (!this.endEmptyField()) return;
+            this.state = S_FIELD_LF;
+          } else if (this.field === FIELD_CONTENT_LENGTH) {
+            this.numberHigh = 0;
+            this.numberLow = 0;
+            this.state = S_LENGTH_VALUE;
+          } else if (this.field === FIELD_OTHER) {
+            this.state = S_FIELD_VALUE;
+          } else {
+            this.listState = LIST_START;
+            this.listChunked = false;
+            this.state = S_LIST_VALUE;
+          }
+          break;
+        }
+        case S_FIELD_VALUE: {
+          const from = pos;
+          while (pos < end && FIELD_VALUE[chunk[pos]!] === 1) pos++;
+          if (!this.countHeaderBytes(pos - from)) return;
+          if (pos === end) break;
+          if (!this.countHeaderByte()) return;
+          if (chunk[pos++] !== CR) {
+            this.fail(PARSE_ERROR.header);
+            return;
+          }
+          this.state = S_FIELD_LF;
+          break;
+        }
+        case S_LENGTH_VALUE: {
+          if (!this.countHeaderByte()) return;
+          const byte = chunk[pos++]!;
+          const digit = byte - DIGIT_0;
+          if (digit >= 0 && digit <= 9) {
+            if (!this.addDigit(10, digit)) {
+              this.fail(PARSE_ERROR.contentLength);
+              return;
+            }
+          } else if (byte === SP) {
+            this.state = S_LENGTH_SPACES;
+          } else if (byte === CR) {
+            if (!this.endContentLength()) return;
+            this.state = S_FIELD_LF;
+          } else {
+            // a tab, a comma list, a sign, any other byte: not a length (llhttp agrees on each)
+            this.fail(PARSE_ERROR.contentLength);
+            return;
+          }
+          break;
+        }
+        case S_LENGTH_SPACES: {
+          if (!this.countHeaderByte()) return;
+          const byte = chunk[pos++]!;
+          if (byte === CR) {
+            if (!this.endContentLength()) return;
+            this.state = S_FIELD_LF;
+          } else if (byte !== SP) {
+            this.fail(PARSE_ERROR.contentLength);
+            return;
+          }
+          break;
+        }
+        case S_LIST_VALUE: {
+          if (!this.countHeaderByte()) return;
+          const byte = chunk[pos++]!;
+          if (byte === CR) {
+            this.endList();
+            this.state = S_FIELD_LF;
+          } else if (FIELD_VALUE[byte] === 1) {
+            this.listByte(byte);
+          } else {
+            this.fail(PARSE_ERROR.header);
+            return;
+          }
+          break;
+        }
+        case S_FIELD_LF: {
+          if (!this.countHeaderByte()) return;
+          if (chunk[pos++] !== LF) {
+            this.fail(PARSE_ERROR.header);
+            return;
+          }
+          this.state = S_FIELD_START;
+          break;
+        }
+        case S_SECTION_LF: {
+          if (!this.countHeaderByte()) return;
+          if (chunk[pos++] !== LF) {
+            this.fail(PARSE_ERROR.header);
+            return;
+          }
+          if (this.inTrailers) this.complete(this.keepAlive());
+          else this.headersComplete();
+          break;
+        }
+
+        // ---- bodies ----
+
+        case S_BODY_LENGTH: {
+          const available = end - pos;
+          if (available < this.remaining) {
+            this.remaining -= available;
+            pos = end;
+            this.handler.onBody(available);
+            break;
+          }
+          const bytes = this.remaining;
+          pos += bytes;
+          this.remaining = 0;
+          this.handler.onBody(bytes);
+          if (this.generation === generation && this.state === S_BODY_LENGTH) this.complete(this.keepAlive());
+          break;
+        }
+        case S_BODY_CLOSE: {
+          const bytes = end - pos;
+          pos = end;
+          this.handler.onBody(bytes);
+          break;
+        }
+
+        // ---- chunked bodies ----
+
+        case S_CHUNK_SIZE_START: {
+          if (!this.countChunkLineByte()) return;
+          const digit = HEX[chunk[pos++]!]!;
+          if (digit < 0) {
+            this.fail(PARSE_ERROR.chunk);
+            return;
+          }
+          this.numberHigh = 0;
+          this.numberLow = digit;
+          this.state = S_CHUNK_SIZE;
+          break;
+        }
+        case S_CHUNK_SIZE: {
+          if (!this.countChunkLineByte()) return;
+          const byte = chunk[pos++]!;
+          const digit = HEX[byte]!;
+          if (digit >= 0) {
+            if (!this.addDigit(16, digit)) {
+              this.fail(PARSE_ERROR.chunk);
+              return;
+            }
+          } else if (byte === SEMICOLON) {
+            this.state = S_EXT_START;
+          } else if (byte === CR) {
+            this.state = S_CHUNK_SIZE_LF;
+          } else {
+            // no whitespace either side of the size, as llhttp
+            this.fail(PARSE_ERROR.chunk);
+            return;
+          }
+          break;
+        }
+        // Extensions, `;name[=value]` repeated, value a token or a quoted string. As llhttp: a name may
+        // be empty when `;` or `=` follows it, but a line may not end right after `;`; no whitespace.
+        case S_EXT_START: {
+          if (!this.countChunkLineByte()) return;
+          const byte = chunk[pos++]!;
+          if (byte === EQUALS) this.state = S_EXT_VALUE_START;
+          else if (TOKEN[byte] === 1) this.state = S_EXT_NAME;
+          else if (byte !== SEMICOLON) {
+            this.fail(PARSE_ERROR.chunk);
+            return;
+          }
+          break;
+        }
+        case S_EXT_NAME: {
+          if (!this.countChunkLineByte()) return;
+          const byte = chunk[pos++]!;
+          if (byte === CR) this.state = S_CHUNK_SIZE_LF;
+          else if (byte === SEMICOLON) this.state = S_EXT_START;
+          else if (byte === EQUALS) this.state = S_EXT_VALUE_START;
+          else if (TOKEN[byte] === 0) {
+            this.fail(PARSE_ERROR.chunk);
+            return;
+          }
+          break;
+        }
+        case S_EXT_VALUE_START: {
+          if (!this.countChunkLineByte()) return;
+          const byte = chunk[pos++]!;
+          if (byte === CR) this.state = S_CHUNK_SIZE_LF;
+          else if (byte === SEMICOLON) this.state = S_EXT_START;
+          else if (byte === DQUOTE) this.state = S_EXT_QUOTED;
+          else if (TOKEN[byte] === 1) this.state = S_EXT_VALUE;
+          else {
+            this.fail(PARSE_ERROR.chunk);
+            return;
+          }
+          break;
+        }
+        case S_EXT_VALUE: {
+          if (!this.countChunkLineByte()) return;
+          const byte = chunk[pos++]!;
+          if (byte === CR) this.state = S_CHUNK_SIZE_LF;
+          else if (byte === SEMICOLON) this.state = S_EXT_START;
+          else if (TOKEN[byte] === 0) {
+            this.fail(PARSE_ERROR.chunk);
+            return;
+          }
+          break;
+        }
+        case S_EXT_QUOTED: {
+          if (!this.countChunkLineByte()) return;
+          const byte = chunk[pos++]!;
+          if (byte === DQUOTE) this.state = S_EXT_QUOTED_END;
+          else if (byte === BACKSLASH) this.state = S_EXT_QUOTED_PAIR;
+          else if (QDTEXT[byte] === 0) {
+            this.fail(PARSE_ERROR.chunk);
+            return;
+          }
+          break;
+        }
+        case S_EXT_QUOTED_PAIR: {
+          if (!this.countChunkLineByte()) return;
+          if (QUOTED_PAIR[chunk[pos++]!] === 0) {
+            this.fail(PARSE_ERROR.chunk);
+            return;
+          }
+          this.state = S_EXT_QUOTED;
+          break;
+        }
+        case S_EXT_QUOTED_END: {
+          if (!this.countChunkLineByte()) return;
+          const byte = chunk[pos++]!;
+          if (byte === CR) this.state = S_CHUNK_SIZE_LF;
+          else if (byte === SEMICOLON) this.state = S_EXT_START;
+          else {
+            this.fail(PARSE_ERROR.chunk);
+            return;
+          }
+          break;
+        }
+        case S_CHUNK_SIZE_LF: {
+          if (!this.countChunkLineByte()) return;
+          if (chunk[pos++] !== LF) {
+            this.fail(PARSE_ERROR.chunk);
+            return;
+          }
+          this.chunkLineBytes = 0;
+          const size = this.numberHigh * TWO_POW_32 + this.numberLow;
+          if (size === 0) {
+            this.inTrailers = true;
+            this.sectionBytes = 0;
+            this.sectionFields = 0;
+            this.state = S_FIELD_START;
+          } else {
+            this.remaining = size;
+            this.state = S_CHUNK_DATA;
+          }
+          break;
+        }
+        case S_CHUNK_DATA: {
+          const available = end - pos;
+          if (available < this.remaining) {
+            this.remaining -= available;
+            pos = end;
+            this.handler.onBody(available);
+            break;
+          }
+          const bytes = this.remaining;
+          pos += bytes;
+          this.remaining = 0;
+          this.state = S_CHUNK_DATA_CR;
+          this.handler.onBody(bytes);
+          break;
+        }
+        case S_CHUNK_DATA_CR: {
+          if (chunk[pos++] !== CR) {
+            this.fail(PARSE_ERROR.chunk);
+            return;
+          }
+          this.state = S_CHUNK_DATA_LF;
+          break;
+        }
+        case S_CHUNK_DATA_LF: {
+          if (chunk[pos++] !== LF) {
+            this.fail(PARSE_ERROR.chunk);
+            return;
+          }
+          this.state = S_CHUNK_SIZE_START;
+          break;
+        }
       }
     }
-    return null;
   }
 
-  private complete(): void {
-    this.state = State.Idle;
-    this.handler.onComplete(this.keepAlive);
-  }
+  // ---- helpers ----
 
-  private fail(code: string): void {
-    this.state = State.Failed;
+  private fail(code: ParseErrorCode): void {
+    this.state = S_FAILED;
     this.handler.onError(code);
   }
 
-  /** `Name: value` with a token name and a value of visible characters, spaces and tabs. */
-  private validHeader(end: number): boolean {
-    let colon = 0;
-    while (colon < end && this.line[colon]! < 128 && TOKEN[this.line[colon]!] === 1) colon++;
-    return colon > 0 && colon < end && this.line[colon] === 58 && this.visible(colon + 1, end);
+  private complete(keepAlive: boolean): void {
+    this.state = keepAlive ? S_IDLE : S_CLOSED;
+    this.handler.onComplete(keepAlive);
   }
 
-  /** No control characters but tab in `line[from..to)`. */
-  private visible(from: number, to: number): boolean {
-    for (let i = from; i < to; i++) {
-      const byte = this.line[i]!;
-      if ((byte < 32 && byte !== 9) || byte === 127) return false;
-    }
-    return true;
+  /** A status line begins: everything the last message set is forgotten. */
+  private beginMessage(): void {
+    this.major = 0;
+    this.minor = 0;
+    this.status = 0;
+    this.digits = 0;
+    this.protocolIndex = 0;
+    this.inTrailers = false;
+    this.sectionBytes = 0;
+    this.sectionFields = 0;
+    this.hasContentLength = false;
+    this.hasTransferEncoding = false;
+    this.chunked = false;
+    this.connectionClose = false;
+    this.connectionKeepAlive = false;
+    this.remaining = 0;
+    this.chunkLineBytes = 0;
   }
 
-  /** The header name `line[0..colon)` is `name` (lower case), ignoring case. */
-  private named(colon: number, name: string): boolean {
-    return colon === name.length && this.lowerEquals(0, colon, name);
-  }
-
-  private lowerEquals(from: number, to: number, text: string): boolean {
-    for (let i = from; i < to; i++) if ((this.line[i]! | 0x20) !== text.charCodeAt(i - from)) return false;
-    return true;
-  }
-
-  private isSeparator(at: number): boolean {
-    const byte = this.line[at];
-    return byte === 44 || byte === 32 || byte === 9;
-  }
-
-  /** A comma-separated list in `line[from..to)` holds `token`, ignoring case. */
-  private hasToken(from: number, to: number, token: string): boolean {
-    let start = from;
-    for (let i = from; i <= to; i++) {
-      if (i < to && this.line[i] !== 44) continue;
-      let a = start;
-      let b = i;
-      while (a < b && (this.line[a] === 32 || this.line[a] === 9)) a++;
-      while (b > a && (this.line[b - 1] === 32 || this.line[b - 1] === 9)) b--;
-      if (b - a === token.length && this.lowerEquals(a, b, token)) return true;
-      start = i + 1;
-    }
+  /** Counts one byte of the header (or trailer) section against its limit; false once failed. */
+  private countHeaderByte(): boolean {
+    if (++this.sectionBytes <= MAX_HEADER_BYTES) return true;
+    this.fail(PARSE_ERROR.headerOverflow);
     return false;
+  }
+
+  private countHeaderBytes(bytes: number): boolean {
+    this.sectionBytes += bytes;
+    if (this.sectionBytes <= MAX_HEADER_BYTES) return true;
+    this.fail(PARSE_ERROR.headerOverflow);
+    return false;
+  }
+
+  private countChunkLineByte(): boolean {
+    if (++this.chunkLineBytes <= MAX_CHUNK_LINE_BYTES) return true;
+    this.fail(PARSE_ERROR.chunk);
+    return false;
+  }
+
+  /** Appends a digit to the number being read; false when it passes 2^64 - 1. */
+  private addDigit(base: number, digit: number): boolean {
+    const low = this.numberLow * base + digit;
+    const carry = Math.floor(low / TWO_POW_32);
+    this.numberLow = low - carry * TWO_POW_32;
+    this.numberHigh = this.numberHigh * base + carry;
+    return this.numberHigh < TWO_POW_32;
+  }
+
+  /** Narrows the candidate names by the next byte of the field name (index `nameLength`). */
+  private matchName(byte: number): void {
+    const lower = LOWER[byte]!;
+    const index = this.nameLength;
+    let candidates = this.nameCandidates;
+    for (let field = 0; field < FIELD_NAMES.length; field++) {
+      const bit = 1 << field;
+      if ((candidates & bit) === 0) continue;
+      const name = FIELD_NAMES[field]!;
+      if (index >= name.length || name[index] !== lower) candidates &= ~bit;
+    }
+    this.nameCandidates = candidates;
+  }
+
+  private matchedField(): number {
+    for (let field = 0; field < FIELD_NAMES.length; field++) {
+      if ((this.nameCandidates & (1 << field)) !== 0 && FIELD_NAMES[field]!.length === this.nameLength) return field;
+    }
+    return FIELD_OTHER;
+  }
+
+  /** A field whose value is empty (or only whitespace). */
+  private endEmptyField(): boolean {
+    if (this.field === FIELD_CONTENT_LENGTH) {
+      this.fail(PARSE_ERROR.contentLength);
+      return false;
+    }
+    // an empty Transfer-Encoding neither frames the body nor conflicts with a later Content-Length
+    return true;
+  }
+
+  private endContentLength(): boolean {
+    if (this.hasContentLength) {
+      this.fail(PARSE_ERROR.contentLength); // duplicates are refused even when equal, as llhttp
+      return false;
+    }
+    if (this.hasTransferEncoding) {
+      this.fail(PARSE_ERROR.framing);
+      return false;
+    }
+    this.hasContentLength = true;
+    this.remaining = this.numberHigh * TWO_POW_32 + this.numberLow;
+    return true;
+  }
+
+  /**
+   * One byte of a Transfer-Encoding or Connection value, read as a comma-separated list. An element
+   * is a word when it is the word alone, after optional leading whitespace and before optional
+   * trailing spaces (a trailing tab makes it another element, as in llhttp).
+   */
+  private listByte(byte: number): void {
+    switch (this.listState) {
+      case LIST_START: {
+        if (byte === SP || byte === HTAB || byte === COMMA) return;
+        const lower = LOWER[byte];
+        let word = WORD_NONE;
+        if (this.field === FIELD_TRANSFER_ENCODING) {
+          if (lower === WORDS[WORD_CHUNKED]![0]) word = WORD_CHUNKED;
+        } else if (lower === WORDS[WORD_CLOSE]![0]) {
+          word = WORD_CLOSE;
+        } else if (lower === WORDS[WORD_KEEP_ALIVE]![0]) {
+          word = WORD_KEEP_ALIVE;
+        }
+        this.listWord = word;
+        this.listIndex = 1;
+        this.listState = word === WORD_NONE ? LIST_OTHER : LIST_MATCHING;
+        return;
+      }
+      case LIST_MATCHING: {
+        const word = WORDS[this.listWord]!;
+        if (LOWER[byte] === word[this.listIndex]) {
+          if (++this.listIndex === word.length) this.listState = LIST_MATCHED;
+        } else {
+          this.listState = byte === COMMA ? LIST_START : LIST_OTHER;
+        }
+        return;
+      }
+      case LIST_MATCHED: {
+        if (byte === SP) return;
+        if (byte === COMMA) {
+          this.endListElement(true);
+          this.listState = LIST_START;
+        } else {
+          this.listState = LIST_OTHER;
+        }
+        return;
+      }
+      default:
+        if (byte === COMMA) this.listState = LIST_START;
+    }
+  }
+
+  /** An element ended; `matched`: it was exactly the word being matched. */
+  private endListElement(matched: boolean): void {
+    if (this.field === FIELD_TRANSFER_ENCODING) {
+      this.listChunked = matched;
+    } else if (this.field === FIELD_CONNECTION && matched) {
+      if (this.listWord === WORD_CLOSE) this.connectionClose = true;
+      else if (this.listWord === WORD_KEEP_ALIVE) this.connectionKeepAlive = true;
+    }
+  }
+
+  /** A (non-empty) Transfer-Encoding or Connection value ended. */
+  private endList(): void {
+    this.endListElement(this.listState === LIST_MATCHED);
+    if (this.field === FIELD_TRANSFER_ENCODING) {
+      // a later Transfer-Encoding field decides anew whether the body is chunked: chunked must be last
+      this.hasTransferEncoding = true;
+      this.chunked = this.listChunked;
+    }
+  }
+
+  /** HTTP/1.1 stays open unless told to close; the other versions close unless told to stay open. */
+  private keepAlive(): boolean {
+    if (this.connectionClose) return false;
+    return (this.major === 1 && this.minor === 1) || this.connectionKeepAlive;
+  }
+
+  /** The blank line after the header fields: what comes next depends on the status and the framing. */
+  private headersComplete(): void {
+    const status = this.status;
+    if (status >= 100 && status < 200 && status !== 101) {
+      // an interim response: never a body; the final response follows
+      if (!this.keepAlive()) this.interimClosed = true;
+      this.state = S_START;
+      return;
+    }
+    const generation = this.generation;
+    // the body's framing is decided before the handler hears of the status (it may call reset)
+    let next: number;
+    if (status === 101) next = S_UPGRADED;
+    else if (this.head || status === 204 || status === 304) next = S_IDLE;
+    else if (this.chunked) next = S_CHUNK_SIZE_START;
+    else if (this.hasTransferEncoding)
+      next = S_BODY_CLOSE; // a transfer coding that is not chunked: read until close
+    else if (this.hasContentLength) next = this.remaining === 0 ? S_IDLE : S_BODY_LENGTH;
+    else next = S_BODY_CLOSE;
+    this.state = next;
+    this.handler.onStatus(status);
+    if (this.generation !== generation || this.state !== next) return;
+    if (next === S_UPGRADED) this.handler.onComplete(false);
+    else if (next === S_IDLE) this.complete(this.keepAlive());
   }
 }

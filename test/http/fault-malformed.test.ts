@@ -51,7 +51,7 @@ testEachClient("malformed responses are protocol errors, each with the parser's 
     {
       name: 'a Content-Length that contradicts the chunked body',
       bytes: 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n',
-      key: { undici: /^UND_ERR_RES_CONTENT_LENGTH_MISMATCH$/, lean: /^STRESS_ERR_PARSE_CONTENT_LENGTH$/ },
+      key: { undici: /^UND_ERR_RES_CONTENT_LENGTH_MISMATCH$/, lean: /^STRESS_ERR_PARSE_FRAMING_CONFLICT$/ },
     },
     {
       name: 'a header name with a space',
