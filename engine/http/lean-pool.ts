@@ -125,7 +125,8 @@ class LeanConnection implements ResponseHandler {
     const handler = this.current;
     this.current = null;
     if (!keepAlive) this.drop();
-    handler?.onComplete();
+    if (handler === null) return;
+    handler.onComplete();
     this.pool.release(this);
   }
 
@@ -138,7 +139,9 @@ class LeanConnection implements ResponseHandler {
     const handler = this.current;
     this.current = null;
     this.drop();
-    handler?.onError(error);
+    // bytes or a close while idle end only the connection: it is in the idle list already
+    if (handler === null) return;
+    handler.onError(error);
     this.pool.release(this);
   }
 
