@@ -19,6 +19,8 @@ export class IntervalRecorder {
   private serviceUs = workerHistogram();
   private lagUs = workerHistogram();
   private sizeBytes = workerHistogram();
+  private loopDelayUs = workerHistogram();
+  private gcPauseUs = workerHistogram();
   private counts: Counts = zeroCounts();
   /** capped: a broken target may answer with any status, and any error code, every time */
   private statusCodes = new Map<number | typeof OVERFLOW_KEY, number>();
@@ -62,6 +64,43 @@ export class IntervalRecorder {
     this.counts.generatorObservedMs += observedMs;
   }
 
+  /**
+   * The event loop's delay over the interval, from a sampler that expects to run every
+   * `resolutionMs` (perf_hooks monitorEventLoopDelay): `percentiles` maps percentiles of its
+   * samples to values in ns (each value is the time between two runs, so resolution + delay), and
+   * `count` is how many samples it took. Its histogram cannot be read bucket by bucket, so the
+   * samples are rebuilt from the percentile ticks (each tick's share of the count at its value;
+   * the ticks halve the remaining tail, so the tail is rebuilt sample by sample) and recorded as
+   * delays in µs.
+   *
+   * A sampler, like a load generator, is coordinated: while the loop is stalled it takes no
+   * samples, so a 300 ms stall is one sample among a thousand a second and would be invisible
+   * at p99. As HdrHistogram's recordValueWithExpectedInterval does, every late sample also
+   * records the samples the stall prevented (delay - resolution, delay - 2 x resolution, ...).
+   * Then every sample stands for one resolution step of time, and a percentile of this histogram
+   * is the delay met by a request due (or a response arriving) at a random moment: a figure
+   * that can be set beside a latency percentile.
+   */
+  recordLoopDelays(percentiles: ReadonlyMap<number, number>, count: number, resolutionMs: number): void {
+    const resolutionUs = Math.max(1, Math.round(resolutionMs * 1000));
+    let recorded = 0;
+    for (const [percent, valueNs] of [...percentiles].sort((a, b) => a[0] - b[0])) {
+      const upTo = Math.min(count, Math.round((count * percent) / 100));
+      const samples = upTo - recorded;
+      if (samples <= 0) continue;
+      recorded = upTo;
+      const delayUs = Math.max(0, Math.round(valueNs / 1000) - resolutionUs);
+      this.loopDelayUs.recordValueWithCount(delayUs, samples);
+      for (let missed = delayUs - resolutionUs; missed > 0; missed -= resolutionUs) this.loopDelayUs.recordValueWithCount(missed, samples);
+    }
+  }
+
+  /** A garbage collection pause of this worker's thread (from a PerformanceObserver of 'gc' entries). */
+  recordGcPause(durationMs: number): void {
+    this.counts.gcPauseMs += durationMs;
+    this.gcPauseUs.recordValue(usFrom(durationMs));
+  }
+
   /** A request ended without a whole response; `errorKey` is its finer code (see errorKey in error-class.ts). */
   recordFailure(errorClass: ErrorClass, bodyBytes = 0, errorKey: string | null = null): void {
     this.counts.requests++;
@@ -91,13 +130,16 @@ export class IntervalRecorder {
         serviceUs: encodeHistogram(this.serviceUs),
         lagUs: encodeHistogram(this.lagUs),
         sizeBytes: encodeHistogram(this.sizeBytes),
+        loopDelayUs: encodeHistogram(this.loopDelayUs),
+        gcPauseUs: encodeHistogram(this.gcPauseUs),
       },
     };
     this.counts = zeroCounts();
     this.statusCodes.clear();
     this.errors.clear();
     this.errorCodes.clear();
-    for (const histogram of [this.latencyUs, this.serviceUs, this.lagUs, this.sizeBytes]) histogram.reset();
+    for (const histogram of [this.latencyUs, this.serviceUs, this.lagUs, this.sizeBytes, this.loopDelayUs, this.gcPauseUs])
+      histogram.reset();
     return snapshot;
   }
 }

@@ -2,7 +2,9 @@
  * The one snapshot format and the one merge function. A worker thread, or a remote load box,
  * reports each interval as a `Snapshot` (JSON-safe: histograms as compressed base64); the primary
  * decodes it to `IntervalStats` and merges. Histograms are added, never averaged, so a percentile
- * of the merge is the percentile of all the values recorded anywhere.
+ * of the merge is the percentile of all the values recorded anywhere; counters are sums. The
+ * generator's own delay merges the same way: its maxima are the histograms' maxima (a merged
+ * histogram's max is the max of its parts), its totals are counters.
  */
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { addCapped } from './capped-tally.js';
@@ -33,9 +35,16 @@ export interface Counts {
   generatorBusyMs: number;
   /** wall time those event loops were observed, ms, summed over workers */
   generatorObservedMs: number;
+  /** time the generator's threads stood still in garbage collection pauses, ms, summed over workers */
+  gcPauseMs: number;
 }
 
-export const HISTOGRAM_NAMES = ['latencyUs', 'serviceUs', 'lagUs', 'sizeBytes'] as const;
+/**
+ * `loopDelayUs`: how late the generator's event loop was, as met at a random moment (see
+ * IntervalRecorder.recordLoopDelays), µs. `gcPauseUs`: each garbage collection pause, µs. Both are
+ * the generator's own delay, recorded per interval (never per request) and added like the others.
+ */
+export const HISTOGRAM_NAMES = ['latencyUs', 'serviceUs', 'lagUs', 'sizeBytes', 'loopDelayUs', 'gcPauseUs'] as const;
 export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
 
 /** What an interval is, on the wire or decoded; `H` is how its histograms are held. */
@@ -56,7 +65,11 @@ interface IntervalOf<H> {
    * status codes; `http` failures are in statusCodes instead. Optional on the wire (older agents).
    */
   errorCodes?: Record<string, number>;
-  /** latency from due time and service time (successful requests), scheduler lag (sent requests), body sizes (successful) */
+  /**
+   * latency from due time and service time (successful requests), scheduler lag (sent requests),
+   * body sizes (successful), the generator's event loop delay and GC pauses. An older agent sends
+   * no `loopDelayUs` or `gcPauseUs`: they decode as empty (unknown, not zero).
+   */
   histograms: Record<HistogramName, H>;
 }
 
@@ -87,6 +100,7 @@ export function zeroCounts(): Counts {
     bodyBytes: 0,
     generatorBusyMs: 0,
     generatorObservedMs: 0,
+    gcPauseMs: 0,
   };
 }
 
@@ -101,7 +115,7 @@ export function emptyStats(interval = 0, phase = 0, startMs = 0, endMs = 0): Int
     statusCodes: {},
     errors: {},
     errorCodes: {},
-    histograms: { latencyUs: newHistogram(), serviceUs: newHistogram(), lagUs: newHistogram(), sizeBytes: newHistogram() },
+    histograms: Object.fromEntries(HISTOGRAM_NAMES.map((name) => [name, newHistogram()])) as Record<HistogramName, Histogram>,
   };
 }
 
@@ -117,7 +131,9 @@ export function decodeSnapshot(snapshot: Snapshot): IntervalStats {
   stats.errors = { ...snapshot.errors };
   stats.errorCodes = { ...snapshot.errorCodes };
   for (const name of HISTOGRAM_NAMES) {
-    stats.histograms[name].add(decodeFromCompressedBase64(snapshot.histograms[name], 64));
+    // absent from the snapshots of agents older than the histogram
+    const encoded: string | undefined = snapshot.histograms[name];
+    if (encoded !== undefined) stats.histograms[name].add(decodeFromCompressedBase64(encoded, 64));
   }
   return stats;
 }

@@ -4,6 +4,7 @@
  */
 import type { Histogram, JsHistogram } from 'hdr-histogram-js';
 import { round } from '../../common/format.js';
+import type { IntervalStats } from './snapshot.js';
 
 export interface Distribution {
   min: number | null;
@@ -84,4 +85,27 @@ export function percentileTable(first: Histogram, second: Histogram, scale = 1):
     latencyMs: percentile(first, tick, scale),
     serviceMs: percentile(second, tick, scale),
   }));
+}
+
+/**
+ * The generator's own delay over merged stats, ms: its event loop's delay as met at a random
+ * moment (p99 and max) and its garbage collection pauses (all of them together, summed over
+ * workers, and the longest). All null when nothing was measured (stats from an older agent).
+ */
+export interface GeneratorDelay {
+  loopP99: number | null;
+  loopMax: number | null;
+  gcPauseTotal: number | null;
+  gcPauseMax: number | null;
+}
+
+export function generatorDelay(stats: Pick<IntervalStats, 'counts' | 'histograms'>): GeneratorDelay {
+  const { loopDelayUs, gcPauseUs } = stats.histograms;
+  if (loopDelayUs.totalCount === 0) return { loopP99: null, loopMax: null, gcPauseTotal: null, gcPauseMax: null };
+  return {
+    loopP99: percentile(loopDelayUs, 99, 1000),
+    loopMax: percentile(loopDelayUs, 100, 1000),
+    gcPauseTotal: round(stats.counts.gcPauseMs),
+    gcPauseMax: percentile(gcPauseUs, 100, 1000) ?? 0,
+  };
 }

@@ -12,13 +12,18 @@ import { workerShare } from '../load/pacer.js';
 import { IntervalRecorder } from '../measure/recorder.js';
 import { RequestLog } from '../http/request-log.js';
 import { OpenLoopScheduler, type LoadGenerator } from '../load/scheduler.js';
+import { GeneratorDelayMonitor } from './generator-delay.js';
 
-/** Emits the recorder's content at every interval boundary, on absolute times. */
+/**
+ * Emits the recorder's content at every interval boundary, on absolute times, with what the
+ * generator's own event loop did meanwhile: how busy it was, how late it ran, its GC pauses.
+ */
 class IntervalTicker {
   private index = 0;
   private current: IntervalBounds;
   private timer: NodeJS.Timeout | null = null;
   private lastUtilization = performance.eventLoopUtilization();
+  private readonly delay: GeneratorDelayMonitor;
   reported = 0;
 
   constructor(
@@ -30,6 +35,7 @@ class IntervalTicker {
     private readonly workerIndex: number,
   ) {
     this.current = bounds[0] ?? { interval: 0, phase: 0, startMs: 0, endMs: intervalMs };
+    this.delay = new GeneratorDelayMonitor(recorder);
   }
 
   /** Starts at the measured start (clock 0), even when called earlier for a warm-up. */
@@ -37,6 +43,7 @@ class IntervalTicker {
     this.timer = setTimeout(
       () => {
         this.lastUtilization = performance.eventLoopUtilization();
+        this.delay.start();
         this.timer = setTimeout(this.tick, Math.max(0, this.current.endMs - this.clock()));
       },
       Math.max(0, -this.clock()),
@@ -54,12 +61,14 @@ class IntervalTicker {
   finish(): void {
     if (this.timer) clearTimeout(this.timer);
     this.emit({ ...this.current, endMs: Math.max(this.current.startMs, Math.min(this.current.endMs, this.clock())) });
+    this.delay.stop();
   }
 
   private emit(bounds: IntervalBounds): void {
     const utilization = performance.eventLoopUtilization(this.lastUtilization);
     this.lastUtilization = performance.eventLoopUtilization();
     this.recorder.recordLoopUtilization(utilization.active, utilization.active + utilization.idle);
+    this.delay.flush();
     const snapshot = this.recorder.takeSnapshot(bounds.interval, bounds.phase, bounds.startMs, bounds.endMs);
     this.post({ type: 'snapshot', workerIndex: this.workerIndex, snapshot });
     this.reported++;

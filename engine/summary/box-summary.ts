@@ -9,7 +9,7 @@ import { worstOffset } from '../remote/clock-offset.js';
 import type { Loss, RemoteResult } from '../run/contract.js';
 import type { Counts, ErrorClass } from '../measure/snapshot.js';
 import { DEFAULT_CRITERIA } from '../verdict/breaking-point.js';
-import { percentile } from '../measure/statistics.js';
+import { generatorDelay, percentile, type GeneratorDelay } from '../measure/statistics.js';
 
 export interface AgentSummary extends Pick<Counts, 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
   agent: string;
@@ -23,6 +23,8 @@ export interface AgentSummary extends Pick<Counts, 'scheduled' | 'requests' | 's
   schedulerLagMs: { p99: number | null };
   /** share of the time the box's event loops were busy, 0..1 */
   generatorBusy: number | null;
+  /** the box's own delay: event loop delay p99 and max, GC pauses in all and the longest, ms (null from an older agent) */
+  generatorDelayMs: GeneratorDelay;
   /** open loop only: its own figures say it could not keep up */
   generatorLimited: boolean;
   /** why, when it was generator-limited */
@@ -65,6 +67,7 @@ export function remoteSummary(remote: RemoteResult, durationS: number, openLoop:
       latencyMs: { p50: percentile(histograms.latencyUs, 50, 1000), p99: percentile(histograms.latencyUs, 99, 1000) },
       schedulerLagMs: { p99: percentile(histograms.lagUs, 99, 1000) },
       generatorBusy: counts.generatorObservedMs > 0 ? round(counts.generatorBusyMs / counts.generatorObservedMs) : null,
+      generatorDelayMs: generatorDelay(box.total),
       generatorLimited: reason !== null,
       reason,
       clockOffsetMs: round(box.clock.offsetMs),

@@ -10,7 +10,16 @@ import { decodeLatency, mergePoints, type IntervalPoint } from '../measure/inter
 import { analyseEndurance, ENDURANCE_MIN_INTERVALS, type Drift, type Outage } from '../verdict/endurance.js';
 import type { Counts, ErrorClass } from '../measure/snapshot.js';
 import { DEFAULT_CRITERIA } from '../verdict/breaking-point.js';
-import { centralFigures, distribution, percentile, percentileTable, type Distribution, type PercentileRow } from '../measure/statistics.js';
+import {
+  centralFigures,
+  distribution,
+  generatorDelay,
+  percentile,
+  percentileTable,
+  type Distribution,
+  type GeneratorDelay,
+  type PercentileRow,
+} from '../measure/statistics.js';
 
 export interface IntervalSummary {
   /** end of the interval, s since the start */
@@ -70,6 +79,11 @@ export interface Summary {
   serviceTimeMs: Distribution;
   /** `bound`: the p99 above which the generator counts as fallen behind (--max-lag) */
   schedulerLagMs: { p50: number | null; p99: number | null; max: number | null; bound: number };
+  /**
+   * the generator's own delay in reading what arrived, beside the lag: its event loop's delay p99
+   * and max (as met at a random moment), its GC pauses summed over workers and the longest one
+   */
+  generatorDelayMs: GeneratorDelay;
   sizes: { median: number | null; mean: number | null; mode: number | null };
   times: { median: number | null; mean: number | null; mode: number | null };
   bodyBytes: number;
@@ -156,6 +170,7 @@ export function summarize(meta: RunMeta, result: RunResult): Summary {
     latencyMs: distribution(total.histograms.latencyUs, 1000),
     serviceTimeMs: distribution(total.histograms.serviceUs, 1000),
     schedulerLagMs: { p50: percentile(lag, 50, 1000), p99: percentile(lag, 99, 1000), max: percentile(lag, 100, 1000), bound: lagBoundMs },
+    generatorDelayMs: generatorDelay(total),
     sizes: centralFigures(total.histograms.sizeBytes),
     times: centralFigures(total.histograms.latencyUs, 1000),
     bodyBytes: total.counts.bodyBytes,

@@ -6,13 +6,38 @@
  * it achieved at least `minAchievedRatio` of the offered rate, and its p99 latency is within the
  * SLO when one is given. Before blaming the server, the step is checked for the generator's own
  * limits: a scheduler lag p99 over its bound (unless the step's latency p99 is ten times the lag
- * or more: lateness adds at most the lag to a latency, so it cannot be what failed the step), or drops at the in-flight cap while the server was
- * answering fast enough that the cap should never have been reached (Little's law: concurrency =
- * rate x service time), or a shortfall while the generator's event loops were nearly always busy. Such a step is `generator-limited`, never the server's breaking point.
+ * or more: lateness adds at most the lag to a latency, so it cannot be what failed the step), or
+ * a generator delay that could explain the latency (below), or drops at the in-flight cap while
+ * the server was answering fast enough that the cap should never have been reached (Little's
+ * law: concurrency = rate x service time), or a shortfall while the generator's event loops were
+ * nearly always busy. Such a step is `generator-limited`, never the server's breaking point.
+ *
+ * The generator's delay. The lag only says how late a request left. A busy event loop or a GC
+ * pause in a worker also delays the reading of responses that arrived in time, and that delay
+ * lands in the latency and in the service time alike (both end when the worker reads the
+ * response), so a small service time cannot be asked for as separate evidence: the measured one
+ * is inflated too. What can be compared is the loop's own delay with the latency it is part of.
+ * The loop delay p99 is the delay met at a random moment (the sampler's stalls are filled in, see
+ * IntervalRecorder.recordLoopDelays), so it is the generator's share of a request's p99 as the
+ * request met the loop once; it meets it twice (when it is sent and when its answer is read), so
+ * the figure understates rather than overstates what the generator added. GC pauses stop the
+ * loop, so they are inside that figure; they are named in the reason when they alone pass the
+ * bound, to say why the loop was late. The rule, with D the loop delay p99 and L the latency p99:
+ *   - D must exceed the lag bound (--max-lag, 5 ms by default): the same "how late this machine
+ *     may be" as the lag, so a contended box whose lag is tolerated is tolerated here too, and
+ *     the sub-millisecond delays of any loop never judge a step;
+ *   - and D >= L / 2 (LOOP_DELAY_SHARE): half of the latency p99 or more could be the generator's,
+ *     so it is not a figure of the server. A truly slow server has L far above D (200 ms beside
+ *     2 ms) and is judged on its own figures, however busy the generator was;
+ *   - or, with an SLO, L > SLO while L - D <= SLO: without the generator's delay the p99 could
+ *     have been within the SLO, so the SLO's failure cannot be laid on the server.
+ * An open loop's rule: its requests are due at random moments of the loop's time, so they meet
+ * its delay as the figure counts it. A closed loop's clients wait out a stall instead (its
+ * latency p99 can stay low beside a long stall), so its summary shows the figures, no verdict.
  */
 import { round } from '../../common/format.js';
 import type { IntervalStats } from '../measure/snapshot.js';
-import { percentile } from '../measure/statistics.js';
+import { generatorDelay, percentile } from '../measure/statistics.js';
 
 export type Verdict = 'held' | 'broke' | 'generator-limited';
 
@@ -33,6 +58,10 @@ export interface StepFigures {
   inflightCapacity: number;
   /** share of the step the generator's event loops were busy, 0..1; null when unknown */
   generatorBusy: number | null;
+  /** the generator's event loop delay p99, as met at a random moment, ms; null when unknown */
+  loopDelayP99Ms: number | null;
+  /** the generator's longest GC pause, ms; null when unknown */
+  gcPauseMaxMs: number | null;
 }
 
 /**
@@ -41,6 +70,7 @@ export interface StepFigures {
  */
 export function stepFigures(stats: IntervalStats, offered: number, durationS: number, inflightCapacity: number): StepFigures {
   const { counts, histograms } = stats;
+  const delay = generatorDelay(stats);
   return {
     offered,
     achieved: counts.responses / durationS,
@@ -54,6 +84,8 @@ export function stepFigures(stats: IntervalStats, offered: number, durationS: nu
     lagP99Ms: percentile(histograms.lagUs, 99, 1000),
     inflightCapacity,
     generatorBusy: counts.generatorObservedMs > 0 ? counts.generatorBusyMs / counts.generatorObservedMs : null,
+    loopDelayP99Ms: delay.loopP99,
+    gcPauseMaxMs: delay.gcPauseMax,
   };
 }
 
@@ -95,11 +127,39 @@ export function errorRate(step: Pick<StepFigures, 'failure' | 'dropped' | 'sched
  */
 export const LAG_DWARFED_BY = 10;
 
+/** The share of the latency p99 the generator's loop delay p99 must reach to explain it (see the top). */
+export const LOOP_DELAY_SHARE = 0.5;
+
+/**
+ * Why the generator's own delay could explain the step's latency p99 (or its failing the SLO),
+ * or null when it cannot. The rule is in the comment at the top of this file.
+ */
+export function generatorDelayReason(
+  step: Pick<StepFigures, 'latencyP99Ms' | 'loopDelayP99Ms' | 'gcPauseMaxMs'>,
+  criteria: Pick<Criteria, 'lagBoundMs' | 'sloP99Ms'>,
+): string | null {
+  const { latencyP99Ms: latency, loopDelayP99Ms: delay } = step;
+  if (delay === null || latency === null || !(delay > criteria.lagBoundMs)) return null;
+  const gc = step.gcPauseMaxMs !== null && step.gcPauseMaxMs > criteria.lagBoundMs ? `, GC pauses up to ${msText(step.gcPauseMaxMs)}` : '';
+  if (delay >= LOOP_DELAY_SHARE * latency) {
+    return `event loop delay p99 ${msText(delay)} beside a latency p99 of ${msText(latency)}${gc}`;
+  }
+  const slo = criteria.sloP99Ms;
+  if (slo !== null && latency > slo && latency - delay <= slo) {
+    return `event loop delay p99 ${msText(delay)} could account for the p99 ${msText(latency)} over the SLO ${msText(slo)}${gc}`;
+  }
+  return null;
+}
+
 export function judgeStep(step: StepFigures, criteria: Criteria = DEFAULT_CRITERIA): Judgement {
   const lagDwarfed = step.lagP99Ms !== null && step.latencyP99Ms !== null && step.latencyP99Ms >= LAG_DWARFED_BY * step.lagP99Ms;
+  const generator: string[] = [];
   if (step.lagP99Ms !== null && step.lagP99Ms > criteria.lagBoundMs && !lagDwarfed) {
-    return { verdict: 'generator-limited', reason: `scheduler lag p99 ${msText(step.lagP99Ms)} > ${criteria.lagBoundMs} ms` };
+    generator.push(`scheduler lag p99 ${msText(step.lagP99Ms)} > ${criteria.lagBoundMs} ms`);
   }
+  const delayed = generatorDelayReason(step, criteria);
+  if (delayed !== null) generator.push(delayed);
+  if (generator.length > 0) return { verdict: 'generator-limited', reason: generator.join('; ') };
   const ratio = step.offered > 0 ? step.achieved / step.offered : 1;
   const shortfall = step.dropped > 0 || ratio < criteria.minAchievedRatio;
   if (shortfall && step.generatorBusy !== null && step.generatorBusy > criteria.busyBound) {

@@ -4,7 +4,7 @@
  */
 import { round } from '../../common/format.js';
 import type { ErrorClass, IntervalStats } from '../measure/snapshot.js';
-import { percentile } from '../measure/statistics.js';
+import { generatorDelay, percentile, type GeneratorDelay } from '../measure/statistics.js';
 import { errorRate, judgeStep, stepFigures, type Criteria, type Judgement, type RampOutcome, type StepFigures } from './breaking-point.js';
 
 export interface StepReport
@@ -19,6 +19,11 @@ export interface StepReport
   schedulerLagMs: { p99: number | null };
   /** share of the step the generator's event loops were busy, 0..1 */
   generatorBusy: number | null;
+  /**
+   * the generator's own delay in the step: event loop delay p99 and max, GC pauses in all and the
+   * longest, ms. Always set; absent only from reports saved before it was measured.
+   */
+  generatorDelayMs?: GeneratorDelay;
   /** true for the short steps of --refine */
   refine: boolean;
 }
@@ -68,6 +73,7 @@ export function stepReport(
     serviceTimeMs: { p99: figures.serviceP99Ms },
     schedulerLagMs: { p99: figures.lagP99Ms },
     generatorBusy: figures.generatorBusy === null ? null : round(figures.generatorBusy, 3),
+    generatorDelayMs: generatorDelay(stats),
     refine,
     ...judgeStep(figures, criteria),
   };

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IntervalRecorder } from '../../engine/measure/recorder.js';
 import { decodeSnapshot, emptyStats, encodeStats, mergeStats, newHistogram } from '../../engine/measure/snapshot.js';
-import { distribution, centralFigures, mode } from '../../engine/measure/statistics.js';
+import { distribution, centralFigures, generatorDelay, mode } from '../../engine/measure/statistics.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
 test('merging snapshots from many recorders equals one histogram of all the values', () => {
@@ -51,6 +51,92 @@ test('encodeStats round-trips a merge (what an agent forwards)', () => {
   assert.equal(again.interval, 3);
   assert.equal(again.phase, 1);
   assert.deepEqual(distribution(again.histograms.latencyUs), distribution(stats.histograms.latencyUs));
+});
+
+/** A sampler's percentile ticks as monitorEventLoopDelay gives them (ns), for `samples` values in ms. */
+function loopPercentiles(samplesMs: number[]): { percentiles: Map<number, number>; count: number } {
+  const sorted = [...samplesMs].sort((a, b) => a - b);
+  const percentiles = new Map<number, number>([[0, sorted[0]! * 1e6]]);
+  // ticks halve the remaining tail until every sample is seen, as HdrHistogram's percentile iterator does
+  for (let tick = 50, step = 50; ; step /= 2, tick += step) {
+    const index = Math.min(sorted.length - 1, Math.ceil((tick / 100) * sorted.length) - 1);
+    percentiles.set(tick, sorted[index]! * 1e6);
+    if (index === sorted.length - 1) break;
+  }
+  percentiles.set(100, sorted.at(-1)! * 1e6);
+  return { percentiles, count: sorted.length };
+}
+
+test("the generator's delay: a stall is filled in at the sampler's resolution, so it counts as the time it took", () => {
+  const recorder = new IntervalRecorder();
+  // a second of a loop sampled every 1 ms, on time but for 50 us each, then held 300 ms once
+  const { percentiles, count } = loopPercentiles([...Array.from({ length: 699 }, () => 1.05), 301]);
+  recorder.recordLoopDelays(percentiles, count, 1);
+  const stats = decodeSnapshot(recorder.takeSnapshot(0, 0, 0, 1000));
+  const loop = stats.histograms.loopDelayUs;
+  assert.equal(loop.totalCount, 700 + 299, 'the 299 samples the stall prevented (299 ms ... 1 ms late) are recorded too');
+  const delay = generatorDelay(stats);
+  assert.ok(Math.abs(delay.loopMax! - 300) <= 0.3, `max ${delay.loopMax}`);
+  // 300 of 999 samples (30% of the time) were 1..300 ms late: the p99 is about 290 ms, not the 0.05 ms of 99% of the samples
+  assert.ok(delay.loopP99! > 280 && delay.loopP99! < 300, `p99 ${delay.loopP99}`);
+  assert.equal(distribution(loop).min, 50, 'delays are past the resolution: 1.05 ms between samples is 50 us late');
+});
+
+test("the generator's delay merges exactly across workers and load boxes: sums for totals, maxima of maxima", () => {
+  const random = seededRandom(11);
+  const reference = newHistogram();
+  const box = emptyStats();
+  let gcTotal = 0;
+  let gcMax = 0;
+  let loopMax = 0;
+  for (let worker = 0; worker < 3; worker++) {
+    const recorder = new IntervalRecorder();
+    const samples = Array.from({ length: 500 }, () => 1 + random() * 0.2);
+    const stall = 1 + 5 * (worker + 1); // 5, 10, 15 ms late
+    samples.push(stall);
+    loopMax = Math.max(loopMax, stall - 1);
+    const { percentiles, count } = loopPercentiles(samples);
+    recorder.recordLoopDelays(percentiles, count, 1);
+    // what each worker recorded, apart: the merge must equal their sum
+    const alone = new IntervalRecorder();
+    alone.recordLoopDelays(percentiles, count, 1);
+    reference.add(decodeSnapshot(alone.takeSnapshot(0, 0, 0, 1000)).histograms.loopDelayUs);
+    for (const pauseMs of [0.5, 1.25, 2 + worker * 4]) {
+      recorder.recordGcPause(pauseMs);
+      gcTotal += pauseMs;
+      gcMax = Math.max(gcMax, pauseMs);
+    }
+    mergeStats(box, decodeSnapshot(JSON.parse(JSON.stringify(recorder.takeSnapshot(0, 0, 0, 1000)))));
+  }
+  // the box forwards its merge; the controller merges it with a second box that has one small worker
+  const other = new IntervalRecorder();
+  other.recordLoopDelays(loopPercentiles([1.1, 1.1, 1.2]).percentiles, 3, 1);
+  other.recordGcPause(0.75);
+  gcTotal += 0.75;
+  const otherStats = decodeSnapshot(other.takeSnapshot(0, 0, 0, 1000));
+  reference.add(otherStats.histograms.loopDelayUs);
+  const run = mergeStats(mergeStats(emptyStats(), decodeSnapshot(encodeStats(box))), otherStats);
+  assert.equal(run.counts.gcPauseMs, gcTotal, 'GC pause time adds up');
+  assert.deepEqual(distribution(run.histograms.loopDelayUs, 1000), distribution(reference, 1000), 'the loop delay histograms add up');
+  assert.equal(run.histograms.gcPauseUs.totalCount, 10, 'every pause is counted once');
+  const delay = generatorDelay(run);
+  assert.equal(delay.gcPauseTotal, gcTotal);
+  // a maximum read from a histogram is its bucket's top: right to 3 significant digits
+  assert.ok(Math.abs(delay.gcPauseMax! - gcMax) <= gcMax / 1000, `longest pause ${delay.gcPauseMax}: the longest of any worker`);
+  assert.ok(Math.abs(delay.loopMax! - loopMax) <= 0.02, `loop max ${delay.loopMax}: the largest of any worker`);
+});
+
+test("an older agent's snapshot has no generator delay: it reads as unknown, not as zero", () => {
+  const recorder = new IntervalRecorder();
+  recorder.recordResponse(200, 10, 0, 0, 5);
+  const wire = recorder.takeSnapshot(0, 0, 0, 1000) as unknown as { counts: Record<string, number>; histograms: Record<string, string> };
+  delete wire.histograms.loopDelayUs;
+  delete wire.histograms.gcPauseUs;
+  delete wire.counts.gcPauseMs;
+  const stats = decodeSnapshot(wire as unknown as Parameters<typeof decodeSnapshot>[0]);
+  assert.equal(stats.counts.gcPauseMs, 0);
+  assert.deepEqual(generatorDelay(stats), { loopP99: null, loopMax: null, gcPauseTotal: null, gcPauseMax: null });
+  assert.equal(stats.histograms.latencyUs.totalCount, 1, 'the rest decodes as before');
 });
 
 test('a recorder starts empty after a snapshot', () => {

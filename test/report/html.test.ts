@@ -110,6 +110,30 @@ test('an older summary renders: verdicts recomputed, absent sections left out', 
   assert.doesNotMatch(html, /class="key"/, 'every step held: nothing shaded, no key');
 });
 
+test("the generator's own delay is shown beside its lag: in the verdict, the latency table and every step", () => {
+  const saved = loadFixture('report-ramp');
+  const delay = { loopP99: 1.2, loopMax: 7.5, gcPauseTotal: 40.25, gcPauseMax: 3.5 };
+  const steps = saved.steps!.map((step, i) => ({ ...step, generatorDelayMs: { ...delay, loopP99: 1 + i } }));
+  // without the saved verdicts, the page decides the Generator line as the text report does
+  const html = renderHtml({ ...saved, verdicts: undefined, generatorDelayMs: delay, steps });
+  assert.match(
+    html,
+    /<li>Generator: could NOT keep up: scheduler lag p99 10\.9 ms &gt; 5 ms \(--max-lag\); figures are bounded by this machine, add workers or load boxes \(event loop delay p99 1\.20 ms, max 7\.50 ms; GC pauses 40\.3 ms in all, longest 3\.50 ms\)<\/li>/,
+  );
+  assert.match(
+    html,
+    /<tr><td>event loop delay<\/td><td><\/td><td><\/td><td><\/td><td>1\.20 ms<\/td><td><\/td><td>7\.50 ms<\/td><td><\/td><\/tr>/,
+  );
+  assert.match(html, /<tr><td>GC pauses<\/td>(<td><\/td>){5}<td>3\.50 ms<\/td><td><\/td><\/tr>/);
+  assert.match(html, /GC pauses in all: 40\.3 ms \(summed over workers\)/);
+  assert.match(html, /<th>lag p99<\/th><th>loop delay p99<\/th>/);
+  assert.match(html, /<tr class="generator-limited"><td>8<\/td>(<td>[^<]*<\/td>){8}<td>10\.5 ms<\/td><td>8\.00 ms<\/td>/);
+  // a summary saved before the delay was measured: no rows for it, n/a in the steps
+  const older = renderHtml(saved);
+  assert.doesNotMatch(older, /event loop delay<\/td>/);
+  assert.match(older, /<tr class="generator-limited"><td>8<\/td>(<td>[^<]*<\/td>){8}<td>10\.5 ms<\/td><td>n\/a<\/td>/);
+});
+
 test('text from a terminal loses its colour codes', () => {
   const html = renderHtml({ ...loadFixture('report-load'), text: '\x1b[31mred\x1b[0m <b>' });
   assert.match(html, /<pre id="text-summary">red &lt;b&gt;<\/pre>/);

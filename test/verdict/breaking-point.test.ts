@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   DEFAULT_CRITERIA,
+  generatorDelayReason,
   judgeStep,
   nextRefineRate,
   rampOutcome,
@@ -23,6 +24,8 @@ const step = (offered: number, change: Partial<StepFigures> = {}): StepFigures =
   lagP99Ms: 1,
   inflightCapacity: 8192,
   generatorBusy: 0.3,
+  loopDelayP99Ms: 0.4,
+  gcPauseMaxMs: 1.2,
   ...change,
 });
 
@@ -93,6 +96,7 @@ test('verdicts, one criterion at a time', () => {
     { why: 'a busy generator that still delivered is fine', step: step(9000, { generatorBusy: 0.97 }), verdict: 'held' },
     { why: 'a server that breaks while the generator idles', step: step(9000, { achieved: 5000, generatorBusy: 0.2 }), verdict: 'broke' },
     { why: 'no lag figure (nothing sent) is not the generator', step: step(1000, { lagP99Ms: null }), verdict: 'held' },
+    { why: 'no loop delay figure (an older agent) is not the generator', step: step(1000, { loopDelayP99Ms: null }), verdict: 'held' },
   ];
   for (const row of table) {
     const judged = judgeStep(row.step, { ...DEFAULT_CRITERIA, sloP99Ms: row.slo ?? null });
@@ -100,6 +104,113 @@ test('verdicts, one criterion at a time', () => {
     if (row.reason) assert.match(judged.reason ?? '', row.reason, row.why);
     if (row.verdict === 'held') assert.equal(judged.reason, null);
   }
+});
+
+test("the generator's own delay: it is blamed when it could explain the latency, never when the server is slow", () => {
+  const table: Array<{ why: string; step: StepFigures; slo?: number; maxLag?: number; verdict: string; reason?: RegExp }> = [
+    // the server is slow, the generator is fine: the server's figures
+    {
+      why: 'a slow server beside a generator that is fine is the server',
+      step: step(2000, { achieved: 1500, latencyP99Ms: 236, serviceP99Ms: 230, loopDelayP99Ms: 0.8 }),
+      verdict: 'broke',
+      reason: /^achieved 75% of offered$/,
+    },
+    {
+      why: 'a slow server over its SLO beside a generator that is fine is the server',
+      step: step(2000, { latencyP99Ms: 80, serviceP99Ms: 78, loopDelayP99Ms: 1.5 }),
+      slo: 50,
+      verdict: 'broke',
+      reason: /^p99 80 ms > SLO 50 ms$/,
+    },
+    {
+      why: 'a slow server beside a generator a little late (over the bound, a small share) is the server',
+      step: step(2000, { latencyP99Ms: 236, serviceP99Ms: 230, loopDelayP99Ms: 12, gcPauseMaxMs: 9 }),
+      slo: 100,
+      verdict: 'broke',
+      reason: /^p99 236 ms > SLO 100 ms$/,
+    },
+    {
+      why: 'a slow server that held, beside a little loop delay',
+      step: step(2000, { latencyP99Ms: 300, loopDelayP99Ms: 20 }),
+      verdict: 'held',
+    },
+    // the generator is late, the server is fast: the generator's
+    {
+      why: 'the issue: p99 28.6 ms at a fast server, lag fine, the loop late',
+      step: step(50_000, { latencyP99Ms: 28.6, serviceP99Ms: 27, lagP99Ms: 3.1, loopDelayP99Ms: 22, gcPauseMaxMs: 14 }),
+      verdict: 'generator-limited',
+      reason: /^event loop delay p99 22 ms beside a latency p99 of 29 ms, GC pauses up to 14 ms$/,
+    },
+    {
+      why: 'a loop delay that explains a p99 over the SLO: never the server break',
+      step: step(40_000, { latencyP99Ms: 15, serviceP99Ms: 14, lagP99Ms: 2, loopDelayP99Ms: 12 }),
+      slo: 10,
+      verdict: 'generator-limited',
+      reason: /^event loop delay p99 12 ms beside a latency p99 of 15 ms$/,
+    },
+    {
+      why: 'a loop delay under half the p99 that still explains its overshoot of the SLO',
+      step: step(2000, { latencyP99Ms: 60, loopDelayP99Ms: 12 }),
+      slo: 50,
+      verdict: 'generator-limited',
+      reason: /^event loop delay p99 12 ms could account for the p99 60 ms over the SLO 50 ms$/,
+    },
+    {
+      why: 'lag and loop delay together are both named',
+      step: step(2000, { latencyP99Ms: 279, lagP99Ms: 259, loopDelayP99Ms: 262 }),
+      verdict: 'generator-limited',
+      reason: /^scheduler lag p99 259 ms > 5 ms; event loop delay p99 262 ms beside a latency p99 of 279 ms$/,
+    },
+    // borderlines
+    { why: 'exactly half the p99 is enough', step: step(2000, { latencyP99Ms: 20, loopDelayP99Ms: 10 }), verdict: 'generator-limited' },
+    { why: 'just under half the p99 is not', step: step(2000, { latencyP99Ms: 20, loopDelayP99Ms: 9.9 }), verdict: 'held' },
+    {
+      why: 'a loop delay of exactly the bound is within it, however large its share',
+      step: step(2000, { latencyP99Ms: 6, loopDelayP99Ms: 5 }),
+      verdict: 'held',
+    },
+    {
+      why: 'just over the bound, most of the p99',
+      step: step(2000, { latencyP99Ms: 6, loopDelayP99Ms: 5.1 }),
+      verdict: 'generator-limited',
+    },
+    {
+      why: '--max-lag is the bound of the loop delay too',
+      step: step(2000, { latencyP99Ms: 30, loopDelayP99Ms: 25 }),
+      maxLag: 100,
+      verdict: 'held',
+    },
+    {
+      why: 'the p99 exactly the SLO plus the loop delay could still have held',
+      step: step(2000, { latencyP99Ms: 62, loopDelayP99Ms: 12 }),
+      slo: 50,
+      verdict: 'generator-limited',
+    },
+    {
+      why: 'the p99 just past the SLO plus the loop delay broke on the server',
+      step: step(2000, { latencyP99Ms: 62.6, loopDelayP99Ms: 12 }),
+      slo: 50,
+      verdict: 'broke',
+      reason: /^p99 63 ms > SLO 50 ms$/,
+    },
+    {
+      why: 'nothing succeeded: no latency for the loop delay to explain',
+      step: step(2000, { latencyP99Ms: null, loopDelayP99Ms: 40, achieved: 0, success: 0, failure: 20_000 }),
+      verdict: 'broke',
+    },
+  ];
+  for (const row of table) {
+    const criteria = { ...DEFAULT_CRITERIA, sloP99Ms: row.slo ?? null, lagBoundMs: row.maxLag ?? DEFAULT_CRITERIA.lagBoundMs };
+    const judged = judgeStep(row.step, criteria);
+    assert.equal(judged.verdict, row.verdict, `${row.why}: ${judged.reason}`);
+    if (row.reason) assert.match(judged.reason ?? '', row.reason, row.why);
+  }
+  // the load run's Generator line decides with the same rule
+  assert.equal(generatorDelayReason({ latencyP99Ms: 300, loopDelayP99Ms: 20, gcPauseMaxMs: 3 }, { lagBoundMs: 5, sloP99Ms: null }), null);
+  assert.match(
+    generatorDelayReason({ latencyP99Ms: 279, loopDelayP99Ms: 262, gcPauseMaxMs: 3 }, { lagBoundMs: 5, sloP99Ms: null }) ?? '',
+    /^event loop delay p99 262 ms beside a latency p99 of 279 ms$/,
+  );
 });
 
 test('the breaking point is the last step that held before the first that did not', () => {

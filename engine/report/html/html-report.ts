@@ -40,8 +40,10 @@ export interface RunParameters {
 /** The engine's own shapes, as a saved summary carries them. */
 export type { PercentilePoint, Drift, Outage };
 
-export interface HtmlReport extends Omit<Summary, 'intervals' | 'percentiles' | 'overTime' | 'outages' | 'drift'> {
+export interface HtmlReport extends Omit<Summary, 'intervals' | 'percentiles' | 'overTime' | 'outages' | 'drift' | 'generatorDelayMs'> {
   intervals: ChartInterval[];
+  /** the generator's own delay (event loop, GC pauses); absent from summaries saved before it was measured */
+  generatorDelayMs?: Summary['generatorDelayMs'];
   /** ramp only: the judged steps, the --refine steps, and the outcome */
   steps?: StepReport[];
   refineSteps?: StepReport[];

@@ -29,12 +29,21 @@ export function figuresTables(report: HtmlReport): string {
   const distribution = (label: string, d: HtmlReport['latencyMs']) =>
     row([label, ms(d.min), ms(d.p50), ms(d.p90), ms(d.p99), ms(d.p999), ms(d.max), ms(d.mean)]);
   const lag = report.schedulerLagMs;
+  // the generator's own delay beside its lag; summaries saved before it was measured have none
+  const delay = report.generatorDelayMs;
+  const delayRows =
+    delay && delay.loopP99 !== null
+      ? row(['event loop delay', '', '', '', ms(delay.loopP99), '', ms(delay.loopMax), '']) +
+        row(['GC pauses', '', '', '', '', '', ms(delay.gcPauseMax), '']) +
+        `<tr><td colspan="8">GC pauses in all: ${ms(delay.gcPauseTotal)} (summed over workers)</td></tr>`
+      : '';
   const latency =
     '<table id="latency"><caption>Latency</caption>' +
     row(['', 'min', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean'], 'th') +
     distribution('from due time', report.latencyMs) +
     distribution('service time', report.serviceTimeMs) +
     row(['scheduler lag', '', ms(lag.p50), '', ms(lag.p99), '', ms(lag.max), '']) +
+    delayRows +
     '</table>';
   const errors = totals.requests > 0 ? ` (${percent(totals.failure, totals.requests)} of requests)` : '';
   const classes = `<p>Errors: ${escapeHtml(tally(totals.errors))}${errors}. Status codes: ${escapeHtml(tally(totals.statusCodes))}.</p>`;
@@ -55,6 +64,7 @@ function stepRow(step: StepReport, label: string): string {
     ms(step.latencyMs.p99),
     ms(step.latencyMs.max),
     ms(step.schedulerLagMs.p99),
+    ms(step.generatorDelayMs?.loopP99 ?? null),
   ];
   return `<tr class="${step.verdict}">${cells.map((cell) => `<td>${cell}</td>`).join('')}<td class="text">${escapeHtml(verdict)}</td></tr>`;
 }
@@ -63,7 +73,10 @@ function stepRow(step: StepReport, label: string): string {
 export function stepsTable(steps: readonly StepReport[], refineSteps: readonly StepReport[]): string {
   return (
     '<table id="steps"><caption>Steps</caption>' +
-    row(['step', 'offered/s', 'achieved/s', 'of offered', 'errors', 'p50', 'p90', 'p99', 'max', 'lag p99', 'verdict'], 'th') +
+    row(
+      ['step', 'offered/s', 'achieved/s', 'of offered', 'errors', 'p50', 'p90', 'p99', 'max', 'lag p99', 'loop delay p99', 'verdict'],
+      'th',
+    ) +
     steps.map((step, i) => stepRow(step, String(i + 1))).join('') +
     refineSteps.map((step) => stepRow(step, 'refine')).join('') +
     '</table>'

@@ -5,7 +5,7 @@
 import type { RampReport, StepReport } from '../../verdict/step-report.js';
 import { count, fixed, tally } from '../../../common/format.js';
 
-const COLUMNS = ['offered/s', 'achieved/s', 'success', 'errors', 'p50 ms', 'p99 ms', 'lag p99', 'verdict'];
+const COLUMNS = ['offered/s', 'achieved/s', 'success', 'errors', 'p50 ms', 'p99 ms', 'lag p99', 'loop p99', 'verdict'];
 
 function stepRow(step: StepReport): string[] {
   const errors = step.failure + step.dropped;
@@ -19,6 +19,8 @@ function stepRow(step: StepReport): string[] {
     fixed(step.latencyMs.p50),
     fixed(step.latencyMs.p99),
     fixed(step.schedulerLagMs.p99),
+    // the generator's event loop delay; steps saved before it was measured have none
+    fixed(step.generatorDelayMs?.loopP99 ?? null),
     verdict,
   ];
 }
