@@ -227,8 +227,9 @@ test('a box of another version is refused, naming both versions', async () => {
 
 test("a box killed mid-run is reported with when and why; its data so far and the other box's are kept", async () => {
   const [a, b] = lab.boxes as [LoadBox, LoadBox];
-  // the run starts about 1 s after the agent appears; the kill lands about 1.5 s into a 4 s run
-  whenAgentRuns(b, 2500, (pid) => process.kill(pid, 'SIGKILL'));
+  // the run starts 1 s or more after the agent appears (hello, clock pings, the start lead); the
+  // kill lands about 2 s into a 4 s run, so the box has sent its first 1 s interval by then
+  whenAgentRuns(b, 3000, (pid) => process.kill(pid, 'SIGKILL'));
   const run = await runStress([
     `${target.url}/hello`,
     '--rate',
