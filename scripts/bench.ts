@@ -6,7 +6,7 @@
  *   1. the highest rate one `stress` worker holds on /hello: achieved >= 99% of offered and
  *      scheduler lag p99 <= 5 ms, trying rising rates;
  *   2. CPU time per request (user + sys of the whole generator process, from GNU time) at a fixed
- *      20,000 req/s, side by side with autocannon (rate-limited to the same) and wrk (which cannot
+ *      20,000 req/s, for the lean client and undici (--client), side by side with autocannon (rate-limited to the same) and wrk (which cannot
  *      fix a rate, so it runs flat out and its CPU per request is at its own rate), all with the
  *      same connection count.
  * Load goes only to 127.0.0.1. Every run is bounded in time.
@@ -104,10 +104,12 @@ async function holdSearch(url: string): Promise<HoldRow[]> {
 
 async function cpuComparison(url: string): Promise<CpuRow[]> {
   const rows: CpuRow[] = [];
-  const stress = stressCommand(url, FIXED_RATE, CPU_SECONDS);
-  const ours = await timed(stress);
-  const oursRequests = JSON.parse(ours.stdout).totals.requests as number;
-  rows.push(row('stress (1 worker, open loop)', stress, oursRequests, ours.cpuS, 'fixed rate'));
+  for (const client of ['lean', 'undici']) {
+    const stress = [...stressCommand(url, FIXED_RATE, CPU_SECONDS), '--client', client];
+    const ours = await timed(stress);
+    const oursRequests = JSON.parse(ours.stdout).totals.requests as number;
+    rows.push(row(`stress --client ${client} (1 worker, open loop)`, stress, oursRequests, ours.cpuS, 'fixed rate'));
+  }
 
   const autocannon = [
     'node',
