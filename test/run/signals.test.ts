@@ -17,9 +17,15 @@ after(async () => {
 
 test('SIGINT: stop scheduling, drain, print the partial summary marked interrupted, exit 130', async () => {
   // /delay/300 keeps requests in flight at the moment of the signal; they get up to 2 s to finish.
-  const run = await runStress([`${target.url}/delay/300`, '--rate', '100', '--duration', '30s', '--json', '--quiet'], 20_000, (child) => {
-    setTimeout(() => child.kill('SIGINT'), 2500);
-  });
+  // no warm-up: the signal comes a fixed time after the spawn, and the requests counted before it
+  // must not hang on how fast the start-up was
+  const run = await runStress(
+    [`${target.url}/delay/300`, '--rate', '100', '--duration', '30s', '--warmup', '0', '--json', '--quiet'],
+    20_000,
+    (child) => {
+      setTimeout(() => child.kill('SIGINT'), 2500);
+    },
+  );
   assert.equal(run.code, 130, run.stderr);
   const summary = JSON.parse(run.stdout) as Summary;
   assertInvariants(summary);
@@ -31,9 +37,14 @@ test('SIGINT: stop scheduling, drain, print the partial summary marked interrupt
 });
 
 test('SIGTERM against a server that never answers: in flight counts as interrupted, not lost', async () => {
-  const run = await runStress([`${target.url}/delay/60000`, '--rate', '50', '--duration', '30s', '--json', '--quiet'], 20_000, (child) => {
-    setTimeout(() => child.kill('SIGTERM'), 2000);
-  });
+  // no warm-up, as above: every request sent before the signal is counted
+  const run = await runStress(
+    [`${target.url}/delay/60000`, '--rate', '50', '--duration', '30s', '--warmup', '0', '--json', '--quiet'],
+    20_000,
+    (child) => {
+      setTimeout(() => child.kill('SIGTERM'), 2000);
+    },
+  );
   assert.equal(run.code, 130, run.stderr);
   const summary = JSON.parse(run.stdout) as Summary;
   assertInvariants(summary);
