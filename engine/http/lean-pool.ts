@@ -63,8 +63,10 @@ class LeanConnection implements ResponseHandler {
   private closing = false;
   /** handed to each request at onConnect; one function for the connection's life */
   readonly abort = (error?: Error): void => {
-    this.fail(error ?? new LeanClientError('STRESS_ERR_ABORTED', 'aborted'));
+    this.fail(error ?? new LeanClientError('STRESS_ERR_ABORTED', 'aborted'), this.unsent);
   };
+  /** true while the request is handed over and not yet written: ending it then leaves the socket clean */
+  private unsent = false;
 
   constructor(private readonly pool: LeanPool) {}
 
@@ -104,11 +106,21 @@ class LeanConnection implements ResponseHandler {
   }
 
   private write(): void {
-    const handler = this.current!;
-    this.parser.expect(this.pool.headRequest);
-    handler.onConnect(this.abort);
-    // the handler may have ended it already (a deadline passed while it waited for a socket)
-    if (this.current === handler) this.socket!.write(this.pool.requestBytes);
+    // A handler may end its request as it is handed over (its deadline passed while it waited
+    // for a socket): nothing was written, so the keep-alive socket stays and takes the next one.
+    // A loop, not a call back into the pool: a queue of expired requests must not nest calls.
+    for (let handler = this.current; handler !== null; handler = this.pool.nextWaiting()) {
+      this.current = handler;
+      this.unsent = true;
+      handler.onConnect(this.abort);
+      this.unsent = false;
+      if (this.current === handler) {
+        this.parser.expect(this.pool.headRequest);
+        this.socket!.write(this.pool.requestBytes);
+        return;
+      }
+    }
+    this.pool.release(this);
   }
 
   onStatus(status: number): void {
@@ -135,14 +147,16 @@ class LeanConnection implements ResponseHandler {
   }
 
   /** The request on it fails with `error`; the connection is dropped (a later request reconnects). */
-  private fail(error: Error): void {
+  /** `keepSocket`: nothing of the request was written, so the connection can carry the next one. */
+  private fail(error: Error, keepSocket = false): void {
     const handler = this.current;
     this.current = null;
-    this.drop();
+    if (!keepSocket) this.drop();
     // bytes or a close while idle end only the connection: it is in the idle list already
     if (handler === null) return;
     handler.onError(error);
-    this.pool.release(this);
+    // an unsent request's connection goes on in write(), which takes the next one
+    if (!keepSocket) this.pool.release(this);
   }
 
   /** The socket is gone: a request still on it fails with `error`. */
@@ -211,6 +225,11 @@ export class LeanPool {
     const connection = this.idle.pop();
     if (connection) connection.carry(handler);
     else this.waiting.push(handler);
+  }
+
+  /** The oldest request waiting for a connection, taken off the queue. */
+  nextWaiting(): LeanRequestHandler | null {
+    return this.waiting.shift() ?? null;
   }
 
   /** A connection finished its request: it takes the oldest waiting one, or goes idle. */
