@@ -70,6 +70,16 @@ class LeanConnection implements ResponseHandler {
 
   constructor(private readonly pool: LeanPool) {}
 
+  /**
+   * Plain TCP reads land in the pool's one read buffer (`onread`), parsed at once: no Buffer and no
+   * stream machinery per read. Only the current socket's bytes are read; a replaced socket is
+   * destroyed, so its late reads are dropped.
+   */
+  private readonly onRead = (bytes: number, buffer: Uint8Array): boolean => {
+    this.parser.execute(buffer, bytes);
+    return true;
+  };
+
   /** Takes a request: writes it at once on a connected socket, or connects first. */
   carry(handler: LeanRequestHandler): void {
     this.current = handler;
@@ -78,7 +88,7 @@ class LeanConnection implements ResponseHandler {
   }
 
   private connect(): void {
-    const socket = this.pool.openSocket();
+    const socket = this.pool.openSocket(this.onRead);
     this.socket = socket;
     socket.setNoDelay(true);
     socket.once(this.pool.secure ? 'secureConnect' : 'connect', () => {
@@ -86,9 +96,11 @@ class LeanConnection implements ResponseHandler {
       this.connected = true;
       if (this.current) this.write();
     });
-    socket.on('data', (chunk: Buffer) => {
-      if (this.socket === socket) this.parser.execute(chunk);
-    });
+    // TLS sockets have no `onread`: their bytes come as 'data' chunks
+    if (this.pool.secure)
+      socket.on('data', (chunk: Buffer) => {
+        if (this.socket === socket) this.parser.execute(chunk);
+      });
     socket.on('error', (error) => {
       if (this.socket === socket) this.fail(error);
     });
@@ -210,10 +222,14 @@ export class LeanPool {
     }
   }
 
-  openSocket(): net.Socket {
+  /** One read buffer for every plain connection of the pool: each read is parsed before the next. */
+  private readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
+
+  /** A new socket to the origin; plain TCP reads go to `onRead`, TLS reads come as 'data'. */
+  openSocket(onRead: (bytes: number, buffer: Uint8Array) => boolean): net.Socket {
     return this.secure
       ? tls.connect({ host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ...this.options.tls })
-      : net.connect({ host: this.host, port: this.port });
+      : net.connect({ host: this.host, port: this.port, onread: { buffer: this.readBuffer, callback: onRead } });
   }
 
   /** Sends the request on a free connection, or queues it until one is free. */

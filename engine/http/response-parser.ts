@@ -268,10 +268,9 @@ export class ResponseParser {
     }
   }
 
-  /** Bytes as they arrive. */
-  execute(chunk: Buffer): void {
+  /** Bytes as they arrive: `chunk[0, end)`; the chunk may be a read buffer reused for the next read. */
+  execute(chunk: Uint8Array, end = chunk.length): void {
     const generation = this.generation;
-    const end = chunk.length;
     let pos = 0;
     while (pos < end && this.generation === generation) {
       switch (this.state) {
