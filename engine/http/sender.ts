@@ -6,28 +6,14 @@
  * opened, and error classification. Every request that is sent ends in the recorder exactly
  * once: as a response, or as a failure of one class.
  */
-import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
 import { ConnectGate } from './connect-gate.js';
-import { LeanPool } from './lean-pool.js';
 import { classifyError, errorKey, RequestAbort } from './error-class.js';
+import { openTransport } from './open-transport.js';
+import type { ExchangeHandler, Transport } from './transport.js';
+import type { ClientKind, TargetSpec } from './target.js';
 import type { IntervalRecorder } from '../measure/recorder.js';
 import type { RequestLog } from './request-log.js';
 import type { ErrorClass } from '../measure/snapshot.js';
-
-export interface TargetSpec {
-  /** absolute http(s) URL */
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  /** request body, base64 so that the spec stays JSON-safe for remote agents; null for none */
-  bodyBase64: string | null;
-}
-
-/** Which HTTP client carries the requests: the lean one, or undici (the cross-check). */
-export type ClientKind = 'lean' | 'undici';
-
-export const CLIENT_KINDS: readonly ClientKind[] = ['lean', 'undici'];
 
 export interface SenderOptions {
   /** the HTTP client; absent: the lean one */
@@ -47,12 +33,8 @@ export interface SenderOptions {
   requestLog?: RequestLog | null;
 }
 
-/**
- * One request in flight. It implements undici's low-level (legacy) handler interface on purpose:
- * that path hands over raw header buffers instead of parsing every response's headers into an
- * object, which matters at tens of thousands of requests per second.
- */
-class Exchange implements Dispatcher.DispatchHandler {
+/** One request in flight, and the handler its client calls back. */
+class Exchange implements ExchangeHandler {
   sentMs = -1;
   status = 0;
   bodyBytes = 0;
@@ -109,7 +91,7 @@ export class HttpSender {
   private readonly requestLog: RequestLog | null;
   /** holds requests back while connections cannot be opened (see connect-gate.ts) */
   readonly gate: ConnectGate<Exchange>;
-  private readonly transport: { dispatch(exchange: Exchange): void; destroy(): Promise<void> };
+  private readonly transport: Transport;
   private readonly recorder: IntervalRecorder;
   private readonly timeoutMs: number;
   /** in hand-over order, which is also deadline order: the sweep stops at the first live one */
@@ -119,8 +101,14 @@ export class HttpSender {
   private drainTimer: NodeJS.Timeout | null = null;
   private drainDeadlineMs = Number.POSITIVE_INFINITY;
 
-  constructor(target: TargetSpec, options: SenderOptions) {
-    const url = new URL(target.url);
+  /** A sender on the client `options.client` asks for (loaded first, when it is undici). */
+  static async open(target: TargetSpec, options: SenderOptions): Promise<HttpSender> {
+    const transport = await openTransport(options.client ?? 'lean', target, options);
+    return new HttpSender(transport, options);
+  }
+
+  private constructor(transport: Transport, options: SenderOptions) {
+    this.transport = transport;
     this.clock = options.clock;
     this.recorder = options.recorder;
     this.timeoutMs = options.timeoutMs;
@@ -136,11 +124,6 @@ export class HttpSender {
       },
       options.holdLimit,
     );
-    const body = target.bodyBase64 === null ? null : Buffer.from(target.bodyBase64, 'base64');
-    this.transport =
-      options.client === 'undici'
-        ? undiciTransport(url, target, body, options)
-        : new LeanPool(url, { path: url.pathname + url.search, method: target.method, headers: target.headers, body }, options);
     // A fixed sweep instead of a timer per request: one timer, at any rate.
     const sweepEveryMs = Math.max(5, Math.min(100, options.timeoutMs / 10));
     this.sweepTimer = setInterval(() => this.expireOverdue(), sweepEveryMs);
@@ -267,28 +250,4 @@ export class HttpSender {
     this.releaseIdleWaiters();
     await this.transport.destroy().catch(() => undefined);
   }
-}
-
-/** undici's keep-alive Pool behind the sender's transport: the cross-check of the lean client. */
-function undiciTransport(url: URL, target: TargetSpec, body: Buffer | null, options: SenderOptions): HttpSender['transport'] {
-  const pool = new Pool(url.origin, {
-    connections: options.connections,
-    pipelining: 1,
-    // undici's own idle timers as a second line; the sender's sweep enforces the total deadline
-    headersTimeout: options.timeoutMs,
-    bodyTimeout: options.timeoutMs,
-    connect: { timeout: options.timeoutMs },
-    keepAliveTimeout: 30_000,
-  });
-  const dispatchOptions: Dispatcher.DispatchOptions = {
-    origin: url.origin,
-    path: url.pathname + url.search,
-    method: target.method as Dispatcher.HttpMethod,
-    headers: target.headers,
-    body,
-    // a load test must not retry behind the user's back
-    idempotent: false,
-    blocking: false,
-  };
-  return { dispatch: (exchange) => pool.dispatch(dispatchOptions, exchange), destroy: () => pool.destroy() };
 }

@@ -5,7 +5,7 @@
  */
 import { rampRates } from '../verdict/breaking-point.js';
 import { DEFAULTS } from './defaults.js';
-import { CLIENT_KINDS, type ClientKind, type TargetSpec } from '../http/sender.js';
+import { CLIENT_KINDS, type ClientKind, type TargetSpec } from '../http/target.js';
 import type { FlagValues } from './flags.js';
 import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../../common/units.js';
 import { remotePlan, type RemotePlan } from './remote-plan.js';

@@ -10,7 +10,7 @@ import { VERSION } from '../../common/version.js';
 import { epochNowMs } from '../run/worker-protocol.js';
 import type { AgentMessage, ControllerMessage } from './agent-protocol.js';
 import type { RunSpec } from '../run/contract.js';
-import { CLIENT_KINDS } from '../http/sender.js';
+import { CLIENT_KINDS } from '../http/target.js';
 import { LocalRun } from '../run/local-run.js';
 import { encodeStats } from '../measure/snapshot.js';
 

@@ -4,7 +4,7 @@
  * implementations, the ramp, the summary and the reports can all depend on it and never on each
  * other's implementations.
  */
-import type { ClientKind, TargetSpec } from '../http/sender.js';
+import type { ClientKind, TargetSpec } from '../http/target.js';
 import type { RateSegment } from '../load/pacer.js';
 import type { AgentPart } from '../measure/agent-part.js';
 import type { IntervalPoint } from '../measure/interval-series.js';

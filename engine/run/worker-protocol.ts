@@ -3,7 +3,7 @@
  * direction. The controller's messages to load boxes are in remote/agent-protocol.ts.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { ClientKind, TargetSpec } from '../http/sender.js';
+import type { ClientKind, TargetSpec } from '../http/target.js';
 import type { RateSegment } from '../load/pacer.js';
 import type { Snapshot } from '../measure/snapshot.js';
 

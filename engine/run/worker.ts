@@ -106,7 +106,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   const clock = () => performance.now() - startPerfMs;
   const recorder = new IntervalRecorder();
   const requestLog = task.requestLogPath ? new RequestLog(task.requestLogPath) : null;
-  const sender = new HttpSender(task.target, {
+  const sender = await HttpSender.open(task.target, {
     client: task.client ?? 'lean',
     connections: task.connections,
     timeoutMs: task.timeoutMs,

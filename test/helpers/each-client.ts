@@ -4,7 +4,7 @@
  * the cross-check.
  */
 import { test } from 'node:test';
-import { CLIENT_KINDS, type ClientKind } from '../../engine/http/sender.js';
+import { CLIENT_KINDS, type ClientKind } from '../../engine/http/target.js';
 
 /** Registers `name` once per client; `client` is the flag pair to pass to bin/stress. */
 export function testEachClient(name: string, body: (client: string[], kind: ClientKind) => Promise<void>): void {

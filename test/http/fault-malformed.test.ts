@@ -15,7 +15,7 @@ import {
   type RawServer,
 } from '../helpers/raw-servers.js';
 import { spawnTarget } from '../helpers/spawn-target.js';
-import type { ClientKind } from '../../engine/http/sender.js';
+import type { ClientKind } from '../../engine/http/target.js';
 import { testEachClient } from '../helpers/each-client.js';
 import { runSummary } from '../helpers/stress-cli.js';
 
