@@ -8,8 +8,9 @@
  */
 import { ConnectGate } from './connect-gate.js';
 import { classifyError, errorKey, RequestAbort } from './error-class.js';
+import { Exchange, InflightList, type ExchangeOwner } from './exchange.js';
 import { openTransport } from './open-transport.js';
-import type { ExchangeHandler, Transport } from './transport.js';
+import type { Transport } from './transport.js';
 import type { ClientKind, TargetSpec } from './target.js';
 import type { IntervalRecorder } from '../measure/recorder.js';
 import type { RequestLog } from './request-log.js';
@@ -33,59 +34,7 @@ export interface SenderOptions {
   requestLog?: RequestLog | null;
 }
 
-/** One request in flight, and the handler its client calls back. */
-class Exchange implements ExchangeHandler {
-  sentMs = -1;
-  status = 0;
-  bodyBytes = 0;
-  settled = false;
-  abort: ((error?: Error) => void) | null = null;
-
-  constructor(
-    private readonly sender: HttpSender,
-    readonly dueMs: number,
-    readonly handedMs: number,
-    readonly onDone: (() => void) | null,
-    /** false for warm-up requests: sent and ended, never recorded */
-    readonly measured: boolean,
-  ) {}
-
-  onConnect(abort: (error?: Error) => void): void {
-    // Already settled by the deadline sweep while it waited for a connection: do not send it.
-    if (this.settled) {
-      abort(new RequestAbort('timeout', 'deadline passed before a connection was free'));
-      return;
-    }
-    this.abort = abort;
-    this.sentMs = this.sender.clock();
-    this.sender.gate.connected();
-  }
-
-  onHeaders(statusCode: number): boolean {
-    this.status = statusCode;
-    return true;
-  }
-
-  onData(chunk: { length: number }): boolean {
-    this.bodyBytes += chunk.length;
-    if (this.bodyBytes > this.sender.maxBodyBytes) this.sender.cutOff(this);
-    return true;
-  }
-
-  onComplete(): void {
-    this.sender.settleResponse(this);
-  }
-
-  onError(error: Error): void {
-    const errorClass = classifyError(error);
-    const key = errorKey(error);
-    // a request that never reached a socket failed with its connection attempt
-    if (this.sentMs < 0 && !this.settled) this.sender.gate.attemptFailed(this, errorClass, key);
-    this.sender.settleFailure(this, errorClass, key);
-  }
-}
-
-export class HttpSender {
+export class HttpSender implements ExchangeOwner {
   readonly clock: () => number;
   readonly maxBodyBytes: number;
   private readonly requestLog: RequestLog | null;
@@ -95,7 +44,9 @@ export class HttpSender {
   private readonly recorder: IntervalRecorder;
   private readonly timeoutMs: number;
   /** in hand-over order, which is also deadline order: the sweep stops at the first live one */
-  private readonly inflight = new Set<Exchange>();
+  private readonly inflight = new InflightList();
+  /** exchanges their client is done with, ready for the next request */
+  private readonly spare: Exchange[] = [];
   private readonly sweepTimer: NodeJS.Timeout;
   private idleWaiters: Array<() => void> = [];
   private drainTimer: NodeJS.Timeout | null = null;
@@ -138,7 +89,8 @@ export class HttpSender {
    * before the measured start (the warm-up) is sent and ended like any other but not recorded.
    */
   send(dueMs: number, onDone: (() => void) | null = null, measured = true): void {
-    const exchange = new Exchange(this, dueMs, this.clock(), onDone, measured);
+    const exchange = this.spare.pop() ?? new Exchange(this);
+    exchange.start(dueMs, this.clock(), onDone, measured);
     this.inflight.add(exchange);
     this.gate.submit(exchange);
   }
@@ -176,21 +128,27 @@ export class HttpSender {
     exchange.onDone?.();
   }
 
+  /**
+   * Called after a client's last call on an exchange. Only a settled one is reused: one the sweep
+   * ended is settled already, and its client's call after the abort is its last.
+   */
+  recycle(exchange: Exchange): void {
+    if (exchange.settled) this.spare.push(exchange);
+  }
+
   /** Marks an exchange settled; false when it already was (a late callback after an abort). */
   private finish(exchange: Exchange): boolean {
     if (exchange.settled) return false;
     exchange.settled = true;
-    this.inflight.delete(exchange);
+    this.inflight.remove(exchange);
     if (this.inflight.size === 0 && this.idleWaiters.length > 0) this.releaseIdleWaiters();
     return true;
   }
 
   private expireOverdue(): void {
     const expiredBefore = this.clock() - this.timeoutMs;
-    for (const exchange of this.inflight) {
-      if (exchange.handedMs > expiredBefore) break;
+    for (let exchange = this.inflight.first; exchange !== null && exchange.handedMs <= expiredBefore; exchange = this.inflight.first)
       this.end(exchange, 'timeout', `no complete response within ${this.timeoutMs} ms`);
-    }
   }
 
   private end(exchange: Exchange, errorClass: ErrorClass, why: string): void {
@@ -240,7 +198,8 @@ export class HttpSender {
    */
   interruptInflight(): void {
     this.expireOverdue();
-    for (const exchange of [...this.inflight]) this.end(exchange, 'interrupted', 'the run ended before the response');
+    for (let exchange = this.inflight.first; exchange !== null; exchange = this.inflight.first)
+      this.end(exchange, 'interrupted', 'the run ended before the response');
   }
 
   async close(): Promise<void> {

@@ -29,17 +29,18 @@ after(() => target.stop());
 test('a worker that throws mid-run: reported, its data kept, its requests in flight counted as interrupted', async () => {
   // answers take 300 ms, so the dying worker always has requests in flight
   const args = [`${target.url}/delay/300`, '--rate', '600', '--duration', '3s', '--warmup', '0', '--workers', '2'];
-  const { summary, run } = await runSummary(args, { limitMs: 30_000, env: crashing(1500, 'throw') });
+  const { summary, run } = await runSummary(args, { limitMs: 30_000, env: crashing(2000, 'throw') });
   assert.equal(summary.workerFailures.length, 1, JSON.stringify(summary.workerFailures));
   const [failure] = summary.workerFailures;
   assert.ok(failure!.workerIndex === 0 || failure!.workerIndex === 1);
   assert.ok(failure!.atS > 0.5 && failure!.atS < 3, `died at ${failure!.atS} s`);
   assert.match(failure!.message, /crash-worker-hook: thread 1 killed/);
   const { totals } = summary;
-  // The survivor's 900 requests all succeed, and what the dead one finished is kept. The hook's
-  // clock starts with the thread, not the run, so its share is judged from when it died: at
-  // 300 req/s with 300 ms answers it finished about 300 * (atS - 0.3); half of that, for a busy machine.
-  const deadShare = Math.floor(0.5 * 300 * Math.max(0, failure!.atS - 0.3));
+  // The survivor's 900 requests all succeed, and what the dead one reported is kept: its whole
+  // 1 s intervals (what it finished in its last, unreported one dies with it). The hook's clock
+  // starts with the thread, not the run, so the share is judged from when it died: at 300 req/s
+  // with 300 ms answers, about 300 * (whole seconds - 0.3); half of that, for a busy machine.
+  const deadShare = Math.floor(0.5 * 300 * Math.max(0, Math.floor(failure!.atS) - 0.3));
   assert.ok(totals.success >= 900 + deadShare, `success ${totals.success}, died at ${failure!.atS} s`);
   assert.ok(totals.scheduled > 900 && totals.scheduled < 1800, `scheduled ${totals.scheduled}: the dead worker's share stopped`);
   assert.ok((totals.errors.interrupted ?? 0) > 0, 'its requests in flight are not lost');

@@ -1,0 +1,118 @@
+/**
+ * One request in flight, the handler its client calls back, and the list of those in flight.
+ * Exchanges are reused: a run at 60,000 req/s would otherwise make 60,000 of them a second for
+ * the garbage collector. The list is intrusive (each exchange links its neighbours), so adding and
+ * removing allocates nothing either.
+ */
+import { classifyError, errorKey, RequestAbort } from './error-class.js';
+import type { ConnectGate } from './connect-gate.js';
+import type { ExchangeHandler } from './transport.js';
+import type { ErrorClass } from '../measure/snapshot.js';
+
+/** What an exchange needs of the sender that owns it. */
+export interface ExchangeOwner {
+  readonly clock: () => number;
+  readonly maxBodyBytes: number;
+  readonly gate: ConnectGate<Exchange>;
+  cutOff(exchange: Exchange): void;
+  settleResponse(exchange: Exchange): void;
+  settleFailure(exchange: Exchange, errorClass: ErrorClass, key: string | null): void;
+  /** the client will call this exchange no more: it may carry another request */
+  recycle(exchange: Exchange): void;
+}
+
+export class Exchange implements ExchangeHandler {
+  dueMs = 0;
+  handedMs = 0;
+  onDone: (() => void) | null = null;
+  /** false for warm-up requests: sent and ended, never recorded */
+  measured = true;
+  sentMs = -1;
+  status = 0;
+  bodyBytes = 0;
+  /** counted: by a response, a failure, the deadline sweep or an interrupt */
+  settled = false;
+  abort: ((error?: Error) => void) | null = null;
+  // neighbours in the in-flight list
+  previous: Exchange | null = null;
+  next: Exchange | null = null;
+
+  constructor(private readonly owner: ExchangeOwner) {}
+
+  /** Readies the exchange for a new request. */
+  start(dueMs: number, handedMs: number, onDone: (() => void) | null, measured: boolean): void {
+    this.dueMs = dueMs;
+    this.handedMs = handedMs;
+    this.onDone = onDone;
+    this.measured = measured;
+    this.sentMs = -1;
+    this.status = 0;
+    this.bodyBytes = 0;
+    this.settled = false;
+    this.abort = null;
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    // Already settled by the deadline sweep while it waited for a connection: do not send it.
+    if (this.settled) {
+      abort(new RequestAbort('timeout', 'deadline passed before a connection was free'));
+      return;
+    }
+    this.abort = abort;
+    this.sentMs = this.owner.clock();
+    this.owner.gate.connected();
+  }
+
+  onHeaders(statusCode: number): boolean {
+    this.status = statusCode;
+    return true;
+  }
+
+  onData(chunk: { length: number }): boolean {
+    this.bodyBytes += chunk.length;
+    if (this.bodyBytes > this.owner.maxBodyBytes) this.owner.cutOff(this);
+    return true;
+  }
+
+  // onComplete and onError are a client's last calls: the exchange is free once they return.
+
+  onComplete(): void {
+    this.owner.settleResponse(this);
+    this.owner.recycle(this);
+  }
+
+  onError(error: Error): void {
+    const errorClass = classifyError(error);
+    const key = errorKey(error);
+    // a request that never reached a socket failed with its connection attempt
+    if (this.sentMs < 0 && !this.settled) this.owner.gate.attemptFailed(this, errorClass, key);
+    this.owner.settleFailure(this, errorClass, key);
+    this.owner.recycle(this);
+  }
+}
+
+/** The exchanges in flight, in hand-over order (which is also deadline order). */
+export class InflightList {
+  first: Exchange | null = null;
+  private last: Exchange | null = null;
+  size = 0;
+
+  add(exchange: Exchange): void {
+    exchange.previous = this.last;
+    exchange.next = null;
+    if (this.last === null) this.first = exchange;
+    else this.last.next = exchange;
+    this.last = exchange;
+    this.size++;
+  }
+
+  remove(exchange: Exchange): void {
+    if (exchange.previous === null) this.first = exchange.next;
+    else exchange.previous.next = exchange.next;
+    if (exchange.next === null) this.last = exchange.previous;
+    else exchange.next.previous = exchange.previous;
+    exchange.previous = null;
+    exchange.next = null;
+    this.size--;
+  }
+}
