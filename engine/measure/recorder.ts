@@ -3,15 +3,14 @@
  * interval's histograms and counters, and at each interval boundary turns them into a `Snapshot`
  * and starts afresh. Nothing is kept per request. All times are ms from one monotonic clock.
  */
-import { build, type Histogram } from 'hdr-histogram-js';
+import { BucketCounts } from './bucket-counts.js';
 import { countCapped, type OVERFLOW_KEY } from './capped-tally.js';
-import { encodeHistogram, zeroCounts, type Counts, type ErrorClass, type Snapshot } from './snapshot.js';
+import { zeroCounts, type Counts, type ErrorClass, type Snapshot } from './snapshot.js';
 
 const usFrom = (ms: number): number => Math.max(0, Math.round(ms * 1000));
 
-function workerHistogram(): Histogram {
-  // 32-bit counts are plenty for one worker's interval, and cheaper to record into.
-  return build({ bitBucketSize: 32, numberOfSignificantValueDigits: 3, autoResize: true });
+function workerHistogram(): BucketCounts {
+  return new BucketCounts();
 }
 
 export class IntervalRecorder {
@@ -126,20 +125,18 @@ export class IntervalRecorder {
       errors: Object.fromEntries(this.errors),
       errorCodes: Object.fromEntries(this.errorCodes),
       histograms: {
-        latencyUs: encodeHistogram(this.latencyUs),
-        serviceUs: encodeHistogram(this.serviceUs),
-        lagUs: encodeHistogram(this.lagUs),
-        sizeBytes: encodeHistogram(this.sizeBytes),
-        loopDelayUs: encodeHistogram(this.loopDelayUs),
-        gcPauseUs: encodeHistogram(this.gcPauseUs),
+        latencyUs: this.latencyUs.encode(),
+        serviceUs: this.serviceUs.encode(),
+        lagUs: this.lagUs.encode(),
+        sizeBytes: this.sizeBytes.encode(),
+        loopDelayUs: this.loopDelayUs.encode(),
+        gcPauseUs: this.gcPauseUs.encode(),
       },
     };
     this.counts = zeroCounts();
     this.statusCodes.clear();
     this.errors.clear();
     this.errorCodes.clear();
-    for (const histogram of [this.latencyUs, this.serviceUs, this.lagUs, this.sizeBytes, this.loopDelayUs, this.gcPauseUs])
-      histogram.reset();
     return snapshot;
   }
 }

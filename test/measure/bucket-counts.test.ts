@@ -1,0 +1,68 @@
+/**
+ * The hot path's histogram must be HdrHistogram's, bucket for bucket: the same slot for every
+ * value, and, once encoded, the same counts, percentiles, mean and extremes as hdr-histogram-js
+ * fed the same values.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import { BucketCounts, slotOf, valueOfSlot } from '../../engine/measure/bucket-counts.js';
+
+/** The JS histogram's own bucket arithmetic, which its typings leave out. */
+type Inner = Histogram & {
+  countsArrayIndex(value: number): number;
+  lowestEquivalentValue(value: number): number;
+  highestEquivalentValue(value: number): number;
+};
+
+function reference(): Inner {
+  return build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true }) as Inner;
+}
+
+/** A seeded generator (mulberry32), so that a failure can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('every value lands in the slot hdr-histogram-js gives it, and a slot stands for its lowest equivalent value', () => {
+  const hdr = reference();
+  hdr.recordValue(2 ** 31); // grown to the fast path's whole range
+  const edges = [0, 1, 2, 1023, 1024, 1025, 2047, 2048, 2049, 4095, 4096, 4097, 1e6, 2 ** 30, 2 ** 31 - 1];
+  const next = random(7);
+  const values = [...edges, ...Array.from({ length: 20_000 }, () => Math.floor(2 ** (next() * 31)))];
+  for (const value of values) {
+    assert.equal(slotOf(value), hdr.countsArrayIndex(value), `slot of ${value}`);
+    assert.equal(valueOfSlot(slotOf(value)), hdr.lowestEquivalentValue(value), `value of the slot of ${value}`);
+  }
+});
+
+test('encoded, it is the histogram hdr-histogram-js would have made of the same values, huge ones included', () => {
+  const next = random(11);
+  const counts = new BucketCounts();
+  for (let round = 0; round < 2; round++) {
+    const hdr = reference();
+    for (let i = 0; i < 50_000; i++) {
+      // mostly latencies in µs, some huge (a body of gigabytes), a few zeros
+      const value = i % 1000 === 0 ? 2 ** 31 + Math.floor(next() * 1e9) : i % 997 === 0 ? 0 : Math.floor(2 ** (next() * 24));
+      const times = 1 + (i % 3);
+      counts.recordValueWithCount(value, times);
+      hdr.recordValueWithCount(value, times);
+    }
+    const decoded = decodeFromCompressedBase64(counts.encode(), 64) as Inner;
+    assert.equal(decoded.totalCount, hdr.totalCount, `round ${round}: count`);
+    assert.equal(decoded.highestEquivalentValue(decoded.maxValue), hdr.highestEquivalentValue(hdr.maxValue), `round ${round}: max`);
+    assert.equal(decoded.minNonZeroValue, hdr.lowestEquivalentValue(hdr.minNonZeroValue), `round ${round}: min`);
+    assert.equal(decoded.mean, hdr.mean, `round ${round}: mean`);
+    for (const percentile of [1, 25, 50, 90, 99, 99.9, 99.99, 100])
+      assert.equal(decoded.getValueAtPercentile(percentile), hdr.getValueAtPercentile(percentile), `round ${round}: p${percentile}`);
+  }
+  // encoding starts it afresh
+  assert.equal(decodeFromCompressedBase64(counts.encode(), 64).totalCount, 0);
+});
