@@ -120,6 +120,9 @@ for (let i = 0; i < 256; i++) LOWER[i] = i >= 0x41 && i <= 0x5a ? i + 0x20 : i;
 
 const ascii = (text: string): Uint8Array => Uint8Array.from(text, (char) => char.charCodeAt(0));
 const HTTP_SLASH = ascii('HTTP/');
+const HTTP_1_DOT = ascii('HTTP/1.');
+/** `HTTP/1.1 200`: protocol, version, space, status code */
+const STATUS_PREFIX_BYTES = 12;
 
 // The header names that frame a response, lower case, and the bit of each in a candidate set.
 const FIELD_NAMES = [ascii('content-length'), ascii('transfer-encoding'), ascii('connection')];
@@ -303,6 +306,8 @@ export class ResponseParser {
           }
           this.beginMessage();
           this.state = S_PROTOCOL;
+          // the usual `HTTP/1.x NNN` at once, when it is all here; any other start goes byte by byte
+          if (end - pos >= STATUS_PREFIX_BYTES) pos = this.statusPrefix(chunk, pos);
           break;
         }
         case S_PROTOCOL: {
@@ -761,6 +766,27 @@ export class ResponseParser {
   private complete(keepAlive: boolean): void {
     this.state = keepAlive ? S_IDLE : S_CLOSED;
     this.handler.onComplete(keepAlive);
+  }
+
+  /**
+   * Reads `HTTP/1.0 NNN` or `HTTP/1.1 NNN` from `pos` in one step, as the byte-wise states would,
+   * and returns the position after it; anything else is left to them (`pos` unchanged).
+   */
+  private statusPrefix(chunk: Uint8Array, pos: number): number {
+    for (let i = 0; i < HTTP_1_DOT.length; i++) if (chunk[pos + i] !== HTTP_1_DOT[i]) return pos;
+    const minor = chunk[pos + 7]! - DIGIT_0;
+    if ((minor !== 0 && minor !== 1) || chunk[pos + 8] !== SP) return pos;
+    const hundreds = chunk[pos + 9]! - DIGIT_0;
+    const tens = chunk[pos + 10]! - DIGIT_0;
+    const units = chunk[pos + 11]! - DIGIT_0;
+    if (hundreds < 0 || hundreds > 9 || tens < 0 || tens > 9 || units < 0 || units > 9) return pos;
+    this.major = 1;
+    this.minor = minor;
+    this.status = hundreds * 100 + tens * 10 + units;
+    this.digits = 3;
+    this.sectionBytes += STATUS_PREFIX_BYTES;
+    this.state = S_STATUS_END;
+    return pos + STATUS_PREFIX_BYTES;
   }
 
   /** A status line begins: everything the last message set is forgotten. */
