@@ -87,6 +87,11 @@ class LeanConnection implements ResponseHandler {
     else if (this.socket === null) this.connect();
   }
 
+  /** Opens the socket ahead of any request (an attempt that fails is retried by the first request). */
+  open(): void {
+    if (this.socket === null) this.connect();
+  }
+
   private connect(): void {
     const socket = this.pool.openSocket(this.onRead);
     this.socket = socket;
@@ -230,6 +235,16 @@ export class LeanPool {
     return this.secure
       ? tls.connect({ host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ...this.options.tls })
       : net.connect({ host: this.host, port: this.port, onread: { buffer: this.readBuffer, callback: onRead } });
+  }
+
+  /**
+   * Opens every connection now, so that the first requests do not wait for handshakes. The idle
+   * list is a stack: its top is opened first, so that when the machine runs out of file
+   * descriptors the connections that did open are the ones requests take first.
+   */
+  openAll(): void {
+    if (this.destroyed) return;
+    for (let i = this.idle.length - 1; i >= 0; i--) this.idle[i]!.open();
   }
 
   /** Sends the request on a free connection, or queues it until one is free. */

@@ -80,6 +80,11 @@ export class HttpSender implements ExchangeOwner {
     this.sweepTimer = setInterval(() => this.expireOverdue(), sweepEveryMs);
   }
 
+  /** Opens the keep-alive connections before the first request is due (at the warm-up's start). */
+  openConnections(): void {
+    this.transport.openAll();
+  }
+
   get inflightCount(): number {
     return this.inflight.size;
   }

@@ -10,6 +10,8 @@ export type ExchangeHandler = LeanRequestHandler;
 export interface Transport {
   /** sends the request now, or queues it until a connection is free */
   dispatch(handler: ExchangeHandler): void;
+  /** opens the connections ahead of the first request, where the client can */
+  openAll(): void;
   /** ends every connection */
   destroy(): Promise<void>;
 }

@@ -30,6 +30,8 @@ export function undiciTransport(
   // header buffers instead of parsing every response's headers into an object.
   return {
     dispatch: (handler: ExchangeHandler) => pool.dispatch(dispatchOptions, handler as Dispatcher.DispatchHandler),
+    // undici opens its connections as requests need them
+    openAll: () => undefined,
     destroy: () => pool.destroy(),
   };
 }

@@ -127,6 +127,8 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
     port.on('message', (message: ControlMessage) => {
       if (message.type === 'start') {
         startPerfMs = message.startAtEpochMs - performance.timeOrigin;
+        // handshakes now, not in the first requests' latency
+        sender.openConnections();
         setTimeout(resolveStarted, Math.max(0, -clock() - task.warmupMs));
       } else if (message.type === 'stop') {
         stopped = true;
