@@ -1,14 +1,16 @@
 /**
- * `npm run bench`: measures the generator itself and writes BENCHMARKS.md.
+ * `npm run bench`: measures the generator itself, side by side with its peers in one run, and
+ * writes BENCHMARKS.md.
  *
  * The target server is pinned to core 0 and every generator to core 1 (taskset), so they do not
  * fight over a core. Two figures:
- *   1. the highest rate one `stress` worker holds on /hello: achieved >= 99% of offered and
- *      scheduler lag p99 <= 5 ms, trying rising rates;
- *   2. CPU time per request (user + sys of the whole generator process, from GNU time) at a fixed
- *      20,000 req/s, for the lean client and undici (--client), side by side with autocannon (rate-limited to the same) and wrk (which cannot
- *      fix a rate, so it runs flat out and its CPU per request is at its own rate), all with the
- *      same connection count.
+ *   1. CPU time per request (user + sys of the whole generator process, from GNU time) and p99
+ *      latency at 20,000, 40,000 and 60,000 req/s, 64 connections: `stress` with its lean client
+ *      and with undici (--client), autocannon (rate-limited to the same), wrk2 when the `WRK2`
+ *      environment variable names a binary built by hand from its public source, and Debian's
+ *      wrk once (it cannot fix a rate: it runs flat out, so its row is its ceiling);
+ *   2. the highest rate one `stress` worker holds: achieved >= 99% of offered with a p99 within
+ *      2x of its own p99 at 5,000 req/s, trying rising rates.
  * Load goes only to 127.0.0.1. Every run is bounded in time.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -20,27 +22,30 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const CONNECTIONS = 64;
+const SECONDS = 10;
+const WARMUP_SECONDS = 1;
+const RATES = [20_000, 40_000, 60_000];
+const BASE_RATE = 5_000;
 const HOLD_SECONDS = 5;
-const CPU_SECONDS = 10;
-const FIXED_RATE = 20_000;
-const RATES = [10_000, 15_000, 20_000, 25_000, 30_000, 35_000, 40_000, 45_000, 50_000, 60_000];
+const HOLD_RATES = [10_000, 15_000, 20_000, 25_000, 30_000, 35_000, 40_000, 50_000, 60_000, 70_000];
+const WRK2 = process.env.WRK2 ?? null;
+
+interface Row {
+  tool: string;
+  command: string;
+  /** every request the process sent, its warm-up included */
+  requests: number;
+  cpuS: number;
+  p99Ms: number | null;
+  note: string;
+}
 
 interface HoldRow {
   rate: number;
   achieved: number;
-  lagP99: number | null;
-  p99: number | null;
-  dropped: number;
+  p99Ms: number;
+  lagP99Ms: number | null;
   held: boolean;
-}
-interface CpuRow {
-  tool: string;
-  command: string;
-  requests: number;
-  seconds: number;
-  cpuS: number;
-  usPerRequest: number;
-  note: string;
 }
 
 async function startTarget(): Promise<{ url: string; stop: () => void }> {
@@ -66,7 +71,7 @@ async function timed(command: string[]): Promise<{ stdout: string; cpuS: number 
   return { stdout, cpuS: Number(match[1]) + Number(match[2]) };
 }
 
-function stressCommand(url: string, rate: number, seconds: number): string[] {
+function stressCommand(url: string, rate: number, seconds: number, client: string): string[] {
   // bin/stress directly, so its shebang's V8 flags apply as they do for a user
   return [
     'bin/stress',
@@ -80,110 +85,171 @@ function stressCommand(url: string, rate: number, seconds: number): string[] {
     '--connections',
     String(CONNECTIONS),
     '--warmup',
-    '1s',
+    `${WARMUP_SECONDS}s`,
     '--json',
     '--quiet',
+    '--client',
+    client,
   ];
 }
 
-async function holdSearch(url: string): Promise<HoldRow[]> {
-  const rows: HoldRow[] = [];
-  let failures = 0;
-  for (const rate of RATES) {
-    const { stdout } = await timed(stressCommand(url, rate, HOLD_SECONDS));
-    const summary = JSON.parse(stdout);
-    const lagP99 = summary.schedulerLagMs.p99 as number | null;
-    const held = summary.throughput.achieved >= 0.99 * rate && lagP99 !== null && lagP99 <= 5;
-    rows.push({ rate, achieved: summary.throughput.achieved, lagP99, p99: summary.latencyMs.p99, dropped: summary.totals.dropped, held });
-    process.stderr.write(`hold ${rate}: achieved ${summary.throughput.achieved}, lag p99 ${lagP99} ms -> ${held ? 'held' : 'missed'}\n`);
-    failures = held ? 0 : failures + 1;
-    if (failures === 2) break;
-  }
-  return rows;
+async function stressRow(url: string, rate: number, client: string): Promise<Row> {
+  const command = stressCommand(url, rate, SECONDS, client);
+  const { stdout, cpuS } = await timed(command);
+  const summary = JSON.parse(stdout);
+  const generatorVerdict = ((summary.verdicts ?? []) as string[]).find((line) => line.startsWith('Generator:')) ?? '';
+  const limited = generatorVerdict.includes('kept up') && !generatorVerdict.includes('NOT') ? 'kept up' : 'generator-limited';
+  return {
+    tool: `stress --client ${client}`,
+    command: command.join(' '),
+    // the warm-up's requests are sent as well (at the same rate), so they count
+    requests: summary.totals.requests + rate * WARMUP_SECONDS,
+    cpuS,
+    p99Ms: summary.latencyMs.p99,
+    note: `latency from due time; it says: ${limited}`,
+  };
 }
 
-async function cpuComparison(url: string): Promise<CpuRow[]> {
-  const rows: CpuRow[] = [];
-  for (const client of ['lean', 'undici']) {
-    const stress = [...stressCommand(url, FIXED_RATE, CPU_SECONDS), '--client', client];
-    const ours = await timed(stress);
-    const oursRequests = JSON.parse(ours.stdout).totals.requests as number;
-    rows.push(row(`stress --client ${client} (1 worker, open loop)`, stress, oursRequests, ours.cpuS, 'fixed rate'));
-  }
-
-  const autocannon = [
-    'node',
-    'node_modules/autocannon/autocannon.js',
-    '-c',
-    String(CONNECTIONS),
-    '-d',
-    String(CPU_SECONDS),
-    '--overallRate',
-    String(FIXED_RATE),
-    '--json',
-    `${url}/hello`,
-  ];
-  const theirs = await timed(autocannon);
-  const autocannonRequests = JSON.parse(theirs.stdout).requests.total as number;
-  rows.push(row('autocannon 8', autocannon, autocannonRequests, theirs.cpuS, 'fixed rate (--overallRate)'));
-
-  const wrk = ['wrk', '-t1', `-c${CONNECTIONS}`, `-d${CPU_SECONDS}s`, `${url}/hello`];
-  const wrkRun = await timed(wrk);
-  const wrkRequests = Number(/(\d+) requests in/.exec(wrkRun.stdout)?.[1] ?? 0);
-  rows.push(row('wrk 4.1 (C)', wrk, wrkRequests, wrkRun.cpuS, 'closed loop flat out: it cannot fix a rate'));
-  return rows;
+async function autocannonRow(url: string, rate: number): Promise<Row> {
+  const command = ['node', 'node_modules/autocannon/autocannon.js', '-c', String(CONNECTIONS), '-d', String(SECONDS)];
+  command.push('--overallRate', String(rate), '--json', `${url}/hello`);
+  const { stdout, cpuS } = await timed(command);
+  const result = JSON.parse(stdout);
+  return {
+    tool: 'autocannon',
+    command: command.join(' '),
+    requests: result.requests.total,
+    cpuS,
+    p99Ms: result.latency.p99,
+    note: 'latency from the actual send: late sends are not counted against it',
+  };
 }
 
-function row(tool: string, command: string[], requests: number, cpuS: number, note: string): CpuRow {
+/** wrk's and wrk2's `--latency` lines read `99.000%  2.36ms`. */
+function wrkPercentile(stdout: string, label: string): number | null {
+  const match = new RegExp(`^\\s*${label}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(stdout);
+  if (!match) return null;
+  const value = Number(match[1]);
+  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+}
+
+async function wrkRow(url: string, binary: string, tool: string, rate: number | null, note: string): Promise<Row> {
+  const command = [binary, '-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency'];
+  if (rate !== null) command.push(`-R${rate}`);
+  command.push(`${url}/hello`);
+  const { stdout, cpuS } = await timed(command);
   return {
     tool,
-    command: command.join(' '),
-    requests,
-    seconds: CPU_SECONDS,
+    command: command.join(' ').replace(binary, rate === null ? 'wrk' : '$WRK2'),
+    requests: Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0),
     cpuS,
-    usPerRequest: requests > 0 ? (cpuS * 1e6) / requests : 0,
+    p99Ms: wrkPercentile(stdout, rate === null ? '99%' : '99\\.000%'),
     note,
   };
 }
 
-function markdown(hold: HoldRow[], cpu: CpuRow[], url: string): string {
-  const best = hold.filter((r) => r.held).reduce((max, r) => Math.max(max, r.rate), 0);
-  const fmt = (v: number | null, d = 2) => (v === null ? 'n/a' : v.toFixed(d));
+async function ratesTable(url: string): Promise<Map<number, Row[]>> {
+  const byRate = new Map<number, Row[]>();
+  for (const rate of RATES) {
+    const rows: Row[] = [];
+    if (WRK2) rows.push(await wrkRow(url, WRK2, 'wrk2 (C, built by hand)', rate, 'latency from due time (the reference)'));
+    for (const client of ['lean', 'undici']) rows.push(await stressRow(url, rate, client));
+    rows.push(await autocannonRow(url, rate));
+    for (const row of rows) process.stderr.write(`${rate}: ${row.tool}: ${perRequest(row).toFixed(1)} µs/req, p99 ${row.p99Ms} ms\n`);
+    byRate.set(rate, rows);
+  }
+  return byRate;
+}
+
+async function holdSearch(url: string): Promise<{ baseP99Ms: number; rows: HoldRow[] }> {
+  const measure = async (rate: number) => {
+    const { stdout } = await timed(stressCommand(url, rate, HOLD_SECONDS, 'lean'));
+    return JSON.parse(stdout);
+  };
+  const base = await measure(BASE_RATE);
+  const baseP99Ms = base.latencyMs.p99 as number;
+  const rows: HoldRow[] = [];
+  let misses = 0;
+  for (const rate of HOLD_RATES) {
+    const summary = await measure(rate);
+    const p99Ms = summary.latencyMs.p99 as number;
+    const held = summary.throughput.achieved >= 0.99 * rate && p99Ms <= 2 * baseP99Ms;
+    rows.push({ rate, achieved: summary.throughput.achieved, p99Ms, lagP99Ms: summary.schedulerLagMs.p99, held });
+    process.stderr.write(
+      `hold ${rate}: achieved ${summary.throughput.achieved}, p99 ${p99Ms} ms (base ${baseP99Ms}) -> ${held ? 'held' : 'missed'}\n`,
+    );
+    misses = held ? 0 : misses + 1;
+    if (misses === 2) break;
+  }
+  return { baseP99Ms, rows };
+}
+
+const perRequest = (row: Row) => (row.requests > 0 ? (row.cpuS * 1e6) / row.requests : 0);
+const fmt = (value: number | null, digits = 2) => (value === null ? 'n/a' : value.toFixed(digits));
+const thousands = (value: number) => value.toLocaleString('en-US');
+
+function rateSection(rate: number, rows: Row[]): string[] {
+  const reference = rows.find((row) => row.tool.startsWith('wrk2'));
+  const ratio = (value: number | null, of: number | null) =>
+    reference && value !== null && of !== null && of > 0 ? `${(value / of).toFixed(2)}x` : '';
+  return [
+    `### ${thousands(rate)} req/s`,
+    '',
+    reference
+      ? '| tool | requests | CPU s | CPU µs / request | x wrk2 | p99 ms | x wrk2 | note |'
+      : '| tool | requests | CPU s | CPU µs / request | p99 ms | note |',
+    reference ? '|---|---:|---:|---:|---:|---:|---:|---|' : '|---|---:|---:|---:|---:|---|',
+    ...rows.map((row) =>
+      reference
+        ? `| ${row.tool} | ${thousands(row.requests)} | ${row.cpuS.toFixed(2)} | ${perRequest(row).toFixed(1)} | ${ratio(perRequest(row), perRequest(reference))} | ${fmt(row.p99Ms)} | ${ratio(row.p99Ms, reference.p99Ms)} | ${row.note} |`
+        : `| ${row.tool} | ${thousands(row.requests)} | ${row.cpuS.toFixed(2)} | ${perRequest(row).toFixed(1)} | ${fmt(row.p99Ms)} | ${row.note} |`,
+    ),
+    '',
+  ];
+}
+
+function markdown(byRate: Map<number, Row[]>, wrk: Row, hold: { baseP99Ms: number; rows: HoldRow[] }): string {
+  const best = hold.rows.filter((row) => row.held).reduce((max, row) => Math.max(max, row.rate), 0);
+  const commands = new Map<string, string>();
+  for (const rows of byRate.values()) for (const row of rows) if (!commands.has(row.tool)) commands.set(row.tool, row.command);
+  commands.set(wrk.tool, wrk.command);
   return [
     '# Benchmarks',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on this project's CI machine kind (2 cores, Node ${process.version}),`,
-    'target server pinned to core 0, generator to core 1 (`taskset`). Produced by:',
+    'target server pinned to core 0, generator to core 1 (`taskset`), one run of each. Produced by:',
     '',
     '```bash',
-    'npm run bench',
+    WRK2 ? 'WRK2=/path/to/wrk2/wrk npm run bench   # wrk2 built by hand from its public source' : 'npm run bench',
     '```',
     '',
-    `## Highest rate one worker holds on /hello: **${best.toLocaleString('en-US')} req/s**`,
+    'Absolute times are noisy on a shared 2-core machine; the ratios within one table are the figures to read.',
     '',
-    `Held = achieved >= 99% of offered and scheduler lag p99 <= 5 ms, over ${HOLD_SECONDS} s runs with ${CONNECTIONS} connections.`,
-    `Each row: \`taskset -c 1 bin/stress ${url}/hello --rate R --duration ${HOLD_SECONDS}s --workers 1 --connections ${CONNECTIONS} --warmup 1s --json --quiet\``,
+    `## CPU per request and p99, ${CONNECTIONS} connections, ${SECONDS} s, /hello`,
     '',
-    '| offered req/s | achieved req/s | lag p99 ms | latency p99 ms | dropped | held |',
-    '|---:|---:|---:|---:|---:|:---:|',
-    ...hold.map(
-      (r) =>
-        `| ${r.rate.toLocaleString('en-US')} | ${r.achieved.toLocaleString('en-US')} | ${fmt(r.lagP99)} | ${fmt(r.p99)} | ${r.dropped} | ${r.held ? 'yes' : 'no'} |`,
+    `CPU = user + sys of the whole generator process (start-up included), from GNU time, over every request it sent (\`stress\`'s ${WARMUP_SECONDS} s warm-up included).`,
+    '',
+    ...[...byRate].flatMap(([rate, rows]) => rateSection(rate, rows)),
+    `### wrk flat out (closed loop: its ceiling on one core)`,
+    '',
+    '| tool | requests | CPU s | CPU µs / request | p99 ms | note |',
+    '|---|---:|---:|---:|---:|---|',
+    `| ${wrk.tool} | ${thousands(wrk.requests)} | ${wrk.cpuS.toFixed(2)} | ${perRequest(wrk).toFixed(1)} | ${fmt(wrk.p99Ms)} | ${wrk.note} |`,
+    '',
+    `## Highest rate one worker holds on /hello: **${thousands(best)} req/s**`,
+    '',
+    `Held = achieved >= 99% of offered and p99 within 2x of the p99 at ${thousands(BASE_RATE)} req/s (${fmt(hold.baseP99Ms)} ms), over ${HOLD_SECONDS} s runs (\`--client lean\`, ${CONNECTIONS} connections).`,
+    '',
+    '| offered req/s | achieved req/s | p99 ms | scheduler lag p99 ms | held |',
+    '|---:|---:|---:|---:|:---:|',
+    ...hold.rows.map(
+      (row) =>
+        `| ${thousands(row.rate)} | ${thousands(row.achieved)} | ${fmt(row.p99Ms)} | ${fmt(row.lagP99Ms)} | ${row.held ? 'yes' : 'no'} |`,
     ),
     '',
-    `## CPU time per request at ${FIXED_RATE.toLocaleString('en-US')} req/s, ${CONNECTIONS} connections, ${CPU_SECONDS} s`,
+    'Commands (each run as `/usr/bin/time -f "CPU %U %S" taskset -c 1 ...`; the rate varies by table):',
     '',
-    'CPU = user + sys of the whole generator process (start-up included), from GNU time.',
-    '',
-    '| tool | requests | CPU s | CPU µs / request | note |',
-    '|---|---:|---:|---:|---|',
-    ...cpu.map(
-      (r) => `| ${r.tool} | ${r.requests.toLocaleString('en-US')} | ${r.cpuS.toFixed(2)} | ${r.usPerRequest.toFixed(1)} | ${r.note} |`,
-    ),
-    '',
-    'Commands (each run as `/usr/bin/time -f "CPU %U %S" taskset -c 1 ...`):',
-    '',
-    ...cpu.map((r) => `- ${r.tool}: \`${r.command}\``),
+    ...[...commands].map(([tool, command]) => `- ${tool}: \`${command}\``),
     '',
   ].join('\n');
 }
@@ -191,9 +257,16 @@ function markdown(hold: HoldRow[], cpu: CpuRow[], url: string): string {
 async function main(): Promise<void> {
   const target = await startTarget();
   try {
+    const byRate = await ratesTable(target.url);
+    const wrk = await wrkRow(
+      target.url,
+      'wrk',
+      'wrk 4.1 (C, Debian)',
+      null,
+      'closed loop flat out: latency at its own rate, from the actual send',
+    );
     const hold = await holdSearch(target.url);
-    const cpu = await cpuComparison(target.url);
-    const text = markdown(hold, cpu, target.url.replace(/:\d+$/, ':PORT'));
+    const text = markdown(byRate, wrk, hold).replaceAll(target.url, 'http://127.0.0.1:PORT');
     writeFileSync(`${root}BENCHMARKS.md`, text);
     process.stdout.write(text);
   } finally {
