@@ -149,52 +149,57 @@ const TWO_POW_32 = 2 ** 32;
 
 // ---- states ----
 
-/** No response outstanding: only CR and LF may arrive (Node skips them between responses too). */
-const S_IDLE = 0;
-/** The last response said the connection closes: only CR and LF may follow. */
-const S_CLOSED = 1;
-/** A 101 switched protocols: every later byte is ignored. */
-const S_UPGRADED = 2;
-/** An error was reported: everything is ignored until `reset`. */
-const S_FAILED = 3;
-/** A response is outstanding; its status line has not begun (CR and LF are skipped). */
-const S_START = 4;
-const S_PROTOCOL = 5;
-const S_MAJOR = 6;
-const S_DOT = 7;
-const S_MINOR = 8;
-const S_VERSION_SP = 9;
-const S_STATUS_CODE = 10;
-const S_STATUS_END = 11;
-const S_REASON = 12;
-const S_STATUS_LF = 13;
-const S_FIELD_START = 14;
-const S_FIELD_NAME = 15;
-const S_FIELD_OWS = 16;
-const S_FIELD_VALUE = 17;
-const S_LENGTH_VALUE = 18;
-const S_LENGTH_SPACES = 19;
-const S_LIST_VALUE = 20;
-const S_FIELD_LF = 21;
-const S_SECTION_LF = 22;
-const S_BODY_LENGTH = 23;
-const S_BODY_CLOSE = 24;
-const S_CHUNK_SIZE_START = 25;
-const S_CHUNK_SIZE = 26;
-const S_EXT_START = 27;
-const S_EXT_NAME = 28;
-const S_EXT_VALUE_START = 29;
-const S_EXT_VALUE = 30;
-const S_EXT_QUOTED = 31;
-const S_EXT_QUOTED_PAIR = 32;
-const S_EXT_QUOTED_END = 33;
-const S_CHUNK_SIZE_LF = 34;
-const S_CHUNK_DATA = 35;
-const S_CHUNK_DATA_CR = 36;
-const S_CHUNK_DATA_LF = 37;
+// A const enum: tsc writes each state as a number literal, so that the parser's `switch` compiles
+// to a jump table instead of a chain of comparisons with module variables. It never leaves this file.
+// biome-ignore lint/suspicious/noConstEnum: inlined on purpose (above), and not exported
+const enum State {
+  /** No response outstanding: only CR and LF may arrive (Node skips them between responses too). */
+  Idle = 0,
+  /** The last response said the connection closes: only CR and LF may follow. */
+  Closed = 1,
+  /** A 101 switched protocols: every later byte is ignored. */
+  Upgraded = 2,
+  /** An error was reported: everything is ignored until `reset`. */
+  Failed = 3,
+  /** A response is outstanding; its status line has not begun (CR and LF are skipped). */
+  Start = 4,
+  Protocol = 5,
+  Major = 6,
+  Dot = 7,
+  Minor = 8,
+  VersionSp = 9,
+  StatusCode = 10,
+  StatusEnd = 11,
+  Reason = 12,
+  StatusLf = 13,
+  FieldStart = 14,
+  FieldName = 15,
+  FieldOws = 16,
+  FieldValue = 17,
+  LengthValue = 18,
+  LengthSpaces = 19,
+  ListValue = 20,
+  FieldLf = 21,
+  SectionLf = 22,
+  BodyLength = 23,
+  BodyClose = 24,
+  ChunkSizeStart = 25,
+  ChunkSize = 26,
+  ExtStart = 27,
+  ExtName = 28,
+  ExtValueStart = 29,
+  ExtValue = 30,
+  ExtQuoted = 31,
+  ExtQuotedPair = 32,
+  ExtQuotedEnd = 33,
+  ChunkSizeLf = 34,
+  ChunkData = 35,
+  ChunkDataCr = 36,
+  ChunkDataLf = 37,
+}
 
 export class ResponseParser {
-  private state = S_IDLE;
+  private state = State.Idle;
   /** Bumped by `reset`, so that `execute` stops when a callback starts a new connection. */
   private generation = 0;
   /** The outstanding request is HEAD: its response has no body. */
@@ -239,16 +244,16 @@ export class ResponseParser {
 
   /** Before each request is written: a response is now outstanding (HEAD: one without a body). */
   expect(headRequest: boolean): void {
-    if (this.state !== S_IDLE) throw new Error('ResponseParser.expect: a response is still outstanding, or the connection is done');
+    if (this.state !== State.Idle) throw new Error('ResponseParser.expect: a response is still outstanding, or the connection is done');
     this.head = headRequest;
     this.interimClosed = false;
-    this.state = S_START;
+    this.state = State.Start;
   }
 
   /** For a new connection: forgets everything, including a failure. */
   reset(): void {
     this.generation++;
-    this.state = S_IDLE;
+    this.state = State.Idle;
     this.head = false;
     this.interimClosed = false;
   }
@@ -256,14 +261,14 @@ export class ResponseParser {
   /** The server closed the connection. */
   finish(): void {
     switch (this.state) {
-      case S_FAILED:
-      case S_UPGRADED:
-      case S_CLOSED:
+      case State.Failed:
+      case State.Upgraded:
+      case State.Closed:
         return;
-      case S_IDLE:
-        this.state = S_CLOSED;
+      case State.Idle:
+        this.state = State.Closed;
         return;
-      case S_BODY_CLOSE:
+      case State.BodyClose:
         this.complete(false);
         return;
       default:
@@ -277,12 +282,12 @@ export class ResponseParser {
     let pos = 0;
     while (pos < end && this.generation === generation) {
       switch (this.state) {
-        case S_FAILED:
-        case S_UPGRADED:
+        case State.Failed:
+        case State.Upgraded:
           return;
 
-        case S_IDLE:
-        case S_CLOSED: {
+        case State.Idle:
+        case State.Closed: {
           const byte = chunk[pos]!;
           if (byte !== CR && byte !== LF) {
             this.fail(PARSE_ERROR.unexpectedData);
@@ -294,7 +299,7 @@ export class ResponseParser {
 
         // ---- the status line ----
 
-        case S_START: {
+        case State.Start: {
           const byte = chunk[pos]!;
           if (byte === CR || byte === LF) {
             pos++;
@@ -305,21 +310,21 @@ export class ResponseParser {
             return;
           }
           this.beginMessage();
-          this.state = S_PROTOCOL;
+          this.state = State.Protocol;
           // the usual `HTTP/1.x NNN` at once, when it is all here; any other start goes byte by byte
           if (end - pos >= STATUS_PREFIX_BYTES) pos = this.statusPrefix(chunk, pos);
           break;
         }
-        case S_PROTOCOL: {
+        case State.Protocol: {
           if (!this.countHeaderByte()) return;
           if (chunk[pos++] !== HTTP_SLASH[this.protocolIndex]) {
             this.fail(PARSE_ERROR.status);
             return;
           }
-          if (++this.protocolIndex === HTTP_SLASH.length) this.state = S_MAJOR;
+          if (++this.protocolIndex === HTTP_SLASH.length) this.state = State.Major;
           break;
         }
-        case S_MAJOR: {
+        case State.Major: {
           if (!this.countHeaderByte()) return;
           const digit = chunk[pos++]! - DIGIT_0;
           if (digit < 0 || digit > 9) {
@@ -327,19 +332,19 @@ export class ResponseParser {
             return;
           }
           this.major = digit;
-          this.state = S_DOT;
+          this.state = State.Dot;
           break;
         }
-        case S_DOT: {
+        case State.Dot: {
           if (!this.countHeaderByte()) return;
           if (chunk[pos++] !== DOT) {
             this.fail(PARSE_ERROR.status);
             return;
           }
-          this.state = S_MINOR;
+          this.state = State.Minor;
           break;
         }
-        case S_MINOR: {
+        case State.Minor: {
           if (!this.countHeaderByte()) return;
           const digit = chunk[pos++]! - DIGIT_0;
           if (digit < 0 || digit > 9) {
@@ -353,19 +358,19 @@ export class ResponseParser {
             this.fail(PARSE_ERROR.status);
             return;
           }
-          this.state = S_VERSION_SP;
+          this.state = State.VersionSp;
           break;
         }
-        case S_VERSION_SP: {
+        case State.VersionSp: {
           if (!this.countHeaderByte()) return;
           if (chunk[pos++] !== SP) {
             this.fail(PARSE_ERROR.status);
             return;
           }
-          this.state = S_STATUS_CODE;
+          this.state = State.StatusCode;
           break;
         }
-        case S_STATUS_CODE: {
+        case State.StatusCode: {
           if (!this.countHeaderByte()) return;
           const digit = chunk[pos++]! - DIGIT_0;
           if (digit < 0 || digit > 9) {
@@ -373,21 +378,21 @@ export class ResponseParser {
             return;
           }
           this.status = this.status * 10 + digit;
-          if (++this.digits === 3) this.state = S_STATUS_END;
+          if (++this.digits === 3) this.state = State.StatusEnd;
           break;
         }
-        case S_STATUS_END: {
+        case State.StatusEnd: {
           if (!this.countHeaderByte()) return;
           const byte = chunk[pos++]!;
-          if (byte === SP) this.state = S_REASON;
-          else if (byte === CR) this.state = S_STATUS_LF;
+          if (byte === SP) this.state = State.Reason;
+          else if (byte === CR) this.state = State.StatusLf;
           else {
             this.fail(PARSE_ERROR.status);
             return;
           }
           break;
         }
-        case S_REASON: {
+        case State.Reason: {
           // any byte but CR and LF (llhttp takes control bytes here too)
           const from = pos;
           while (pos < end && chunk[pos] !== CR && chunk[pos] !== LF) pos++;
@@ -398,26 +403,26 @@ export class ResponseParser {
             this.fail(PARSE_ERROR.status);
             return;
           }
-          this.state = S_STATUS_LF;
+          this.state = State.StatusLf;
           break;
         }
-        case S_STATUS_LF: {
+        case State.StatusLf: {
           if (!this.countHeaderByte()) return;
           if (chunk[pos++] !== LF) {
             this.fail(PARSE_ERROR.status);
             return;
           }
-          this.state = S_FIELD_START;
+          this.state = State.FieldStart;
           break;
         }
 
         // ---- header and trailer fields ----
 
-        case S_FIELD_START: {
+        case State.FieldStart: {
           if (!this.countHeaderByte()) return;
           const byte = chunk[pos++]!;
           if (byte === CR) {
-            this.state = S_SECTION_LF;
+            this.state = State.SectionLf;
             break;
           }
           // a space here would be obs-fold (or a space after the status line): rejected, as by llhttp
@@ -432,10 +437,10 @@ export class ResponseParser {
           const lower = LOWER[byte];
           this.nameCandidates = lower === 0x63 ? 0b101 : lower === 0x74 ? 0b010 : 0; // c: content-length, connection; t: transfer-encoding
           this.nameLength = 1;
-          this.state = S_FIELD_NAME;
+          this.state = State.FieldName;
           break;
         }
-        case S_FIELD_NAME: {
+        case State.FieldName: {
           const from = pos;
           let byte = 0;
           while (pos < end) {
@@ -458,10 +463,10 @@ export class ResponseParser {
             this.fail(PARSE_ERROR.framing);
             return;
           }
-          this.state = S_FIELD_OWS;
+          this.state = State.FieldOws;
           break;
         }
-        case S_FIELD_OWS: {
+        case State.FieldOws: {
           const byte = chunk[pos]!;
           if (byte === SP || byte === HTAB) {
             if (!this.countHeaderByte()) return;
@@ -470,21 +475,21 @@ export class ResponseParser {
             if (!this.countHeaderByte()) return;
             pos++;
             if (!this.endEmptyField()) return;
-            this.state = S_FIELD_LF;
+            this.state = State.FieldLf;
           } else if (this.field === FIELD_CONTENT_LENGTH) {
             this.numberHigh = 0;
             this.numberLow = 0;
-            this.state = S_LENGTH_VALUE;
+            this.state = State.LengthValue;
           } else if (this.field === FIELD_OTHER) {
-            this.state = S_FIELD_VALUE;
+            this.state = State.FieldValue;
           } else {
             this.listState = LIST_START;
             this.listChunked = false;
-            this.state = S_LIST_VALUE;
+            this.state = State.ListValue;
           }
           break;
         }
-        case S_FIELD_VALUE: {
+        case State.FieldValue: {
           const from = pos;
           while (pos < end && FIELD_VALUE[chunk[pos]!] === 1) pos++;
           if (!this.countHeaderBytes(pos - from)) return;
@@ -494,10 +499,10 @@ export class ResponseParser {
             this.fail(PARSE_ERROR.header);
             return;
           }
-          this.state = S_FIELD_LF;
+          this.state = State.FieldLf;
           break;
         }
-        case S_LENGTH_VALUE: {
+        case State.LengthValue: {
           if (!this.countHeaderByte()) return;
           const byte = chunk[pos++]!;
           const digit = byte - DIGIT_0;
@@ -507,10 +512,10 @@ export class ResponseParser {
               return;
             }
           } else if (byte === SP) {
-            this.state = S_LENGTH_SPACES;
+            this.state = State.LengthSpaces;
           } else if (byte === CR) {
             if (!this.endContentLength()) return;
-            this.state = S_FIELD_LF;
+            this.state = State.FieldLf;
           } else {
             // a tab, a comma list, a sign, any other byte: not a length (llhttp agrees on each)
             this.fail(PARSE_ERROR.contentLength);
@@ -518,24 +523,24 @@ export class ResponseParser {
           }
           break;
         }
-        case S_LENGTH_SPACES: {
+        case State.LengthSpaces: {
           if (!this.countHeaderByte()) return;
           const byte = chunk[pos++]!;
           if (byte === CR) {
             if (!this.endContentLength()) return;
-            this.state = S_FIELD_LF;
+            this.state = State.FieldLf;
           } else if (byte !== SP) {
             this.fail(PARSE_ERROR.contentLength);
             return;
           }
           break;
         }
-        case S_LIST_VALUE: {
+        case State.ListValue: {
           if (!this.countHeaderByte()) return;
           const byte = chunk[pos++]!;
           if (byte === CR) {
             this.endList();
-            this.state = S_FIELD_LF;
+            this.state = State.FieldLf;
           } else if (FIELD_VALUE[byte] === 1) {
             this.listByte(byte);
           } else {
@@ -544,16 +549,16 @@ export class ResponseParser {
           }
           break;
         }
-        case S_FIELD_LF: {
+        case State.FieldLf: {
           if (!this.countHeaderByte()) return;
           if (chunk[pos++] !== LF) {
             this.fail(PARSE_ERROR.header);
             return;
           }
-          this.state = S_FIELD_START;
+          this.state = State.FieldStart;
           break;
         }
-        case S_SECTION_LF: {
+        case State.SectionLf: {
           if (!this.countHeaderByte()) return;
           if (chunk[pos++] !== LF) {
             this.fail(PARSE_ERROR.header);
@@ -566,7 +571,7 @@ export class ResponseParser {
 
         // ---- bodies ----
 
-        case S_BODY_LENGTH: {
+        case State.BodyLength: {
           const available = end - pos;
           if (available < this.remaining) {
             this.remaining -= available;
@@ -578,10 +583,10 @@ export class ResponseParser {
           pos += bytes;
           this.remaining = 0;
           this.handler.onBody(bytes);
-          if (this.generation === generation && this.state === S_BODY_LENGTH) this.complete(this.keepAlive());
+          if (this.generation === generation && this.state === State.BodyLength) this.complete(this.keepAlive());
           break;
         }
-        case S_BODY_CLOSE: {
+        case State.BodyClose: {
           const bytes = end - pos;
           pos = end;
           this.handler.onBody(bytes);
@@ -590,7 +595,7 @@ export class ResponseParser {
 
         // ---- chunked bodies ----
 
-        case S_CHUNK_SIZE_START: {
+        case State.ChunkSizeStart: {
           if (!this.countChunkLineByte()) return;
           const digit = HEX[chunk[pos++]!]!;
           if (digit < 0) {
@@ -599,10 +604,10 @@ export class ResponseParser {
           }
           this.numberHigh = 0;
           this.numberLow = digit;
-          this.state = S_CHUNK_SIZE;
+          this.state = State.ChunkSize;
           break;
         }
-        case S_CHUNK_SIZE: {
+        case State.ChunkSize: {
           if (!this.countChunkLineByte()) return;
           const byte = chunk[pos++]!;
           const digit = HEX[byte]!;
@@ -612,9 +617,9 @@ export class ResponseParser {
               return;
             }
           } else if (byte === SEMICOLON) {
-            this.state = S_EXT_START;
+            this.state = State.ExtStart;
           } else if (byte === CR) {
-            this.state = S_CHUNK_SIZE_LF;
+            this.state = State.ChunkSizeLf;
           } else {
             // no whitespace either side of the size, as llhttp
             this.fail(PARSE_ERROR.chunk);
@@ -624,85 +629,85 @@ export class ResponseParser {
         }
         // Extensions, `;name[=value]` repeated, value a token or a quoted string. As llhttp: a name may
         // be empty when `;` or `=` follows it, but a line may not end right after `;`; no whitespace.
-        case S_EXT_START: {
+        case State.ExtStart: {
           if (!this.countChunkLineByte()) return;
           const byte = chunk[pos++]!;
-          if (byte === EQUALS) this.state = S_EXT_VALUE_START;
-          else if (TOKEN[byte] === 1) this.state = S_EXT_NAME;
+          if (byte === EQUALS) this.state = State.ExtValueStart;
+          else if (TOKEN[byte] === 1) this.state = State.ExtName;
           else if (byte !== SEMICOLON) {
             this.fail(PARSE_ERROR.chunk);
             return;
           }
           break;
         }
-        case S_EXT_NAME: {
+        case State.ExtName: {
           if (!this.countChunkLineByte()) return;
           const byte = chunk[pos++]!;
-          if (byte === CR) this.state = S_CHUNK_SIZE_LF;
-          else if (byte === SEMICOLON) this.state = S_EXT_START;
-          else if (byte === EQUALS) this.state = S_EXT_VALUE_START;
+          if (byte === CR) this.state = State.ChunkSizeLf;
+          else if (byte === SEMICOLON) this.state = State.ExtStart;
+          else if (byte === EQUALS) this.state = State.ExtValueStart;
           else if (TOKEN[byte] === 0) {
             this.fail(PARSE_ERROR.chunk);
             return;
           }
           break;
         }
-        case S_EXT_VALUE_START: {
+        case State.ExtValueStart: {
           if (!this.countChunkLineByte()) return;
           const byte = chunk[pos++]!;
-          if (byte === CR) this.state = S_CHUNK_SIZE_LF;
-          else if (byte === SEMICOLON) this.state = S_EXT_START;
-          else if (byte === DQUOTE) this.state = S_EXT_QUOTED;
-          else if (TOKEN[byte] === 1) this.state = S_EXT_VALUE;
+          if (byte === CR) this.state = State.ChunkSizeLf;
+          else if (byte === SEMICOLON) this.state = State.ExtStart;
+          else if (byte === DQUOTE) this.state = State.ExtQuoted;
+          else if (TOKEN[byte] === 1) this.state = State.ExtValue;
           else {
             this.fail(PARSE_ERROR.chunk);
             return;
           }
           break;
         }
-        case S_EXT_VALUE: {
+        case State.ExtValue: {
           if (!this.countChunkLineByte()) return;
           const byte = chunk[pos++]!;
-          if (byte === CR) this.state = S_CHUNK_SIZE_LF;
-          else if (byte === SEMICOLON) this.state = S_EXT_START;
+          if (byte === CR) this.state = State.ChunkSizeLf;
+          else if (byte === SEMICOLON) this.state = State.ExtStart;
           else if (TOKEN[byte] === 0) {
             this.fail(PARSE_ERROR.chunk);
             return;
           }
           break;
         }
-        case S_EXT_QUOTED: {
+        case State.ExtQuoted: {
           if (!this.countChunkLineByte()) return;
           const byte = chunk[pos++]!;
-          if (byte === DQUOTE) this.state = S_EXT_QUOTED_END;
-          else if (byte === BACKSLASH) this.state = S_EXT_QUOTED_PAIR;
+          if (byte === DQUOTE) this.state = State.ExtQuotedEnd;
+          else if (byte === BACKSLASH) this.state = State.ExtQuotedPair;
           else if (QDTEXT[byte] === 0) {
             this.fail(PARSE_ERROR.chunk);
             return;
           }
           break;
         }
-        case S_EXT_QUOTED_PAIR: {
+        case State.ExtQuotedPair: {
           if (!this.countChunkLineByte()) return;
           if (QUOTED_PAIR[chunk[pos++]!] === 0) {
             this.fail(PARSE_ERROR.chunk);
             return;
           }
-          this.state = S_EXT_QUOTED;
+          this.state = State.ExtQuoted;
           break;
         }
-        case S_EXT_QUOTED_END: {
+        case State.ExtQuotedEnd: {
           if (!this.countChunkLineByte()) return;
           const byte = chunk[pos++]!;
-          if (byte === CR) this.state = S_CHUNK_SIZE_LF;
-          else if (byte === SEMICOLON) this.state = S_EXT_START;
+          if (byte === CR) this.state = State.ChunkSizeLf;
+          else if (byte === SEMICOLON) this.state = State.ExtStart;
           else {
             this.fail(PARSE_ERROR.chunk);
             return;
           }
           break;
         }
-        case S_CHUNK_SIZE_LF: {
+        case State.ChunkSizeLf: {
           if (!this.countChunkLineByte()) return;
           if (chunk[pos++] !== LF) {
             this.fail(PARSE_ERROR.chunk);
@@ -714,14 +719,14 @@ export class ResponseParser {
             this.inTrailers = true;
             this.sectionBytes = 0;
             this.sectionFields = 0;
-            this.state = S_FIELD_START;
+            this.state = State.FieldStart;
           } else {
             this.remaining = size;
-            this.state = S_CHUNK_DATA;
+            this.state = State.ChunkData;
           }
           break;
         }
-        case S_CHUNK_DATA: {
+        case State.ChunkData: {
           const available = end - pos;
           if (available < this.remaining) {
             this.remaining -= available;
@@ -732,24 +737,24 @@ export class ResponseParser {
           const bytes = this.remaining;
           pos += bytes;
           this.remaining = 0;
-          this.state = S_CHUNK_DATA_CR;
+          this.state = State.ChunkDataCr;
           this.handler.onBody(bytes);
           break;
         }
-        case S_CHUNK_DATA_CR: {
+        case State.ChunkDataCr: {
           if (chunk[pos++] !== CR) {
             this.fail(PARSE_ERROR.chunk);
             return;
           }
-          this.state = S_CHUNK_DATA_LF;
+          this.state = State.ChunkDataLf;
           break;
         }
-        case S_CHUNK_DATA_LF: {
+        case State.ChunkDataLf: {
           if (chunk[pos++] !== LF) {
             this.fail(PARSE_ERROR.chunk);
             return;
           }
-          this.state = S_CHUNK_SIZE_START;
+          this.state = State.ChunkSizeStart;
           break;
         }
       }
@@ -759,12 +764,12 @@ export class ResponseParser {
   // ---- helpers ----
 
   private fail(code: ParseErrorCode): void {
-    this.state = S_FAILED;
+    this.state = State.Failed;
     this.handler.onError(code);
   }
 
   private complete(keepAlive: boolean): void {
-    this.state = keepAlive ? S_IDLE : S_CLOSED;
+    this.state = keepAlive ? State.Idle : State.Closed;
     this.handler.onComplete(keepAlive);
   }
 
@@ -785,7 +790,7 @@ export class ResponseParser {
     this.status = hundreds * 100 + tens * 10 + units;
     this.digits = 3;
     this.sectionBytes += STATUS_PREFIX_BYTES;
-    this.state = S_STATUS_END;
+    this.state = State.StatusEnd;
     return pos + STATUS_PREFIX_BYTES;
   }
 
@@ -961,23 +966,23 @@ export class ResponseParser {
     if (status >= 100 && status < 200 && status !== 101) {
       // an interim response: never a body; the final response follows
       if (!this.keepAlive()) this.interimClosed = true;
-      this.state = S_START;
+      this.state = State.Start;
       return;
     }
     const generation = this.generation;
     // the body's framing is decided before the handler hears of the status (it may call reset)
     let next: number;
-    if (status === 101) next = S_UPGRADED;
-    else if (this.head || status === 204 || status === 304) next = S_IDLE;
-    else if (this.chunked) next = S_CHUNK_SIZE_START;
+    if (status === 101) next = State.Upgraded;
+    else if (this.head || status === 204 || status === 304) next = State.Idle;
+    else if (this.chunked) next = State.ChunkSizeStart;
     else if (this.hasTransferEncoding)
-      next = S_BODY_CLOSE; // a transfer coding that is not chunked: read until close
-    else if (this.hasContentLength) next = this.remaining === 0 ? S_IDLE : S_BODY_LENGTH;
-    else next = S_BODY_CLOSE;
+      next = State.BodyClose; // a transfer coding that is not chunked: read until close
+    else if (this.hasContentLength) next = this.remaining === 0 ? State.Idle : State.BodyLength;
+    else next = State.BodyClose;
     this.state = next;
     this.handler.onStatus(status);
     if (this.generation !== generation || this.state !== next) return;
-    if (next === S_UPGRADED) this.handler.onComplete(false);
-    else if (next === S_IDLE) this.complete(this.keepAlive());
+    if (next === State.Upgraded) this.handler.onComplete(false);
+    else if (next === State.Idle) this.complete(this.keepAlive());
   }
 }
