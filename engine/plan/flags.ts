@@ -179,7 +179,7 @@ const TABLE = [
     type: 'strings',
     greedy: true,
     group: REQUEST,
-    help: 'request header "Name: value" (repeatable)',
+    help: 'request header "Name: value" (repeatable, each name once; the client sets Content-Length, Connection and framing itself). Credentials in the URL (http://user:pass@host/) are sent as Basic auth and shown as ***',
     profile: LIST,
   },
   { name: 'body', type: 'string', emptyOk: true, group: REQUEST, help: 'request body, as text', profile: TEXT },

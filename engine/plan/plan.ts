@@ -6,6 +6,7 @@
 import { rampRates } from '../verdict/breaking-point.js';
 import { DEFAULTS } from './defaults.js';
 import { CLIENT_KINDS, type ClientKind, type TargetSpec } from '../http/target.js';
+import { credentialsOf, parseHeaders, printable, withoutCredentials } from './request-headers.js';
 import type { FlagValues } from './flags.js';
 import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../../common/units.js';
 import { remotePlan, type RemotePlan } from './remote-plan.js';
@@ -169,11 +170,11 @@ function targetUrl(raw: RawOptions, problems: string[]): string | null {
   try {
     parsed = new URL(raw.url!);
   } catch {
-    problems.push(`url: "${raw.url}" is not a URL (use e.g. http://127.0.0.1:8000/hello)`);
+    problems.push(`url: "${printable(raw.url!)}" is not a URL (use e.g. http://127.0.0.1:8000/hello)`);
     return null;
   }
-  if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return parsed.href;
-  problems.push(`url: "${raw.url}" must be http:// or https://`);
+  if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return credentialsOf(parsed).shownUrl;
+  problems.push(`url: "${printable(credentialsOf(parsed).shownUrl)}" must be http:// or https://`);
   return null;
 }
 
@@ -214,15 +215,11 @@ function checkCombinations(raw: RawOptions, problems: string[]): void {
 function requestParts(raw: RawOptions, problems: string[]): Pick<Plan, 'method' | 'headers' | 'bodyBase64'> {
   const method = (raw.method ?? 'GET').toUpperCase();
   if (!HTTP_METHOD.test(method)) problems.push(`--method: "${raw.method}" is not an HTTP method (use e.g. GET, POST, PUT)`);
-  const headers: Record<string, string> = {};
-  for (const header of raw.header ?? []) {
-    const colon = header.indexOf(':');
-    const name = colon < 0 ? '' : header.slice(0, colon).trim();
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
-      problems.push(`--header: "${header}" must be "Name: value" with a valid header name`);
-    } else {
-      headers[name.toLowerCase()] = header.slice(colon + 1).trim();
-    }
+  const headers = parseHeaders(raw.header ?? [], problems);
+  const credentials = given(raw.url) && URL.canParse(raw.url!) ? credentialsOf(new URL(raw.url!)).authorization : null;
+  if (credentials !== null) {
+    if ('authorization' in headers) problems.push('url: credentials in the URL and an Authorization header contradict: give one');
+    else headers.authorization = credentials;
   }
   let bodyBase64: string | null = null;
   if (given(raw.body)) bodyBase64 = Buffer.from(raw.body!, 'utf8').toString('base64');
@@ -265,5 +262,5 @@ function boundedDuration(text: string, what: string, minMs: number, maxMs: numbe
 /** The request the workers send, once the target URL is known. */
 export function targetSpec(plan: Plan, url: string): TargetSpec {
   const headers = { ...plan.headers };
-  return { url, method: plan.method, headers, bodyBase64: plan.bodyBase64 };
+  return { url: withoutCredentials(url), method: plan.method, headers, bodyBase64: plan.bodyBase64 };
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCommandLine, UsageError } from '../../engine/plan/cli.js';
-import { buildPlan, DEFAULTS, PlanError, type RawOptions } from '../../engine/plan/plan.js';
+import { buildPlan, DEFAULTS, PlanError, targetSpec, type RawOptions } from '../../engine/plan/plan.js';
 
 const plan = (raw: RawOptions) => buildPlan(raw, 2);
 const problemsOf = (raw: RawOptions): string[] => {
@@ -43,6 +43,39 @@ test('headers, method and body are taken as given', () => {
   assert.equal(result.method, 'POST');
   assert.deepEqual(result.headers, { 'content-type': 'application/json', 'x-a': '1' });
   assert.equal(Buffer.from(result.bodyBase64!, 'base64').toString(), '{"a":1}');
+});
+
+test('credentials in the URL become a Basic Authorization header, and the password is never shown', () => {
+  const result = plan({ url: 'http://admin:s3cr%40t@127.0.0.1:8000/x' });
+  assert.equal(result.headers.authorization, `Basic ${Buffer.from('admin:s3cr@t').toString('base64')}`);
+  assert.equal(result.url, 'http://admin:***@127.0.0.1:8000/x');
+  assert.equal(targetSpec(result, result.url!).url, 'http://127.0.0.1:8000/x', 'the workers connect without them');
+  assert.equal(plan({ url: 'http://127.0.0.1/' }).headers.authorization, undefined);
+  assert.deepEqual(problemsOf({ url: 'http://a:b@127.0.0.1/', header: ['Authorization: Bearer x'] }), [
+    'url: credentials in the URL and an Authorization header contradict: give one',
+  ]);
+});
+
+test('header values that break the line, reserved headers and repeated names are refused, each in one printable line', () => {
+  const table: Array<{ header: string[]; expect: RegExp }> = [
+    { header: ['X-A: a\r\nX-Injected: 1'], expect: /^--header: "X-A: a\\x0d\\x0aX-Injected: 1": a value may not hold CR, LF or NUL/ },
+    { header: ['X-A: a\u0000b'], expect: /may not hold CR, LF or NUL/ },
+    { header: ['Transfer-Encoding: chunked'], expect: /Transfer-Encoding is not yours to set/ },
+    { header: ['Content-Length: 5'], expect: /Content-Length is not yours to set: it is set from the body/ },
+    { header: ['Upgrade: h2c'], expect: /Upgrade is not yours to set/ },
+    { header: ['Expect: 100-continue'], expect: /Expect is not yours to set/ },
+    { header: ['Connection: close'], expect: /Connection is not yours to set/ },
+    { header: ['Host: a', 'host: b'], expect: /host is given twice; give it once/ },
+    { header: ['X-A: 1', 'X-A: 2'], expect: /X-A is given twice/ },
+  ];
+  for (const row of table) {
+    const problems = problemsOf({ header: row.header });
+    assert.equal(problems.length, 1, `${JSON.stringify(row.header)} -> ${JSON.stringify(problems)}`);
+    assert.match(problems[0]!, row.expect);
+    assert.doesNotMatch(problems[0]!, /[\r\n\0]/, 'one line, no raw control bytes');
+  }
+  // a header named like an Object property is a header like any other
+  assert.deepEqual(plan({ header: ['toString: x', 'Host: example.test'] }).headers, { tostring: 'x', host: 'example.test' });
 });
 
 test('every problem is reported at once, each naming its flag', () => {
