@@ -219,3 +219,45 @@ test('a real short ramp: the page stress wrote draws every chart and shows the b
   assert.equal(rebuild.code, 0, rebuild.stderr);
   assert.equal(await readFile(rebuilt, 'utf8'), await readFile(html, 'utf8'), 'the same page from the saved JSON');
 });
+
+/** Markup that runs a script if any of it reaches the page unescaped, in an attribute or in text. */
+const PAYLOAD = `"'><img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>`;
+
+/** Every string of `value` replaced by the payload, recursively (keys stay). */
+function poisoned(value: unknown): unknown {
+  if (typeof value === 'string') return PAYLOAD;
+  if (Array.isArray(value)) return value.map(poisoned);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, poisoned(v)]));
+  return value;
+}
+
+test('a saved report whose every string is a script payload: rendered, opened, and no script of it runs', async () => {
+  for (const name of ['report-ramp', 'report-endurance'] as const) {
+    // a load box controls a failure's worker index: a string where a number belongs
+    const failures = [{ workerIndex: PAYLOAD, atS: 1, message: PAYLOAD }];
+    const report = { ...(poisoned(loadFixture(name)) as object), workerFailures: failures } as unknown as HtmlReport;
+    const path = join(dir, `poisoned-${name}.html`);
+    await writeFile(path, renderHtml(report));
+    const page = await chromium.context.newPage();
+    await page.goto(pathToFileURL(path).href, { waitUntil: 'load', timeout: 10_000 });
+    await page.waitForTimeout(300);
+    assert.notEqual(await page.title(), 'pwned', `${name}: a payload ran`);
+    assert.equal(await page.evaluate('document.querySelectorAll("img").length'), 0, `${name}: markup of a payload reached the page`);
+    assert.ok((await page.locator('body').innerText()).includes(`<img src=x onerror=`), `${name}: the payload is shown as text`);
+    await page.close();
+  }
+});
+
+test("the page's Content-Security-Policy names its own scripts by hash: no 'unsafe-inline'", async () => {
+  const html = renderHtml(loadFixture('report-load'));
+  const policy = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1] ?? '';
+  assert.doesNotMatch(policy, /unsafe-inline/);
+  assert.match(policy, /script-src 'sha256-[A-Za-z0-9+/=]+' 'sha256-[A-Za-z0-9+/=]+';/);
+  // a script added to the page by any other way is refused by the browser
+  const path = join(dir, 'extra-script.html');
+  await writeFile(path, html.replace('</main>', `</main><script>document.title='pwned'</script>`));
+  const page = await chromium.context.newPage();
+  await page.goto(pathToFileURL(path).href, { waitUntil: 'load', timeout: 10_000 });
+  assert.notEqual(await page.title(), 'pwned');
+  await page.close();
+});

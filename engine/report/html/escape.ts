@@ -2,12 +2,26 @@
  * Putting text and data into an HTML page safely. The target URL, headers in the text summary and
  * verdict reasons are user input: none of it may become markup or end a <script> early.
  */
+import { createHash } from 'node:crypto';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Text for an element's content or a quoted attribute value. */
+/** Text for an element's content or a quoted attribute value; a non-string (from a crafted saved report) as its text. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ENTITIES[char]!);
+  return String(text).replace(/[&<>"']/g, (char) => ENTITIES[char]!);
+}
+
+/**
+ * A value used as a class name (a verdict, say): only a plain lower-case word of letters and
+ * hyphens; anything else, from a crafted saved report, becomes no class at all.
+ */
+export function classToken(value: unknown): string {
+  return typeof value === 'string' && /^[a-z][a-z-]{0,40}$/.test(value) ? value : '';
+}
+
+/** The CSP source of an inline script or style: its SHA-256, so that nothing else inline may run. */
+export function cspHash(code: string): string {
+  return `'sha256-${createHash('sha256').update(code, 'utf8').digest('base64')}'`;
 }
 
 /**

@@ -8,7 +8,7 @@ import { chartLibrarySource } from './chart-library.js';
 import type { BandKind, ChartSpec } from './chart-spec.js';
 import { chartSpecs } from './charts.js';
 import { clientScript } from './client.js';
-import { escapeHtml, inlineSafe, jsonScript } from './escape.js';
+import { cspHash, escapeHtml, inlineSafe, jsonScript } from './escape.js';
 import type { HtmlReport } from './html-report.js';
 import { PAGE_CSS } from './style.js';
 import { figuresTables, runTable, stepsTable } from './tables.js';
@@ -17,8 +17,14 @@ import { count, fixed } from '../../../common/format.js';
 
 export type { HtmlReport } from './html-report.js';
 
-// data: images only for the empty icon, which keeps a browser from asking a server for /favicon.ico
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
+/**
+ * Only the page's own inline scripts and styles may run, named by their hashes: no 'unsafe-inline',
+ * so markup that a value ever slipped into the page could not run a script or an event handler.
+ * data: images only for the empty icon, which keeps a browser from asking a server for /favicon.ico.
+ */
+function contentSecurityPolicy(scripts: readonly string[], styles: readonly string[]): string {
+  return `default-src 'none'; script-src ${scripts.map(cspHash).join(' ')}; style-src ${styles.map(cspHash).join(' ')}; img-src data:`;
+}
 
 /** Terminal colours, should the text summary have been captured from a terminal. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is what an ANSI colour sequence starts with
@@ -107,16 +113,17 @@ export function renderHtml(report: HtmlReport): string {
   const ids = new Set(charts.map((chart) => chart.id));
   const library = chartLibrarySource();
   const { title, subtitle } = heading(report);
+  const scripts = [inlineSafe(library.js, 'script'), inlineSafe(clientScript(), 'script')];
+  const styles = [inlineSafe(library.css, 'style'), PAGE_CSS];
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(scripts, styles)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="icon" href="data:,">
 <title>${escapeHtml(`${title}: ${report.target}`)}</title>
-<style>${inlineSafe(library.css, 'style')}</style>
-<style>${PAGE_CSS}</style>
+${styles.map((style) => `<style>${style}</style>`).join('\n')}
 </head>
 <body>
 <main>
@@ -130,8 +137,7 @@ ${runSection(report)}
 </main>
 ${jsonScript('report-data', report)}
 ${jsonScript('chart-data', charts)}
-<script>${inlineSafe(library.js, 'script')}</script>
-<script>${inlineSafe(clientScript(), 'script')}</script>
+${scripts.map((script) => `<script>${script}</script>`).join('\n')}
 </body>
 </html>
 `;

@@ -4,7 +4,7 @@
  */
 import type { StepReport } from '../../verdict/step-report.js';
 import { count, fixed, ms, percent, tally } from '../../../common/format.js';
-import { escapeHtml } from './escape.js';
+import { classToken, escapeHtml } from './escape.js';
 import type { HtmlReport, RunParameters } from './html-report.js';
 
 const row = (cells: readonly string[], cell: 'td' | 'th' = 'td') =>
@@ -66,7 +66,7 @@ function stepRow(step: StepReport, label: string): string {
     ms(step.schedulerLagMs.p99),
     ms(step.generatorDelayMs?.loopP99 ?? null),
   ];
-  return `<tr class="${step.verdict}">${cells.map((cell) => `<td>${cell}</td>`).join('')}<td class="text">${escapeHtml(verdict)}</td></tr>`;
+  return `<tr class="${classToken(step.verdict)}">${cells.map((cell) => `<td>${cell}</td>`).join('')}<td class="text">${escapeHtml(verdict)}</td></tr>`;
 }
 
 /** One row per step, then the refine steps; rows that did not hold are tinted like their bands. */

@@ -5,7 +5,7 @@
  */
 import type { RampReport } from '../../verdict/step-report.js';
 import { count, fixed } from '../../../common/format.js';
-import { escapeHtml } from './escape.js';
+import { classToken, escapeHtml } from './escape.js';
 import type { Drift, HtmlReport, Outage } from './html-report.js';
 import { verdictLine } from '../text/ramp-text.js';
 import { generatorVerdict } from '../text/text.js';
@@ -63,7 +63,7 @@ function driftBlock(drift: Drift): string {
     drift.errorRateDelta === null ? 'n/a' : `${drift.errorRateDelta >= 0 ? '+' : ''}${fixed(drift.errorRateDelta * 100)} points`;
   const reasons = drift.reasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('');
   return (
-    `<div class="drift ${drift.verdict}" id="drift"><strong>Drift: ${escapeHtml(drift.verdict)}</strong>` +
+    `<div class="drift ${classToken(drift.verdict)}" id="drift"><strong>Drift: ${escapeHtml(drift.verdict)}</strong>` +
     (reasons ? `<ul>${reasons}</ul>` : '') +
     '<table><tr><th></th><th>p50</th><th>p99</th><th>throughput</th><th>error rate</th></tr>' +
     `<tr><td>later vs earlier</td><td>${ratio(drift.p50Ratio)}</td><td>${ratio(drift.p99Ratio)}</td><td>${ratio(drift.throughputRatio)}</td><td>${delta}</td></tr></table></div>`
@@ -89,7 +89,7 @@ export function verdictsSection(report: HtmlReport): string {
   const items = verdictLines(report).map((line) => `<li>${escapeHtml(line)}</li>`);
   for (const failure of report.workerFailures) {
     items.push(
-      `<li class="warn">Worker ${failure.workerIndex} failed at ${fixed(failure.atS, 1)} s: ${escapeHtml(failure.message)} (its data up to then is kept)</li>`,
+      `<li class="warn">Worker ${escapeHtml(String(failure.workerIndex))} failed at ${fixed(failure.atS, 1)} s: ${escapeHtml(failure.message)} (its data up to then is kept)</li>`,
     );
   }
   if (report.interrupted) items.push('<li class="warn">Interrupted: the figures cover the run up to the stop.</li>');
