@@ -1,10 +1,10 @@
 /**
  * `bin/stress`: the thin shell around the engine. Parses and validates, starts the bundled target
- * when no URL is given, runs, prints. Exit codes: 0 done, 2 bad input, 130 interrupted, 1 crash,
+ * when no URL is given, runs, prints. Exit codes: 0 done, 2 bad input, 130, 143 or 129 interrupted (SIGINT, SIGTERM, SIGHUP), 1 crash,
  * a load box that could not be used, or a run aborted by --abort-on-agent-loss.
  * `bin/stress agent` is the load box's side (agent.ts).
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, constants as osConstants } from 'node:os';
 import { parseCommandLine, UsageError } from './plan/cli.js';
 import { buildPlan, PlanError, targetSpec, type Plan } from './plan/plan.js';
 import { generatorWarning, readLocalLimits } from './verdict/generator-limits.js';
@@ -92,17 +92,25 @@ interface Runner {
   run(): Promise<{ result: RunResult; report: RampReport | null }>;
 }
 
+/** Ctrl-C, a polite kill, and the terminal closing: each ends the run with its partial summary. */
+const HANDLED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
 /**
- * SIGINT and SIGTERM from the start of the set-up on: a Ctrl-C while the target, the workers or
+ * SIGINT, SIGTERM and SIGHUP from the start of the set-up on: a Ctrl-C while the target, the workers or
  * the load boxes start up must still end in a summary (empty, marked interrupted), never in a
  * silent kill. A second one quits at once.
  */
 class Interrupts {
   signals = 0;
+  /** the shell's convention, 128 + the signal's number: 130 for SIGINT, 143 SIGTERM, 129 SIGHUP */
+  exitCode = 130;
   readonly setUp = new AbortController();
   runner: Runner | null = null;
   private readonly onSignal = (signal: NodeJS.Signals): void => {
-    if (++this.signals > 1) process.exit(130);
+    if (++this.signals > 1) process.exit(this.exitCode);
+    this.exitCode = 128 + (osConstants.signals[signal] ?? 2);
+    // the terminal is gone: what cannot be printed is lost, the files are still written
+    if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
     this.setUp.abort();
     const what =
       this.runner === null
@@ -113,13 +121,11 @@ class Interrupts {
   };
 
   install(): void {
-    process.on('SIGINT', this.onSignal);
-    process.on('SIGTERM', this.onSignal);
+    for (const signal of HANDLED_SIGNALS) process.on(signal, this.onSignal);
   }
 
   remove(): void {
-    process.off('SIGINT', this.onSignal);
-    process.off('SIGTERM', this.onSignal);
+    for (const signal of HANDLED_SIGNALS) process.off(signal, this.onSignal);
   }
 }
 
@@ -145,7 +151,7 @@ async function runPlan(plan: Plan): Promise<number> {
     await target.close();
     if (error instanceof AgentError) {
       process.stderr.write(`stress: ${error.message}\n`);
-      return interrupts.signals > 0 ? 130 : 1;
+      return interrupts.signals > 0 ? interrupts.exitCode : 1;
     }
     throw error;
   }
@@ -174,7 +180,7 @@ async function runPlan(plan: Plan): Promise<number> {
   interrupts.remove();
   await hlog?.close();
   await target.close();
-  return reportRun(plan, { target: target.url, workers, startedAt }, result, report);
+  return reportRun(plan, { target: target.url, workers, startedAt }, result, report, interrupts.exitCode);
 }
 
 /** Prints the summary, writes the report files, and says how the run ends: its exit code. */
@@ -183,6 +189,8 @@ async function reportRun(
   run: { target: string; workers: number; startedAt: Date },
   result: RunResult,
   report: RampReport | null,
+  /** the exit code of an interrupted run: that of the signal */
+  interruptedCode = 130,
 ): Promise<number> {
   const plannedS = plan.durationMs === null ? null : plan.durationMs / 1000;
   const ranS = Math.min(plannedS ?? result.elapsedS, result.elapsedS || (plannedS ?? 0));
@@ -206,6 +214,6 @@ async function reportRun(
   const written = await writeReports(plan.report, document);
   if (written !== null) return written;
   if (result.remote?.abortedOnAgentLoss) return 1;
-  if (result.interrupted) return 130;
+  if (result.interrupted) return interruptedCode;
   return thresholds.every((threshold) => threshold.passed) ? 0 : 1;
 }

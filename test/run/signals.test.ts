@@ -1,4 +1,7 @@
-/** Stopping: SIGINT gives the partial merged summary and exit 130; bad input exits 2 in one line. */
+/**
+ * Stopping: SIGINT, SIGTERM and SIGHUP give the partial merged summary and exit 128 + the signal's
+ * number (130, 143, 129); bad input exits 2 in one line.
+ */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
@@ -45,7 +48,7 @@ test('SIGTERM against a server that never answers: in flight counts as interrupt
       setTimeout(() => child.kill('SIGTERM'), 2000);
     },
   );
-  assert.equal(run.code, 130, run.stderr);
+  assert.equal(run.code, 143, `128 + SIGTERM's number, as a shell reports it; stderr: ${run.stderr}`);
   const summary = JSON.parse(run.stdout) as Summary;
   assertInvariants(summary);
   assert.equal(summary.totals.success, 0);
@@ -54,6 +57,22 @@ test('SIGTERM against a server that never answers: in flight counts as interrupt
   assert.ok(summary.totals.requests >= 5, JSON.stringify(summary.totals));
   assert.equal(summary.totals.errors.interrupted, summary.totals.requests, JSON.stringify(summary.totals));
   assert.ok(run.elapsedMs < 8000, `stopped in ${run.elapsedMs} ms`);
+});
+
+test('SIGHUP (the terminal closed): the partial summary is still printed, exit 129', async () => {
+  const run = await runStress(
+    [`${target.url}/delay/300`, '--rate', '50', '--duration', '30s', '--warmup', '0', '--json', '--quiet'],
+    20_000,
+    (child) => {
+      setTimeout(() => child.kill('SIGHUP'), 2000);
+    },
+  );
+  assert.equal(run.code, 129, run.stderr);
+  const summary = JSON.parse(run.stdout) as Summary;
+  assertInvariants(summary);
+  assert.equal(summary.interrupted, true);
+  assert.ok(summary.totals.requests >= 5, JSON.stringify(summary.totals));
+  assert.match(run.stderr, /SIGHUP: stopping/);
 });
 
 test('a second signal quits at once, without waiting out the drain', async () => {
