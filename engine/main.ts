@@ -7,6 +7,7 @@
 import { availableParallelism, constants as osConstants } from 'node:os';
 import { parseCommandLine, UsageError } from './plan/cli.js';
 import { buildPlan, PlanError, targetSpec, type Plan } from './plan/plan.js';
+import { outputProblems } from './report/output-paths.js';
 import { generatorWarning, readLocalLimits } from './verdict/generator-limits.js';
 import { RampRunner } from './run/ramp-runner.js';
 import type { RampReport } from './verdict/step-report.js';
@@ -79,7 +80,18 @@ async function readPlan(argv: string[]): Promise<Plan | number> {
     const outcome = await parseCommandLine(argv, availableParallelism());
     if (outcome.kind === 'help') return printed(`${outcome.text}\n`, 0);
     if (outcome.kind === 'version') return printed(`stress ${VERSION}\n`, 0);
-    return buildPlan(outcome.options, availableParallelism());
+    const plan = buildPlan(outcome.options, availableParallelism());
+    const { out, html, hdrLog, log } = plan.report;
+    const outputs = [
+      { flag: '--out', path: out },
+      { flag: '--html', path: html },
+      { flag: '--hdr-log', path: hdrLog },
+      { flag: '--log', path: log },
+    ];
+    // before any load: a run may last hours, and its files would fail only at the end
+    const problems = outputProblems(outputs, outcome.options.bodyFile ? [outcome.options.bodyFile.path] : []);
+    if (problems.length > 0) throw new PlanError(problems);
+    return plan;
   } catch (error) {
     if (error instanceof UsageError || error instanceof PlanError) return usageFailure(error.message);
     throw error;

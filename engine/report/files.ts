@@ -3,12 +3,12 @@
  * the JSON document (--out) and the HTML page (--html). A file that cannot be written is one line
  * on stderr and exit 1: the run itself happened and its text is already printed.
  */
-import { writeFile } from 'node:fs/promises';
 import type { ReportPlan } from '../plan/report-plan.js';
 import type { IntervalStats } from '../measure/snapshot.js';
 import { asHtmlReport, type ReportDocument } from './document.js';
 import { HlogWriter, stepTag } from './hlog.js';
 import { renderHtml } from './html/html.js';
+import { writeFileWhole } from './output-paths.js';
 
 export interface IntervalLog {
   write(interval: IntervalStats): void;
@@ -47,7 +47,7 @@ export async function writeReports(plan: Pick<ReportPlan, 'out' | 'html'>, docum
   const attempt = async (flag: string, path: string | null, content: () => string) => {
     if (path === null) return;
     try {
-      await writeFile(path, content());
+      await writeFileWhole(path, content());
     } catch (error) {
       failed = true;
       process.stderr.write(`stress: ${flag}: cannot write "${path}": ${(error as Error).message}\n`);

@@ -2,10 +2,11 @@
  * `stress report FILE.json --html OUT.html`: rebuilds the HTML report from a saved JSON summary
  * (`--out` or `--json`), e.g. from a CI artifact. Same renderer, same input, same page.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { renderHtml } from './html/html.js';
 import type { HtmlReport } from './html/html-report.js';
+import { outputProblems, writeFileWhole } from './output-paths.js';
 
 const USAGE = 'usage: stress report FILE.json --html OUT.html';
 
@@ -28,6 +29,8 @@ export async function reportCommand(argv: string[]): Promise<number> {
     [input] = positionals;
     html = values.html;
     if (!html) throw new Error('--html OUT.html is required');
+    const [problem] = outputProblems([{ flag: '--html', path: html }], [input!]);
+    if (problem !== undefined) throw new Error(problem);
   } catch (error) {
     process.stderr.write(`stress report: ${(error as Error).message} (${USAGE})\n`);
     return 2;
@@ -44,7 +47,7 @@ export async function reportCommand(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    await writeFile(html!, renderHtml(report));
+    await writeFileWhole(html!, renderHtml(report));
   } catch (error) {
     process.stderr.write(`stress report: cannot write "${html}": ${(error as Error).message}\n`);
     return 1;

@@ -5,7 +5,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -59,4 +59,28 @@ test('many problems at once are all reported, on one line', async () => {
     [/--rate/, /--duration/, /--header/, /--timeout/, /a\|b/, /unknown metric "speed"/],
   );
   assert.equal(connections, 0, 'no load was sent');
+});
+
+test('output files that cannot be written are refused before any load, not found out at the end', async () => {
+  const missing = join(dir, 'no-such-folder');
+  await refused(
+    [url, '--out', join(missing, 'r.json')],
+    [/^stress: --out: cannot write ".*r\.json": the folder ".*no-such-folder" does not exist/],
+  );
+  await refused([url, '--log', join(missing, 'r.csv')], [/--log: cannot write/]);
+  await refused([url, '--hdr-log', dir], [/--hdr-log: cannot write ".*": it is a folder/]);
+  await refused([url, '--html', join(missing, 'r.html')], [/--html: cannot write/]);
+  const same = join(dir, 'same.json');
+  await refused([url, '--out', same, '--html', same], [/--html: ".*same\.json" is also --out; give another file/]);
+  assert.equal(connections, 0, 'no load was sent');
+});
+
+test('stress report refuses to write its HTML over its own input, which stays as it was', async () => {
+  const input = join(dir, 'saved.json');
+  const content = JSON.stringify({ totals: {}, latencyMs: {} });
+  await writeFile(input, content);
+  const run = await runStress(['report', input, '--html', input], 20_000);
+  assert.equal(run.code, 2, run.stderr);
+  assert.match(run.stderr, /--html: ".*saved\.json" is also the input; give another file/);
+  assert.equal(await readFile(input, 'utf8'), content);
 });
