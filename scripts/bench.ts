@@ -188,13 +188,23 @@ const perRequest = (row: Row) => (row.requests > 0 ? (row.cpuS * 1e6) / row.requ
 const fmt = (value: number | null, digits = 2) => (value === null ? 'n/a' : value.toFixed(digits));
 const thousands = (value: number) => value.toLocaleString('en-US');
 
-function rateSection(rate: number, rows: Row[]): string[] {
+function rateSection(rate: number, rows: Row[], targetCeiling: number): string[] {
   const reference = rows.find((row) => row.tool.startsWith('wrk2'));
+  // wrk flat out is the target's ceiling on its core: past about 90% of it the server queues, and
+  // every tool's p99 is the server's queue, not the tool's
+  const saturated =
+    rate > 0.9 * targetCeiling
+      ? [
+          `The target served at most ${thousands(Math.round(targetCeiling))} req/s in this run (wrk flat out, below): at this rate the server queues, so the p99 column measures the server, and only the CPU column compares the tools.`,
+          '',
+        ]
+      : [];
   const ratio = (value: number | null, of: number | null) =>
     reference && value !== null && of !== null && of > 0 ? `${(value / of).toFixed(2)}x` : '';
   return [
     `### ${thousands(rate)} req/s`,
     '',
+    ...saturated,
     reference
       ? '| tool | requests | CPU s | CPU µs / request | x wrk2 | p99 ms | x wrk2 | note |'
       : '| tool | requests | CPU s | CPU µs / request | p99 ms | note |',
@@ -229,7 +239,7 @@ function markdown(byRate: Map<number, Row[]>, wrk: Row, hold: { baseP99Ms: numbe
     '',
     `CPU = user + sys of the whole generator process (start-up included), from GNU time, over every request it sent (\`stress\`'s ${WARMUP_SECONDS} s warm-up included).`,
     '',
-    ...[...byRate].flatMap(([rate, rows]) => rateSection(rate, rows)),
+    ...[...byRate].flatMap(([rate, rows]) => rateSection(rate, rows, wrk.requests / SECONDS)),
     `### wrk flat out (closed loop: its ceiling on one core)`,
     '',
     '| tool | requests | CPU s | CPU µs / request | p99 ms | note |',
