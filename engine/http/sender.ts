@@ -62,6 +62,8 @@ class Exchange implements Dispatcher.DispatchHandler {
   constructor(
     private readonly sender: HttpSender,
     readonly dueMs: number,
+    /** the step of the run its due time falls in, where its outcome is counted */
+    readonly step: number,
     readonly handedMs: number,
     readonly onDone: (() => void) | null,
     /** false for warm-up requests: sent and ended, never recorded */
@@ -151,11 +153,12 @@ export class HttpSender {
   }
 
   /**
-   * Hands one request to the pool; `dueMs` is when the schedule wanted it sent. A request due
-   * before the measured start (the warm-up) is sent and ended like any other but not recorded.
+   * Hands one request to the pool; `dueMs` is when the schedule wanted it sent, `step` the step
+   * of the run that due time falls in. A request due before the measured start (the warm-up) is
+   * sent and ended like any other but not recorded.
    */
-  send(dueMs: number, onDone: (() => void) | null = null, measured = true): void {
-    const exchange = new Exchange(this, dueMs, this.clock(), onDone, measured);
+  send(dueMs: number, step: number, onDone: (() => void) | null = null, measured = true): void {
+    const exchange = new Exchange(this, dueMs, step, this.clock(), onDone, measured);
     this.inflight.add(exchange);
     this.gate.submit(exchange);
   }
@@ -179,7 +182,7 @@ export class HttpSender {
     if (!exchange.measured) return void exchange.onDone?.();
     const doneMs = this.clock();
     const sentMs = exchange.sentMs < 0 ? exchange.handedMs : exchange.sentMs;
-    this.recorder.recordResponse(exchange.status, exchange.bodyBytes, exchange.dueMs, sentMs, doneMs);
+    this.recorder.recordResponse(exchange.step, exchange.status, exchange.bodyBytes, exchange.dueMs, sentMs, doneMs);
     this.requestLog?.row(exchange.status, exchange.bodyBytes, exchange.dueMs, sentMs, doneMs, exchange.status < 400 ? null : 'http');
     exchange.onDone?.();
   }
@@ -188,7 +191,7 @@ export class HttpSender {
     if (!this.finish(exchange)) return;
     this.gate.ended(exchange);
     if (!exchange.measured) return void exchange.onDone?.();
-    this.recorder.recordFailure(errorClass, exchange.bodyBytes, key);
+    this.recorder.recordFailure(exchange.step, errorClass, exchange.bodyBytes, key);
     this.requestLog?.row(exchange.status, exchange.bodyBytes, exchange.dueMs, exchange.sentMs, this.clock(), errorClass);
     exchange.onDone?.();
   }

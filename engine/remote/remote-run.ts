@@ -12,7 +12,15 @@
 import { IntervalMerger } from '../measure/interval-merger.js';
 import type { AgentPart } from '../measure/agent-part.js';
 import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
-import type { IntervalListener, RemoteResult, Run, RunResult, RunSpec, WorkerFailure } from '../run/contract.js';
+import {
+  stepCountOf,
+  type IntervalListener,
+  type RemoteResult,
+  type Run,
+  type RunResult,
+  type RunSpec,
+  type WorkerFailure,
+} from '../run/contract.js';
 import { RunAccumulator } from '../run/run-accumulator.js';
 import { WorkerLedger } from '../run/worker-loss.js';
 import { epochNowMs } from '../run/worker-protocol.js';
@@ -154,7 +162,7 @@ export class RemoteRun implements Run {
         member,
         slots,
         total: emptyStats(),
-        ledger: new WorkerLedger(null),
+        ledger: new WorkerLedger(stepCountOf(this.spec.load), null),
         done: false,
         end: (why) => member.link.kill(why),
       };

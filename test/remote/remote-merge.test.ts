@@ -41,8 +41,8 @@ test('merged across boxes, the histogram equals one built from every value, and 
         for (let i = 0; i < count; i++) {
           // boxes differ on purpose: box 1 is slower, with a longer tail
           const latencyMs = box === 0 ? 1 + random() * 3 : random() < 0.05 ? 50 + random() * 950 : 5 + random() * 10;
-          recorder.recordSent(random());
-          recorder.recordResponse(200, 10, 0, 0, latencyMs);
+          recorder.recordSent(0, random());
+          recorder.recordResponse(0, 200, 10, 0, 0, latencyMs);
           reference.recordValue(Math.round(latencyMs * 1000));
         }
         perBox[box]! += count;
@@ -74,7 +74,7 @@ test("a lost box's requests in flight become interrupted failures, so the accoun
   const total = emptyStats();
   Object.assign(total.counts, { scheduled: 100, dropped: 3, requests: 90, success: 88, failure: 2 });
   total.errors = { timeout: 2 };
-  const ledger = new WorkerLedger(null);
+  const ledger = new WorkerLedger(1, null);
   ledger.add(total);
   const correction = ledger.lost()!;
   assert.deepEqual(
@@ -84,7 +84,7 @@ test("a lost box's requests in flight become interrupted failures, so the accoun
   assert.equal(correction.counts.scheduled, 0, 'nothing more was due');
   const whole = emptyStats();
   Object.assign(whole.counts, { scheduled: 10, requests: 10, success: 10 });
-  const wholeLedger = new WorkerLedger(null);
+  const wholeLedger = new WorkerLedger(1, null);
   wholeLedger.add(whole);
   assert.equal(wholeLedger.lost(), null, 'a box that reported everything needs nothing');
 });
