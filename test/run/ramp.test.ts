@@ -10,7 +10,7 @@ import { assertInvariants } from '../helpers/invariants.js';
 import { spawnTarget } from '../helpers/spawn-target.js';
 import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
 
-type RampSummary = Summary & Pick<RampReport, 'steps' | 'refineSteps' | 'breakingPoint'>;
+type RampSummary = Summary & Pick<RampReport, 'steps' | 'cutShort' | 'refineSteps' | 'breakingPoint'>;
 
 async function ramp(targetArgs: string[], args: string[], path = '/hello'): Promise<{ summary: RampSummary }> {
   const target = await spawnTarget(targetArgs);
@@ -163,8 +163,9 @@ test('a capacity-capped target: the broken step counts every request due in it, 
     why,
   );
   for (const step of summary.steps) assertDueCount(step, 2, why);
-  const cutShort = (summary as { cutShort?: Record<(typeof COUNTERS)[number], number> }).cutShort;
+  const { cutShort } = summary;
   assert.ok(cutShort, 'the ramp reports what the stop cut short');
+  assert.ok(cutShort.scheduled > 0, 'the next step had begun when the break was judged');
   assert.deepEqual(stepSums([...summary.steps, cutShort]), stepSums([summary.totals]), `every request in exactly one step: ${why}`);
 });
 
