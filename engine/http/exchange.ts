@@ -23,6 +23,8 @@ export interface ExchangeOwner {
 
 export class Exchange implements ExchangeHandler {
   dueMs = 0;
+  /** the step of the run its due time falls in, where its outcome is counted */
+  step = 0;
   handedMs = 0;
   onDone: (() => void) | null = null;
   /** false for warm-up requests: sent and ended, never recorded */
@@ -40,8 +42,9 @@ export class Exchange implements ExchangeHandler {
   constructor(private readonly owner: ExchangeOwner) {}
 
   /** Readies the exchange for a new request. */
-  start(dueMs: number, handedMs: number, onDone: (() => void) | null, measured: boolean): void {
+  start(dueMs: number, step: number, handedMs: number, onDone: (() => void) | null, measured: boolean): void {
     this.dueMs = dueMs;
+    this.step = step;
     this.handedMs = handedMs;
     this.onDone = onDone;
     this.measured = measured;

@@ -90,12 +90,13 @@ export class HttpSender implements ExchangeOwner {
   }
 
   /**
-   * Hands one request to the pool; `dueMs` is when the schedule wanted it sent. A request due
-   * before the measured start (the warm-up) is sent and ended like any other but not recorded.
+   * Hands one request to the pool; `dueMs` is when the schedule wanted it sent, `step` the step
+   * of the run that due time falls in. A request due before the measured start (the warm-up) is
+   * sent and ended like any other but not recorded.
    */
-  send(dueMs: number, onDone: (() => void) | null = null, measured = true): void {
+  send(dueMs: number, step: number, onDone: (() => void) | null = null, measured = true): void {
     const exchange = this.spare.pop() ?? new Exchange(this);
-    exchange.start(dueMs, this.clock(), onDone, measured);
+    exchange.start(dueMs, step, this.clock(), onDone, measured);
     this.inflight.add(exchange);
     this.gate.submit(exchange);
   }
@@ -119,7 +120,7 @@ export class HttpSender implements ExchangeOwner {
     if (!exchange.measured) return void exchange.onDone?.();
     const doneMs = this.clock();
     const sentMs = exchange.sentMs < 0 ? exchange.handedMs : exchange.sentMs;
-    this.recorder.recordResponse(exchange.status, exchange.bodyBytes, exchange.dueMs, sentMs, doneMs);
+    this.recorder.recordResponse(exchange.step, exchange.status, exchange.bodyBytes, exchange.dueMs, sentMs, doneMs);
     this.requestLog?.row(exchange.status, exchange.bodyBytes, exchange.dueMs, sentMs, doneMs, exchange.status < 400 ? null : 'http');
     exchange.onDone?.();
   }
@@ -128,7 +129,7 @@ export class HttpSender implements ExchangeOwner {
     if (!this.finish(exchange)) return;
     this.gate.ended(exchange);
     if (!exchange.measured) return void exchange.onDone?.();
-    this.recorder.recordFailure(errorClass, exchange.bodyBytes, key);
+    this.recorder.recordFailure(exchange.step, errorClass, exchange.bodyBytes, key);
     this.requestLog?.row(exchange.status, exchange.bodyBytes, exchange.dueMs, exchange.sentMs, this.clock(), errorClass);
     exchange.onDone?.();
   }

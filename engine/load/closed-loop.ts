@@ -2,7 +2,8 @@
  * Closed-loop virtual clients: each sends its next request as soon as the previous one ends,
  * the original tool's load test ("x clients"). The request budget is shared by this worker's
  * clients; a duration ends them all. There is no schedule to be late against, so latency here is
- * service time and scheduler lag is zero by definition; the report says closed loop.
+ * service time and scheduler lag is zero by definition; the report says closed loop. A closed
+ * loop is one phase, so every request is due in its one step.
  */
 import type { HttpSender } from '../http/sender.js';
 import type { IntervalRecorder } from '../measure/recorder.js';
@@ -50,7 +51,7 @@ export class ClosedLoopClients implements LoadGenerator {
       return;
     }
     this.remainingBudget--;
-    this.recorder.recordSent(0);
-    this.sender.send(nowMs, this.sendNext);
+    this.recorder.recordSent(0, 0);
+    this.sender.send(nowMs, 0, this.sendNext);
   };
 }

@@ -8,10 +8,15 @@
  * The schedule may begin before the measured start (clock 0) by `leadMs`, the warm-up: those
  * requests go out on schedule like the rest, so connections, the JIT and the server reach their
  * steady state, but nothing about them is recorded.
+ *
+ * Each request goes out with the step its due time falls in, and after each batch the recorder is
+ * told which steps the schedule has left behind: a step cannot close while requests due in it are
+ * still to be issued.
  */
 import type { HttpSender } from '../http/sender.js';
 import type { ArrivalSchedule } from './pacer.js';
 import type { IntervalRecorder } from '../measure/recorder.js';
+import type { StepTimeline } from '../measure/step-timeline.js';
 
 export interface LoadGenerator {
   start(): void;
@@ -32,6 +37,8 @@ export class OpenLoopScheduler implements LoadGenerator {
     private readonly schedule: ArrivalSchedule,
     private readonly sender: HttpSender,
     private readonly recorder: IntervalRecorder,
+    /** the run's steps: which one each request is due in */
+    private readonly timeline: StepTimeline,
     private readonly clock: () => number,
     /** most requests this worker keeps in flight */
     private readonly maxInflight: number,
@@ -55,23 +62,26 @@ export class OpenLoopScheduler implements LoadGenerator {
   private readonly tick = (): void => {
     this.timer = null;
     if (this.stopped) return;
-    const { schedule, sender, recorder, clock, leadMs } = this;
+    const { schedule, sender, recorder, timeline, clock, leadMs } = this;
     const dueNow = schedule.hitsDueBy(clock() + leadMs);
     while (this.nextHit < dueNow) {
       const dueMs = schedule.dueTimeMs(this.nextHit++) - leadMs;
       const measured = dueMs >= 0;
+      const step = timeline.stepOf(dueMs);
       if (sender.inflightCount >= this.maxInflight) {
-        if (measured) recorder.recordDropped();
+        if (measured) recorder.recordDropped(step);
       } else {
-        if (measured) recorder.recordSent(clock() - dueMs);
-        sender.send(dueMs, null, measured);
+        if (measured) recorder.recordSent(step, clock() - dueMs);
+        sender.send(dueMs, step, null, measured);
       }
     }
     if (this.nextHit >= schedule.totalHits) {
       this.stop();
       return;
     }
+    const nextDueMs = schedule.dueTimeMs(this.nextHit) - leadMs;
+    recorder.stepsIssued(timeline.stepsEndedBy(nextDueMs));
     // setTimeout cannot wait less than 1 ms; what is due meanwhile goes out in the next batch.
-    this.timer = setTimeout(this.tick, Math.max(0, schedule.dueTimeMs(this.nextHit) - leadMs - clock()));
+    this.timer = setTimeout(this.tick, Math.max(0, nextDueMs - clock()));
   };
 }

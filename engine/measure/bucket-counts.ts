@@ -37,7 +37,9 @@ export function valueOfSlot(slot: number): number {
 
 export class BucketCounts {
   private readonly counts = new Float64Array(FAST_SLOTS);
-  /** where the rare values of 2^31 and over go straight away, and where the rest go at `encode` */
+  /** the rare values of 2^31 and over, recorded as they come */
+  private readonly huge: Histogram = build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
+  /** what `toHistogram` fills and hands out */
   private readonly histogram: Histogram = build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
   private lowestSlot = FAST_SLOTS;
   private highestSlot = -1;
@@ -49,7 +51,7 @@ export class BucketCounts {
 
   recordValueWithCount(value: number, count: number): void {
     if (value >= FAST_LIMIT) {
-      this.histogram.recordValueWithCount(value, count);
+      this.huge.recordValueWithCount(value, count);
       return;
     }
     const slot = slotOf(value);
@@ -58,18 +60,28 @@ export class BucketCounts {
     if (slot > this.highestSlot) this.highestSlot = slot;
   }
 
-  /** Everything recorded, as an encoded HdrHistogram; the counts start afresh. */
-  encode(): string {
+  /** Everything recorded, as an hdr-histogram-js histogram (reused: read it before the next call). */
+  toHistogram(): Histogram {
+    const histogram = this.histogram;
+    histogram.reset();
     for (let slot = this.lowestSlot; slot <= this.highestSlot; slot++) {
       const count = this.counts[slot]!;
-      if (count === 0) continue;
-      this.histogram.recordValueWithCount(valueOfSlot(slot), count);
-      this.counts[slot] = 0;
+      if (count !== 0) histogram.recordValueWithCount(valueOfSlot(slot), count);
     }
+    if (this.huge.totalCount > 0) histogram.add(this.huge);
+    return histogram;
+  }
+
+  /** Everything recorded, as an encoded HdrHistogram. */
+  encode(): string {
+    return encodeHistogram(this.toHistogram());
+  }
+
+  /** Empty again. */
+  reset(): void {
+    if (this.highestSlot >= this.lowestSlot) this.counts.fill(0, this.lowestSlot, this.highestSlot + 1);
     this.lowestSlot = FAST_SLOTS;
     this.highestSlot = -1;
-    const encoded = encodeHistogram(this.histogram);
-    this.histogram.reset();
-    return encoded;
+    this.huge.reset();
   }
 }

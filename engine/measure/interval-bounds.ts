@@ -31,7 +31,8 @@ export function intervalBounds(phaseDurationsMs: readonly number[], intervalMs: 
 
 /**
  * The interval after `previous` while the run drains past its planned end: same length, same
- * phase as the last one (late answers belong to the last step).
+ * phase as the last one. Only the interval's time is in that phase: the late answers it holds are
+ * counted, in its step parts, in the step each request was due in.
  */
 export function nextDrainInterval(previous: IntervalBounds, intervalMs: number): IntervalBounds {
   return { interval: previous.interval + 1, phase: previous.phase, startMs: previous.endMs, endMs: previous.endMs + intervalMs };

@@ -3,6 +3,10 @@
  * An interval is complete, and handed on, once every source still running has reported it;
  * a source that ends (or dies) no longer holds the others back. Completion does not depend
  * on any shared clock tick, only on the numbers. Memory holds only the intervals in progress.
+ *
+ * A merged interval's steps are closed only as far as every one of its sources closed them: a
+ * source that has not reported an interval is still running and holds it back, one that ended is
+ * done with every step.
  */
 import { emptyStats, mergeStats, type IntervalStats } from './snapshot.js';
 
@@ -27,6 +31,7 @@ export class IntervalMerger {
       slot = emptyStats();
       this.merged.set(stats.interval, slot);
     }
+    slot.stepsClosed = slot.sources === 0 ? stats.stepsClosed : Math.min(slot.stepsClosed, stats.stepsClosed);
     mergeStats(slot, stats);
     this.reportedUpTo[source] = Math.max(this.reportedUpTo[source]!, stats.interval);
     this.emitComplete();

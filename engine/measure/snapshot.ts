@@ -71,6 +71,20 @@ interface IntervalOf<H> {
    * no `loopDelayUs` or `gcPauseUs`: they decode as empty (unknown, not zero).
    */
   histograms: Record<HistogramName, H>;
+  /**
+   * The interval's request figures split by the step each request was due in (a part's `phase` is
+   * that step), whenever the request ended: a ramp step's figures are the sum of its parts over
+   * the run, while the interval itself stays by completion time. The parts add up to the
+   * interval's request figures; the generator's own figures (busy, loop delay, GC) belong to time
+   * and are in the interval only. A part has no parts of its own.
+   */
+  steps?: Array<IntervalOf<H>>;
+  /**
+   * How many steps, from the first, are closed as of the interval's end, for every source merged
+   * into it: their planned end has passed and none of their requests is in flight any more, so
+   * nothing later changes them (see step-timeline.ts).
+   */
+  stepsClosed?: number;
 }
 
 /** One interval as it crosses a thread or a network: plain JSON, histograms as compressed base64. */
@@ -81,6 +95,9 @@ export interface IntervalStats extends IntervalOf<Histogram> {
   /** how many snapshots were merged into this one */
   sources: number;
   errorCodes: Record<string, number>;
+  steps: IntervalStats[];
+  /** 0 when unknown: nothing is taken as closed before its source says so */
+  stepsClosed: number;
 }
 
 /** Values are integers (µs, bytes) recorded with 3 significant digits; the range grows as needed. */
@@ -116,6 +133,8 @@ export function emptyStats(interval = 0, phase = 0, startMs = 0, endMs = 0): Int
     errors: {},
     errorCodes: {},
     histograms: Object.fromEntries(HISTOGRAM_NAMES.map((name) => [name, newHistogram()])) as Record<HistogramName, Histogram>,
+    steps: [],
+    stepsClosed: 0,
   };
 }
 
@@ -135,6 +154,8 @@ export function decodeSnapshot(snapshot: Snapshot): IntervalStats {
     const encoded: string | undefined = snapshot.histograms[name];
     if (encoded !== undefined) stats.histograms[name].add(decodeFromCompressedBase64(encoded, 64));
   }
+  stats.steps = (snapshot.steps ?? []).map(decodeSnapshot);
+  stats.stepsClosed = snapshot.stepsClosed ?? 0;
   return stats;
 }
 
@@ -152,6 +173,8 @@ export function encodeStats(stats: IntervalStats): Snapshot {
     errors: { ...stats.errors },
     errorCodes: { ...stats.errorCodes },
     histograms,
+    steps: stats.steps.map(encodeStats),
+    stepsClosed: stats.stepsClosed,
   };
 }
 
@@ -169,7 +192,9 @@ export function addCounts(into: Counts, from: Counts): void {
 
 /**
  * Adds `from` into `into`. The interval bounds widen to cover both, so merging the intervals of a
- * phase gives the phase, and merging everything gives the run. Counters add; histograms add.
+ * phase gives the phase, and merging everything gives the run. Counters add; histograms add; step
+ * parts add up step by step, so merging everything also gives each step. How many steps are closed
+ * is a matter of one interval across its sources, not of a sum: IntervalMerger keeps it.
  */
 export function mergeStats(into: IntervalStats, from: IntervalStats): IntervalStats {
   if (into.sources === 0) {
@@ -188,5 +213,15 @@ export function mergeStats(into: IntervalStats, from: IntervalStats): IntervalSt
   addCapped(into.errorCodes, from.errorCodes);
   addTally(into.errors, from.errors);
   for (const name of HISTOGRAM_NAMES) into.histograms[name].add(from.histograms[name]);
+  for (const part of from.steps) mergeStats(stepPart(into, part), part);
   return into;
+}
+
+/** The part of `stats` for the step of `like` (its phase), added empty when there is none yet. */
+function stepPart(stats: IntervalStats, like: IntervalStats): IntervalStats {
+  // a ramp has tens of steps, an interval parts of one or two: a scan is all it takes
+  for (const part of stats.steps) if (part.phase === like.phase) return part;
+  const part = emptyStats(like.interval, like.phase, like.startMs, like.endMs);
+  stats.steps.push(part);
+  return part;
 }

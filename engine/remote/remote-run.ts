@@ -12,12 +12,21 @@
 import { IntervalMerger } from '../measure/interval-merger.js';
 import type { AgentPart } from '../measure/agent-part.js';
 import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
-import type { IntervalListener, RemoteResult, Run, RunResult, RunSpec, WorkerFailure } from '../run/contract.js';
+import {
+  stepCountOf,
+  type IntervalListener,
+  type RemoteResult,
+  type Run,
+  type RunResult,
+  type RunSpec,
+  type WorkerFailure,
+} from '../run/contract.js';
 import { RunAccumulator } from '../run/run-accumulator.js';
 import { WorkerLedger } from '../run/worker-loss.js';
 import { epochNowMs } from '../run/worker-protocol.js';
 import { agentSpec, assignSlots, shareOfSlots, slotCap, type AgentSlots } from './agent-share.js';
 import type { Fleet, FleetMember } from './fleet.js';
+import { snapshotProblem } from './agent-protocol.js';
 
 export interface RemoteRunOptions {
   /** stop every box when one is lost */
@@ -45,8 +54,10 @@ interface Active {
   total: IntervalStats;
   /**
    * What a lost box's requests in flight became is unknown: it sent them, and died before it
-   * could report them. The ledger counts them as `interrupted` failures, so that scheduled =
-   * requests + dropped and requests = success + failure keep holding exactly after the merge.
+   * could report them. The ledger counts them as `interrupted` failures, each in the step it was
+   * due in, merged as the box's last interval, so that scheduled = requests + dropped and
+   * requests = success + failure keep holding exactly after the merge, in the intervals, the
+   * steps and the totals alike.
    */
   ledger: WorkerLedger;
   done: boolean;
@@ -108,13 +119,7 @@ export class RemoteRun implements Run {
     const watch = setInterval(() => this.watchBoxes(), HEARTBEAT_MS);
     await Promise.all(endings);
     clearInterval(watch);
-    for (const box of this.active) {
-      box.member.link.listener = null;
-      const correction = box.member.lost === null ? null : box.ledger.lost();
-      if (correction === null) continue;
-      mergeStats(box.total, correction);
-      mergeStats(accumulated.total, correction);
-    }
+    for (const box of this.active) box.member.link.listener = null;
     const now = epochNowMs();
     return {
       series: accumulated.points(),
@@ -149,36 +154,51 @@ export class RemoteRun implements Run {
 
   /** Sends one box its plan and feeds what it reports into the merger; resolves when it is done or lost. */
   private runBox(member: FleetMember, slots: AgentSlots, index: number, runId: number, merger: IntervalMerger): Promise<void> {
+    const stepCount = stepCountOf(this.spec.load);
     return new Promise<void>((resolve) => {
       const box: Active = {
         member,
         slots,
         total: emptyStats(),
-        ledger: new WorkerLedger(null),
+        ledger: new WorkerLedger(stepCount, null),
         done: false,
         end: (why) => member.link.kill(why),
       };
       this.active.push(box);
+      const merge = (stats: IntervalStats) => {
+        mergeStats(box.total, stats);
+        let reported = this.parts.get(stats.interval);
+        if (!reported) {
+          reported = [];
+          this.parts.set(stats.interval, reported);
+        }
+        reported[index] = stats;
+        merger.add(index, stats);
+      };
       const finish = (lostWhy: string | null) => {
         if (box.done) return;
         box.done = true;
-        if (lostWhy !== null) this.lose(box, lostWhy);
+        if (lostWhy !== null) {
+          this.lose(box, lostWhy);
+          const lost = box.ledger.lost();
+          if (lost) merge(lost);
+        }
         merger.finish(index);
         resolve();
       };
       if (slots.workers === 0) return finish(null); // more boxes than clients: this one sits out
       member.link.listener = (message) => {
         if (message.type === 'snapshot' && message.runId === runId) {
-          const stats = decodeSnapshot(message.snapshot);
-          mergeStats(box.total, stats);
-          box.ledger.add(stats);
-          let reported = this.parts.get(stats.interval);
-          if (!reported) {
-            reported = [];
-            this.parts.set(stats.interval, reported);
+          const problem = snapshotProblem(message.snapshot, stepCount);
+          if (problem === null) {
+            const stats = decodeSnapshot(message.snapshot);
+            box.ledger.add(stats);
+            merge(stats);
+          } else {
+            // nothing more from a box whose figures cannot be trusted: what it sent before is kept
+            member.link.listener = null;
+            box.end(`broke the protocol: ${problem}`);
           }
-          reported[index] = stats;
-          merger.add(index, stats);
         } else if (message.type === 'done' && message.runId === runId) {
           for (const failure of message.workerFailures) {
             this.failures.push({

@@ -21,6 +21,7 @@ export interface ReportDocument extends Summary {
   thresholds: ThresholdResult[];
   text: string;
   steps?: RampReport['steps'];
+  cutShort?: RampReport['cutShort'];
   refineSteps?: RampReport['refineSteps'];
   breakingPoint?: RampReport['breakingPoint'];
   rampOutcome?: RampReport['outcome'];
@@ -75,7 +76,13 @@ export function reportDocument(
     ...thresholdLines(thresholds),
   ];
   const rampFields = ramp
-    ? { steps: ramp.steps, refineSteps: ramp.refineSteps, breakingPoint: ramp.breakingPoint, rampOutcome: ramp.outcome }
+    ? {
+        steps: ramp.steps,
+        cutShort: ramp.cutShort,
+        refineSteps: ramp.refineSteps,
+        breakingPoint: ramp.breakingPoint,
+        rampOutcome: ramp.outcome,
+      }
     : {};
   return { ...summary, ...rampFields, run: runParameters(plan, summary, startedAt), verdicts, thresholds, text };
 }

@@ -138,3 +138,11 @@ export interface RampPlan {
 export function workersFor(workers: number, clients: number | null): number {
   return clients === null ? workers : Math.min(workers, clients);
 }
+
+/**
+ * Steps a run's load has, as its workers count them (measure/step-timeline.ts): one per phase of
+ * an open loop, and one for a closed loop.
+ */
+export function stepCountOf(load: RunSpec['load']): number {
+  return load.kind === 'rate' ? Math.max(1, load.segments.length) : 1;
+}

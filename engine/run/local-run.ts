@@ -9,7 +9,7 @@ import { partPath } from '../http/request-log.js';
 import { shareOf } from '../load/pacer.js';
 import { IntervalMerger } from '../measure/interval-merger.js';
 import { decodeSnapshot, type IntervalStats } from '../measure/snapshot.js';
-import { workersFor, type Run, type RunResult, type RunSpec, type WorkerFailure } from './contract.js';
+import { stepCountOf, workersFor, type Run, type RunResult, type RunSpec, type WorkerFailure } from './contract.js';
 import { RunAccumulator } from './run-accumulator.js';
 import { WorkerLedger } from './worker-loss.js';
 import { epochNowMs, type ControlMessage, type WorkerLoad, type WorkerMessage, type WorkerTask } from './worker-protocol.js';
@@ -104,7 +104,7 @@ export class LocalRun implements Run {
   private async runWorker(pool: Piscina, merger: IntervalMerger, workerIndex: number): Promise<void> {
     const channel = new MessageChannel();
     this.ports.push(channel.port1);
-    const ledger = new WorkerLedger();
+    const ledger = new WorkerLedger(stepCountOf(this.spec.load));
     let markDone!: () => void;
     const done = new Promise<void>((resolve) => (markDone = resolve));
     channel.port1.on('message', (message: WorkerMessage) => {

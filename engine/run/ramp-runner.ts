@@ -1,14 +1,20 @@
 /**
  * The stress test: one run whose phases are the ramp's steps (all workers switch rate at the
- * same instant and keep their connections), each step judged as soon as its last interval is
- * merged, the ramp stopped after the first step that does not hold, and, with --refine, short
- * runs that bisect towards the breaking point. Judging itself is pure (breaking-point.ts).
+ * same instant and keep their connections), each step judged as soon as it is closed everywhere,
+ * the ramp stopped after the first step that does not hold, and, with --refine, short runs that
+ * bisect towards the breaking point. Judging itself is pure (breaking-point.ts).
+ *
+ * A step's requests are those due in it, wherever in time they ended: each merged interval carries
+ * its outcomes split by step, and they are summed per step. A step is judged once every worker
+ * (and every load box) has closed it: its planned end has passed and none of its requests is in
+ * flight any more, so its slowest answers and its timeouts are in. Its pace (achieved rate) and the
+ * generator's own delay are summed by time, over the intervals that lie in the step (see StepStats).
  */
-import { DEFAULT_CRITERIA, nextRefineRate, rampOutcome, type Criteria } from '../verdict/breaking-point.js';
-import { breakingPointOf, stepReport, type RampReport, type StepReport } from '../verdict/step-report.js';
+import { DEFAULT_CRITERIA, nextRefineRate, rampOutcome, type Criteria, type StepStats } from '../verdict/breaking-point.js';
+import { breakingPointOf, stepCounts, stepReport, type RampReport, type StepReport } from '../verdict/step-report.js';
 import type { IntervalListener, RampPlan, Run, RunFactory, RunResult, RunSpec } from './contract.js';
 import { AgentPhases } from '../verdict/box-verdict.js';
-import { emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
+import { emptyStats, mergeStats } from '../measure/snapshot.js';
 
 export class RampRunner {
   private current: Run | null = null;
@@ -27,9 +33,9 @@ export class RampRunner {
   ) {}
 
   /** A step a load box could not offer (lost, or limited on its own figures) is not the server's verdict. */
-  private judgeBoxes(report: StepReport, boxes: AgentPhases, phase: number, durationS: number): StepReport {
-    const reason = boxes.limitReason(phase, durationS, this.base.maxInflight, this.criteria);
-    boxes.forget(phase);
+  private judgeBoxes(report: StepReport, boxes: AgentPhases, step: number, durationS: number): StepReport {
+    const reason = boxes.limitReason(step, durationS, this.base.maxInflight, this.criteria);
+    boxes.forget(step);
     return reason === null || report.verdict === 'generator-limited' ? report : { ...report, verdict: 'generator-limited', reason };
   }
 
@@ -51,25 +57,28 @@ export class RampRunner {
   async run(): Promise<{ result: RunResult; report: RampReport }> {
     const { ramp } = this;
     const stepS = ramp.stepMs / 1000;
-    const phaseStats = new Map<number, IntervalStats>();
+    /** each step's two views while it is open: its requests by due time, its intervals by time */
+    const open = new Map<number, StepStats>();
+    const openStep = (step: number): StepStats => {
+      let stats = open.get(step);
+      if (!stats) {
+        stats = { due: emptyStats(), during: emptyStats() };
+        open.set(step, stats);
+      }
+      return stats;
+    };
     const steps: StepReport[] = [];
     const plannedEndMs = ramp.stepMs * ramp.rates.length;
     let stoppedOnBreak = false;
     const boxes = new AgentPhases();
-    const judge = (phase: number) => {
-      const merged = stepReport(
-        phaseStats.get(phase) ?? emptyStats(),
-        ramp.rates[phase]!,
-        stepS,
-        this.inflightCapacity,
-        this.criteria,
-        false,
-      );
-      const report = this.judgeBoxes(merged, boxes, phase, stepS);
+    const judge = (step: number) => {
+      const merged = stepReport(openStep(step), ramp.rates[step]!, stepS, this.inflightCapacity, this.criteria, false);
+      open.delete(step);
+      const report = this.judgeBoxes(merged, boxes, step, stepS);
       steps.push(report);
       if (report.verdict !== 'held' && ramp.stopOnBreak && !stoppedOnBreak) {
         stoppedOnBreak = true;
-        // in-flight requests now belong to the next, unfinished step: a short drain is enough
+        // the requests in flight belong to the next steps, which will not be judged: a short drain is enough
         this.current?.stop(Math.min(this.base.timeoutMs, 2000), true);
       }
     };
@@ -80,25 +89,23 @@ export class RampRunner {
       },
       (interval, parts) => {
         this.onInterval(interval, parts);
-        // the first interval of a later phase completes every phase before it
-        while (steps.length < interval.phase && !stoppedOnBreak) judge(steps.length);
-        // answers that arrive after the ramp's planned end would inflate the last step's rate
-        if (interval.startMs >= plannedEndMs) return;
-        boxes.add(interval, parts);
-        let stats = phaseStats.get(interval.phase);
-        if (!stats) {
-          stats = emptyStats();
-          phaseStats.set(interval.phase, stats);
-        }
-        mergeStats(stats, interval);
+        // late answers count in the step they were due in, however late they come
+        for (const part of interval.steps) mergeStats(openStep(part.phase).due, part);
+        // but not in the pace of the last step: the drain after the ramp's planned end offers nothing
+        if (interval.startMs < plannedEndMs) mergeStats(openStep(interval.phase).during, interval);
+        boxes.add(interval, parts, plannedEndMs);
+        while (steps.length < Math.min(interval.stepsClosed, ramp.rates.length) && !stoppedOnBreak) judge(steps.length);
       },
     );
     this.current = run;
     // stopped before the ramp began (Ctrl-C while setting up): its run starts stopped
     if (this.interrupted) run.stop(this.interruptDrainMs);
     const result = await run.run();
-    // Without a stop every phase ran to its end; after one, the phase it cut short is not a step.
+    // Without a stop every step ran to its end (its close may not have been reported: a worker that
+    // is done before the planned end reports none); after one, a step the stop cut short is not judged.
     if (!this.interrupted) while (steps.length < ramp.rates.length && !stoppedOnBreak) judge(steps.length);
+    const cutShort = emptyStats();
+    for (const stats of open.values()) mergeStats(cutShort, stats.due);
     const outcome = rampOutcome(steps);
     const refineSteps =
       ramp.refine && outcome.outcome === 'broke' && outcome.heldRate !== null
@@ -106,7 +113,7 @@ export class RampRunner {
         : [];
     return {
       result: { ...result, interrupted: this.interrupted },
-      report: { steps, refineSteps, outcome, breakingPoint: breakingPointOf(outcome, refineSteps) },
+      report: { steps, cutShort: stepCounts(cutShort), refineSteps, outcome, breakingPoint: breakingPointOf(outcome, refineSteps) },
     };
   }
 
@@ -117,22 +124,23 @@ export class RampRunner {
     let held = heldRate;
     let broke = brokeRate;
     for (let rate = nextRefineRate(held, broke); rate !== null && !this.interrupted; rate = nextRefineRate(held, broke)) {
-      // as in the ramp, only what happened within the step counts (not the drain after it)
-      const within = emptyStats();
+      // as in the ramp: every request of the step, but its pace only over its own time (not the drain after it)
+      const step: StepStats = { due: emptyStats(), during: emptyStats() };
       const boxes = new AgentPhases();
       const run = this.makeRun(
         { ...this.base, load: { kind: 'rate', segments: [{ durationMs: refineMs, fromRate: rate, toRate: rate }] } },
         (interval, parts) => {
           this.onInterval(interval, parts);
           boxes.add(interval, parts, refineMs);
-          if (interval.startMs < refineMs) mergeStats(within, interval);
+          for (const part of interval.steps) mergeStats(step.due, part);
+          if (interval.startMs < refineMs) mergeStats(step.during, interval);
         },
       );
       this.current = run;
       const result = await run.run();
       if (result.interrupted || this.interrupted) break;
       const report = this.judgeBoxes(
-        stepReport(within, rate, refineMs / 1000, this.inflightCapacity, this.criteria, true),
+        stepReport(step, rate, refineMs / 1000, this.inflightCapacity, this.criteria, true),
         boxes,
         0,
         refineMs / 1000,

@@ -8,7 +8,9 @@
  * in `scheduled` but in neither `requests` nor `dropped`. The ledger keeps that number, per
  * worker, from the snapshots themselves, and on the worker's death counts those requests as
  * `interrupted` (code STRESS_ERR_WORKER_LOST), in the interval after its last one. A load box
- * lost mid-run is accounted for the same way. Pure.
+ * lost mid-run is accounted for the same way. The same holds step by step: the requests in flight
+ * are kept per step they were due in (from the snapshots' step parts), and counted there, so the
+ * steps still add up to the run. Pure.
  */
 import { emptyStats, type IntervalStats } from '../measure/snapshot.js';
 
@@ -17,19 +19,29 @@ export const WORKER_LOST_KEY = 'STRESS_ERR_WORKER_LOST';
 
 export class WorkerLedger {
   /**
-   * `lostCode`: the error code its lost requests are counted under (null: none, as for a load box,
-   * whose losses are reported apart).
+   * `stepCount`: the run's steps, all of which a lost source is done with. `lostCode`: the error
+   * code its lost requests are counted under (null: none, as for a load box, whose losses are
+   * reported apart).
    */
-  constructor(private readonly lostCode: string | null = WORKER_LOST_KEY) {}
+  constructor(
+    private readonly stepCount: number,
+    private readonly lostCode: string | null = WORKER_LOST_KEY,
+  ) {}
 
   /** scheduled - dropped - requests over every snapshot so far: in flight as of the last one */
   private inFlight = 0;
+  /** the same, by the step the requests were due in */
+  private readonly inFlightByStep = new Map<number, number>();
   private last: Pick<IntervalStats, 'interval' | 'phase' | 'endMs'> | null = null;
 
   /** Notes one snapshot of this worker (decoded), in the order they arrive. */
   add(stats: IntervalStats): void {
     const { scheduled, dropped, requests } = stats.counts;
     this.inFlight += scheduled - dropped - requests;
+    for (const part of stats.steps) {
+      const { scheduled, dropped, requests } = part.counts;
+      this.inFlightByStep.set(part.phase, (this.inFlightByStep.get(part.phase) ?? 0) + scheduled - dropped - requests);
+    }
     if (this.last === null || stats.interval >= this.last.interval)
       this.last = { interval: stats.interval, phase: stats.phase, endMs: stats.endMs };
   }
@@ -42,17 +54,28 @@ export class WorkerLedger {
   /**
    * The worker died: its unreported requests as `interrupted` failures, in an empty interval at
    * the end of its last one (numbered after it, which the merger cannot have emitted yet, since
-   * it waits for this worker). Null when nothing was outstanding.
+   * it waits for this worker), each in the step it was due in. The source closes every step with
+   * it: nothing more will come from it. Null when nothing was outstanding.
    */
   lost(): IntervalStats | null {
     if (this.last === null || this.inFlight <= 0) return null;
-    const stats = emptyStats(this.last.interval + 1, this.last.phase, this.last.endMs, this.last.endMs);
-    stats.sources = 1;
-    stats.counts.requests = this.inFlight;
-    stats.counts.failure = this.inFlight;
-    stats.errors.interrupted = this.inFlight;
-    if (this.lostCode !== null) stats.errorCodes[this.lostCode] = this.inFlight;
+    const stats = this.interrupted(this.inFlight, this.last.phase);
+    stats.stepsClosed = this.stepCount;
+    for (const [step, inFlight] of this.inFlightByStep) if (inFlight > 0) stats.steps.push(this.interrupted(inFlight, step));
     this.inFlight = 0;
+    this.inFlightByStep.clear();
+    return stats;
+  }
+
+  /** `count` requests ended as interrupted, at the end of the last interval, in `phase`. */
+  private interrupted(count: number, phase: number): IntervalStats {
+    const { interval, endMs } = this.last!;
+    const stats = emptyStats(interval + 1, phase, endMs, endMs);
+    stats.sources = 1;
+    stats.counts.requests = count;
+    stats.counts.failure = count;
+    stats.errors.interrupted = count;
+    if (this.lostCode !== null) stats.errorCodes[this.lostCode] = count;
     return stats;
   }
 }

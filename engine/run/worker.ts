@@ -10,6 +10,7 @@ import { intervalBounds, nextDrainInterval, type IntervalBounds } from '../measu
 import type { ControlMessage, WorkerMessage, WorkerResult, WorkerTask } from './worker-protocol.js';
 import { workerShare } from '../load/pacer.js';
 import { IntervalRecorder } from '../measure/recorder.js';
+import { StepTimeline } from '../measure/step-timeline.js';
 import { RequestLog } from '../http/request-log.js';
 import { OpenLoopScheduler, type LoadGenerator } from '../load/scheduler.js';
 import { GeneratorDelayMonitor } from './generator-delay.js';
@@ -75,28 +76,29 @@ class IntervalTicker {
   }
 }
 
-/** The task's load: an open-loop schedule (its warm-up ahead) or closed-loop clients, and its phases' lengths. */
+/** The lengths of the task's phases (ramp steps): the open loop's segments, or a closed loop's duration. */
+function phaseDurationsOf(load: WorkerTask['load']): number[] {
+  if (load.kind === 'rate') return load.segments.map((segment) => segment.durationMs);
+  return load.durationMs === null ? [] : [load.durationMs];
+}
+
+/** The task's load: an open-loop schedule (its warm-up ahead) or closed-loop clients. */
 function loadGenerator(
   task: WorkerTask,
   sender: HttpSender,
   recorder: IntervalRecorder,
+  timeline: StepTimeline,
   clock: () => number,
-): { generator: LoadGenerator; phaseDurations: number[] } {
+): LoadGenerator {
   if (task.load.kind === 'rate') {
     const first = task.load.segments[0];
     // the warm-up runs at the first rate, ahead of the plan's own schedule
     const warmup = task.warmupMs > 0 && first ? [{ durationMs: task.warmupMs, fromRate: first.fromRate, toRate: first.fromRate }] : [];
     const schedule = workerShare([...warmup, ...task.load.segments], task.workerIndex, task.workerCount);
-    return {
-      generator: new OpenLoopScheduler(schedule, sender, recorder, clock, task.maxInflight, task.warmupMs),
-      phaseDurations: task.load.segments.map((segment) => segment.durationMs),
-    };
+    return new OpenLoopScheduler(schedule, sender, recorder, timeline, clock, task.maxInflight, task.warmupMs);
   }
   const { clients, requests, durationMs } = task.load;
-  return {
-    generator: new ClosedLoopClients(clients, requests, durationMs, sender, recorder, clock),
-    phaseDurations: durationMs === null ? [] : [durationMs],
-  };
+  return new ClosedLoopClients(clients, requests, durationMs, sender, recorder, clock);
 }
 
 export default async function runWorkerTask(task: WorkerTask): Promise<WorkerResult> {
@@ -104,7 +106,9 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   const post = (message: WorkerMessage) => port.postMessage(message);
   let startPerfMs = Number.POSITIVE_INFINITY;
   const clock = () => performance.now() - startPerfMs;
-  const recorder = new IntervalRecorder();
+  const phaseDurations = phaseDurationsOf(task.load);
+  const timeline = new StepTimeline(phaseDurations);
+  const recorder = new IntervalRecorder(timeline);
   const requestLog = task.requestLogPath ? new RequestLog(task.requestLogPath) : null;
   const sender = await HttpSender.open(task.target, {
     client: task.client ?? 'lean',
@@ -118,7 +122,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
     clock,
   });
 
-  const { generator, phaseDurations } = loadGenerator(task, sender, recorder, clock);
+  const generator = loadGenerator(task, sender, recorder, timeline, clock);
   const ticker = new IntervalTicker(intervalBounds(phaseDurations, task.intervalMs), task.intervalMs, recorder, clock, post, workerIndex);
 
   let drainMs = task.timeoutMs;
@@ -149,6 +153,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
     generator.start();
   }
   await generator.finished;
+  recorder.allStepsIssued();
   await sender.drain(clock() + drainMs);
   sender.interruptInflight();
   if (startPerfMs === Number.POSITIVE_INFINITY) startPerfMs = performance.now();

@@ -52,7 +52,9 @@ export interface RemoteSummary {
 export function remoteSummary(remote: RemoteResult, durationS: number, openLoop: boolean, lagBoundMs: number): RemoteSummary {
   const agents = remote.agents.map((box): AgentSummary => {
     const { counts, histograms } = box.total;
-    const reason = openLoop ? agentGeneratorLimit(box.total, durationS, box.inflightCapacity, { ...DEFAULT_CRITERIA, lagBoundMs }) : null;
+    const reason = openLoop
+      ? agentGeneratorLimit({ due: box.total, during: box.total }, durationS, box.inflightCapacity, { ...DEFAULT_CRITERIA, lagBoundMs })
+      : null;
     return {
       agent: box.agent,
       workers: box.workers,

@@ -6,9 +6,10 @@
  * offered the plan. So every box is judged on its own figures by the same generator criteria as
  * a step (breaking-point.ts), and the merged verdict is generator-limited when any box was,
  * naming it. A box lost during a step makes the step generator-limited too: the rate it should
- * have offered was not offered.
+ * have offered was not offered. A box's step is its part of the step's two views (breaking-point.ts
+ * StepStats): its requests due in the step, and what it did while the step ran.
  */
-import { DEFAULT_CRITERIA, judgeStep, stepFigures, type Criteria } from './breaking-point.js';
+import { DEFAULT_CRITERIA, judgeStep, stepFigures, type Criteria, type StepStats } from './breaking-point.js';
 import type { AgentPart } from '../measure/agent-part.js';
 import { emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
 
@@ -17,46 +18,62 @@ import { emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.
  * offer is what its schedule made due (its share of the plan).
  */
 export function agentGeneratorLimit(
-  stats: IntervalStats,
+  step: StepStats,
   durationS: number,
   inflightCapacity: number,
   criteria: Criteria = DEFAULT_CRITERIA,
 ): string | null {
-  const { scheduled } = stats.counts;
+  const { scheduled } = step.due.counts;
   if (scheduled === 0 || !(durationS > 0)) return null;
-  const judgement = judgeStep(stepFigures(stats, scheduled / durationS, durationS, inflightCapacity), criteria);
+  const judgement = judgeStep(stepFigures(step, scheduled / durationS, durationS, inflightCapacity), criteria);
   return judgement.verdict === 'generator-limited' ? judgement.reason : null;
 }
 
-/** Each box's part of each phase (ramp step), to judge the boxes step by step. */
-export class AgentPhases {
-  private readonly phases = new Map<number, Map<string, { workers: number; stats: IntervalStats; lost: boolean }>>();
+interface BoxStep extends StepStats {
+  workers: number;
+  lost: boolean;
+}
 
-  /** Adds a merged interval's parts; intervals from `ignoreFromMs` on (the drain after the plan) are left out. */
+/** Each box's part of each step (ramp phase), to judge the boxes step by step. */
+export class AgentPhases {
+  private readonly steps = new Map<number, Map<string, BoxStep>>();
+
+  /**
+   * Adds a merged interval's parts: to the phase it lies in, unless it starts at `ignoreFromMs` or
+   * later (the drain after the plan), and its step parts to their steps, wherever it lies.
+   */
   add(interval: IntervalStats, parts: readonly AgentPart[] | undefined, ignoreFromMs = Number.POSITIVE_INFINITY): void {
-    if (!parts || interval.startMs >= ignoreFromMs) return;
-    let boxes = this.phases.get(interval.phase);
-    if (!boxes) {
-      boxes = new Map();
-      this.phases.set(interval.phase, boxes);
-    }
+    if (!parts) return;
     for (const part of parts) {
-      let box = boxes.get(part.agent);
-      if (!box) {
-        box = { workers: part.workers, stats: emptyStats(), lost: false };
-        boxes.set(part.agent, box);
+      if (interval.startMs < ignoreFromMs) {
+        const box = this.box(interval.phase, part);
+        if (part.stats) mergeStats(box.during, part.stats);
+        box.lost ||= part.lost;
       }
-      if (part.stats) mergeStats(box.stats, part.stats);
-      box.lost ||= part.lost;
+      for (const stepPart of part.stats?.steps ?? []) mergeStats(this.box(stepPart.phase, part).due, stepPart);
     }
   }
 
+  private box(step: number, part: AgentPart): BoxStep {
+    let boxes = this.steps.get(step);
+    if (!boxes) {
+      boxes = new Map();
+      this.steps.set(step, boxes);
+    }
+    let box = boxes.get(part.agent);
+    if (!box) {
+      box = { workers: part.workers, due: emptyStats(), during: emptyStats(), lost: false };
+      boxes.set(part.agent, box);
+    }
+    return box;
+  }
+
   /**
-   * Why the phase cannot be blamed on the server because of a box (lost, or limited on its own
+   * Why the step cannot be blamed on the server because of a box (lost, or limited on its own
    * figures), naming every such box; null when every box kept up or there are no boxes.
    */
-  limitReason(phase: number, durationS: number, maxInflightPerWorker: number, criteria: Criteria): string | null {
-    const boxes = this.phases.get(phase);
+  limitReason(step: number, durationS: number, maxInflightPerWorker: number, criteria: Criteria): string | null {
+    const boxes = this.steps.get(step);
     if (!boxes) return null;
     const reasons: string[] = [];
     for (const [agent, box] of boxes) {
@@ -64,14 +81,14 @@ export class AgentPhases {
         reasons.push(`load box ${agent} was lost`);
         continue;
       }
-      const limit = agentGeneratorLimit(box.stats, durationS, maxInflightPerWorker * box.workers, criteria);
+      const limit = agentGeneratorLimit(box, durationS, maxInflightPerWorker * box.workers, criteria);
       if (limit) reasons.push(`load box ${agent}: ${limit}`);
     }
     return reasons.length === 0 ? null : reasons.join('; ');
   }
 
-  /** Forgets a judged phase: memory holds only the phases in progress. */
-  forget(phase: number): void {
-    this.phases.delete(phase);
+  /** Forgets a judged step: memory holds only the steps in progress. */
+  forget(step: number): void {
+    this.steps.delete(step);
   }
 }

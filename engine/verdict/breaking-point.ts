@@ -65,15 +65,30 @@ export interface StepFigures {
 }
 
 /**
+ * What a step is judged on, in two views of the run. `due`: the requests due in the step, whatever
+ * became of them and whenever they ended (counts, error classes, latency, service time, lag), so
+ * the slowest answers of a breaking step count against it. `during`: what happened while the step
+ * ran, by completion time, as the intervals are: the responses that arrived then (the achieved
+ * rate is the server's pace over the step's time, not a count of the step's requests, which would
+ * let a server that queues every excess request look as fast as offered) and the generator's own
+ * busy time and delays, which belong to time, not to requests. For a whole run the two are one.
+ */
+export interface StepStats {
+  due: IntervalStats;
+  during: IntervalStats;
+}
+
+/**
  * A step's figures from its merged stats over `durationS`, offered `offered` req/s by a generator
  * that holds at most `inflightCapacity` requests in flight.
  */
-export function stepFigures(stats: IntervalStats, offered: number, durationS: number, inflightCapacity: number): StepFigures {
-  const { counts, histograms } = stats;
-  const delay = generatorDelay(stats);
+export function stepFigures(step: StepStats, offered: number, durationS: number, inflightCapacity: number): StepFigures {
+  const { counts, histograms } = step.due;
+  const during = step.during.counts;
+  const delay = generatorDelay(step.during);
   return {
     offered,
-    achieved: counts.responses / durationS,
+    achieved: during.responses / durationS,
     scheduled: counts.scheduled,
     requests: counts.requests,
     success: counts.success,
@@ -83,7 +98,7 @@ export function stepFigures(stats: IntervalStats, offered: number, durationS: nu
     serviceP99Ms: percentile(histograms.serviceUs, 99, 1000),
     lagP99Ms: percentile(histograms.lagUs, 99, 1000),
     inflightCapacity,
-    generatorBusy: counts.generatorObservedMs > 0 ? counts.generatorBusyMs / counts.generatorObservedMs : null,
+    generatorBusy: during.generatorObservedMs > 0 ? during.generatorBusyMs / during.generatorObservedMs : null,
     loopDelayP99Ms: delay.loopP99,
     gcPauseMaxMs: delay.gcPauseMax,
   };

@@ -5,7 +5,16 @@
 import { round } from '../../common/format.js';
 import type { ErrorClass, IntervalStats } from '../measure/snapshot.js';
 import { generatorDelay, percentile, type GeneratorDelay } from '../measure/statistics.js';
-import { errorRate, judgeStep, stepFigures, type Criteria, type Judgement, type RampOutcome, type StepFigures } from './breaking-point.js';
+import {
+  errorRate,
+  judgeStep,
+  stepFigures,
+  type Criteria,
+  type Judgement,
+  type RampOutcome,
+  type StepFigures,
+  type StepStats,
+} from './breaking-point.js';
 
 export interface StepReport
   extends Judgement,
@@ -37,26 +46,37 @@ export interface BreakingPoint {
   refined: boolean;
 }
 
+/** A tally of requests, as a step counts them. */
+export interface StepCounts extends Pick<StepFigures, 'scheduled' | 'requests' | 'success' | 'failure' | 'dropped'> {
+  errors: Partial<Record<ErrorClass, number>>;
+}
+
 export interface RampReport {
   steps: StepReport[];
+  /**
+   * The requests due in the steps a stop cut short (after a break, or Ctrl-C): in the run's
+   * totals, never judged. With the steps they add up to the totals; all zero when every step ran.
+   * Absent from reports saved before it was counted.
+   */
+  cutShort?: StepCounts;
   refineSteps: StepReport[];
   outcome: RampOutcome;
   /** null when no step broke (held all the way, or the generator was the limit first) */
   breakingPoint: BreakingPoint | null;
 }
 
-/** Figures and verdict of one step from its merged intervals. Pure. */
+/** Figures and verdict of one step: its requests by due time, its pace and the generator's by time. Pure. */
 export function stepReport(
-  stats: IntervalStats,
+  step: StepStats,
   offered: number,
   durationS: number,
   inflightCapacity: number,
   criteria: Criteria,
   refine: boolean,
 ): StepReport {
-  const { counts, histograms } = stats;
+  const { counts, histograms, errors } = step.due;
   const latency = (p: number) => percentile(histograms.latencyUs, p, 1000);
-  const measured = stepFigures(stats, offered, durationS, inflightCapacity);
+  const measured = stepFigures(step, offered, durationS, inflightCapacity);
   const figures = { ...measured, achieved: round(measured.achieved, 1) };
   return {
     offered,
@@ -68,15 +88,21 @@ export function stepReport(
     failure: counts.failure,
     dropped: counts.dropped,
     errorRate: round(errorRate(counts), 5),
-    errors: { ...stats.errors },
+    errors: { ...errors },
     latencyMs: { p50: latency(50), p90: latency(90), p99: figures.latencyP99Ms, max: latency(100) },
     serviceTimeMs: { p99: figures.serviceP99Ms },
     schedulerLagMs: { p99: figures.lagP99Ms },
     generatorBusy: figures.generatorBusy === null ? null : round(figures.generatorBusy, 3),
-    generatorDelayMs: generatorDelay(stats),
+    generatorDelayMs: generatorDelay(step.during),
     refine,
     ...judgeStep(figures, criteria),
   };
+}
+
+/** The request counters of merged stats. */
+export function stepCounts(stats: IntervalStats): StepCounts {
+  const { scheduled, requests, success, failure, dropped } = stats.counts;
+  return { scheduled, requests, success, failure, dropped, errors: { ...stats.errors } };
 }
 
 /** The breaking point after the ramp and any refining; null when no step broke. */

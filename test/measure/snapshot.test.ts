@@ -17,16 +17,16 @@ test('merging snapshots from many recorders equals one histogram of all the valu
       // a long tail: most requests near 2 ms, some up to 2 s
       const latencyMs = random() < 0.01 ? random() * 2000 : 1 + random() * 2;
       const status = random() < 0.05 ? 503 : 200;
-      recorder.recordSent(0.1);
-      recorder.recordResponse(status, 100, 0, 0, latencyMs);
+      recorder.recordSent(0, 0.1);
+      recorder.recordResponse(0, status, 100, 0, 0, latencyMs);
       if (status === 200) {
         reference.recordValue(Math.round(latencyMs * 1000));
         expectedSuccess++;
       }
       expectedBytes += 100;
     }
-    recorder.recordDropped();
-    recorder.recordFailure('refused');
+    recorder.recordDropped(0);
+    recorder.recordFailure(0, 'refused');
     const wire = JSON.parse(JSON.stringify(recorder.takeSnapshot(0, 0, 0, 1000)));
     mergeStats(merged, decodeSnapshot(wire));
   }
@@ -44,7 +44,7 @@ test('merging snapshots from many recorders equals one histogram of all the valu
 
 test('encodeStats round-trips a merge (what an agent forwards)', () => {
   const recorder = new IntervalRecorder();
-  for (let i = 1; i <= 100; i++) recorder.recordResponse(200, i, 0, 0, i);
+  for (let i = 1; i <= 100; i++) recorder.recordResponse(0, 200, i, 0, 0, i);
   const stats = decodeSnapshot(recorder.takeSnapshot(3, 1, 3000, 4000));
   const again = decodeSnapshot(encodeStats(stats));
   assert.deepEqual(again.counts, stats.counts);
@@ -128,7 +128,7 @@ test("the generator's delay merges exactly across workers and load boxes: sums f
 
 test("an older agent's snapshot has no generator delay: it reads as unknown, not as zero", () => {
   const recorder = new IntervalRecorder();
-  recorder.recordResponse(200, 10, 0, 0, 5);
+  recorder.recordResponse(0, 200, 10, 0, 0, 5);
   const wire = recorder.takeSnapshot(0, 0, 0, 1000) as unknown as { counts: Record<string, number>; histograms: Record<string, string> };
   delete wire.histograms.loopDelayUs;
   delete wire.histograms.gcPauseUs;
@@ -141,7 +141,7 @@ test("an older agent's snapshot has no generator delay: it reads as unknown, not
 
 test('a recorder starts empty after a snapshot', () => {
   const recorder = new IntervalRecorder();
-  recorder.recordResponse(200, 10, 0, 0, 5);
+  recorder.recordResponse(0, 200, 10, 0, 0, 5);
   recorder.takeSnapshot(0, 0, 0, 1000);
   const next = decodeSnapshot(recorder.takeSnapshot(1, 0, 1000, 2000));
   assert.equal(next.counts.requests, 0);

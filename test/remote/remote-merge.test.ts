@@ -13,7 +13,7 @@ import { WorkerLedger } from '../../engine/run/worker-loss.js';
 import { agentLines } from '../../engine/report/text/agents-text.js';
 import { generatorVerdict } from '../../engine/report/text/text.js';
 import { RunAccumulator } from '../../engine/run/run-accumulator.js';
-import { decodeSnapshot, emptyStats, encodeStats, newHistogram, type IntervalStats } from '../../engine/measure/snapshot.js';
+import { decodeSnapshot, emptyStats, encodeStats, mergeStats, newHistogram, type IntervalStats } from '../../engine/measure/snapshot.js';
 import { distribution } from '../../engine/measure/statistics.js';
 import { summarize } from '../../engine/summary/summary.js';
 import { seededRandom } from '../helpers/seeded-random.js';
@@ -41,8 +41,8 @@ test('merged across boxes, the histogram equals one built from every value, and 
         for (let i = 0; i < count; i++) {
           // boxes differ on purpose: box 1 is slower, with a longer tail
           const latencyMs = box === 0 ? 1 + random() * 3 : random() < 0.05 ? 50 + random() * 950 : 5 + random() * 10;
-          recorder.recordSent(random());
-          recorder.recordResponse(200, 10, 0, 0, latencyMs);
+          recorder.recordSent(0, random());
+          recorder.recordResponse(0, 200, 10, 0, 0, latencyMs);
           reference.recordValue(Math.round(latencyMs * 1000));
         }
         perBox[box]! += count;
@@ -74,7 +74,7 @@ test("a lost box's requests in flight become interrupted failures, so the accoun
   const total = emptyStats();
   Object.assign(total.counts, { scheduled: 100, dropped: 3, requests: 90, success: 88, failure: 2 });
   total.errors = { timeout: 2 };
-  const ledger = new WorkerLedger(null);
+  const ledger = new WorkerLedger(1, null);
   ledger.add(total);
   const correction = ledger.lost()!;
   assert.deepEqual(
@@ -84,7 +84,7 @@ test("a lost box's requests in flight become interrupted failures, so the accoun
   assert.equal(correction.counts.scheduled, 0, 'nothing more was due');
   const whole = emptyStats();
   Object.assign(whole.counts, { scheduled: 10, requests: 10, success: 10 });
-  const wholeLedger = new WorkerLedger(null);
+  const wholeLedger = new WorkerLedger(1, null);
   wholeLedger.add(whole);
   assert.equal(wholeLedger.lost(), null, 'a box that reported everything needs nothing');
 });
@@ -110,19 +110,32 @@ function boxStats(rate: number, seconds: number, lagMs: number, busy = 0.1): Int
   return stats;
 }
 
+/** A whole run's stats as a step's two views: its requests by due time and its time are the same. */
+const bothViews = (stats: IntervalStats) => ({ due: stats, during: stats });
+
+/** An interval of a box whose requests were all due in `step`, as its step part says. */
+function dueIn(step: number, stats: IntervalStats): IntervalStats {
+  stats.steps = [mergeStats(emptyStats(stats.interval, step), stats)];
+  return stats;
+}
+
 test('each box is judged on its own figures: a lagging box is generator-limited even when the merge is not', () => {
-  assert.equal(agentGeneratorLimit(boxStats(100, 2, 0.5), 2, 100), null);
-  assert.match(agentGeneratorLimit(boxStats(100, 2, 20), 2, 100)!, /scheduler lag p99 20 ms > 5 ms/);
-  assert.equal(agentGeneratorLimit(emptyStats(), 2, 100), null, 'a box that had nothing to do kept up');
+  assert.equal(agentGeneratorLimit(bothViews(boxStats(100, 2, 0.5)), 2, 100), null);
+  assert.match(agentGeneratorLimit(bothViews(boxStats(100, 2, 20)), 2, 100)!, /scheduler lag p99 20 ms > 5 ms/);
+  assert.equal(agentGeneratorLimit(bothViews(emptyStats()), 2, 100), null, 'a box that had nothing to do kept up');
 
   const phases = new AgentPhases();
   const part = (agent: string, stats: IntervalStats | null, lost = false) => ({ agent, workers: 1, share: 1 / 3, stats, lost });
   phases.add(emptyStats(0, 0, 0, 1000), [
-    part('a', boxStats(100, 1, 0.2)),
-    part('b', boxStats(100, 1, 30)),
-    part('c', boxStats(100, 1, 0.2)),
+    part('a', dueIn(0, boxStats(100, 1, 0.2))),
+    part('b', dueIn(0, boxStats(100, 1, 30))),
+    part('c', dueIn(0, boxStats(100, 1, 0.2))),
   ]);
-  phases.add(emptyStats(1, 1, 1000, 2000), [part('a', boxStats(100, 1, 0.2)), part('b', boxStats(100, 1, 0.2)), part('c', null, true)]);
+  phases.add(emptyStats(1, 1, 1000, 2000), [
+    part('a', dueIn(1, boxStats(100, 1, 0.2))),
+    part('b', dueIn(1, boxStats(100, 1, 0.2))),
+    part('c', null, true),
+  ]);
   const criteria = { maxErrorRate: 0.01, minAchievedRatio: 0.95, sloP99Ms: null, lagBoundMs: 5, busyBound: 0.9 };
   assert.match(phases.limitReason(0, 1, 100, criteria)!, /^load box b: scheduler lag p99 30 ms > 5 ms$/);
   assert.equal(phases.limitReason(1, 1, 100, criteria), 'load box c was lost');

@@ -4,18 +4,18 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RampReport } from '../../engine/verdict/step-report.js';
+import type { RampReport, StepReport } from '../../engine/verdict/step-report.js';
 import type { Summary } from '../../engine/summary/summary.js';
 import { assertInvariants } from '../helpers/invariants.js';
 import { spawnTarget } from '../helpers/spawn-target.js';
 import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
 
-type RampSummary = Summary & Pick<RampReport, 'steps' | 'refineSteps' | 'breakingPoint'>;
+type RampSummary = Summary & Pick<RampReport, 'steps' | 'cutShort' | 'refineSteps' | 'breakingPoint'>;
 
-async function ramp(targetArgs: string[], args: string[]): Promise<{ summary: RampSummary }> {
+async function ramp(targetArgs: string[], args: string[], path = '/hello'): Promise<{ summary: RampSummary }> {
   const target = await spawnTarget(targetArgs);
   try {
-    const json = await runStress([`${target.url}/hello`, ...args, '--json', '--quiet'], 90_000);
+    const json = await runStress([`${target.url}${path}`, ...args, '--json', '--quiet'], 90_000);
     assert.equal(json.code, 0, json.stderr);
     const summary = JSON.parse(json.stdout) as RampSummary;
     assertInvariants(summary);
@@ -97,6 +97,76 @@ test('5% of 500s break the first step by the error criterion', async () => {
     rate: null,
     brokeAt: 200,
   });
+});
+
+const COUNTERS = ['scheduled', 'requests', 'success', 'failure', 'dropped'] as const;
+
+/** The request counters of some steps, added up. */
+function stepSums(steps: ReadonlyArray<Pick<StepReport, (typeof COUNTERS)[number]>>): Record<(typeof COUNTERS)[number], number> {
+  const sums = { scheduled: 0, requests: 0, success: 0, failure: 0, dropped: 0 };
+  for (const step of steps) for (const counter of COUNTERS) sums[counter] += step[counter];
+  return sums;
+}
+
+/** Requests due in a step of `rate` req/s over `stepS`: the schedule's count, give or take a few (wide, honest bounds). */
+function assertDueCount(step: Pick<StepReport, 'offered' | 'requests' | 'dropped'>, stepS: number, why: string): void {
+  const due = step.offered * stepS;
+  const counted = step.requests + step.dropped;
+  assert.ok(Math.abs(counted - due) <= 0.05 * due + 2, `step ${step.offered}/s: ${counted} requests counted, ${due} were due; ${why}`);
+}
+
+test('answers slower than the gap to the next step count in the step they were due in, and the steps add up to the totals', async () => {
+  // every answer takes 300 ms: the last 300 ms of each step are answered during the next one, and
+  // the last step's after the planned end
+  const { summary } = await ramp(
+    [],
+    [
+      '--ramp',
+      '100:300',
+      '--steps',
+      '3',
+      '--step',
+      '1s',
+      '--no-stop-on-break',
+      '--warmup',
+      '0',
+      '--workers',
+      '2',
+      '--max-lag',
+      CONTENTION_MAX_LAG,
+    ],
+    '/delay/300',
+  );
+  const why = JSON.stringify(summary.steps.map((step) => ({ offered: step.offered, requests: step.requests, dropped: step.dropped })));
+  assert.equal(summary.steps.length, 3, why);
+  for (const step of summary.steps) assertDueCount(step, 1, why);
+  const { totals } = summary;
+  assert.deepEqual(stepSums(summary.steps), stepSums([totals]), `every request in exactly one step: ${why}`);
+  for (const step of summary.steps) {
+    assert.equal(step.requests, step.success, `nothing failed: ${why}`);
+    assert.ok(step.latencyMs.max! >= 300, 'each step keeps its slowest answers');
+  }
+});
+
+test('a capacity-capped target: the broken step counts every request due in it, and the step the stop cut short holds the rest', async () => {
+  // 300 req/s of capacity, queued up to 1 s: the 400 req/s step queues and is answered late
+  const { summary } = await ramp(
+    ['--capacity', '300'],
+    ['--ramp', '200:600', '--steps', '3', '--step', '2s', '--warmup', '0', '--max-lag', CONTENTION_MAX_LAG],
+  );
+  const why = summary.steps
+    .map((step) => `${step.offered}:${step.verdict} (${step.reason ?? 'ok'}) ${step.requests}+${step.dropped}`)
+    .join(', ');
+  assert.deepEqual(
+    summary.steps.map((step) => `${step.offered}:${step.verdict}`),
+    ['200:held', '400:broke'],
+    why,
+  );
+  for (const step of summary.steps) assertDueCount(step, 2, why);
+  const { cutShort } = summary;
+  assert.ok(cutShort, 'the ramp reports what the stop cut short');
+  assert.ok(cutShort.scheduled > 0, 'the next step had begun when the break was judged');
+  assert.deepEqual(stepSums([...summary.steps, cutShort]), stepSums([summary.totals]), `every request in exactly one step: ${why}`);
 });
 
 test('ramp flags: bad ramps exit 2 naming the flag', async () => {

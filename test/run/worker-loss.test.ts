@@ -14,7 +14,7 @@ function interval(index: number, counts: { scheduled: number; requests: number; 
 }
 
 test('the ledger knows what a worker had in flight as of its last snapshot', () => {
-  const ledger = new WorkerLedger();
+  const ledger = new WorkerLedger(1);
   assert.equal(ledger.lost(), null, 'nothing reported, nothing lost');
   ledger.add(interval(0, { scheduled: 100, requests: 60, success: 60, dropped: 10 }));
   assert.equal(ledger.outstanding, 30);
@@ -36,7 +36,7 @@ test('merged with the survivors, the run balances again: scheduled = requests + 
     emitted.push(stats.interval);
     mergeStats(total, stats);
   });
-  const dying = new WorkerLedger();
+  const dying = new WorkerLedger(1);
   const first = interval(0, { scheduled: 50, requests: 35, success: 35, dropped: 5 });
   dying.add(first);
   merger.add(0, first);
@@ -52,4 +52,34 @@ test('merged with the survivors, the run balances again: scheduled = requests + 
   assert.equal(requests, success + failure);
   assert.equal(total.errors.interrupted, 10);
   assert.deepEqual(emitted, [0, 1], 'nothing held back');
+});
+
+test('what a dead worker had in flight is counted in the steps it was due in, and it closes every step', () => {
+  const ledger = new WorkerLedger(3);
+  // interval 4 of step 1: 10 requests of step 0 still in flight, and 30 of step 1
+  const stats = interval(4, { scheduled: 60, requests: 25, success: 25, dropped: 5 });
+  stats.phase = 1;
+  const part = (step: number, counts: { scheduled: number; requests: number; dropped: number }) => {
+    const of = emptyStats(4, step, 4000, 5000);
+    Object.assign(of.counts, { ...counts, success: counts.requests });
+    return of;
+  };
+  stats.steps = [part(0, { scheduled: 10, requests: 0, dropped: 0 }), part(1, { scheduled: 50, requests: 25, dropped: 5 })];
+  ledger.add(stats);
+  const lost = ledger.lost()!;
+  assert.equal(lost.counts.requests, 30);
+  assert.deepEqual(
+    lost.steps.map((step) => [
+      step.phase,
+      step.counts.requests,
+      step.counts.failure,
+      step.errors.interrupted,
+      step.errorCodes[WORKER_LOST_KEY],
+    ]),
+    [
+      [0, 10, 10, 10, 10],
+      [1, 20, 20, 20, 20],
+    ],
+  );
+  assert.equal(lost.stepsClosed, 3, 'nothing more will come from it: it holds no step open');
 });

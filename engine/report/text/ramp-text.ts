@@ -53,8 +53,15 @@ export function verdictLine(report: RampReport, lastOffered: number | null): str
   return 'No breaking point: no step completed';
 }
 
+/** Where the requests of the steps a stop cut short went: the totals count them, no step does. */
+function cutShortLine(report: RampReport): string[] {
+  const cut = report.cutShort;
+  if (!cut || cut.scheduled === 0) return [];
+  return [`  then ${count(cut.scheduled)} requests due in steps the stop cut short: in the totals, not judged`];
+}
+
 export function rampText(report: RampReport, lastOffered: number | null): string {
-  const lines = ['', 'Steps', ...table(report.steps.map(stepRow))];
+  const lines = ['', 'Steps', ...table(report.steps.map(stepRow)), ...cutShortLine(report)];
   if (report.refineSteps.length > 0) lines.push('', 'Refine (shorter steps)', ...table(report.refineSteps.map(stepRow)));
   lines.push('', verdictLine(report, lastOffered));
   return `${lines.join('\n')}\n`;
