@@ -68,6 +68,11 @@ export class AgentSession {
       this.refuse(`not a protocol line: ${JSON.stringify(line.slice(0, 80))}`);
       return;
     }
+    // valid JSON is not yet a message: `null` or `42` must be refused, not crash the agent
+    if (message === null || typeof message !== 'object' || typeof (message as { type?: unknown }).type !== 'string') {
+      this.refuse(`not a protocol message: ${JSON.stringify(line.slice(0, 80))}`);
+      return;
+    }
     if (message.type === 'ping') this.send({ type: 'pong', id: message.id, remoteMs: epochNowMs() });
     else if (message.type === 'hello') this.greet(message);
     else if (!this.greeted) this.refuse(`"${message.type}" before hello`);
@@ -105,7 +110,11 @@ export class AgentSession {
   }
 
   private startRun(runId: number, spec: RunSpec): void {
-    const run = new LocalRun(spec, (interval) => this.send({ type: 'snapshot', runId, snapshot: encodeStats(interval) }));
+    // The agent writes no file a controller names: a key restricted to `stress agent` must not
+    // become a way to create files anywhere its user can write. --log is the controller's, locally.
+    const run = new LocalRun({ ...spec, requestLogPath: null }, (interval) =>
+      this.send({ type: 'snapshot', runId, snapshot: encodeStats(interval) }),
+    );
     const watchdog = this.watchForSilence(run);
     const ended = run
       .run()

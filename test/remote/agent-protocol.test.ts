@@ -7,6 +7,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { VERSION } from '../../common/version.js';
 import { epochNowMs } from '../../engine/run/worker-protocol.js';
 import type { AgentMessage, ControllerMessage } from '../../engine/remote/agent-protocol.js';
@@ -142,6 +145,15 @@ test('protocol errors: a plan before hello, or a line that is not JSON, end the 
   assert.ok(error.type === 'error' && /not a protocol line/.test(error.message));
   assert.equal(await garbled.exited, 1);
 
+  // valid JSON that is not a message: refused with a reason, not a crash
+  for (const line of ['null', '42', '"hello"', '[]', '{}']) {
+    const odd = startAgent();
+    odd.send(line);
+    const refused = await odd.next();
+    assert.ok(refused.type === 'error' && /not a protocol message/.test(refused.message), `${line}: ${JSON.stringify(refused)}`);
+    assert.equal(await odd.exited, 1, line);
+  }
+
   const argued = startAgent(['--rate', '5']);
   assert.equal(await argued.exited, 2);
   assert.match(argued.stderr(), /takes no arguments/);
@@ -158,4 +170,23 @@ test('stdin closed mid-run: the load stops and the agent exits within a short dr
   agent.child.stdin!.end();
   assert.equal(await agent.exited, 0);
   assert.ok(Date.now() - closedAt < 5000, `exited ${Date.now() - closedAt} ms after stdin closed`);
+});
+
+test('a plan that names a request log path: the agent runs it and writes no file', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'stress-agent-log-'));
+  const path = join(folder, 'planted.csv');
+  try {
+    const agent = startAgent();
+    agent.send({ type: 'hello', version: VERSION });
+    await agent.next();
+    agent.send({ type: 'plan', runId: 1, spec: { ...spec(50, 600), requestLogPath: path, startAtEpochMs: epochNowMs() + 200 } });
+    let message = await agent.next();
+    while (message.type === 'snapshot') message = await agent.next();
+    assert.equal(message.type, 'done', JSON.stringify(message));
+    agent.child.stdin!.end();
+    assert.equal(await agent.exited, 0);
+    assert.deepEqual(readdirSync(folder), [], 'nothing written where the controller said');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 });
