@@ -2,12 +2,13 @@
 # Starts the bundled target server in the background and prints its "listening on" line.
 #   npm run target:start -- --port 8000 --capacity 5000      (extra flags go to target-server)
 # Port 8000 unless --port is given. The pid goes to .target-server.pid (git-ignored), the log
-# to $TMPDIR so the work tree stays clean; TARGET_SERVER_PID_FILE / TARGET_SERVER_LOG override.
+# to a new file in $TMPDIR (made by mktemp, so no other user's file or link is written through)
+# so the work tree stays clean; TARGET_SERVER_PID_FILE / TARGET_SERVER_LOG override.
 # Stop it with: npm run target:stop
 set -eu
 cd "$(dirname "$0")/.."
 pid_file=${TARGET_SERVER_PID_FILE:-.target-server.pid}
-log_file=${TARGET_SERVER_LOG:-${TMPDIR:-/tmp}/stress-target-server.log}
+log_file=${TARGET_SERVER_LOG:-}
 
 if [ -f "$pid_file" ] && ps -o stat=,args= -p "$(cat "$pid_file")" 2>/dev/null | grep -v '^ *Z' | grep -q 'target-server'; then
   echo "target-server: already running (pid $(cat "$pid_file")); stop it with npm run target:stop" >&2
@@ -21,6 +22,9 @@ case " $* " in
   *" --port "* | *" --port="*) ;;
   *) set -- --port 8000 "$@" ;;
 esac
+
+# made only now: a server already running must not leave an empty log behind
+if [ -z "$log_file" ]; then log_file=$(mktemp "${TMPDIR:-/tmp}/stress-target-server.XXXXXX"); fi
 
 # nohup: the server outlives the shell (and npm) that started it.
 nohup node bin/target-server "$@" >"$log_file" 2>&1 </dev/null &

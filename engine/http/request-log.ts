@@ -4,7 +4,7 @@
  * at the end. Rows are batched and written synchronously: at a rate the disk cannot take, the
  * worker's event loop waits (and scheduler lag says so) instead of rows piling up in memory.
  */
-import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { ErrorClass } from '../measure/snapshot.js';
@@ -21,7 +21,9 @@ export class RequestLog {
   private pending = '';
 
   constructor(path: string) {
-    this.fd = openSync(path, 'a');
+    // never through a symbolic link: a link planted at a part's name in a shared folder would
+    // have the rows appended to whatever it points at (appending: a --refine run adds to its part)
+    this.fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW, 0o600);
   }
 
   /** A request that ended: a response (status > 0) or a failure of `errorClass`. Times in ms since the start. */
