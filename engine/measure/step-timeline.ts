@@ -19,6 +19,8 @@ export class StepTimeline {
   private readonly ends: number[];
   /** the step of the last due time asked about: due times nearly always rise */
   private cursor = 0;
+  /** the answer of the last stepsEndedBy */
+  private endedCursor = 0;
 
   constructor(phaseDurationsMs: readonly number[]) {
     this.ends = [];
@@ -46,10 +48,16 @@ export class StepTimeline {
     return step;
   }
 
-  /** How many steps have ended by `ms` (their planned end is at or before it). */
+  /**
+   * How many steps have ended by `ms` (their planned end is at or before it). The scheduler asks
+   * after every batch: a cursor, as in stepOf, not a walk from the first step each time.
+   */
   stepsEndedBy(ms: number): number {
-    let ended = 0;
-    while (ended < this.ends.length && this.ends[ended]! <= ms) ended++;
+    const ends = this.ends;
+    let ended = this.endedCursor;
+    while (ended > 0 && ends[ended - 1]! > ms) ended--;
+    while (ended < ends.length && ends[ended]! <= ms) ended++;
+    this.endedCursor = ended;
     return ended;
   }
 }

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build, decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { BucketCounts, slotOf, valueOfSlot } from '../../engine/measure/bucket-counts.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 /** The JS histogram's own bucket arithmetic, which its typings leave out. */
 type Inner = Histogram & {
@@ -19,23 +20,11 @@ function reference(): Inner {
   return build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true }) as Inner;
 }
 
-/** A seeded generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('every value lands in the slot hdr-histogram-js gives it, and a slot stands for its lowest equivalent value', () => {
   const hdr = reference();
   hdr.recordValue(2 ** 31); // grown to the fast path's whole range
   const edges = [0, 1, 2, 1023, 1024, 1025, 2047, 2048, 2049, 4095, 4096, 4097, 1e6, 2 ** 30, 2 ** 31 - 1];
-  const next = random(7);
+  const next = seededRandom(7);
   const values = [...edges, ...Array.from({ length: 20_000 }, () => Math.floor(2 ** (next() * 31)))];
   for (const value of values) {
     assert.equal(slotOf(value), hdr.countsArrayIndex(value), `slot of ${value}`);
@@ -44,7 +33,7 @@ test('every value lands in the slot hdr-histogram-js gives it, and a slot stands
 });
 
 test('encoded, it is the histogram hdr-histogram-js would have made of the same values, huge ones included', () => {
-  const next = random(11);
+  const next = seededRandom(11);
   const counts = new BucketCounts();
   for (let round = 0; round < 2; round++) {
     const hdr = reference();

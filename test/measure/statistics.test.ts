@@ -6,19 +6,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { build } from 'hdr-histogram-js';
 import { distribution, PERCENTILE_TICKS, valuesAtPercentiles } from '../../engine/measure/statistics.js';
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
-}
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const histogram = () => build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
 
 test('valuesAtPercentiles is getValueAtPercentile at every percentile, in one walk', () => {
-  const next = seeded(3);
+  const next = seededRandom(3);
   const cases = [
     { name: 'empty', values: [] as number[] },
     { name: 'one value', values: [1234] },

@@ -41,6 +41,8 @@ test('steps ended by a time: those whose planned end is at or before it', () => 
     [Number.POSITIVE_INFINITY, 3],
   ];
   for (const [ms, ended] of table) assert.equal(timeline.stepsEndedBy(ms), ended, `by ${ms} ms`);
+  // asked again out of order (the scheduler and the recorder ask of the same timeline): the same answers
+  for (const [ms, ended] of [...table].reverse()) assert.equal(timeline.stepsEndedBy(ms), ended, `back to ${ms} ms`);
 });
 
 test('steps close in order, each once it is closable and none of its requests is in flight', () => {

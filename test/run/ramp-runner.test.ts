@@ -22,20 +22,7 @@ const base: Omit<RunSpec, 'load'> = {
 
 /** A run that sends nothing and writes down every call made to it. */
 function recordingRuns(calls: string[]) {
-  return (spec: RunSpec): Run => {
-    let stopped = false;
-    calls.push(`made ${spec.load.kind === 'rate' ? spec.load.segments.length : 0} segments`);
-    return {
-      stop: (drainMs, planned) => {
-        stopped = !planned;
-        calls.push(`stop ${drainMs}${planned ? ' planned' : ''}`);
-      },
-      run: async (): Promise<RunResult> => {
-        calls.push('run');
-        return { series: [], total: emptyStats(), interrupted: stopped, workerFailures: [], elapsedS: 0 };
-      },
-    };
-  };
+  return scriptedRuns(calls, []);
 }
 
 test("stopped before it began (Ctrl-C during the set-up): the ramp's run starts stopped, and nothing is judged or refined", async () => {
