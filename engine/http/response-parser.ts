@@ -419,6 +419,13 @@ export class ResponseParser {
         // ---- header and trailer fields ----
 
         case State.FieldStart: {
+          if (!this.inTrailers) {
+            const next = this.wholeField(chunk, pos, end);
+            if (next !== pos) {
+              pos = next;
+              break;
+            }
+          }
           if (!this.countHeaderByte()) return;
           const byte = chunk[pos++]!;
           if (byte === CR) {
@@ -792,6 +799,65 @@ export class ResponseParser {
     this.sectionBytes += STATUS_PREFIX_BYTES;
     this.state = State.StatusEnd;
     return pos + STATUS_PREFIX_BYTES;
+  }
+
+  /**
+   * Reads one whole header field, CRLF included, from `pos` in one step when it is all in the chunk
+   * and is the common case (any field but the two list fields, or a first plain Content-Length), and
+   * returns the position after it. Anything else, an error included, returns `pos` with nothing
+   * changed, and the byte-wise states read the field and report exactly what they would have.
+   */
+  private wholeField(chunk: Uint8Array, pos: number, end: number): number {
+    let at = pos;
+    while (at < end && TOKEN[chunk[at]!] === 1) at++;
+    const nameLength = at - pos;
+    if (nameLength === 0 || at === end || chunk[at] !== COLON) return pos;
+    const field = this.fieldOfName(chunk, pos, nameLength);
+    at++;
+    let contentLength = -1;
+    if (field === FIELD_OTHER) {
+      while (at < end && FIELD_VALUE[chunk[at]!] === 1) at++;
+    } else if (field === FIELD_CONTENT_LENGTH) {
+      if (this.hasContentLength || this.hasTransferEncoding) return pos;
+      while (at < end && (chunk[at] === SP || chunk[at] === HTAB)) at++;
+      const digitsFrom = at;
+      let value = 0;
+      while (at < end) {
+        const digit = chunk[at]! - DIGIT_0;
+        if (digit < 0 || digit > 9) break;
+        value = value * 10 + digit;
+        at++;
+      }
+      // up to 15 digits the value is exact in a double; longer ones are left to the byte-wise states
+      if (at === digitsFrom || at - digitsFrom > 15) return pos;
+      while (at < end && chunk[at] === SP) at++;
+      contentLength = value;
+    } else {
+      return pos;
+    }
+    if (at + 1 >= end || chunk[at] !== CR || chunk[at + 1] !== LF) return pos;
+    at += 2;
+    const sectionBytes = this.sectionBytes + (at - pos);
+    if (sectionBytes > MAX_HEADER_BYTES || this.sectionFields + 1 > MAX_HEADER_FIELDS) return pos;
+    this.sectionBytes = sectionBytes;
+    this.sectionFields++;
+    if (contentLength >= 0) {
+      this.hasContentLength = true;
+      this.remaining = contentLength;
+    }
+    return at;
+  }
+
+  /** Which framing field a whole name is (compared case-insensitively), or FIELD_OTHER. */
+  private fieldOfName(chunk: Uint8Array, from: number, length: number): number {
+    for (let field = 0; field < FIELD_NAMES.length; field++) {
+      const name = FIELD_NAMES[field]!;
+      if (name.length !== length) continue;
+      let i = 0;
+      while (i < length && LOWER[chunk[from + i]!] === name[i]) i++;
+      if (i === length) return field;
+    }
+    return FIELD_OTHER;
   }
 
   /** A status line begins: everything the last message set is forgotten. */
