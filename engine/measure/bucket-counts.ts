@@ -2,11 +2,12 @@
  * The hot path's histogram: counts in HdrHistogram's own bucket layout (3 significant digits,
  * values from 1), recorded with integer arithmetic. hdr-histogram-js finds a value's bucket with
  * Math.log2 and two Math.pow calls, which at four values a request was a few per cent of a
- * worker's CPU; here it is a count of leading zeros and a shift. At each snapshot the non-zero
- * buckets are handed to an hdr-histogram-js histogram, value by bucket, so what leaves the worker
+ * worker's CPU; here it is a count of leading zeros and a shift. At each snapshot the counts are
+ * encoded as they are, in HdrHistogram's own format (hdr-encoding.ts), so what leaves the worker
  * is the histogram it always was: the same buckets, the same counts.
  */
 import { build, type Histogram } from 'hdr-histogram-js';
+import { encodeSlotCounts } from './hdr-encoding.js';
 import { encodeHistogram } from './snapshot.js';
 
 /** 2^10: half the sub-buckets of a bucket, for 3 significant digits (2 x 10^3 < 2^11). */
@@ -74,7 +75,18 @@ export class BucketCounts {
 
   /** Everything recorded, as an encoded HdrHistogram. */
   encode(): string {
-    return encodeHistogram(this.toHistogram());
+    if (this.huge.totalCount > 0) return encodeHistogram(this.toHistogram());
+    // declared up to the top of the highest slot: the decoder sizes its counts to hold it
+    const highestTrackable = Math.max(2, valueOfSlot(this.highestSlot + 1) - 1);
+    return encodeSlotCounts(this.counts, this.highestSlot, highestTrackable);
+  }
+
+  /** Adds everything `other` recorded. */
+  add(other: BucketCounts): void {
+    for (let slot = other.lowestSlot; slot <= other.highestSlot; slot++) this.counts[slot]! += other.counts[slot]!;
+    if (other.lowestSlot < this.lowestSlot) this.lowestSlot = other.lowestSlot;
+    if (other.highestSlot > this.highestSlot) this.highestSlot = other.highestSlot;
+    if (other.huge.totalCount > 0) this.huge.add(other.huge);
   }
 
   /** Empty again. */

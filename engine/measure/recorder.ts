@@ -17,18 +17,12 @@
  * recording itself cost a fifth more through a lookup, as hdr-histogram's own code was inlined
  * less), so the lookup is kept for the few outcomes of other steps.
  */
-import { build, type Histogram } from 'hdr-histogram-js';
 import { BucketCounts } from './bucket-counts.js';
 import { addCapped, countCapped, type OVERFLOW_KEY } from './capped-tally.js';
-import { addCounts, addTally, encodeHistogram, zeroCounts, type Counts, type ErrorClass, type Snapshot } from './snapshot.js';
+import { addCounts, addTally, zeroCounts, type Counts, type ErrorClass, type Snapshot } from './snapshot.js';
 import { closedSteps, StepTimeline } from './step-timeline.js';
 
 const usFrom = (ms: number): number => Math.max(0, Math.round(ms * 1000));
-
-/** Where the tallies of an interval's several steps are added up, once per interval. */
-function sumHistogram(): Histogram {
-  return build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
-}
 
 function workerHistogram(): BucketCounts {
   return new BucketCounts();
@@ -141,11 +135,11 @@ export class IntervalRecorder {
   private issued = 0;
   private closed = 0;
   /** what the interval's tallies add up to when there are several (one is sent as it is) */
-  private readonly sums: Record<(typeof REQUEST_HISTOGRAMS)[number], Histogram> = {
-    latencyUs: sumHistogram(),
-    serviceUs: sumHistogram(),
-    lagUs: sumHistogram(),
-    sizeBytes: sumHistogram(),
+  private readonly sums: Record<(typeof REQUEST_HISTOGRAMS)[number], BucketCounts> = {
+    latencyUs: workerHistogram(),
+    serviceUs: workerHistogram(),
+    lagUs: workerHistogram(),
+    sizeBytes: workerHistogram(),
   };
   private readonly loopDelayUs = workerHistogram();
   private readonly gcPauseUs = workerHistogram();
@@ -314,7 +308,7 @@ export class IntervalRecorder {
     if (steps.length === 1) return steps[0]!.histograms[name];
     const sum = this.sums[name];
     sum.reset();
-    for (const tally of tallies) sum.add(tally[name].toHistogram());
-    return encodeHistogram(sum);
+    for (const tally of tallies) sum.add(tally[name]);
+    return sum.encode();
   }
 }

@@ -59,3 +59,49 @@ test('encoded, it is the histogram hdr-histogram-js would have made of the same 
   counts.reset();
   assert.equal(decodeFromCompressedBase64(counts.encode(), 64).totalCount, 0);
 });
+
+/** Every bucket's count of a decoded histogram, from its lowest to its highest value. */
+function bucketsOf(histogram: Inner): Map<number, number> {
+  const buckets = new Map<number, number>();
+  if (histogram.totalCount === 0) return buckets;
+  for (let value = 0; value <= histogram.maxValue; value = histogram.highestEquivalentValue(value) + 1) {
+    const count = histogram.countsArrayIndex(value);
+    const n = (histogram as unknown as { getCountAtIndex(index: number): number }).getCountAtIndex(count);
+    if (n !== 0) buckets.set(histogram.lowestEquivalentValue(value), n);
+  }
+  return buckets;
+}
+
+test('encoded straight from its counts (no huge values), bucket for bucket what hdr-histogram-js holds; sums add up', () => {
+  const next = seededRandom(23);
+  const shapes: Array<[string, () => number, () => number]> = [
+    ['latencies', () => Math.floor(2 ** (next() * 24)), () => 1],
+    ['one value', () => 1500, () => 1],
+    [
+      'far apart, with long runs of empty buckets and single ones',
+      () => (next() < 0.5 ? Math.floor(next() * 3) : 2 ** 30 + Math.floor(next() * 5)),
+      () => 1,
+    ],
+    ['counts that take many bytes', () => Math.floor(next() * 5000), () => Math.floor(next() * 2 ** 45)],
+  ];
+  for (const [shape, value, times] of shapes) {
+    const counts = new BucketCounts();
+    const half = new BucketCounts();
+    const hdr = reference();
+    for (let i = 0; i < 20_000; i++) {
+      const v = value();
+      const n = times();
+      (i % 2 === 0 ? counts : half).recordValueWithCount(v, n);
+      hdr.recordValueWithCount(v, n);
+    }
+    counts.add(half);
+    const decoded = decodeFromCompressedBase64(counts.encode(), 64) as Inner;
+    assert.equal(decoded.totalCount, hdr.totalCount, `${shape}: count`);
+    assert.deepEqual(bucketsOf(decoded), bucketsOf(hdr), `${shape}: buckets`);
+    assert.equal(decoded.mean, hdr.mean, `${shape}: mean`);
+    assert.equal(decoded.getValueAtPercentile(99), hdr.getValueAtPercentile(99), `${shape}: p99`);
+  }
+  const empty = decodeFromCompressedBase64(new BucketCounts().encode(), 64);
+  assert.equal(empty.totalCount, 0);
+  assert.equal(empty.maxValue, 0);
+});
