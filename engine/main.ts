@@ -147,7 +147,7 @@ function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, onInterval: (interv
     plan.mode === 'rate'
       ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
       : { kind: 'clients', clients: plan.clients!, requests: plan.requests, durationMs: plan.durationMs };
-  const run = runs.makeRun({ ...base, load }, onInterval);
+  const run = runs.makeRun({ ...base, load, lastPool: true }, onInterval);
   return { stop: (drainMs) => run.stop(drainMs), run: async () => ({ result: await run.run(), report: null }) };
 }
 

@@ -112,7 +112,9 @@ export class AgentSession {
   private startRun(runId: number, spec: RunSpec): void {
     // The agent writes no file a controller names: a key restricted to `stress agent` must not
     // become a way to create files anywhere its user can write. --log is the controller's, locally.
-    const run = new LocalRun({ ...spec, requestLogPath: null }, (interval) =>
+    // Nor does it lower its primary's priority: the controller may send further runs, whose
+    // workers would inherit it.
+    const run = new LocalRun({ ...spec, requestLogPath: null, lastPool: false }, (interval) =>
       this.send({ type: 'snapshot', runId, snapshot: encodeStats(interval) }),
     );
     const watchdog = this.watchForSilence(run);

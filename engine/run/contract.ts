@@ -41,6 +41,11 @@ export interface RunSpec {
   maxBodyBytes?: number | null;
   /** --log FILE.csv: each worker appends to FILE.csv.partN (joined by the caller) */
   requestLogPath?: string | null;
+  /**
+   * No run of this process starts worker threads after this one: once its workers are ready, the
+   * primary thread lowers its own priority (primary-priority.ts).
+   */
+  lastPool?: boolean;
 }
 
 /** When and why a part of the run (a load box) was lost. */

@@ -10,6 +10,7 @@ import { shareOf } from '../load/pacer.js';
 import { IntervalMerger } from '../measure/interval-merger.js';
 import { decodeSnapshot, type IntervalStats } from '../measure/snapshot.js';
 import { stepCountOf, workersFor, type Run, type RunResult, type RunSpec, type WorkerFailure } from './contract.js';
+import { yieldCoresToWorkers } from './primary-priority.js';
 import { RunAccumulator } from './run-accumulator.js';
 import { WorkerLedger } from './worker-loss.js';
 import { epochNowMs, type ControlMessage, type WorkerLoad, type WorkerMessage, type WorkerTask } from './worker-protocol.js';
@@ -162,6 +163,7 @@ export class LocalRun implements Run {
     const { spec, workerCount } = this;
     if (this.startSent || this.accountedForStart.size < workerCount || this.failures.length >= workerCount) return;
     this.startSent = true;
+    if (spec.lastPool) yieldCoresToWorkers();
     // the measured start; workers begin the warm-up that long before it
     this.startAtEpochMs = spec.startAtEpochMs ?? epochNowMs() + START_LEAD_MS + (spec.load.kind === 'rate' ? spec.warmupMs : 0);
     this.broadcast(this.stopping ? { type: 'stop', drainMs: 0 } : { type: 'start', startAtEpochMs: this.startAtEpochMs });

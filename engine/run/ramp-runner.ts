@@ -86,6 +86,8 @@ export class RampRunner {
       {
         ...this.base,
         load: { kind: 'rate', segments: ramp.rates.map((rate) => ({ durationMs: ramp.stepMs, fromRate: rate, toRate: rate })) },
+        // the refining runs start workers of their own
+        lastPool: !ramp.refine,
       },
       (interval, parts) => {
         this.onInterval(interval, parts);
