@@ -158,7 +158,12 @@ async function runPlan(plan: Plan): Promise<number> {
   let runs: Runs;
   try {
     const notice = plan.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
-    runs = await openRuns(plan, workersFor(plan.workers, plan.clients), notice, interrupts.setUp.signal);
+    runs = await openRuns(plan, workersFor(plan.workers, plan.clients), {
+      ...(notice ? { notice } : {}),
+      // shown even with --quiet: what runs on this machine is never hidden
+      announce: (line) => process.stderr.write(`${line}\n`),
+      signal: interrupts.setUp.signal,
+    });
   } catch (error) {
     await target.close();
     if (error instanceof AgentError) {
