@@ -8,13 +8,17 @@ import { startTargetServer, type TargetServerOptions } from '../target-server/se
 /** Messages from this thread to the primary. */
 export type BundledTargetMessage = { type: 'listening'; url: string; engine: string } | { type: 'failed'; message: string };
 
+/** Messages from the primary: close, after a drain of at most `drainMs` (absent: the server's own). */
+export type BundledTargetCommand = { type: 'close'; drainMs?: number };
+
 const port = parentPort!;
 try {
+  // a close sent while the server starts waits in the port until this listener is added
   const server = await startTargetServer(workerData as TargetServerOptions);
-  port.on('message', (message: { type: 'close' }) => {
+  port.on('message', (message: BundledTargetCommand) => {
     if (message.type !== 'close') return;
     // with the server closed and the port too, nothing is left to run: the thread ends
-    void server.close().then(() => port.close());
+    void server.close(message.drainMs).then(() => port.close());
   });
   port.postMessage({ type: 'listening', url: server.url, engine: server.engine } satisfies BundledTargetMessage);
 } catch (error) {

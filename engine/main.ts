@@ -40,15 +40,35 @@ function usageFailure(message: string): number {
   return 2;
 }
 
-/** The bundled target server, in a thread of its own, when no URL is given. */
-async function resolveTarget(plan: Plan): Promise<{ url: string; close: () => Promise<void> }> {
-  if (plan.url === null) {
-    const bundled = await startBundledTarget({ ...plan.report.bundled, host: '127.0.0.1', port: 0 });
-    if (!plan.quiet)
-      process.stderr.write(`stress: bundled target server on ${bundled.url} (uWebSockets.js ${bundled.engine}, in its own thread)\n`);
-    return { url: `${bundled.url}/test-get/0`, close: () => bundled.close() };
+/** The target the workers load: the URL given, or the bundled target server (in a thread of its own). */
+interface Target {
+  url: string;
+  /** stops the bundled target and ends its thread (nothing for a URL); resolves once it is gone */
+  close(): Promise<void>;
+}
+
+/**
+ * The bundled target server when no URL is given. From its start on, a second signal closes it
+ * without a drain before the process exits: exiting with its thread alive aborts the process.
+ */
+async function resolveTarget(plan: Plan, interrupts: Interrupts): Promise<Target> {
+  if (plan.url !== null) return { url: plan.url, close: async () => undefined };
+  const bundled = startBundledTarget({ ...plan.report.bundled, host: '127.0.0.1', port: 0 });
+  const forget = interrupts.beforeQuit(() => bundled.close(0));
+  const close = async (): Promise<void> => {
+    await bundled.close();
+    forget();
+  };
+  let listening: { url: string; engine: string };
+  try {
+    listening = await bundled.listening;
+  } catch (error) {
+    await close();
+    throw error;
   }
-  return { url: plan.url, close: async () => undefined };
+  if (!plan.quiet)
+    process.stderr.write(`stress: bundled target server on ${listening.url} (uWebSockets.js ${listening.engine}, in its own thread)\n`);
+  return { url: `${listening.url}/test-get/0`, close };
 }
 
 function baseSpec(plan: Plan, url: string, workers: number): Omit<RunSpec, 'load'> {
@@ -107,10 +127,14 @@ interface Runner {
 /** Ctrl-C, a polite kill, and the terminal closing: each ends the run with its partial summary. */
 const HANDLED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
+/** How long a second signal waits for what must end before the process exits (the bundled target's thread). */
+const QUIT_LIMIT_MS = 2000;
+
 /**
  * SIGINT, SIGTERM and SIGHUP from the start of the set-up on: a Ctrl-C while the target, the workers or
  * the load boxes start up must still end in a summary (empty, marked interrupted), never in a
- * silent kill. A second one quits at once.
+ * silent kill. A second one quits at once, with the first one's exit code and no summary, once
+ * what was registered with `beforeQuit` is done (the bundled target's thread ended).
  */
 class Interrupts {
   signals = 0;
@@ -118,8 +142,13 @@ class Interrupts {
   exitCode = 130;
   readonly setUp = new AbortController();
   runner: Runner | null = null;
+  private readonly quitTasks = new Set<() => Promise<void>>();
+  private quitting = false;
   private readonly onSignal = (signal: NodeJS.Signals): void => {
-    if (++this.signals > 1) process.exit(this.exitCode);
+    if (++this.signals > 1) {
+      this.quit();
+      return;
+    }
     this.exitCode = 128 + (osConstants.signals[signal] ?? 2);
     // the terminal is gone: what cannot be printed is lost, the files are still written
     if (signal === 'SIGHUP') for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
@@ -139,6 +168,25 @@ class Interrupts {
   remove(): void {
     for (const signal of HANDLED_SIGNALS) process.off(signal, this.onSignal);
   }
+
+  /** `task` runs before a second signal exits the process (all at once, within `QUIT_LIMIT_MS`); the result unregisters it. */
+  beforeQuit(task: () => Promise<void>): () => void {
+    this.quitTasks.add(task);
+    return () => this.quitTasks.delete(task);
+  }
+
+  /**
+   * Exits once every task is done: the bundled target's thread must have ended, or Node aborts
+   * the process as it stops the thread (see bundled-target.ts). Past the limit (a thread that
+   * will not end), it exits anyway. Files are removed by the process's 'exit' listeners.
+   */
+  private quit(): void {
+    if (this.quitting) return;
+    this.quitting = true;
+    const exit = (): never => process.exit(this.exitCode);
+    setTimeout(exit, QUIT_LIMIT_MS);
+    void Promise.allSettled([...this.quitTasks].map((task) => task())).then(exit);
+  }
 }
 
 function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, onInterval: (interval: IntervalStats) => void, runs: Runs): Runner {
@@ -154,13 +202,44 @@ function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, onInterval: (interv
 async function runPlan(plan: Plan): Promise<number> {
   const interrupts = new Interrupts();
   interrupts.install();
-  const target = await resolveTarget(plan);
+  let target: Target;
+  try {
+    target = await resolveTarget(plan, interrupts);
+  } catch (error) {
+    interrupts.remove();
+    throw error;
+  }
+  let outcome: Measured | number;
+  try {
+    outcome = await measure(plan, target.url, interrupts);
+  } finally {
+    // on every way out of the run, an error too: the bundled target's thread must end before the process does
+    await target.close();
+    interrupts.remove();
+  }
+  if (typeof outcome === 'number') return outcome;
+  return reportRun(plan, { target: target.url, ...outcome.run }, outcome.result, outcome.report, interrupts.exitCode);
+}
+
+/** What a run measured, for its summary. */
+interface Measured {
+  run: { workers: number; startedAt: Date };
+  result: RunResult;
+  report: RampReport | null;
+}
+
+/** Opens the runs (local workers or load boxes), runs the plan and joins its request log; a number: the exit code of a run that could not start. */
+async function measure(plan: Plan, url: string, interrupts: Interrupts): Promise<Measured | number> {
   let runs: Runs;
   try {
     const notice = plan.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
-    runs = await openRuns(plan, workersFor(plan.workers, plan.clients), notice, interrupts.setUp.signal);
+    runs = await openRuns(plan, workersFor(plan.workers, plan.clients), {
+      ...(notice ? { notice } : {}),
+      // shown even with --quiet: what runs on this machine is never hidden
+      announce: (line) => process.stderr.write(`${line}\n`),
+      signal: interrupts.setUp.signal,
+    });
   } catch (error) {
-    await target.close();
     if (error instanceof AgentError) {
       process.stderr.write(`stress: ${error.message}\n`);
       return interrupts.signals > 0 ? interrupts.exitCode : 1;
@@ -176,23 +255,34 @@ async function runPlan(plan: Plan): Promise<number> {
     progress?.interval(interval);
     hlog?.write(interval);
   };
-  const runner = makeRunner(plan, baseSpec(plan, target.url, workers), onInterval, runs);
+  const runner = makeRunner(plan, baseSpec(plan, url, workers), onInterval, runs);
   interrupts.runner = runner;
   // a signal during the set-up: the run starts stopped, and its (empty) summary says so
   if (interrupts.signals > 0) runner.stop(INTERRUPT_DRAIN_MS);
-  if (plan.report.log !== null) removeParts(plan.report.log, workers);
-  const { result, report } = await runner.run();
-  const logged = plan.report.log === null ? null : await joinParts(plan.report.log, workers);
-  if (logged !== null && !plan.quiet)
-    process.stderr.write(`stress: --log: ${logged.toLocaleString('en-US')} requests in ${plan.report.log}\n`);
-  await runs.close();
-  progress?.end();
-  const warning = generatorWarning(result.total.errors.generator ?? 0, result.total.errorCodes, readLocalLimits());
-  if (warning !== null) process.stderr.write(`${warning}\n`);
-  interrupts.remove();
-  await hlog?.close();
-  await target.close();
-  return reportRun(plan, { target: target.url, workers, startedAt }, result, report, interrupts.exitCode);
+  const log = plan.report.log;
+  // the workers' parts of --log, until they are joined: removed however the process ends (a
+  // second signal, an error), synchronously in its last moment
+  const removeLogParts = (): void => removeParts(log!, workers);
+  if (log !== null) {
+    removeLogParts();
+    process.once('exit', removeLogParts);
+  }
+  try {
+    const { result, report } = await runner.run();
+    const logged = log === null ? null : await joinParts(log, workers);
+    if (logged !== null && !plan.quiet) process.stderr.write(`stress: --log: ${logged.toLocaleString('en-US')} requests in ${log}\n`);
+    await runs.close();
+    progress?.end();
+    const warning = generatorWarning(result.total.errors.generator ?? 0, result.total.errorCodes, readLocalLimits());
+    if (warning !== null) process.stderr.write(`${warning}\n`);
+    await hlog?.close();
+    return { run: { workers, startedAt }, result, report };
+  } finally {
+    if (log !== null) {
+      removeLogParts();
+      process.off('exit', removeLogParts);
+    }
+  }
 }
 
 /** Prints the summary, writes the report files, and says how the run ends: its exit code. */

@@ -19,11 +19,22 @@ export interface Runs {
   close(): Promise<void>;
 }
 
+/** What `openRuns` tells, and what stops it. */
+export interface OpenRunsOptions {
+  /** lines about boxes lost mid-run */
+  notice?: (line: string) => void;
+  /** each box's ssh command line, just before it runs: what the plan starts on this machine is shown */
+  announce?: (line: string) => void;
+  /** aborted (Ctrl-C): stop connecting the boxes */
+  signal?: AbortSignal;
+}
+
 /**
  * Local runs, or the plan's load boxes connected and ready; throws AgentError (one line naming
- * the boxes) when a box cannot be used. `notice` receives lines about boxes lost mid-run.
+ * the boxes) when a box cannot be used.
  */
-export async function openRuns(plan: Plan, localWorkers: number, notice?: (line: string) => void, signal?: AbortSignal): Promise<Runs> {
+export async function openRuns(plan: Plan, localWorkers: number, options: OpenRunsOptions = {}): Promise<Runs> {
+  const { notice, announce, signal } = options;
   if (!plan.remote) {
     return {
       workers: localWorkers,
@@ -33,7 +44,11 @@ export async function openRuns(plan: Plan, localWorkers: number, notice?: (line:
     };
   }
   const { remote } = plan;
-  const fleet = await Fleet.connect(remote.agents, signal ? { ...remote, signal } : remote);
+  const fleet = await Fleet.connect(remote.agents, {
+    ...remote,
+    ...(signal ? { signal } : {}),
+    ...(announce ? { announce: (agent, commandLine) => announce(`stress: agent ${agent.name}: ${commandLine}`) } : {}),
+  });
   const offered = fleet.members.reduce((sum, member) => sum + member.workers, 0);
   // a closed loop uses no more workers than clients (see agent-share.ts)
   const workers = workersFor(offered, plan.clients);

@@ -103,6 +103,11 @@ export class RequestPipeline {
     });
   }
 
+  /** Ends a wait of `whenDrained` now, whatever is still in flight. */
+  endDrain(): void {
+    this.drained?.();
+  }
+
   /** Stops the capacity timer; requests still queued are left to the closing connections. */
   stop(): void {
     this.waiter?.stop();

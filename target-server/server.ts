@@ -28,8 +28,10 @@ export interface TargetServer {
    * Stops listening, lets in-flight responses finish (new requests on open connections get
    * 503 and `Connection: close`), and after `drainTimeoutMs` at the latest drops every
    * connection. Resolves when done; calling it again returns the same promise.
+   * `drainMs` overrides `drainTimeoutMs`: 0 drops every connection at once, and cuts short a
+   * drain already under way.
    */
-  close(): Promise<void>;
+  close(drainMs?: number): Promise<void>;
 }
 
 /** The error a listen failure is reported with (port taken, address not local...). */
@@ -52,17 +54,18 @@ export async function startTargetServer(options: TargetServerOptions = {}): Prom
       : () => {};
 
   let closed: Promise<void> | undefined;
-  const close = (): Promise<void> => {
+  const close = (drainMs = config.drainTimeoutMs): Promise<void> => {
     closed ??= (async () => {
       pipeline.beginClosing();
       stopPauses();
       uws.us_listen_socket_close(listenSocket);
-      if (pipeline.inFlight > 0) await pipeline.whenDrained(config.drainTimeoutMs);
+      if (pipeline.inFlight > 0) await pipeline.whenDrained(drainMs);
       pipeline.stop();
       // Idle keep-alive connections would hold the process for uWS's idle timeout; the
       // native App can drop them all (the fallback has no such call).
       (app as unknown as { close?: () => void }).close?.();
     })();
+    if (drainMs === 0) pipeline.endDrain();
     return closed;
   };
 

@@ -5,7 +5,7 @@
  * worker's event loop waits (and scheduler lag says so) instead of rows piling up in memory.
  */
 import { closeSync, constants, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, rename } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { ErrorClass } from '../measure/snapshot.js';
 
@@ -51,9 +51,20 @@ export function partPath(path: string, workerIndex: number): string {
   return `${path}.part${workerIndex}`;
 }
 
-/** Joins the workers' parts into `path`, numbering the rows from 1, and removes the parts. Returns the row count. */
+/** Where the parts are joined before the table is renamed into place. */
+function joiningPath(path: string): string {
+  return `${path}.${process.pid}.tmp`;
+}
+
+/**
+ * Joins the workers' parts into `path`, numbering the rows from 1, and removes the parts. Returns
+ * the row count. The table is written next to `path` and renamed into place: a run stopped
+ * while joining leaves no cut-off table where a whole one is expected.
+ */
 export async function joinParts(path: string, workers: number): Promise<number> {
-  const out = await open(path, 'w');
+  const joining = joiningPath(path);
+  // exclusive: never through a link planted at the temporary name
+  const out = await open(joining, 'wx', 0o600);
   let index = 0;
   try {
     await out.write(`${CSV_HEADER}\n`);
@@ -73,14 +84,20 @@ export async function joinParts(path: string, workers: number): Promise<number> 
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
       if (batch !== '') await out.write(batch);
-      rmSync(part, { force: true });
     }
-  } finally {
     await out.close();
+    await rename(joining, path);
+  } catch (error) {
+    await out.close().catch(() => undefined);
+    rmSync(joining, { force: true });
+    throw error;
   }
+  removeParts(path, workers);
   return index;
 }
 
+/** Removes the workers' parts of `path`, and a table being joined from them: what a run that ends without its join leaves. */
 export function removeParts(path: string, workers: number): void {
   for (let worker = 0; worker < workers; worker++) rmSync(partPath(path, worker), { force: true });
+  rmSync(joiningPath(path), { force: true });
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import yargs, { type Options } from 'yargs';
 import type { RawOptions } from './plan.js';
 import { UsageError } from './usage-error.js';
-import { readProfile } from './profile.js';
+import { readProfile, refuseSensitiveFields, SENSITIVE_FIELDS } from './profile.js';
 import { camelName, FLAGS, helpText, URL_ARG, type FlagSpec, type HelpContext } from './flags.js';
 
 export { UsageError };
@@ -25,7 +25,12 @@ Examples:
   stress --duration 10s                                  bundled target, default rate
   stress http://127.0.0.1:8000/hello --rate 20k --duration 30s
   stress http://127.0.0.1:8000/test-get/0 --clients 10 --requests 2000
-  stress http://10.0.0.5:8000/hello --ramp 100:20000 --step 30s --agents load@box1,load@box2`;
+  stress http://10.0.0.5:8000/hello --ramp 100:20000 --step 30s --agents load@box1,load@box2
+
+Profiles are data: a profile may not start processes, reach other machines, or read or write
+files on its own. One that sets any of these fields is refused, unless the flag is also given
+here (its value wins) or --trust-profile is added:
+  ${SENSITIVE_FIELDS.map((name) => `"${name}"`).join(' ')}`;
 
 /** The yargs options of every flag but the positional url, in table order. */
 function yargsOptions(context: HelpContext): Record<string, Options> {
@@ -84,10 +89,13 @@ export async function parseCommandLine(argv: string[], cpuCount: number): Promis
   checkSingleValues(args);
   const extra = (args._ as unknown[]) ?? [];
   if (extra.length > 0) throw new UsageError(`unexpected argument "${String(extra[0])}" (only one URL is taken)`);
+  if (args['trust-profile'] !== undefined && typeof args.profile !== 'string') throw new UsageError('--trust-profile needs --profile');
   if (typeof args.profile === 'string') {
     const profile = readProfile(args.profile);
     // a profile's knobs describe the bundled target; pointed at a real server, they do not apply
     if (typeof args.url === 'string') delete profile.bundled;
+    // before any of the profile's values is used: nothing it names is started, read or written
+    if (args['trust-profile'] !== true) refuseSensitiveFields(profile, args.profile, (name) => args[name] !== undefined);
     Object.assign(args, { ...profile, ...withoutUndefined(args) });
     checkSingleValues(args);
   }

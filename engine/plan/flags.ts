@@ -10,12 +10,8 @@ import { BUNDLED_KNOBS, DEFAULTS } from './defaults.js';
 /** A JSON type a profile field may hold. */
 export type ProfileType = 'string' | 'number' | 'boolean' | 'string[]';
 
-/** What a string value is, where that shapes its help text or how the shell reads it. */
-export type ValueKind =
-  /** a duration; a numeric default is in ms, shown as 10s or 5ms */
-  | 'duration'
-  /** a fraction; a numeric default is 0..1, shown as a percentage */
-  | 'fraction'
+/** A value that names a file the shell reads or the run writes. */
+export type FileKind =
   /** a file the shell reads as bytes: the raw option is `{ path, content: Buffer | null }` (null: unreadable) */
   | 'bytes-file'
   /** a file the shell reads as text: the raw option is `{ path, content: string | null }` (null: unreadable) */
@@ -23,13 +19,36 @@ export type ValueKind =
   /** a file the run writes: an empty value "needs a file name" */
   | 'output-file';
 
+/** What a string value is, where that shapes its help text or how the shell reads it. */
+export type ValueKind =
+  /** a duration; a numeric default is in ms, shown as 10s or 5ms */
+  | 'duration'
+  /** a fraction; a numeric default is 0..1, shown as a percentage */
+  | 'fraction'
+  | FileKind;
+
+/**
+ * What a flag does beyond sending requests to the target, which a profile may not ask for on its
+ * own (profile.ts): a profile is shared like a script, and opening one must run nothing and touch
+ * no file. `process`: starts a process or reaches another machine (ssh and what it runs);
+ * `file`: reads a local file (and may send it to the target) or writes one (overwriting it).
+ */
+export type Sensitivity = 'process' | 'file';
+
 /** What --help needs to know about the machine it runs on. */
 export interface HelpContext {
   cpuCount: number;
 }
 
 /** One flag (or the positional url): everything the command line, the plan and profiles know of it. */
-export interface FlagSpec {
+export type FlagSpec = FlagCommon &
+  (
+    | { readonly kind?: Exclude<ValueKind, FileKind> }
+    /** a flag that names a file is sensitive: the type does not let one be declared otherwise */
+    | { readonly kind: FileKind; readonly sensitive: Sensitivity }
+  );
+
+interface FlagCommon {
   /** long name, kebab-case; the raw option is its camelCase form (`max-lag` -> `maxLag`) */
   readonly name: string;
   readonly alias?: string;
@@ -39,7 +58,6 @@ export interface FlagSpec {
   readonly positional?: true;
   /** `strings` taking every value up to the next flag (`-H 'A: b' 'C: d'`), shown as [array] */
   readonly greedy?: true;
-  readonly kind?: ValueKind;
   /** an empty value is a value (`--body ''`), not a missing one */
   readonly emptyOk?: true;
   /** the default shown in --help (the plan applies its own); a number is formatted by `kind` */
@@ -50,6 +68,8 @@ export interface FlagSpec {
   readonly afterDefault?: string;
   /** the JSON types a profile may hold for it; absent: a profile may not set it */
   readonly profile?: readonly ProfileType[];
+  /** what it does beyond the target; a profile sets it only with --trust-profile */
+  readonly sensitive?: Sensitivity;
 }
 
 const LOAD = 'Load:';
@@ -172,6 +192,12 @@ const TABLE = [
     group: LOAD,
     help: "read options from a JSON profile (keys are these flags' long names); flags given here win",
   },
+  {
+    name: 'trust-profile',
+    type: 'boolean',
+    group: LOAD,
+    help: 'let --profile set the fields that start processes, reach other machines or read or write files (see below); without it such a profile is refused. Only for a profile you wrote or have read',
+  },
   { name: 'method', alias: 'X', type: 'string', group: REQUEST, help: 'HTTP method', default: 'GET', profile: TEXT },
   {
     name: 'header',
@@ -183,7 +209,15 @@ const TABLE = [
     profile: LIST,
   },
   { name: 'body', type: 'string', emptyOk: true, group: REQUEST, help: 'request body, as text', profile: TEXT },
-  { name: 'body-file', type: 'string', kind: 'bytes-file', group: REQUEST, help: 'request body, read from this file', profile: TEXT },
+  {
+    name: 'body-file',
+    type: 'string',
+    kind: 'bytes-file',
+    group: REQUEST,
+    help: 'request body, read from this file',
+    profile: TEXT,
+    sensitive: 'file',
+  },
   {
     name: 'timeout',
     type: 'string',
@@ -270,6 +304,7 @@ const TABLE = [
     help: 'generate the load on these boxes over ssh, e.g. user@box1,box2:2222 (each runs `stress agent`); --workers is per box',
     default: "each box's cores",
     profile: TEXT,
+    sensitive: 'process',
   },
   {
     name: 'agents-file',
@@ -278,6 +313,7 @@ const TABLE = [
     group: BOXES,
     help: 'read the boxes from a file: one [user@]host[:port] per line, # comments',
     profile: TEXT,
+    sensitive: 'process',
   },
   {
     name: 'ssh-option',
@@ -285,6 +321,7 @@ const TABLE = [
     group: BOXES,
     help: 'pass -o Key=Value to ssh (repeatable), e.g. IdentityFile=~/.ssh/load',
     profile: LIST,
+    sensitive: 'process',
   },
   {
     name: 'remote-command',
@@ -294,6 +331,7 @@ const TABLE = [
     default: `"${DEFAULT_REMOTE_COMMAND}"`,
     afterDefault: ', e.g. "/opt/stress/bin/stress agent"',
     profile: TEXT,
+    sensitive: 'process',
   },
   {
     name: 'abort-on-agent-loss',
@@ -324,6 +362,7 @@ const TABLE = [
     group: OUTPUT,
     help: 'also write the JSON summary to this file (stdout keeps the text)',
     profile: TEXT,
+    sensitive: 'file',
   },
   {
     name: 'html',
@@ -332,6 +371,7 @@ const TABLE = [
     group: OUTPUT,
     help: 'write a self-contained HTML report with charts to this file (opens offline)',
     profile: TEXT,
+    sensitive: 'file',
   },
   {
     name: 'log',
@@ -340,6 +380,7 @@ const TABLE = [
     group: OUTPUT,
     help: 'write one CSV row per request (index, status, size, latency ms, due ms, service ms, error class), streamed to disk',
     profile: TEXT,
+    sensitive: 'file',
   },
   {
     name: 'hdr-log',
@@ -348,6 +389,7 @@ const TABLE = [
     group: OUTPUT,
     help: 'write the latency of every interval as an HdrHistogram log (.hlog), in µs, ramp steps tagged',
     profile: TEXT,
+    sensitive: 'file',
   },
   {
     name: 'bundled',

@@ -15,7 +15,7 @@ import { estimateOffset, type ClockOffset, type PingSample } from './clock-offse
 import { VERSION } from '../../common/version.js';
 import { epochNowMs } from '../run/worker-protocol.js';
 import type { AgentMessage, ControllerMessage } from './agent-protocol.js';
-import { describeSshExit, sshArgv } from './ssh.js';
+import { describeSshExit, shellCommandLine, sshArgv } from './ssh.js';
 
 /** A box that could not be used: the message is one line naming it. */
 export class AgentError extends Error {
@@ -53,8 +53,12 @@ export class AgentLink {
     readonly agent: AgentAddress,
     sshOptions: readonly string[],
     remoteCommand: string,
+    /** receives the ssh command line, quoted for a shell, just before it is started */
+    announce?: (commandLine: string) => void,
   ) {
-    this.child = spawn('ssh', sshArgv(agent, sshOptions, remoteCommand), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const argv = sshArgv(agent, sshOptions, remoteCommand);
+    announce?.(shellCommandLine(['ssh', ...argv]));
+    this.child = spawn('ssh', argv, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     this.child.stdin!.on('error', () => undefined); // EPIPE once ssh is gone: `gone` says why
     this.child.stderr!.setEncoding('utf8').on('data', (text: string) => {
       this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL);

@@ -18,6 +18,8 @@ export interface FleetOptions {
   workersPerAgent: number | null;
   /** aborted (Ctrl-C): give up connecting, end every ssh, throw */
   signal?: AbortSignal;
+  /** receives each box and the ssh command line (quoted for a shell) that is about to connect it */
+  announce?: (agent: AgentAddress, commandLine: string) => void;
 }
 
 export interface FleetMember {
@@ -54,7 +56,11 @@ export class Fleet {
    * fails, or when `options.signal` aborts first.
    */
   static async connect(agents: readonly AgentAddress[], options: FleetOptions): Promise<Fleet> {
-    const links = agents.map((agent) => new AgentLink(agent, options.sshOptions, options.remoteCommand));
+    const announce = options.announce;
+    const links = agents.map(
+      (agent) =>
+        new AgentLink(agent, options.sshOptions, options.remoteCommand, announce && ((commandLine) => announce(agent, commandLine))),
+    );
     const timeoutMs = helloTimeoutMs(options.sshOptions);
     const failures: string[] = [];
     let firstFailure: () => void = () => undefined;

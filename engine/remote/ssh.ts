@@ -45,6 +45,37 @@ export function sshArgv(agent: AgentAddress, sshOptions: readonly string[], remo
   return argv;
 }
 
+/** A word the shell reads as itself: no quoting needed. */
+const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/** Characters a terminal may act on or hide: control characters (C0, DEL, C1) and format characters (bidi overrides, zero widths). */
+const UNSEEN = /[\p{Cc}\p{Cf}]/u;
+
+/**
+ * `argv` as one shell command line that would run the very same argv, for showing what is about
+ * to run: a word with anything but plain characters is single-quoted, and a word with a control
+ * or format character is written in bash's `$'...'` with each such character escaped, so that
+ * the line is one line and shows every character it runs.
+ */
+export function shellCommandLine(argv: readonly string[]): string {
+  return argv.map(shellWord).join(' ');
+}
+
+function shellWord(word: string): string {
+  if (PLAIN_WORD.test(word)) return word;
+  if (!UNSEEN.test(word)) return `'${word.replaceAll("'", `'\\''`)}'`;
+  let escaped = '';
+  for (const char of word) {
+    const code = char.codePointAt(0)!;
+    if (char === '\\' || char === "'") escaped += `\\${char}`;
+    else if (!UNSEEN.test(char)) escaped += char;
+    else if (code < 0x80) escaped += `\\x${hex(code, 2)}`;
+    else escaped += code <= 0xffff ? `\\u${hex(code, 4)}` : `\\U${hex(code, 8)}`;
+  }
+  return `$'${escaped}'`;
+}
+
+const hex = (code: number, digits: number): string => code.toString(16).padStart(digits, '0');
+
 /**
  * One line saying why an ssh process ended. ssh exits with the remote command's status, or 255
  * for its own errors (cannot connect, authentication, host key), which it explains on stderr.

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAgentAddress, parseAgentList, parseAgentsFile } from '../../engine/remote/agent-address.js';
 import { buildPlan, PlanError, type RawOptions } from '../../engine/plan/plan.js';
-import { DEFAULT_REMOTE_COMMAND, describeSshExit, sshArgv, sshOptionProblem } from '../../engine/remote/ssh.js';
+import { execFileSync } from 'node:child_process';
+import { DEFAULT_REMOTE_COMMAND, describeSshExit, shellCommandLine, sshArgv, sshOptionProblem } from '../../engine/remote/ssh.js';
 
 test('[user@]host[:port]: what is accepted', () => {
   const table: Array<[string, { user: string | null; host: string; port: number | null }]> = [
@@ -101,6 +102,26 @@ test("ssh argv: BatchMode first, the user's options before the defaults, -- befo
   const argv = sshArgv(bare, [], DEFAULT_REMOTE_COMMAND);
   assert.ok(!argv.includes('-p') && !argv.includes('-l'), 'ssh (and ~/.ssh/config) choose port and user');
   assert.deepEqual(argv.slice(-3), ['--', 'box2', 'npx --no-install stress agent']);
+});
+
+test('the ssh command line shown before it runs is one printable line that a shell reads back as the very argv', () => {
+  const agent = parseAgentAddress('load@box1:2222');
+  assert.ok(typeof agent !== 'string');
+  const argv = sshArgv(
+    agent,
+    ["ProxyCommand=sh -c 'id > PWNED'", 'User=a b', 'SetEnv=X=$HOME `id` "q" \\ ! ; |', 'LocalCommand=\u202eevil\u0007'],
+    'stress\u001b[31m agent\ttab \u0085 \u{e0001}',
+  );
+  const line = shellCommandLine(['ssh', ...argv]);
+  assert.match(line, /^ssh -T -o BatchMode=yes -o 'ProxyCommand=sh -c '\\''id > PWNED'\\''' -o 'User=a b' /);
+  assert.ok(line.endsWith("-p 2222 -l load -- box1 $'stress\\x1b[31m agent\\x09tab \\u0085 \\U000e0001'"), line);
+  assert.doesNotMatch(line, /[\p{Cc}\p{Cf}]/u, 'nothing a terminal would act on or hide');
+  assert.equal(shellCommandLine(['']), "''");
+  // bash parses the line; a function in place of ssh prints each word it received
+  const words = execFileSync('bash', ['-c', `ssh() { printf '%s\\0' "$@"; }; ${line}`], { encoding: 'utf8' })
+    .split('\0')
+    .slice(0, -1);
+  assert.deepEqual(words, argv);
 });
 
 test('--ssh-option must be Key=Value: nothing that ssh would read as another flag or a second line', () => {

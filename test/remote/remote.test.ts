@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 import type { BreakingPoint, StepReport } from '../../engine/verdict/step-report.js';
 import type { Summary } from '../../engine/summary/summary.js';
 import { VERSION } from '../../common/version.js';
+import { parseAgentAddress, type AgentAddress } from '../../engine/remote/agent-address.js';
+import { shellCommandLine, sshArgv } from '../../engine/remote/ssh.js';
 import { assertInvariants } from '../helpers/invariants.js';
 import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
 import { startSshLab, type LoadBox, type SshLab } from '../helpers/sshd.js';
@@ -55,6 +57,14 @@ function whenAgentRuns(box: LoadBox, afterMs: number, act: (pid: number) => void
       }, afterMs);
     }
   }, 50);
+}
+
+/** The lab's `--ssh-option` values, and a box's address, as the controller builds its ssh argv from them. */
+const sshOptions = () => lab.sshArgs.filter((_, index) => index % 2 === 1);
+function address(agent: string): AgentAddress {
+  const parsed = parseAgentAddress(agent);
+  assert.ok(typeof parsed !== 'string', parsed as string);
+  return parsed;
 }
 
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
@@ -202,14 +212,21 @@ test('--refine over two boxes: each bisecting run goes through the boxes, and th
   }
 });
 
-test('an unreachable box fails the start at once, in one line naming it, and no load is left on the others', async () => {
+test('an unreachable box fails the start at once, in one line naming it after the ssh command lines, and no load is left on the others', async () => {
   const [a] = lab.boxes as [LoadBox];
   const dead = `127.0.0.4:${a.port}`; // nothing listens there
   const run = await runStress([`${target.url}/hello`, '--rate', '100', '--duration', '2s', ...remoteArgs([a.agent, dead])], 30_000);
   assert.equal(run.code, 1, run.stderr);
   assert.equal(run.stdout, '');
-  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
-  assert.match(run.stderr, /^stress: agent 127\.0\.0\.4:\d+: .*(refused|unreachable|timed out)/i);
+  // each box's ssh command line, as it was started, then the one line of the failure
+  const lines = run.stderr.trim().split('\n');
+  assert.equal(lines.length, 3, run.stderr);
+  assert.equal(
+    lines[0],
+    `stress: agent ${a.agent}: ${shellCommandLine(['ssh', ...sshArgv(address(a.agent), sshOptions(), lab.remoteCommand)])}`,
+  );
+  assert.equal(lines[1], `stress: agent ${dead}: ${shellCommandLine(['ssh', ...sshArgv(address(dead), sshOptions(), lab.remoteCommand)])}`);
+  assert.match(lines[2]!, /^stress: agent 127\.0\.0\.4:\d+: .*(refused|unreachable|timed out)/i);
   assert.ok(run.elapsedMs < 10_000, `failed in ${run.elapsedMs} ms`);
   assert.deepEqual(await lab.settled(), []);
 });
@@ -221,7 +238,11 @@ test('a box of another version is refused, naming both versions', async () => {
     30_000,
   );
   assert.equal(run.code, 1, run.stderr);
-  assert.equal(run.stderr.trim(), `stress: agent ${a.agent} runs stress 0.0.9, this is ${VERSION}`);
+  const command = `${process.execPath} ${FAKE_AGENT} 0.0.9`;
+  assert.deepEqual(run.stderr.trim().split('\n'), [
+    `stress: agent ${a.agent}: ${shellCommandLine(['ssh', ...sshArgv(address(a.agent), sshOptions(), command)])}`,
+    `stress: agent ${a.agent} runs stress 0.0.9, this is ${VERSION}`,
+  ]);
   assert.deepEqual(await lab.settled(), []);
 });
 

@@ -194,6 +194,24 @@ test('in-process API: startTargetServer on 127.0.0.1:0, then close() drains in-f
   await assert.rejects(get(`${server.url}/hello`));
 });
 
+test('in-process API: close(0) drops every connection at once, and cuts short a drain under way', async () => {
+  for (const closeFirst of [false, true]) {
+    const server = await startTargetServer({ host: '127.0.0.1', port: 0 });
+    const inFlight = get(`${server.url}/delay/5000`).then(
+      () => 'answered',
+      () => 'dropped',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    // a drain under way (the default waits up to 1.5 s for the 5 s answer), or none
+    if (closeFirst) void server.close();
+    await server.close(0);
+    const tookMs = Date.now() - started;
+    assert.ok(tookMs < 1000, `closed in ${tookMs} ms, not after a drain`);
+    assert.equal(await inFlight, 'dropped');
+  }
+});
+
 test('in-process API: bad options reject with every problem at once', async () => {
   await assert.rejects(startTargetServer({ failRate: 2, pauseForMs: 10, capacity: 0 }), (error: unknown) => {
     assert.ok(error instanceof TargetOptionsError);
