@@ -1,15 +1,16 @@
 /**
- * The command line: yargs declares and documents every flag of the table in flags.ts; `buildPlan`
- * (plan.ts) validates. Anything wrong ends in `UsageError`, which the entry point prints as one
+ * The command line: its words are read (argv.ts) and --help is written (help.ts) from the table
+ * of flags.ts; `buildPlan` (plan.ts) validates. Anything wrong ends in `UsageError`, which the entry point prints as one
  * line with exit 2. Files named by flags (--body-file, --agents-file) are read here, in the shell
  * around the pure plan.
  */
 import { readFileSync } from 'node:fs';
-import yargs, { type Options } from 'yargs';
+import { parseArgv } from './argv.js';
+import { renderHelp } from './help.js';
 import type { RawOptions } from './plan.js';
 import { UsageError } from './usage-error.js';
 import { readProfile, refuseSensitiveFields, SENSITIVE_FIELDS } from './profile.js';
-import { camelName, FLAGS, helpText, URL_ARG, type FlagSpec, type HelpContext } from './flags.js';
+import { camelName, FLAGS, type FlagSpec } from './flags.js';
 
 export { UsageError };
 
@@ -32,42 +33,6 @@ files on its own. One that sets any of these fields is refused, unless the flag 
 here (its value wins) or --trust-profile is added:
   ${SENSITIVE_FIELDS.map((name) => `"${name}"`).join(' ')}`;
 
-/** The yargs options of every flag but the positional url, in table order. */
-function yargsOptions(context: HelpContext): Record<string, Options> {
-  const options: Record<string, Options> = {};
-  for (const flag of FLAGS) {
-    if (flag.positional) continue;
-    options[flag.name] = {
-      type: flag.type === 'boolean' ? 'boolean' : 'string',
-      ...(flag.greedy ? { array: true } : {}),
-      ...(flag.alias ? { alias: flag.alias } : {}),
-      group: flag.group,
-      describe: helpText(flag, context),
-    };
-  }
-  return options;
-}
-
-function buildParser(argv: string[], cpuCount: number) {
-  return yargs(argv)
-    .scriptName('stress')
-    .usage('Usage: $0 [url] [options]\n\nOpen-loop (--rate) or closed-loop (--clients) HTTP load against url.')
-    .command(`$0 [${URL_ARG.name}]`, false as unknown as string)
-    .positional(URL_ARG.name, { type: 'string', describe: helpText(URL_ARG, { cpuCount }) })
-    .options(yargsOptions({ cpuCount }))
-    .epilogue(EPILOGUE)
-    .strict()
-    .help(false)
-    .version(false)
-    .option('help', { type: 'boolean', alias: 'h', describe: 'show this help' })
-    .option('version', { type: 'boolean', alias: 'V', describe: 'show the version' })
-    .wrap(Math.min(110, process.stdout.columns || 100))
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw new UsageError(error?.message ?? message);
-    });
-}
-
 /** Throws UsageError for a single-value flag given more than once or without a value. */
 function checkSingleValues(args: Record<string, unknown>): void {
   for (const flag of FLAGS) {
@@ -82,10 +47,10 @@ function checkSingleValues(args: Record<string, unknown>): void {
 
 /** Parses the command line; throws UsageError for anything the flags alone show is wrong. */
 export async function parseCommandLine(argv: string[], cpuCount: number): Promise<CliOutcome> {
-  const parser = buildParser(argv, cpuCount);
-  const args = (await parser.parseAsync()) as Record<string, unknown>;
-  if (args.help) return { kind: 'help', text: await parser.getHelp() };
-  if (args.version) return { kind: 'version' };
+  const { values, positionals } = parseArgv(argv);
+  if (values.help === true) return { kind: 'help', text: renderHelp({ cpuCount }, Math.min(110, process.stdout.columns || 100), EPILOGUE) };
+  if (values.version === true) return { kind: 'version' };
+  const args: Record<string, unknown> = { ...values, ...(positionals.length > 0 ? { url: positionals[0] } : {}), _: positionals.slice(1) };
   checkSingleValues(args);
   const extra = (args._ as unknown[]) ?? [];
   if (extra.length > 0) throw new UsageError(`unexpected argument "${String(extra[0])}" (only one URL is taken)`);
