@@ -178,9 +178,9 @@ export function encodeStats(stats: IntervalStats): Snapshot {
   };
 }
 
-/** Adds a tally (counts by key, some keys absent) into another. */
+/** Adds a tally (counts by key, some keys absent) into another: own keys only, never a name `into` inherits. */
 export function addTally<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
-  for (const key of Object.keys(from) as K[]) into[key] = (into[key] ?? 0) + (from[key] ?? 0);
+  for (const key of Object.keys(from) as K[]) into[key] = (Object.hasOwn(into, key) ? (into[key] ?? 0) : 0) + (from[key] ?? 0);
 }
 
 const COUNT_NAMES = Object.keys(zeroCounts()) as Array<keyof Counts>;
