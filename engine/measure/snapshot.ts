@@ -142,6 +142,11 @@ export function encodeHistogram(histogram: Histogram): string {
   return encodeIntoCompressedBase64(histogram);
 }
 
+/**
+ * A snapshot as stats, its histograms decoded by hdr-histogram-js, which trusts them: for the
+ * snapshots of this process's own worker threads. A load box's are checked and decoded by
+ * remote/box-message-check.ts.
+ */
 export function decodeSnapshot(snapshot: Snapshot): IntervalStats {
   const stats = emptyStats(snapshot.interval, snapshot.phase, snapshot.startMs, snapshot.endMs);
   stats.sources = 1;
