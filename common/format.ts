@@ -2,6 +2,7 @@
  * Number formatting shared by the summaries and the text outputs: rounding for JSON figures,
  * fixed decimals, thousands grouping, `n/a` for null.
  */
+import { stripControls } from './strip-controls.js';
 
 export const NA = 'n/a';
 
@@ -28,8 +29,11 @@ export function percent(part: number, whole: number | null): string {
   return whole === null || whole <= 0 ? NA : `${((100 * part) / whole).toFixed(1)}%`;
 }
 
-/** `{refused: 3, timeout: 1}` as `refused 3, timeout 1`, or `none`. */
+/**
+ * `{refused: 3, timeout: 1}` as `refused 3, timeout 1`, or `none`. The keys may be a target's or a
+ * load box's text (error codes): printed without control characters.
+ */
 export function tally(counts: Record<string, number | undefined>): string {
   const entries = Object.entries(counts).filter(([, n]) => (n ?? 0) > 0);
-  return entries.length === 0 ? 'none' : entries.map(([key, n]) => `${key} ${count(n ?? 0)}`).join(', ');
+  return entries.length === 0 ? 'none' : entries.map(([key, n]) => `${stripControls(key, 100)} ${count(n ?? 0)}`).join(', ');
 }

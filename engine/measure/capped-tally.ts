@@ -21,18 +21,22 @@ export function countCapped<K>(counts: Map<K | typeof OVERFLOW_KEY, number>, key
   counts.set(slot, (counts.get(slot) ?? 0) + n);
 }
 
-/** Adds every count of `from` into `into` (plain records, as merged snapshots hold them), capped the same way. */
+/**
+ * Adds every count of `from` into `into` (plain records, as merged snapshots hold them), capped the
+ * same way. Own keys only: a key named like an inherited property (`toString`) is a key like any other.
+ */
 export function addCapped(into: Record<string, number>, from: Readonly<Record<string, number | undefined>>, cap = MAX_DISTINCT_KEYS): void {
-  let keys = Object.keys(into).length - (OVERFLOW_KEY in into ? 1 : 0);
+  let keys = Object.keys(into).length - (Object.hasOwn(into, OVERFLOW_KEY) ? 1 : 0);
   for (const [key, n] of Object.entries(from)) {
     if (n === undefined) continue;
-    if (key in into) {
+    if (Object.hasOwn(into, key)) {
       into[key]! += n;
-    } else if (key !== OVERFLOW_KEY && keys < cap) {
+    } else if (key !== OVERFLOW_KEY && key !== '__proto__' && keys < cap) {
+      // (`__proto__`, assigned, would set a prototype: it is counted under `other`)
       into[key] = n;
       keys++;
     } else {
-      into[OVERFLOW_KEY] = (into[OVERFLOW_KEY] ?? 0) + n;
+      into[OVERFLOW_KEY] = (Object.hasOwn(into, OVERFLOW_KEY) ? into[OVERFLOW_KEY]! : 0) + n;
     }
   }
 }

@@ -142,6 +142,11 @@ export function encodeHistogram(histogram: Histogram): string {
   return encodeIntoCompressedBase64(histogram);
 }
 
+/**
+ * A snapshot as stats, its histograms decoded by hdr-histogram-js, which trusts them: for the
+ * snapshots of this process's own worker threads. A load box's are checked and decoded by
+ * remote/box-message-check.ts.
+ */
 export function decodeSnapshot(snapshot: Snapshot): IntervalStats {
   const stats = emptyStats(snapshot.interval, snapshot.phase, snapshot.startMs, snapshot.endMs);
   stats.sources = 1;
@@ -178,9 +183,9 @@ export function encodeStats(stats: IntervalStats): Snapshot {
   };
 }
 
-/** Adds a tally (counts by key, some keys absent) into another. */
+/** Adds a tally (counts by key, some keys absent) into another: own keys only, never a name `into` inherits. */
 export function addTally<K extends string>(into: Partial<Record<K, number>>, from: Partial<Record<K, number>>): void {
-  for (const key of Object.keys(from) as K[]) into[key] = (into[key] ?? 0) + (from[key] ?? 0);
+  for (const key of Object.keys(from) as K[]) into[key] = (Object.hasOwn(into, key) ? (into[key] ?? 0) : 0) + (from[key] ?? 0);
 }
 
 const COUNT_NAMES = Object.keys(zeroCounts()) as Array<keyof Counts>;

@@ -3,19 +3,28 @@
  * JSON-lines protocol (messages.ts) to `stress agent` on the box. It greets, measures the clock,
  * hands other messages to whoever runs a plan, and tells when the box is gone and why.
  *
+ * Nothing a box sends is trusted: a line is read only up to MAX_LINE_BYTES, every message is
+ * checked (box-message-check.ts) before it is acted on, and a box that breaks the protocol is
+ * killed with the reason, after which nothing more of it is read. Every reason, and whatever of
+ * the box's own text goes into one (its error, ssh's last words), is stripped of control
+ * characters first (strip-controls.ts): it is printed on the user's terminal.
+ *
  * ssh runs in its own process group: a Ctrl-C at the terminal reaches the whole foreground group,
  * and must stop the load through the protocol (so the agents drain and send their last
  * snapshots), not kill the links under it. If the controller itself dies, ssh's stdin closes, the
  * agent sees the end of its stdin and exits: no load outlives its controller.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type { AgentAddress } from './agent-address.js';
 import { estimateOffset, type ClockOffset, type PingSample } from './clock-offset.js';
 import { VERSION } from '../../common/version.js';
 import { epochNowMs } from '../run/worker-protocol.js';
-import type { AgentMessage, ControllerMessage } from './agent-protocol.js';
+import type { ControllerMessage, ReceivedAgentMessage } from './agent-protocol.js';
 import { describeSshExit, shellCommandLine, sshArgv } from './ssh.js';
+import { BoundedLines } from './bounded-lines.js';
+import { checkAgentMessage, MAX_LINE_BYTES } from './box-message-check.js';
+import { stripControls } from '../../common/strip-controls.js';
+import { isRecord, own, shown } from '../../common/shape.js';
 
 /** A box that could not be used: the message is one line naming it. */
 export class AgentError extends Error {
@@ -40,9 +49,11 @@ export class AgentLink {
   private problem: string | null = null;
   private readonly pongs = new Map<number, (remoteMs: number) => void>();
   private nextPing = 0;
-  private helloWaiter: ((hello: AgentMessage & { type: 'hello' }) => void) | null = null;
+  private helloWaiter: ((hello: ReceivedAgentMessage & { type: 'hello' }) => void) | null = null;
+  /** set once the box broke the protocol: nothing more of it is read */
+  private broken = false;
   /** receives every message but hello and pong (the current run's snapshots, done, error) */
-  listener: ((message: AgentMessage) => void) | null = null;
+  listener: ((message: ReceivedAgentMessage) => void) | null = null;
   /** controller clock of the last line from the agent, ms */
   lastHeardMs = epochNowMs();
   /** resolves, once, with why the box is gone (process ended, or it broke the protocol) */
@@ -63,14 +74,22 @@ export class AgentLink {
     this.child.stderr!.setEncoding('utf8').on('data', (text: string) => {
       this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL);
     });
-    createInterface({ input: this.child.stdout!, crlfDelay: Infinity }).on('line', (line) => this.receive(line));
+    const lines = new BoundedLines(
+      MAX_LINE_BYTES,
+      (line) => this.receive(line),
+      () => this.breakProtocol(`a line longer than ${MAX_LINE_BYTES / 2 ** 20} MiB`),
+    );
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      if (!this.broken) lines.push(chunk);
+    });
     this.gone = new Promise((resolve) => {
       this.child.once('error', (error) => {
         this.problem ??= `cannot start ssh: ${error.message}`;
       });
       this.child.once('close', (code, signal) => {
         this.ended = true;
-        resolve(this.problem ?? describeSshExit(code, signal, this.stderrTail));
+        // ssh's last words may be the box's own (its stderr): stripped, like every reason
+        resolve(stripControls(this.problem ?? describeSshExit(code, signal, this.stderrTail)));
       });
     });
   }
@@ -85,7 +104,7 @@ export class AgentLink {
 
   /** Exchanges hellos; rejects with a one-line AgentError naming the box. */
   async hello(timeoutMs: number): Promise<AgentHello> {
-    const answer = new Promise<AgentMessage & { type: 'hello' }>((resolve) => (this.helloWaiter = resolve));
+    const answer = new Promise<ReceivedAgentMessage & { type: 'hello' }>((resolve) => (this.helloWaiter = resolve));
     this.send({ type: 'hello', version: VERSION });
     const outcome = await this.within(timeoutMs, answer, `no answer within ${timeoutMs / 1000} s`);
     if (outcome.version !== VERSION) throw new AgentError(`agent ${this.name} runs stress ${outcome.version}, this is ${VERSION}`);
@@ -123,7 +142,7 @@ export class AgentLink {
 
   /** Ends ssh (and anything it started, such as a ProxyCommand) at once; the agent then sees its stdin close. */
   kill(why?: string): void {
-    if (why) this.problem ??= why;
+    if (why) this.problem ??= stripControls(why);
     if (this.ended || this.child.pid === undefined) return;
     try {
       process.kill(-this.child.pid, 'SIGTERM');
@@ -156,16 +175,32 @@ export class AgentLink {
     }
   }
 
+  /** The box broke the protocol: nothing more of it is read or handed on, and it is ended with the reason. */
+  breakProtocol(reason: string): void {
+    if (this.broken) return;
+    this.broken = true;
+    this.listener = null;
+    this.kill(`broke the protocol: ${reason}`);
+  }
+
   private receive(line: string): void {
+    if (this.broken) return;
     this.lastHeardMs = epochNowMs();
-    let message: AgentMessage;
+    let value: unknown;
     try {
-      message = JSON.parse(line) as AgentMessage;
-      if (typeof message !== 'object' || message === null || typeof message.type !== 'string') throw new Error('no type');
+      value = JSON.parse(line);
     } catch {
+      value = undefined;
+    }
+    if (!isRecord(value) || typeof own(value, 'type') !== 'string') {
       // before the hello, a login script may have printed something; after it, stdout is ours
       if (!this.greeted && ++this.noise <= NOISE_LIMIT) return;
-      this.kill(`broke the protocol: ${JSON.stringify(line.slice(0, 80))}`);
+      this.breakProtocol(`${shown(line.slice(0, 80))} is not a protocol message`);
+      return;
+    }
+    const message = checkAgentMessage(value);
+    if (typeof message === 'string') {
+      this.breakProtocol(message);
       return;
     }
     if (message.type === 'hello') {
@@ -176,7 +211,7 @@ export class AgentLink {
       this.pongs.get(message.id)?.(message.remoteMs);
       this.pongs.delete(message.id);
     } else if (message.type === 'error') {
-      this.problem ??= `agent said: ${message.message}`;
+      this.problem ??= stripControls(`agent said: ${message.message}`);
       this.listener?.(message);
     } else {
       this.listener?.(message);

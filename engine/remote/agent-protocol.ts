@@ -1,6 +1,7 @@
 /**
  * Every message between the controller and `stress agent` on a load box: one JSON object per
- * line, one discriminated union per direction, and the checks of what arrives from another process.
+ * line, one discriminated union per direction. What arrives from the other process is checked
+ * before it is used: a box's messages by box-message-check.ts, a controller's by plan-check.ts.
  */
 import type { Snapshot } from '../measure/snapshot.js';
 import type { RunSpec, WorkerFailure } from '../run/contract.js';
@@ -26,60 +27,15 @@ export type AgentMessage =
   | { type: 'hello'; version: string; cores: number; pid: number }
   /** `remoteMs`: the agent's epochNowMs() when it answered */
   | { type: 'pong'; id: number; remoteMs: number }
-  /** one interval, merged across the agent's workers, with its step parts and closed steps (snapshotProblem) */
+  /** one interval, merged across the agent's workers, with its step parts and closed steps (checkSnapshot) */
   | { type: 'snapshot'; runId: number; snapshot: Snapshot }
   /** the run ended: every snapshot has been sent; failure indices are the agent's own workers */
   | { type: 'done'; runId: number; interrupted: boolean; elapsedS: number; workerFailures: WorkerFailure[] }
   /** the agent refuses or failed; it exits after sending this */
   | { type: 'error'; message: string };
 
-/** The counters a step part must add up to across the parts of an interval. */
-const REQUEST_COUNTERS = ['scheduled', 'requests', 'responses', 'success', 'failure', 'dropped'] as const;
-
-const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
-
-/** Why `counts` (from another process) cannot be summed as request counters, or null. */
-function countsProblem(counts: unknown, what: string): string | null {
-  if (typeof counts !== 'object' || counts === null) return `${what} has no counts`;
-  for (const name of REQUEST_COUNTERS) {
-    const value = (counts as Record<string, unknown>)[name];
-    if (!isCount(value)) return `${what}: ${name} is ${JSON.stringify(value)}, not a count`;
-  }
-  return null;
-}
-
 /**
- * Why a snapshot from a load box cannot be merged, or null: the step fields the ramp's accounting
- * rests on. `stepsClosed` must be a whole number of the run's `stepCount` steps; each step part
- * must name a step of the run once, with counts and encoded histograms; and the parts must add
- * up to the interval's request counters, or the steps would no longer add up to the run.
+ * A box's message as the controller's link hands it on once its shape is checked: a snapshot's
+ * contents are checked against the run it belongs to (box-message-check.ts checkSnapshot).
  */
-export function snapshotProblem(snapshot: Snapshot, stepCount: number): string | null {
-  if (typeof snapshot !== 'object' || snapshot === null) return 'a snapshot that is not an object';
-  const { steps, stepsClosed } = snapshot;
-  if (!Number.isInteger(stepsClosed) || stepsClosed! < 0 || stepsClosed! > stepCount)
-    return `stepsClosed ${JSON.stringify(stepsClosed)} is not a whole number from 0 to ${stepCount}`;
-  if (!Array.isArray(steps)) return 'a snapshot without step parts';
-  const intervalProblem = countsProblem(snapshot.counts, 'the interval');
-  if (intervalProblem) return intervalProblem;
-  const sums = Object.fromEntries(REQUEST_COUNTERS.map((name) => [name, 0])) as Record<(typeof REQUEST_COUNTERS)[number], number>;
-  const seen = new Set<number>();
-  for (const part of steps as unknown[]) {
-    if (typeof part !== 'object' || part === null) return 'a step part that is not an object';
-    const { phase, counts, histograms } = part as Partial<Snapshot>;
-    if (!Number.isInteger(phase) || phase! < 0 || phase! >= stepCount)
-      return `a step part of step ${JSON.stringify(phase)}, not of the run's ${stepCount}`;
-    if (seen.has(phase!)) return `two parts of step ${phase}`;
-    seen.add(phase!);
-    const problem = countsProblem(counts, `the part of step ${phase}`);
-    if (problem) return problem;
-    if (typeof histograms !== 'object' || histograms === null || !Object.values(histograms).every((value) => typeof value === 'string'))
-      return `the part of step ${phase} has histograms that are not encoded`;
-    for (const name of REQUEST_COUNTERS) sums[name] += counts![name];
-  }
-  for (const name of REQUEST_COUNTERS) {
-    if (sums[name] !== snapshot.counts[name])
-      return `the step parts' ${name} add up to ${sums[name]}, the interval's is ${snapshot.counts[name]}`;
-  }
-  return null;
-}
+export type ReceivedAgentMessage = Exclude<AgentMessage, { type: 'snapshot' }> | { type: 'snapshot'; runId: number; snapshot: unknown };

@@ -1,8 +1,9 @@
 /**
  * What `stress agent` makes of each controller message: the hello handshake (versions must
  * match), pings (answered with the agent's clock, and the controller's heartbeat), plans (one
- * run at a time, with its own worker pool) and stops. Any message it cannot honour is refused
- * with an `error` line, and the agent then hangs up. Reading the lines and exiting is `agent.ts`.
+ * run at a time, with its own worker pool) and stops. Each message is checked before it is acted
+ * on (plan-check.ts: a plan's spec field by field); any message it cannot honour is refused with an
+ * `error` line, and the agent then hangs up. Reading the lines and exiting is `agent.ts`.
  */
 import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
@@ -10,8 +11,8 @@ import { VERSION } from '../../common/version.js';
 import { epochNowMs } from '../run/worker-protocol.js';
 import type { AgentMessage, ControllerMessage } from './agent-protocol.js';
 import type { RunSpec } from '../run/contract.js';
-import { CLIENT_KINDS } from '../http/target.js';
 import { LocalRun } from '../run/local-run.js';
+import { checkControllerMessage } from './plan-check.js';
 import { encodeStats } from '../measure/snapshot.js';
 
 /** Drain given to requests in flight when the controller goes away. */
@@ -28,17 +29,6 @@ interface ActiveRun {
   runId: number;
   run: LocalRun;
   ended: Promise<void>;
-}
-
-/** Why a plan's spec cannot run here, or null. The controller built it; this guards against another program. */
-function specProblem(spec: RunSpec | undefined): string | null {
-  if (!spec || typeof spec !== 'object') return 'plan without a spec';
-  if (!spec.target || typeof spec.target.url !== 'string') return 'plan without a target';
-  if (!spec.load || (spec.load.kind !== 'rate' && spec.load.kind !== 'clients')) return 'plan with an unknown load';
-  if (!Number.isInteger(spec.workers) || spec.workers < 1 || spec.workers > 256) return `plan asks for ${spec.workers} workers`;
-  if (spec.client !== undefined && !CLIENT_KINDS.includes(spec.client))
-    return `plan asks for an unknown client ${JSON.stringify(spec.client)}`;
-  return null;
 }
 
 export class AgentSession {
@@ -61,16 +51,21 @@ export class AgentSession {
   /** One line from the controller. A ping is answered even before hello: it measures the clock. */
   receive(line: string): void {
     this.lastHeardMs = epochNowMs();
-    let message: ControllerMessage;
+    let value: unknown;
     try {
-      message = JSON.parse(line) as ControllerMessage;
+      value = JSON.parse(line);
     } catch {
       this.refuse(`not a protocol line: ${JSON.stringify(line.slice(0, 80))}`);
       return;
     }
     // valid JSON is not yet a message: `null` or `42` must be refused, not crash the agent
-    if (message === null || typeof message !== 'object' || typeof (message as { type?: unknown }).type !== 'string') {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || typeof (value as { type?: unknown }).type !== 'string') {
       this.refuse(`not a protocol message: ${JSON.stringify(line.slice(0, 80))}`);
+      return;
+    }
+    const message = checkControllerMessage(value);
+    if (typeof message === 'string') {
+      this.refuse(message);
       return;
     }
     if (message.type === 'ping') this.send({ type: 'pong', id: message.id, remoteMs: epochNowMs() });
@@ -99,8 +94,7 @@ export class AgentSession {
   }
 
   private plan(message: PlanMessage): void {
-    const problem = this.current ? `plan ${message.runId} while run ${this.current.runId} is still on` : specProblem(message.spec);
-    if (problem) this.refuse(problem);
+    if (this.current) this.refuse(`plan ${message.runId} while run ${this.current.runId} is still on`);
     else this.startRun(message.runId, message.spec);
   }
 

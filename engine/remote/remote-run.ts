@@ -6,12 +6,15 @@
  * the merge, so a weak or overloaded box shows in the report.
  *
  * A box that dies mid-run (ssh ended, or silent too long) is recorded with when and why; what it
- * sent until then stays merged, and the run goes on without it, unless told to abort. Every wait
- * is bounded: by the plan's end plus margins, by the stop's drain plus a limit, by silence.
+ * sent until then stays merged, and the run goes on without it, unless told to abort. So is a box
+ * that breaks the protocol: each snapshot is checked against the run before it is merged (its
+ * interval after the box's last and no later than can have ended, its steps the run's, its figures
+ * whole and adding up, box-message-check.ts), and the first that fails ends the box with the reason.
+ * Every wait is bounded: by the plan's end plus margins, by the stop's drain plus a limit, by silence.
  */
 import { IntervalMerger } from '../measure/interval-merger.js';
 import type { AgentPart } from '../measure/agent-part.js';
-import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
+import { emptyStats, mergeStats, type IntervalStats } from '../measure/snapshot.js';
 import {
   stepCountOf,
   type IntervalListener,
@@ -26,7 +29,8 @@ import { WorkerLedger } from '../run/worker-loss.js';
 import { epochNowMs } from '../run/worker-protocol.js';
 import { agentSpec, assignSlots, shareOfSlots, slotCap, type AgentSlots } from './agent-share.js';
 import type { Fleet, FleetMember } from './fleet.js';
-import { snapshotProblem } from './agent-protocol.js';
+import { checkSnapshot, failuresProblem, type SnapshotLimits } from './box-message-check.js';
+import { stripControls } from '../../common/strip-controls.js';
 
 export interface RemoteRunOptions {
   /** stop every box when one is lost */
@@ -47,6 +51,11 @@ const STOP_LIMIT_MS = 10_000;
 /** In-flight requests of the other boxes after a loss aborted the run. */
 const ABORT_DRAIN_MS = 2000;
 const CLOCK_MAX_AGE_MS = 60_000;
+/**
+ * How far a box's interval may end past the controller's clock: the clocks' offset is measured
+ * and corrected, so this only has to cover its error and the box's own timers, with room to spare.
+ */
+const LATE_SLACK_MS = 10_000;
 
 interface Active {
   member: FleetMember;
@@ -61,6 +70,8 @@ interface Active {
    */
   ledger: WorkerLedger;
   done: boolean;
+  /** the last interval it reported (-1: none yet) */
+  lastInterval: number;
   /** forces the box's end in this run (it is then lost) */
   end: (why: string) => void;
 }
@@ -162,6 +173,7 @@ export class RemoteRun implements Run {
         total: emptyStats(),
         ledger: new WorkerLedger(stepCount, null),
         done: false,
+        lastInterval: -1,
         end: (why) => member.link.kill(why),
       };
       this.active.push(box);
@@ -189,30 +201,47 @@ export class RemoteRun implements Run {
       if (slots.workers === 0) return finish(null); // more boxes than clients: this one sits out
       member.link.listener = (message) => {
         if (message.type === 'snapshot' && message.runId === runId) {
-          const problem = snapshotProblem(message.snapshot, stepCount);
-          if (problem === null) {
-            const stats = decodeSnapshot(message.snapshot);
-            box.ledger.add(stats);
-            merge(stats);
-          } else {
-            // nothing more from a box whose figures cannot be trusted: what it sent before is kept
-            member.link.listener = null;
-            box.end(`broke the protocol: ${problem}`);
-          }
+          const stats = checkSnapshot(message.snapshot, this.snapshotLimits(box, stepCount));
+          // nothing more from a box whose figures cannot be trusted: what it sent before is kept
+          if (typeof stats === 'string') return member.link.breakProtocol(stats);
+          box.lastInterval = stats.interval;
+          box.ledger.add(stats);
+          merge(stats);
         } else if (message.type === 'done' && message.runId === runId) {
+          const problem = failuresProblem(message.workerFailures, slots.workers);
+          if (problem !== null) return member.link.breakProtocol(problem);
           for (const failure of message.workerFailures) {
             this.failures.push({
-              ...failure,
               workerIndex: slots.first + failure.workerIndex,
-              message: `agent ${member.link.name}: ${failure.message}`,
+              atS: failure.atS,
+              message: stripControls(`agent ${member.link.name}: ${failure.message}`),
             });
           }
+          // the box has said all it will say about this run
+          member.link.listener = null;
           finish(null);
         }
       };
       void member.link.gone.then((why) => finish(why));
       member.link.send({ type: 'plan', runId, spec: agentSpec(this.spec, slots, this.startAtMs, member.clock) });
     });
+  }
+
+  /**
+   * What a box's next snapshot is checked against: the run's steps, the box's last interval, and
+   * the controller's clock. Intervals are at most `intervalMs` long and restart at each step, so
+   * the interval that starts at t ms has a number of at most t / intervalMs plus the steps begun;
+   * one that is reported has ended, on the box's clock, which is the controller's corrected.
+   */
+  private snapshotLimits(box: Active, stepCount: number): SnapshotLimits {
+    const maxEndMs = Math.max(0, epochNowMs() - this.startAtMs) + LATE_SLACK_MS;
+    return {
+      stepCount,
+      after: box.lastInterval,
+      maxInterval: stepCount + Math.ceil(maxEndMs / this.spec.intervalMs),
+      maxEndMs,
+      inFlight: box.ledger.outstanding,
+    };
   }
 
   /** The heartbeat, and every wait bounded: a box silent too long, or not done long after the end or a stop, is lost. */
@@ -257,8 +286,8 @@ export class RemoteRun implements Run {
 
   private lose(box: Active, why: string): void {
     const atS = Math.max(0, (epochNowMs() - this.startAtMs) / 1000);
-    box.member.lost = { atS, message: why };
-    this.options.notice?.(`stress: agent ${box.member.link.name} lost at ${atS.toFixed(1)} s: ${why}`);
+    box.member.lost = { atS, message: stripControls(why) };
+    this.options.notice?.(`stress: agent ${box.member.link.name} lost at ${atS.toFixed(1)} s: ${box.member.lost.message}`);
     if (this.options.abortOnAgentLoss && this.stopDeadlineMs === null) {
       this.abortedOnLoss = true;
       this.stop(ABORT_DRAIN_MS);

@@ -1,12 +1,15 @@
 /**
  * `stress report FILE.json --html OUT.html`: rebuilds the HTML report from a saved JSON summary
- * (`--out` or `--json`), e.g. from a CI artifact. Same renderer, same input, same page.
+ * (`--out` or `--json`), e.g. from a CI artifact. Same renderer, same input, same page. The file is
+ * checked first (saved-report-check.ts): one that is not a stress summary, or whose fields are of
+ * the wrong kind, is refused with exit 2 in one line naming the field, and no page is written.
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { renderHtml } from './html/html.js';
 import type { HtmlReport } from './html/html-report.js';
 import { outputProblems, writeFileWhole } from './output-paths.js';
+import { checkSavedReport } from './saved-report-check.js';
 
 const USAGE = 'usage: stress report FILE.json --html OUT.html';
 
@@ -35,15 +38,16 @@ export async function reportCommand(argv: string[]): Promise<number> {
     process.stderr.write(`stress report: ${(error as Error).message} (${USAGE})\n`);
     return 2;
   }
-  let report: HtmlReport;
+  let saved: unknown;
   try {
-    report = JSON.parse(await readFile(input!, 'utf8')) as HtmlReport;
+    saved = JSON.parse(await readFile(input!, 'utf8'));
   } catch (error) {
     process.stderr.write(`stress report: cannot read "${input}" as JSON: ${(error as Error).message}\n`);
     return 2;
   }
-  if (typeof report !== 'object' || report === null || !('totals' in report) || !('latencyMs' in report)) {
-    process.stderr.write(`stress report: "${input}" is not a stress summary (no totals or latencyMs)\n`);
+  const report: HtmlReport | string = checkSavedReport(saved);
+  if (typeof report === 'string') {
+    process.stderr.write(`stress report: "${input}" is not a stress summary: ${report}\n`);
     return 2;
   }
   try {

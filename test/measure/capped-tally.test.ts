@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addCapped, countCapped, MAX_DISTINCT_KEYS, OVERFLOW_KEY } from '../../engine/measure/capped-tally.js';
+import { addTally } from '../../engine/measure/snapshot.js';
 
 const total = (counts: Iterable<number>): number => [...counts].reduce((a, b) => a + b, 0);
 
@@ -52,4 +53,18 @@ test('a small cap, to see the boundary', () => {
   const counts = new Map<string, number>();
   for (const key of ['p', 'q', 'r', 'p']) countCapped(counts, key, 1, 2);
   assert.deepEqual(Object.fromEntries(counts), { p: 2, q: 1, other: 1 });
+});
+
+test('a key named like an inherited property (toString, constructor) is counted as its own, never added to what it inherits', () => {
+  const into: Record<string, number> = {};
+  addCapped(into, { toString: 3, constructor: 1, valueOf: 2 });
+  addCapped(into, { toString: 1 });
+  assert.deepEqual(into, { toString: 4, constructor: 1, valueOf: 2 });
+  const errors: Record<string, number> = {};
+  addTally(errors, { toString: 2, hasOwnProperty: 1 });
+  assert.deepEqual(errors, { toString: 2, hasOwnProperty: 1 });
+  // "other" as an own key only: an empty tally has none to inherit
+  const other: Record<string, number> = {};
+  for (let i = 0; i < MAX_DISTINCT_KEYS + 2; i++) addCapped(other, { [`k${i}`]: 1 });
+  assert.equal(other[OVERFLOW_KEY], 2);
 });

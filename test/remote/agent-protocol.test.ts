@@ -190,3 +190,48 @@ test('a plan that names a request log path: the agent runs it and writes no file
     rmSync(folder, { recursive: true, force: true });
   }
 });
+
+test('a plan of the wrong shape is refused naming the field, before any load; so are a ping and a stop of the wrong shape', async () => {
+  const cases: Array<{ change: (spec: RunSpec & Record<string, unknown>) => void; field: RegExp }> = [
+    { change: (s) => (s.intervalMs = 0), field: /^plan: spec\.intervalMs is 0, not a number from 50 to 3600000$/ },
+    { change: (s) => ((s as Record<string, unknown>).intervalMs = 'x'), field: /^plan: spec\.intervalMs is "x"/ },
+    { change: (s) => ((s.load as Record<string, unknown>).segments = 'x'), field: /^plan: spec\.load\.segments is "x"/ },
+    { change: (s) => ((s as Record<string, unknown>).connections = 'many'), field: /^plan: spec\.connections is "many"/ },
+    { change: (s) => ((s.target as unknown as Record<string, unknown>).headers = 'x'), field: /^plan: spec\.target\.headers is "x"/ },
+    { change: (s) => ((s as Record<string, unknown>).startAtEpochMs = 'now'), field: /^plan: spec\.startAtEpochMs is "now"/ },
+    { change: (s) => (s.timeoutMs = -1), field: /^plan: spec\.timeoutMs is -1/ },
+    {
+      change: (s) => (s.load = { kind: 'rate', segments: [{ durationMs: 1000, fromRate: -5, toRate: 10 }] }),
+      field: /^plan: spec\.load\.segments\[0\]\.fromRate is -5/,
+    },
+    { change: (s) => (s.workerSlots = { first: 5, total: 2 }), field: /^plan: spec\.workerSlots: slots 5 to 5 of 2$/ },
+    { change: (s) => (s.target.url = 'file:///etc/passwd'), field: /^plan: spec\.target\.url is "file:\/\/\/etc\/passwd", not an http/ },
+  ];
+  await Promise.all(
+    cases.map(async ({ change, field }) => {
+      const agent = startAgent();
+      agent.send({ type: 'hello', version: VERSION });
+      await agent.next();
+      const bad = spec(10, 500) as RunSpec & Record<string, unknown>;
+      change(bad);
+      agent.send({ type: 'plan', runId: 1, spec: bad });
+      const refused = await agent.next();
+      assert.ok(refused.type === 'error', `${field}: ${JSON.stringify(refused)}`);
+      assert.match(refused.message, field);
+      assert.equal(await agent.exited, 1, String(field));
+    }),
+  );
+
+  for (const [line, reason] of [
+    ['{"type":"ping","id":{}}', /^ping\.id is \{\}, not a whole number/],
+    ['{"type":"stop","runId":1,"drainMs":"soon","planned":false}', /^stop\.drainMs is "soon"/],
+  ] as const) {
+    const agent = startAgent();
+    agent.send({ type: 'hello', version: VERSION });
+    await agent.next();
+    agent.send(line);
+    const refused = await agent.next();
+    assert.ok(refused.type === 'error' && reason.test(refused.message), `${line}: ${JSON.stringify(refused)}`);
+    assert.equal(await agent.exited, 1, line);
+  }
+});

@@ -6,6 +6,7 @@
 import type { AgentSummary, RemoteSummary } from '../../summary/box-summary.js';
 import type { Summary } from '../../summary/summary.js';
 import { count, fixed, ms, percent, tally } from '../../../common/format.js';
+import { stripControls } from '../../../common/strip-controls.js';
 
 const COLUMNS = ['load box', 'workers', 'achieved/s', 'requests', 'errors', 'p99 ms', 'lag p99', 'busy', 'generator'];
 
@@ -61,7 +62,9 @@ export function agentLines(summary: Summary): string[] {
   ];
   for (const agent of remote.agents) {
     if (agent.lost)
-      lines.push(`Load box ${agent.agent} was lost at ${fixed(agent.lost.atS, 1)} s: ${agent.lost.message} (its data up to then is kept)`);
+      lines.push(
+        `Load box ${agent.agent} was lost at ${fixed(agent.lost.atS, 1)} s: ${stripControls(agent.lost.message)} (its data up to then is kept)`,
+      );
   }
   if (remote.abortedOnAgentLoss) lines.push('The run was aborted because a load box was lost (--abort-on-agent-loss).');
   return lines;

@@ -7,6 +7,7 @@
 import type { Summary } from '../../summary/summary.js';
 import type { Distribution, GeneratorDelay } from '../../measure/statistics.js';
 import { count, fixed, ms, percent, tally } from '../../../common/format.js';
+import { stripControls } from '../../../common/strip-controls.js';
 import { agentLines, limitingAgents } from './agents-text.js';
 import { DEFAULT_CRITERIA, generatorDelayReason } from '../../verdict/breaking-point.js';
 
@@ -111,7 +112,9 @@ export function textReport(summary: Summary, heading: string): string {
     generatorVerdict(summary),
   ];
   for (const failure of summary.workerFailures) {
-    lines.push(`Worker ${failure.workerIndex} failed at ${fixed(failure.atS, 1)} s: ${failure.message} (its data up to then is kept)`);
+    lines.push(
+      `Worker ${failure.workerIndex} failed at ${fixed(failure.atS, 1)} s: ${stripControls(failure.message)} (its data up to then is kept)`,
+    );
   }
   lines.push(...agentLines(summary));
   return `${lines.join('\n')}\n`;

@@ -1,0 +1,122 @@
+/**
+ * A compressed HdrHistogram from another process (a load box), decoded only once it is known to
+ * be one of ours: the V2 format that hdr-encoding.ts and hdr-histogram-js write, 3 significant
+ * digits, values from 1 up to at most 2^53, every count a whole number its layout has room for.
+ *
+ * hdr-histogram-js's own decoder trusts its input: it inflates without any limit (a 348 KB field
+ * of zeros inflated to hundreds of MiB), sizes its counts from the declared range and precision,
+ * and throws on what it cannot read. Here the inflate stops at the most a valid histogram can
+ * need, the header and every count are read before a histogram is built, and what is wrong comes
+ * back as one phrase instead of an exception. Pure, apart from zlib.
+ */
+import { inflateSync } from 'node:zlib';
+import { JsHistogram, type Histogram } from 'hdr-histogram-js';
+
+/** hdr-histogram-js's decoder of an inflated histogram: set on JsHistogram at load, typed only in a module augmentation it does not export. */
+const decodeInflated = (JsHistogram as unknown as { decode(data: Uint8Array, bitBucketSize: 64): Histogram }).decode;
+
+/** V2 cookies without their word-size nibble (hdr-histogram-js and HdrHistogram set it to 0x10). */
+const COMPRESSED_COOKIE = 0x1c849304;
+const ENCODING_COOKIE = 0x1c849303;
+const COOKIE_MASK = ~0xf0;
+const HEADER_BYTES = 40;
+const SIGNIFICANT_DIGITS = 3;
+/** 2^10: half the sub-buckets of a bucket at 3 significant digits (as bucket-counts.ts). */
+const HALF_COUNT = 1024;
+/** The highest value a histogram from elsewhere may track: beyond any µs or byte count a run records. */
+export const MAX_TRACKABLE = 2 ** 53;
+/** A count is at most 9 bytes as a ZigZag LEB128 word. */
+const MAX_WORD_BYTES = 9;
+
+/** Slots of a histogram tracking values from 1 up to `highest` (hdr-histogram-js's countsArrayLength). */
+export function slotsFor(highest: number): number {
+  let smallestUntrackable = 2 * HALF_COUNT;
+  let buckets = 1;
+  while (smallestUntrackable <= highest) {
+    // as hdr-histogram-js: the bucket whose next doubling would pass 2^53 is the last
+    if (smallestUntrackable > Number.MAX_SAFE_INTEGER / 2) {
+      buckets++;
+      break;
+    }
+    smallestUntrackable *= 2;
+    buckets++;
+  }
+  return (buckets + 1) * HALF_COUNT;
+}
+
+/** The most bytes a valid histogram inflates to: its header, and every slot a word of the largest size. */
+export const MAX_INFLATED_BYTES = HEADER_BYTES + slotsFor(MAX_TRACKABLE) * MAX_WORD_BYTES;
+/** The most characters its base64 can take: the inflated size (deflate's stored blocks add little), its own header, base64's 4/3. */
+export const MAX_ENCODED_CHARS = Math.ceil((MAX_INFLATED_BYTES + 1024) / 3) * 4;
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function readInt64(buffer: Buffer, at: number): number {
+  return buffer.readUInt32BE(at) * 2 ** 32 + buffer.readUInt32BE(at + 4);
+}
+
+/** Why the inflated histogram is not one of ours, or null: its header, then every count. */
+function layoutProblem(inflated: Buffer): string | null {
+  if (inflated.length < HEADER_BYTES || (inflated.readInt32BE(0) & COOKIE_MASK) !== ENCODING_COOKIE)
+    return 'is not an HdrHistogram (no V2 encoding cookie)';
+  const payload = inflated.readInt32BE(4);
+  if (payload !== inflated.length - HEADER_BYTES) return `declares ${payload} bytes of counts, it has ${inflated.length - HEADER_BYTES}`;
+  const digits = inflated.readInt32BE(12);
+  if (digits !== SIGNIFICANT_DIGITS) return `has ${digits} significant digits, not ${SIGNIFICANT_DIGITS}`;
+  const lowest = readInt64(inflated, 16);
+  if (lowest !== 1) return `has a lowest value of ${lowest}, not 1`;
+  const highest = readInt64(inflated, 24);
+  if (!(highest >= 2 && highest <= MAX_TRACKABLE)) return `tracks values up to ${highest}, not from 2 to 2^53`;
+  const slots = slotsFor(highest);
+  let slot = 0;
+  for (let at = HEADER_BYTES; at < inflated.length; ) {
+    let word = 0;
+    let scale = 1;
+    for (let size = 1; ; size++) {
+      if (at >= inflated.length) return 'ends inside a count';
+      const byte = inflated[at++]!;
+      // the ninth byte of a word carries 8 bits, as HdrHistogram writes it
+      if (size === MAX_WORD_BYTES) {
+        word += byte * scale;
+        break;
+      }
+      word += (byte & 0x7f) * scale;
+      if ((byte & 0x80) === 0) break;
+      scale *= 0x80;
+    }
+    // ZigZag: a negative word is a run of empty slots
+    const value = word % 2 === 0 ? word / 2 : -(word + 1) / 2;
+    if (value < 0) {
+      slot -= value;
+    } else {
+      if (value > Number.MAX_SAFE_INTEGER) return 'has a count past 2^53';
+      slot++;
+    }
+    if (slot > slots) return `has counts past the ${slots} slots of its range`;
+  }
+  return null;
+}
+
+/**
+ * The histogram `encoded` holds (compressed V2, base64), or why it is not one stress could have
+ * recorded. Nothing beyond MAX_INFLATED_BYTES is ever inflated.
+ */
+export function decodeHistogramChecked(encoded: string): Histogram | string {
+  if (encoded.length > MAX_ENCODED_CHARS) return `is ${encoded.length} characters long, more than ${MAX_ENCODED_CHARS}`;
+  if (encoded.length % 4 !== 0 || !BASE64.test(encoded)) return 'is not base64';
+  const bytes = Buffer.from(encoded, 'base64');
+  if (bytes.length < 8 || (bytes.readInt32BE(0) & COOKIE_MASK) !== COMPRESSED_COOKIE)
+    return 'is not a compressed HdrHistogram (no V2 compressed cookie)';
+  const compressed = bytes.readInt32BE(4);
+  if (compressed !== bytes.length - 8) return `declares ${compressed} compressed bytes, it has ${bytes.length - 8}`;
+  let inflated: Buffer;
+  try {
+    inflated = inflateSync(bytes.subarray(8), { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return `inflates past ${MAX_INFLATED_BYTES} bytes`;
+    return 'does not inflate (not zlib data)';
+  }
+  const problem = layoutProblem(inflated);
+  if (problem !== null) return problem;
+  return decodeInflated(inflated, 64);
+}
