@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCommandLine, UsageError } from '../../engine/plan/cli.js';
-import { buildPlan, DEFAULTS, PlanError, targetSpec, type RawOptions } from '../../engine/plan/plan.js';
+import { buildPlan, PlanError, targetSpec, type RawOptions } from '../../engine/plan/plan.js';
 
 const plan = (raw: RawOptions) => buildPlan(raw, 2);
 const problemsOf = (raw: RawOptions): string[] => {
@@ -14,19 +14,25 @@ const problemsOf = (raw: RawOptions): string[] => {
   return [];
 };
 
-test('defaults: open loop at the default rate for the default duration, one worker per core, bundled target', () => {
+test("defaults: the README's numbers (1,000 req/s for 10 s, a 1 s warm-up), one worker per core, bundled target", () => {
+  // the literals the README states, not the code's own constants: a changed default fails here
   const result = plan({});
   assert.equal(result.mode, 'rate');
-  assert.equal(result.rate, DEFAULTS.rate);
-  assert.equal(result.durationMs, DEFAULTS.durationMs);
+  assert.equal(result.rate, 1000, 'README: 1,000 requests/s');
+  assert.equal(result.durationMs, 10_000, 'README: for 10 s');
   assert.equal(result.workers, 2);
   assert.equal(result.url, null);
   assert.equal(result.timeoutMs, 10_000);
-  assert.equal(result.warmupMs, DEFAULTS.warmupMs, 'an open loop warms up by default');
+  assert.equal(result.warmupMs, 1000, 'README: --warmup, default 1 s');
   assert.equal(plan({ clients: '3' }).warmupMs, 0, 'a closed loop counts every request: no warm-up');
   assert.equal(plan({ warmup: '0' }).warmupMs, 0);
   assert.equal(result.maxLagMs, 5, 'the generator counts as behind past 5 ms of scheduler lag p99');
   assert.equal(plan({ maxLag: '20ms', ramp: '1:2' }).maxLagMs, 20);
+  assert.equal(plan({ endurance: true }).intervalMs, 250, 'README: --endurance makes intervals 250 ms long');
+  assert.equal(plan({ endurance: true, interval: '2s' }).intervalMs, 2000, '(unless --interval says otherwise)');
+  const ramp = plan({ ramp: '100:20000' }).ramp!;
+  assert.equal(ramp.rates.length, 10, 'README: --ramp 100:20000 is 10 equal steps');
+  assert.equal(ramp.maxErrorRate, 0.01, 'README: --max-errors (1%)');
 });
 
 test('closed loop with a request budget has no duration', () => {
