@@ -62,6 +62,27 @@ export function runStress(
   });
 }
 
+/** A progress line on stderr (without --quiet): `[   1.0 s]  offered ...`, the seconds since the measured start. */
+const PROGRESS_LINE = /^\[\s*(\d+\.\d) s\]/m;
+
+/**
+ * Calls `then` once the child's stderr shows its first progress line: the run's own word that its
+ * measured load began (the line is printed once the first interval is over, so the load has run
+ * at least that long, `loadS`). The run must not be given --quiet. For timers that must start
+ * with the load, not with the spawn (a busy machine can take seconds to start Node and workers).
+ */
+export function onLoadStarted(child: ChildProcess, then: (loadS: number) => void): void {
+  let seen = '';
+  const watch = (chunk: Buffer | string): void => {
+    seen += String(chunk);
+    const match = PROGRESS_LINE.exec(seen);
+    if (match === null) return;
+    child.stderr!.off('data', watch);
+    then(Number(match[1]));
+  };
+  child.stderr!.on('data', watch);
+}
+
 /**
  * Runs `bin/stress args --json --quiet`, expects exit `expectCode` (0), parses the summary and
  * asserts the invariants on it: the one way engine tests read a run.
