@@ -29,7 +29,11 @@ testEachClient('an endless chunked body: drained until the deadline, every byte 
   let baseline: number | null = null;
   let samples: Promise<Sample[]> = Promise.resolve([]);
   const firstRequest = new Promise<void>((resolve) => {
-    const poll = setInterval(() => held.accepted > 0 && (clearInterval(poll), resolve()), 10);
+    const poll = setInterval(() => {
+      if (held.accepted === 0) return;
+      clearInterval(poll);
+      resolve();
+    }, 10);
   });
   void firstRequest.then(() =>
     setTimeout(() => {
