@@ -85,13 +85,28 @@ export function onLoadStarted(child: ChildProcess, then: (loadS: number) => void
 
 /**
  * Runs `bin/stress args --json --quiet`, expects exit `expectCode` (0), parses the summary and
- * asserts the invariants on it: the one way engine tests read a run.
+ * asserts the invariants on it: the one way engine tests read a run. `onLoadStarted` drops
+ * --quiet and is called as `onLoadStarted` (below the summary) says.
  */
 export async function runSummary(
   args: string[],
-  options: { limitMs?: number; expectCode?: number; whenStarted?: (child: ChildProcess) => void } & SpawnExtras = {},
+  options: {
+    limitMs?: number;
+    expectCode?: number;
+    whenStarted?: (child: ChildProcess) => void;
+    onLoadStarted?: (loadS: number) => void;
+  } & SpawnExtras = {},
 ): Promise<{ summary: Summary; run: CliRun }> {
-  const run = await runStress([...args, '--json', '--quiet'], options.limitMs ?? 60_000, options.whenStarted, options);
+  const { onLoadStarted: loadStarted, whenStarted } = options;
+  const run = await runStress(
+    [...args, '--json', ...(loadStarted ? [] : ['--quiet'])],
+    options.limitMs ?? 60_000,
+    (child) => {
+      whenStarted?.(child);
+      if (loadStarted) onLoadStarted(child, loadStarted);
+    },
+    options,
+  );
   assert.equal(run.code, options.expectCode ?? 0, `exit ${run.code ?? run.signal}; stderr: ${run.stderr}`);
   const summary = JSON.parse(run.stdout) as Summary;
   assertInvariants(summary);
