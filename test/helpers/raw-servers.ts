@@ -75,8 +75,8 @@ export function slowBody(length: number, everyMs: number): Behaviour {
   });
 }
 
-/** A chunked body that never ends, 64 KiB per chunk, written as fast as the client reads (backpressure). */
-export const endlessChunked: Behaviour = perRequest((socket) => {
+/** Answers one request with a chunked body that never ends, 64 KiB per chunk, written as fast as the client reads (backpressure). */
+export function endlessChunkedAnswer(socket: net.Socket): void {
   const chunk = Buffer.concat([Buffer.from(`${(64 * 1024).toString(16)}\r\n`), Buffer.alloc(64 * 1024, 'y'), Buffer.from('\r\n')]);
   socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
   const pump = (): void => {
@@ -84,7 +84,10 @@ export const endlessChunked: Behaviour = perRequest((socket) => {
   };
   socket.on('drain', pump);
   pump();
-});
+}
+
+/** A chunked body that never ends for every request (endlessChunkedAnswer). */
+export const endlessChunked: Behaviour = perRequest(endlessChunkedAnswer);
 
 /** Headers for `length` bytes, half of the body, then a TCP reset. */
 export function resetMidBody(length: number): Behaviour {

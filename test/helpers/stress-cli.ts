@@ -62,15 +62,51 @@ export function runStress(
   });
 }
 
+/** A progress line on stderr (without --quiet): `[   1.0 s]  offered ...`, the seconds since the measured start. */
+const PROGRESS_LINE = /^\[\s*(\d+\.\d) s\]/m;
+
+/**
+ * Calls `then` once the child's stderr shows its first progress line: the run's own word that its
+ * measured load began (the line is printed once the first interval is over, so the load has run
+ * at least that long, `loadS`). The run must not be given --quiet. For timers that must start
+ * with the load, not with the spawn (a busy machine can take seconds to start Node and workers).
+ */
+export function onLoadStarted(child: ChildProcess, then: (loadS: number) => void): void {
+  let seen = '';
+  const watch = (chunk: Buffer | string): void => {
+    seen += String(chunk);
+    const match = PROGRESS_LINE.exec(seen);
+    if (match === null) return;
+    child.stderr!.off('data', watch);
+    then(Number(match[1]));
+  };
+  child.stderr!.on('data', watch);
+}
+
 /**
  * Runs `bin/stress args --json --quiet`, expects exit `expectCode` (0), parses the summary and
- * asserts the invariants on it: the one way engine tests read a run.
+ * asserts the invariants on it: the one way engine tests read a run. `onLoadStarted` drops
+ * --quiet and is called as `onLoadStarted` (below the summary) says.
  */
 export async function runSummary(
   args: string[],
-  options: { limitMs?: number; expectCode?: number; whenStarted?: (child: ChildProcess) => void } & SpawnExtras = {},
+  options: {
+    limitMs?: number;
+    expectCode?: number;
+    whenStarted?: (child: ChildProcess) => void;
+    onLoadStarted?: (loadS: number) => void;
+  } & SpawnExtras = {},
 ): Promise<{ summary: Summary; run: CliRun }> {
-  const run = await runStress([...args, '--json', '--quiet'], options.limitMs ?? 60_000, options.whenStarted, options);
+  const { onLoadStarted: loadStarted, whenStarted } = options;
+  const run = await runStress(
+    [...args, '--json', ...(loadStarted ? [] : ['--quiet'])],
+    options.limitMs ?? 60_000,
+    (child) => {
+      whenStarted?.(child);
+      if (loadStarted) onLoadStarted(child, loadStarted);
+    },
+    options,
+  );
   assert.equal(run.code, options.expectCode ?? 0, `exit ${run.code ?? run.signal}; stderr: ${run.stderr}`);
   const summary = JSON.parse(run.stdout) as Summary;
   assertInvariants(summary);

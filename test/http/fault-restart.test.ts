@@ -48,11 +48,16 @@ testEachClient('a target that restarts: reset and refused while it is away, then
     [...client, `http://127.0.0.1:${port}/`, '--rate', '400', '--duration', '5s', '--warmup', '0', '--workers', '2', '--interval', '500ms'],
     {
       limitMs: 30_000,
-      whenStarted: () => {
-        setTimeout(() => down(first.server), 1800);
-        setTimeout(async () => {
-          restarted.target = await listen(port);
-        }, 2800);
+      // timed from the load's start (its first progress line), not from the spawn: down 1.8 s
+      // into the load, back at 2.8 s, so the run's last second is well after the restart
+      onLoadStarted: (loadS) => {
+        setTimeout(() => down(first.server), 1800 - loadS * 1000);
+        setTimeout(
+          async () => {
+            restarted.target = await listen(port);
+          },
+          2800 - loadS * 1000,
+        );
       },
     },
   );

@@ -5,16 +5,21 @@ import { addTally } from '../../engine/measure/snapshot.js';
 
 const total = (counts: Iterable<number>): number => [...counts].reduce((a, b) => a + b, 0);
 
-test('a tally keeps its first keys and counts the rest under "other", the sum exact', () => {
+test("a tally keeps its first 32 keys (the README's bound) and counts the rest under 'other', the sum exact", () => {
   const counts = new Map<number | typeof OVERFLOW_KEY, number>();
   // a target answering with a new status code every time: 1,000 distinct codes, twice each
   for (let round = 0; round < 2; round++) for (let code = 0; code < 1000; code++) countCapped(counts, code);
-  assert.equal(counts.size, MAX_DISTINCT_KEYS + 1, 'the cap plus "other"');
+  assert.equal(counts.size, 32 + 1, 'the 32 keys plus "other"');
   assert.equal(counts.get(0), 2, 'a key that got a slot keeps counting there');
-  assert.equal(counts.get(MAX_DISTINCT_KEYS - 1), 2);
-  assert.equal(counts.has(MAX_DISTINCT_KEYS), false);
-  assert.equal(counts.get(OVERFLOW_KEY), 2 * (1000 - MAX_DISTINCT_KEYS));
+  assert.equal(counts.get(31), 2, 'the 32nd key has a slot');
+  assert.equal(counts.has(32), false, 'the 33rd does not');
+  assert.equal(counts.get(OVERFLOW_KEY), 2 * (1000 - 32));
   assert.equal(total(counts.values()), 2000);
+  // merging keeps the same bound
+  const merged: Record<string, number> = {};
+  for (let i = 0; i < 100; i++) addCapped(merged, { [`k${i}`]: 1 });
+  assert.equal(Object.keys(merged).length, 32 + 1);
+  assert.equal(merged[OVERFLOW_KEY], 100 - 32);
 });
 
 test('counts under the cap are untouched; n adds n', () => {

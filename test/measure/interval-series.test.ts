@@ -98,3 +98,29 @@ test('the series read in the middle of a coarsening is finished first: contiguou
     'every point at the coarser resolution',
   );
 });
+
+test("the default series holds 8,192 points (the README's figure), then merges two pairs per new interval", () => {
+  // one value per interval: the subject is how many points are kept, not their histograms
+  const light = (index: number): IntervalStats => {
+    const stats = emptyStats(index, 0, index * 250, (index + 1) * 250);
+    stats.sources = 1;
+    stats.counts.scheduled = stats.counts.requests = stats.counts.success = 1;
+    stats.histograms.latencyUs.recordValue(1000);
+    return stats;
+  };
+  const series = new IntervalSeries();
+  for (let index = 0; index < 8191; index++) series.add(light(index));
+  assert.equal(series.size, 8191, 'every interval kept while there is room');
+  assert.equal(series.resolution, 1);
+  series.add(light(8191));
+  // at 8,192 points the merging begins: two pairs merged, not the whole series halved at once
+  assert.equal(series.resolution, 2, 'the coarsening began at the 8,192nd point');
+  assert.equal(series.size, 8192 - 2, 'two pairs merged for that interval');
+  series.add(light(8192));
+  assert.equal(series.size, 8190 - 2 + 1, 'two more pairs for the next, which starts a point of its own');
+  const points = series.points();
+  assert.equal(
+    points.reduce((sum, point) => sum + point.counts.requests, 0),
+    8193,
+  );
+});

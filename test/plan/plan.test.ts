@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseCommandLine, UsageError } from '../../engine/plan/cli.js';
-import { buildPlan, DEFAULTS, PlanError, targetSpec, type RawOptions } from '../../engine/plan/plan.js';
+import { FLAGS } from '../../engine/plan/flags.js';
+import { buildPlan, PlanError, targetSpec, type RawOptions } from '../../engine/plan/plan.js';
 
 const plan = (raw: RawOptions) => buildPlan(raw, 2);
 const problemsOf = (raw: RawOptions): string[] => {
@@ -14,19 +15,25 @@ const problemsOf = (raw: RawOptions): string[] => {
   return [];
 };
 
-test('defaults: open loop at the default rate for the default duration, one worker per core, bundled target', () => {
+test("defaults: the README's numbers (1,000 req/s for 10 s, a 1 s warm-up), one worker per core, bundled target", () => {
+  // the literals the README states, not the code's own constants: a changed default fails here
   const result = plan({});
   assert.equal(result.mode, 'rate');
-  assert.equal(result.rate, DEFAULTS.rate);
-  assert.equal(result.durationMs, DEFAULTS.durationMs);
+  assert.equal(result.rate, 1000, 'README: 1,000 requests/s');
+  assert.equal(result.durationMs, 10_000, 'README: for 10 s');
   assert.equal(result.workers, 2);
   assert.equal(result.url, null);
   assert.equal(result.timeoutMs, 10_000);
-  assert.equal(result.warmupMs, DEFAULTS.warmupMs, 'an open loop warms up by default');
+  assert.equal(result.warmupMs, 1000, 'README: --warmup, default 1 s');
   assert.equal(plan({ clients: '3' }).warmupMs, 0, 'a closed loop counts every request: no warm-up');
   assert.equal(plan({ warmup: '0' }).warmupMs, 0);
   assert.equal(result.maxLagMs, 5, 'the generator counts as behind past 5 ms of scheduler lag p99');
   assert.equal(plan({ maxLag: '20ms', ramp: '1:2' }).maxLagMs, 20);
+  assert.equal(plan({ endurance: true }).intervalMs, 250, 'README: --endurance makes intervals 250 ms long');
+  assert.equal(plan({ endurance: true, interval: '2s' }).intervalMs, 2000, '(unless --interval says otherwise)');
+  const ramp = plan({ ramp: '100:20000' }).ramp!;
+  assert.equal(ramp.rates.length, 10, 'README: --ramp 100:20000 is 10 equal steps');
+  assert.equal(ramp.maxErrorRate, 0.01, 'README: --max-errors (1%)');
 });
 
 test('closed loop with a request budget has no duration', () => {
@@ -124,29 +131,92 @@ test('command line: flags reach the raw options; unknown flags and repeats are u
   await assert.rejects(parseCommandLine(['--rate'], 2), /--rate/);
 });
 
-test('--help documents every flag with its default', async () => {
+/**
+ * The default each flag's --help entry states, written out here (the README's and the flag
+ * table's own words), so a changed default or one shown on the wrong flag fails. null: no default
+ * shown. Every flag of the table must be listed.
+ */
+const HELP_DEFAULTS: Record<string, string | null> = {
+  rate: '1000',
+  duration: '10s',
+  clients: null,
+  requests: null,
+  ramp: null,
+  step: '10s',
+  steps: '10',
+  increment: null,
+  'max-errors': '1%',
+  'slo-p99': 'none',
+  'stop-on-break': 'true',
+  refine: null,
+  profile: null,
+  'trust-profile': null,
+  method: 'GET',
+  header: null,
+  body: null,
+  'body-file': null,
+  timeout: '10s',
+  workers: '2, one per CPU core',
+  connections: '64; closed loop: one per client',
+  'max-inflight': '4096',
+  'max-lag': '5ms',
+  client: 'lean',
+  'max-body': 'no limit',
+  warmup: '1s',
+  interval: '1s',
+  json: null,
+  quiet: null,
+  agents: "each box's cores",
+  'agents-file': null,
+  'ssh-option': null,
+  'remote-command': '"npx --no-install stress agent"',
+  'abort-on-agent-loss': 'go on with the others, and report the loss',
+  endurance: null,
+  'fail-on': null,
+  out: null,
+  html: null,
+  log: null,
+  'hdr-log': null,
+  bundled: null,
+};
+
+/** Each flag's entry in --help (its first line and the wrapped lines under it), in one line, by long name. */
+function helpEntries(text: string): Map<string, string> {
+  const entries = new Map<string, string>();
+  let current: string | null = null;
+  for (const line of text.split('\n')) {
+    // an entry starts with its names in the first columns: "  -d, --duration" or "      --rate"
+    const start = /^ {2}(?:-\w, | {4})--([a-z][a-z0-9-]*)(?: |$)/.exec(line);
+    if (start) {
+      current = start[1]!;
+      assert.equal(entries.has(current), false, `--${current} has one entry`);
+      entries.set(current, line.trim());
+    } else if (current !== null && /^ {7,}\S/.test(line)) {
+      entries.set(current, `${entries.get(current)} ${line.trim()}`);
+    } else {
+      current = null;
+    }
+  }
+  return entries;
+}
+
+test('--help: every flag of the table has its own entry, naming it and stating its own default', async () => {
   const outcome = await parseCommandLine(['--help'], 2);
   assert.equal(outcome.kind, 'help');
   if (outcome.kind !== 'help') return;
-  for (const flag of [
-    '--rate',
-    '--duration',
-    '--clients',
-    '--requests',
-    '--workers',
-    '--connections',
-    '--timeout',
-    '--max-inflight',
-    '--max-lag',
-    '--method',
-    '--header',
-    '--body',
-    '--body-file',
-    '--json',
-    '--quiet',
-    '--interval',
-  ]) {
-    assert.ok(outcome.text.includes(flag), `help mentions ${flag}`);
+  const entries = helpEntries(outcome.text);
+  const named = FLAGS.filter((flag) => !flag.positional).map((flag) => flag.name);
+  assert.deepEqual(
+    named.filter((name) => !(name in HELP_DEFAULTS)),
+    [],
+    'every flag of the table has its expected default here',
+  );
+  for (const name of named) {
+    const entry = entries.get(name);
+    assert.ok(entry !== undefined, `--${name} has an entry of its own`);
+    assert.ok(entry.includes(`--${name} `), `the entry names --${name}: ${entry}`);
+    const defaults = [...entry.matchAll(/\[default: ([^\]]*)\]/g)].map((match) => match[1]);
+    const expected = HELP_DEFAULTS[name];
+    assert.deepEqual(defaults, expected === null ? [] : [expected], `--${name} states its own default: ${entry}`);
   }
-  assert.match(outcome.text, /default: 10s/);
 });

@@ -103,3 +103,42 @@ test('--log writes exactly one CSV row per request, and its latencies agree with
     assert.ok(Math.abs(exact - hdr!) <= hdr! * 0.001 + 0.002, `p${p}: csv ${exact} ms, histogram ${hdr} ms`);
   }
 });
+
+test('over time: a run of more than 20 intervals is at most 20 rows, each the merge of its intervals', async () => {
+  // 30 intervals of 100 ms: the table must merge them (in pairs) to fit the README's 20 rows
+  const out = join(dir, 'over-time.json');
+  const run = await runStress(['--rate', '200', '--duration', '3s', '--interval', '100ms', '--warmup', '0', '-q', '--out', out], 30_000);
+  assert.equal(run.code, 0, run.stderr);
+  const document = JSON.parse(await readFile(out, 'utf8')) as ReportDocument;
+  const intervals = document.intervals.filter((interval) => interval.startS < 3);
+  assert.ok(intervals.length > 20, `${intervals.length} intervals: more than the table holds`);
+  const rows = document.overTime;
+  assert.ok(rows.length <= 20 && rows.length >= 10, `${rows.length} rows over time`);
+  assert.ok(
+    rows.some((row) => intervals.filter((interval) => interval.startS >= row.startS && interval.t <= row.t).length >= 2),
+    'rows were merged',
+  );
+  // the rows cover the intervals in order, each row the exact merge of those it spans
+  assert.equal(rows[0]!.startS, intervals[0]!.startS);
+  assert.equal(rows.at(-1)!.t, intervals.at(-1)!.t);
+  for (const [index, row] of rows.entries()) {
+    if (index > 0) assert.equal(row.startS, rows[index - 1]!.t, 'contiguous');
+    const spanned = intervals.filter((interval) => interval.startS >= row.startS && interval.t <= row.t);
+    assert.ok(spanned.length >= 1, `row until ${row.t} s spans an interval`);
+    const sum = (key: 'requests' | 'success' | 'scheduled') => spanned.reduce((total, interval) => total + interval[key], 0);
+    assert.equal(row.requests, sum('requests'), `row until ${row.t} s: its intervals' requests`);
+    assert.equal(row.success, sum('success'));
+    assert.equal(row.scheduled, sum('scheduled'));
+    // merged histograms, not averaged figures: the row's max is its slowest interval's max
+    assert.equal(row.max, Math.max(...spanned.map((interval) => interval.max ?? 0)), `row until ${row.t} s: max of its intervals`);
+  }
+  // the text table on stdout has the same rows
+  const table = /^Over time \(ms from due time\)\n.*\n((?: {4}.*\n?)*)/m.exec(run.stdout);
+  assert.ok(table, run.stdout);
+  const textRows = table[1]!.trimEnd().split('\n');
+  assert.equal(textRows.length, rows.length, 'the text shows one line per row');
+  assert.deepEqual(
+    textRows.map((line) => Number(line.trim().split(/\s+/)[0])),
+    rows.map((row) => Number(row.t.toFixed(1))),
+  );
+});

@@ -62,6 +62,73 @@ test("judging: each threshold passes or fails on the run's figure", () => {
   assert.equal(judgeThresholds([parseThreshold('p99<=20ms')], summary(20, 0, 10, 10))[0]!.passed, true);
 });
 
+/**
+ * Every figure a threshold may read has a value of its own, and no field it must not read shares
+ * it, so a metric that read the wrong field would judge the wrong number.
+ */
+const DISTINCT = {
+  latencyMs: { min: 1, mean: 17, p50: 11, p90: 22, p99: 33, p999: 44, max: 55 },
+  schedulerLagMs: { p50: 5, p99: 6, max: 9 },
+  totals: {
+    scheduled: 1250,
+    requests: 1200,
+    success: 1176,
+    failure: 24,
+    dropped: 50,
+    errors: {},
+    errorCodes: {},
+    statusCodes: {},
+  },
+  throughput: { offered: 1250, achieved: 900 },
+} as unknown as Summary;
+
+/** Each metric of the README's list, its own figure in DISTINCT, and that figure written as a bound. */
+const OWN_FIGURES: readonly [metric: string, actual: number, bound: string][] = [
+  ['p50', 11, '11ms'],
+  ['p90', 22, '22ms'],
+  ['p99', 33, '33ms'],
+  ['p99.9', 44, '44ms'],
+  ['max', 55, '55ms'],
+  ['mean', 17, '17ms'],
+  ['lag-p99', 6, '6ms'],
+  ['errors', 0.02, '2%'],
+  ['dropped', 0.04, '4%'],
+  ['achieved', 900, '900'],
+];
+
+test('every metric reads its own figure, and every operator judges it as written', () => {
+  // the README's list, in full: a metric added or removed without this table failing is a gap
+  assert.deepEqual(OWN_FIGURES.map(([metric]) => metric).sort(), [
+    'achieved',
+    'dropped',
+    'errors',
+    'lag-p99',
+    'max',
+    'mean',
+    'p50',
+    'p90',
+    'p99',
+    'p99.9',
+  ]);
+  for (const [metric, actual, bound] of OWN_FIGURES) {
+    const judged = (operator: string): { actual: number | null; passed: boolean } =>
+      judgeThresholds([parseThreshold(`${metric}${operator}${bound}`)], DISTINCT)[0]!;
+    assert.equal(judged('<').actual, actual, `${metric} reads its own figure`);
+    // at the bound itself: only the non-strict operators hold, so the figure is exactly the bound
+    assert.deepEqual(
+      ['<', '<=', '>', '>='].map((operator) => judged(operator).passed),
+      [false, true, false, true],
+      `${metric} judged at its own figure ${actual}`,
+    );
+  }
+  // and on either side of it, '>' and '<' each hold where they should
+  assert.equal(judgeThresholds([parseThreshold('p90>21ms')], DISTINCT)[0]!.passed, true);
+  assert.equal(judgeThresholds([parseThreshold('p90>23ms')], DISTINCT)[0]!.passed, false);
+  assert.equal(judgeThresholds([parseThreshold('lag-p99<7ms')], DISTINCT)[0]!.passed, true);
+  assert.equal(judgeThresholds([parseThreshold('dropped>3%')], DISTINCT)[0]!.passed, true);
+  assert.equal(judgeThresholds([parseThreshold('dropped>5%')], DISTINCT)[0]!.passed, false);
+});
+
 test('a figure that does not exist fails a latency bound and passes an error bound', () => {
   const [latency, errors] = judgeThresholds(['p99<50ms', 'errors<1%'].map(parseThreshold), summary(null, 0, 0, 0));
   assert.deepEqual(latency, { expression: 'p99<50ms', actual: null, passed: false });
