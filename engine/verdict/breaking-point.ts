@@ -9,8 +9,8 @@
  * or more: lateness adds at most the lag to a latency, so it cannot be what failed the step), or
  * a generator delay that could explain the latency (below), or drops at the in-flight cap while
  * the server was answering fast enough that the cap should never have been reached (Little's
- * law: concurrency = rate x service time), or a shortfall while the generator's event loops were
- * nearly always busy. Such a step is `generator-limited`, never the server's breaking point.
+ * law: concurrency = rate x the server's share of the service time, see serverShareMs), or a
+ * shortfall while the generator's event loops were nearly always busy. Such a step is `generator-limited`, never the server's breaking point.
  *
  * The generator's delay. The lag only says how late a request left. A busy event loop or a GC
  * pause in a worker also delays the reading of responses that arrived in time, and that delay
@@ -166,6 +166,16 @@ export function generatorDelayReason(
   return null;
 }
 
+/**
+ * The server's share of a service time: a response that arrived in time still waits for a busy
+ * loop to be read, so the generator's loop delay is inside the measured service time. When the
+ * generator saturates one core beside the server, that delay is the whole service time, and
+ * Little's law on the raw figure would lay the in-flight cap's drops on the server.
+ */
+function serverShareMs(serviceP99Ms: number, loopDelayP99Ms: number): number {
+  return Math.max(0, serviceP99Ms - loopDelayP99Ms);
+}
+
 export function judgeStep(step: StepFigures, criteria: Criteria = DEFAULT_CRITERIA): Judgement {
   const lagDwarfed = step.lagP99Ms !== null && step.latencyP99Ms !== null && step.latencyP99Ms >= LAG_DWARFED_BY * step.lagP99Ms;
   const generator: string[] = [];
@@ -183,11 +193,16 @@ export function judgeStep(step: StepFigures, criteria: Criteria = DEFAULT_CRITER
     return { verdict: 'generator-limited', reason: `the generator's event loops were ${pct(step.generatorBusy)} busy` };
   }
   if (step.dropped > 0 && step.serviceP99Ms !== null) {
-    const concurrencyNeeded = (step.offered * step.serviceP99Ms) / 1000;
+    const loopDelay = step.loopDelayP99Ms ?? 0;
+    const concurrencyNeeded = (step.offered * serverShareMs(step.serviceP99Ms, loopDelay)) / 1000;
     if (concurrencyNeeded < step.inflightCapacity / 2) {
+      const ofIt =
+        loopDelay > 0 && loopDelay >= step.serviceP99Ms / 2
+          ? `, up to ${msText(loopDelay)} of it the generator's own event loop delay`
+          : '';
       return {
         verdict: 'generator-limited',
-        reason: `${step.dropped} requests dropped at the in-flight cap (${step.inflightCapacity}) while the server answered in ${msText(step.serviceP99Ms)} (p99)`,
+        reason: `${step.dropped} requests dropped at the in-flight cap (${step.inflightCapacity}) while the server answered in ${msText(step.serviceP99Ms)} (p99)${ofIt}`,
       };
     }
   }

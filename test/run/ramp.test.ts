@@ -61,9 +61,16 @@ test('a server with a capacity of 2,000 req/s breaks close to 2,000, and --refin
 
 test("a rate far beyond one worker is generator-limited, never the server's breaking point", async () => {
   const { summary } = await ramp([], ['--ramp', '200:200000', '--steps', '2', '--step', '1s', '--workers', '1', '--max-inflight', '512']);
+  const why = summary.steps
+    .map((step) => {
+      const figures = `lag p99 ${step.schedulerLagMs.p99}, loop delay p99 ${step.generatorDelayMs?.loopP99}, service p99 ${step.serviceTimeMs.p99} ms`;
+      return `${step.offered}: ${step.reason ?? 'held'} (${figures}, busy ${step.generatorBusy})`;
+    })
+    .join('; ');
   assert.deepEqual(
     summary.steps.map((step) => step.verdict),
     ['held', 'generator-limited'],
+    why,
   );
   assert.match(summary.steps[1]!.reason!, /scheduler lag p99|dropped at the in-flight cap|event loops were \d+% busy/);
   assert.equal(summary.breakingPoint, null);

@@ -29,6 +29,22 @@ const step = (offered: number, change: Partial<StepFigures> = {}): StepFigures =
   ...change,
 });
 
+/** One worker (cap 512) offering 200,000 req/s for 1 s beside the target on a 2-core box, as measured. */
+const oneWorkerAt200k = (change: Partial<StepFigures>): StepFigures =>
+  step(200_000, {
+    achieved: 81_844,
+    scheduled: 200_000,
+    requests: 81_900,
+    success: 81_900,
+    dropped: 118_100,
+    inflightCapacity: 512,
+    latencyP99Ms: 30.6,
+    serviceP99Ms: 3.9,
+    lagP99Ms: 3,
+    generatorBusy: 0.87,
+    ...change,
+  });
+
 test('verdicts, one criterion at a time', () => {
   const table: Array<{ why: string; step: StepFigures; slo?: number; verdict: string; reason?: RegExp }> = [
     { why: 'healthy', step: step(1000), verdict: 'held' },
@@ -86,6 +102,24 @@ test('verdicts, one criterion at a time', () => {
       step: step(1000, { dropped: 300, serviceP99Ms: 2, inflightCapacity: 16 }),
       verdict: 'generator-limited',
       reason: /dropped at the in-flight cap \(16\)/,
+    },
+    {
+      why: 'drops at the cap while the service time is the loop delay of a generator beside the server (seen: one worker at 200,000/s)',
+      step: oneWorkerAt200k({ loopDelayP99Ms: 6.8 }),
+      verdict: 'generator-limited',
+      reason:
+        /dropped at the in-flight cap \(512\) while the server answered in 3\.9 ms \(p99\), up to 6\.8 ms of it the generator's own event loop delay$/,
+    },
+    {
+      why: 'the same drops beside a generator whose loop is prompt are the server',
+      step: oneWorkerAt200k({ loopDelayP99Ms: 0.8 }),
+      verdict: 'broke',
+      reason: /^achieved 41% of offered; errors 59% > 1\.0%$/,
+    },
+    {
+      why: 'a generator delay that leaves the server a share needing more than half the cap is the server',
+      step: oneWorkerAt200k({ serviceP99Ms: 7.8, loopDelayP99Ms: 5 }),
+      verdict: 'broke',
     },
     {
       why: 'a busy generator with a shortfall',
