@@ -5,8 +5,8 @@
  * soak of any length keeps at most `maxPoints` points, at a resolution that halves as needed.
  * Histograms are merged, not averaged, so every figure of a coarser point stays exact.
  */
-import { decodeFromCompressedBase64, type Histogram } from 'hdr-histogram-js';
-import { addCounts, addTally, encodeHistogram, newHistogram, type Counts, type ErrorClass, type IntervalStats } from './snapshot.js';
+import type { Histogram } from 'hdr-histogram-js';
+import { addCounts, addTally, decodeHistogram, encodeHistogram, newHistogram, type Counts, type ErrorClass, type IntervalStats } from './snapshot.js';
 
 export interface IntervalPoint {
   /** ms since the start of the run */
@@ -35,9 +35,7 @@ export function pointOf(stats: IntervalStats): IntervalPoint {
 }
 
 export function decodeLatency(point: IntervalPoint): Histogram {
-  const histogram = newHistogram();
-  histogram.add(decodeFromCompressedBase64(point.latencyUs, 64));
-  return histogram;
+  return decodeHistogram(point.latencyUs);
 }
 
 /** One point covering consecutive points (in order). */
