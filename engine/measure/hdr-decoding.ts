@@ -6,14 +6,11 @@
  * hdr-histogram-js's own decoder trusts its input: it inflates without any limit (a 348 KB field
  * of zeros inflated to hundreds of MiB), sizes its counts from the declared range and precision,
  * and throws on what it cannot read. Here the inflate stops at the most a valid histogram can
- * need, the header and every count are read before a histogram is built, and what is wrong comes
- * back as one phrase instead of an exception. Pure, apart from zlib.
+ * need, the header is read before any count, every count is checked as it is read, and what is
+ * wrong comes back as one phrase instead of an exception. Pure, apart from zlib.
  */
 import { inflateSync } from 'node:zlib';
-import { JsHistogram, type Histogram } from 'hdr-histogram-js';
-
-/** hdr-histogram-js's decoder of an inflated histogram: set on JsHistogram at load, typed only in a module augmentation it does not export. */
-const decodeInflated = (JsHistogram as unknown as { decode(data: Uint8Array, bitBucketSize: 64): Histogram }).decode;
+import { HIGHEST_VALUE, Histogram, slotsFor } from './histogram.js';
 
 /** V2 cookies without their word-size nibble (hdr-histogram-js and HdrHistogram set it to 0x10). */
 const COMPRESSED_COOKIE = 0x1c849304;
@@ -21,28 +18,10 @@ const ENCODING_COOKIE = 0x1c849303;
 const COOKIE_MASK = ~0xf0;
 const HEADER_BYTES = 40;
 const SIGNIFICANT_DIGITS = 3;
-/** 2^10: half the sub-buckets of a bucket at 3 significant digits (as bucket-counts.ts). */
-const HALF_COUNT = 1024;
 /** The highest value a histogram from elsewhere may track: beyond any µs or byte count a run records. */
-export const MAX_TRACKABLE = 2 ** 53;
+export const MAX_TRACKABLE = HIGHEST_VALUE;
 /** A count is at most 9 bytes as a ZigZag LEB128 word. */
 const MAX_WORD_BYTES = 9;
-
-/** Slots of a histogram tracking values from 1 up to `highest` (hdr-histogram-js's countsArrayLength). */
-export function slotsFor(highest: number): number {
-  let smallestUntrackable = 2 * HALF_COUNT;
-  let buckets = 1;
-  while (smallestUntrackable <= highest) {
-    // as hdr-histogram-js: the bucket whose next doubling would pass 2^53 is the last
-    if (smallestUntrackable > Number.MAX_SAFE_INTEGER / 2) {
-      buckets++;
-      break;
-    }
-    smallestUntrackable *= 2;
-    buckets++;
-  }
-  return (buckets + 1) * HALF_COUNT;
-}
 
 /** The most bytes a valid histogram inflates to: its header, and every slot a word of the largest size. */
 export const MAX_INFLATED_BYTES = HEADER_BYTES + slotsFor(MAX_TRACKABLE) * MAX_WORD_BYTES;
@@ -55,8 +34,8 @@ function readInt64(buffer: Buffer, at: number): number {
   return buffer.readUInt32BE(at) * 2 ** 32 + buffer.readUInt32BE(at + 4);
 }
 
-/** Why the inflated histogram is not one of ours, or null: its header, then every count. */
-function layoutProblem(inflated: Buffer): string | null {
+/** The inflated histogram's counts, or why it is not one of ours: its header, then every count. */
+function readCounts(inflated: Buffer): Histogram | string {
   if (inflated.length < HEADER_BYTES || (inflated.readInt32BE(0) & COOKIE_MASK) !== ENCODING_COOKIE)
     return 'is not an HdrHistogram (no V2 encoding cookie)';
   const payload = inflated.readInt32BE(4);
@@ -68,6 +47,7 @@ function layoutProblem(inflated: Buffer): string | null {
   const highest = readInt64(inflated, 24);
   if (!(highest >= 2 && highest <= MAX_TRACKABLE)) return `tracks values up to ${highest}, not from 2 to 2^53`;
   const slots = slotsFor(highest);
+  const histogram = new Histogram(slots);
   let slot = 0;
   for (let at = HEADER_BYTES; at < inflated.length; ) {
     let word = 0;
@@ -90,11 +70,13 @@ function layoutProblem(inflated: Buffer): string | null {
       slot -= value;
     } else {
       if (value > Number.MAX_SAFE_INTEGER) return 'has a count past 2^53';
+      if (slot >= slots) return `has counts past the ${slots} slots of its range`;
+      if (value > 0) histogram.addToSlot(slot, value);
       slot++;
     }
     if (slot > slots) return `has counts past the ${slots} slots of its range`;
   }
-  return null;
+  return histogram;
 }
 
 /**
@@ -104,6 +86,11 @@ function layoutProblem(inflated: Buffer): string | null {
 export function decodeHistogramChecked(encoded: string): Histogram | string {
   if (encoded.length > MAX_ENCODED_CHARS) return `is ${encoded.length} characters long, more than ${MAX_ENCODED_CHARS}`;
   if (encoded.length % 4 !== 0 || !BASE64.test(encoded)) return 'is not base64';
+  return decodeBase64(encoded);
+}
+
+/** The rest of the checks, once the text is known to be base64 (Buffer.from would skip other characters). */
+function decodeBase64(encoded: string): Histogram | string {
   const bytes = Buffer.from(encoded, 'base64');
   if (bytes.length < 8 || (bytes.readInt32BE(0) & COOKIE_MASK) !== COMPRESSED_COOKIE)
     return 'is not a compressed HdrHistogram (no V2 compressed cookie)';
@@ -116,7 +103,16 @@ export function decodeHistogramChecked(encoded: string): Histogram | string {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return `inflates past ${MAX_INFLATED_BYTES} bytes`;
     return 'does not inflate (not zlib data)';
   }
-  const problem = layoutProblem(inflated);
-  if (problem !== null) return problem;
-  return decodeInflated(inflated, 64);
+  return readCounts(inflated);
+}
+
+/**
+ * A histogram from this process's own workers, which cannot be other than ours: a bad one is a
+ * bug. Its text is not matched character by character (the primary decodes every histogram of
+ * every worker, each interval); its layout and counts are still read with every check.
+ */
+export function decodeHistogram(encoded: string): Histogram {
+  const histogram = decodeBase64(encoded);
+  if (typeof histogram === 'string') throw new Error(`a worker's histogram ${histogram}`);
+  return histogram;
 }

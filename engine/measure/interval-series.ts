@@ -5,8 +5,9 @@
  * soak of any length keeps at most `maxPoints` points, at a resolution that halves as needed.
  * Histograms are merged, not averaged, so every figure of a coarser point stays exact.
  */
-import type { Histogram } from 'hdr-histogram-js';
-import { addCounts, addTally, decodeHistogram, encodeHistogram, newHistogram, type Counts, type ErrorClass, type IntervalStats } from './snapshot.js';
+import { decodeHistogram } from './hdr-decoding.js';
+import type { Histogram } from './histogram.js';
+import { addCounts, addTally, encodeHistogram, newHistogram, type Counts, type ErrorClass, type IntervalStats } from './snapshot.js';
 
 export interface IntervalPoint {
   /** ms since the start of the run */

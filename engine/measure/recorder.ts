@@ -14,18 +14,18 @@
  * Nearly every outcome of an interval belongs to the step the interval lies in, its home step;
  * only answers that cross a step boundary belong to another. The home tally is a field never
  * reassigned, which V8 compiles into a faster path than a tally looked up by step (measured: the
- * recording itself cost a fifth more through a lookup, as hdr-histogram's own code was inlined
+ * recording itself cost a fifth more through a lookup, as the histograms' own code was inlined
  * less), so the lookup is kept for the few outcomes of other steps.
  */
-import { BucketCounts } from './bucket-counts.js';
+import { Histogram } from './histogram.js';
 import { addCapped, countCapped, type OVERFLOW_KEY } from './capped-tally.js';
 import { addCounts, addTally, zeroCounts, type Counts, type ErrorClass, type Snapshot } from './snapshot.js';
 import { closedSteps, StepTimeline } from './step-timeline.js';
 
 const usFrom = (ms: number): number => Math.max(0, Math.round(ms * 1000));
 
-function workerHistogram(): BucketCounts {
-  return new BucketCounts();
+function workerHistogram(): Histogram {
+  return new Histogram();
 }
 
 /** A step tally carries no generator delay (that belongs to time, not to requests): empty on the wire. */
@@ -135,7 +135,7 @@ export class IntervalRecorder {
   private issued = 0;
   private closed = 0;
   /** what the interval's tallies add up to when there are several (one is sent as it is) */
-  private readonly sums: Record<(typeof REQUEST_HISTOGRAMS)[number], BucketCounts> = {
+  private readonly sums: Record<(typeof REQUEST_HISTOGRAMS)[number], Histogram> = {
     latencyUs: workerHistogram(),
     serviceUs: workerHistogram(),
     lagUs: workerHistogram(),

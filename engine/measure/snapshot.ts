@@ -6,8 +6,9 @@
  * generator's own delay merges the same way: its maxima are the histograms' maxima (a merged
  * histogram's max is the max of its parts), its totals are counters.
  */
-import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
 import { addCapped } from './capped-tally.js';
+import { decodeHistogram } from './hdr-decoding.js';
+import { Histogram } from './histogram.js';
 
 /**
  * Stable names of the ways a request can fail. Every failure is counted in exactly one.
@@ -102,8 +103,7 @@ export interface IntervalStats extends IntervalOf<Histogram> {
 
 /** Values are integers (µs, bytes) recorded with 3 significant digits; the range grows as needed. */
 export function newHistogram(): Histogram {
-  // 64-bit counts: a merged run of hours at tens of thousands of req/s must not overflow a bucket.
-  return build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
+  return new Histogram();
 }
 
 export function zeroCounts(): Counts {
@@ -139,11 +139,11 @@ export function emptyStats(interval = 0, phase = 0, startMs = 0, endMs = 0): Int
 }
 
 export function encodeHistogram(histogram: Histogram): string {
-  return encodeIntoCompressedBase64(histogram);
+  return histogram.encode();
 }
 
 /**
- * A snapshot as stats, its histograms decoded by hdr-histogram-js, which trusts them: for the
+ * A snapshot as stats, each histogram decoded in one allocation sized to its range: for the
  * snapshots of this process's own worker threads. A load box's are checked and decoded by
  * remote/box-message-check.ts.
  */
@@ -168,19 +168,6 @@ export function decodeSnapshot(snapshot: Snapshot): IntervalStats {
     steps: (snapshot.steps ?? []).map(decodeSnapshot),
     stepsClosed: snapshot.stepsClosed ?? 0,
   };
-}
-
-/**
- * A histogram of ours decoded as it is, in one allocation sized to its range, and able to grow
- * like newHistogram's. Four snapshots a second from each worker, six histograms each, and each of
- * their step parts: decoding into an empty histogram and adding (as hdr-histogram-js's own
- * decode-then-add does) allocated three count arrays per field, about 10 MB/s of garbage in the
- * endurance profile's primary.
- */
-export function decodeHistogram(encoded: string): Histogram {
-  const histogram = decodeFromCompressedBase64(encoded, 64);
-  histogram.autoResize = true;
-  return histogram;
 }
 
 /** Encodes merged stats back to the wire format (an agent forwarding a merge of its workers). */

@@ -2,7 +2,7 @@
  * Pure read-outs of merged histograms: percentiles, mean, mode. An empty histogram yields `null`
  * for every figure, never NaN, 0 or a sentinel, so reports can print `n/a`.
  */
-import type { Histogram, JsHistogram } from 'hdr-histogram-js';
+import type { Histogram } from './histogram.js';
 import { round } from '../../common/format.js';
 import type { IntervalStats } from './snapshot.js';
 
@@ -16,42 +16,11 @@ export interface Distribution {
   max: number | null;
 }
 
-/** hdr-histogram-js's unit in the last place, the same formula, so that counts round as its own do */
-const ulp = (x: number): number => 2 ** (Math.floor(Math.log2(x)) - 52);
-
-/**
- * The values at `percents` (ascending, 0..100), exactly as getValueAtPercentile gives each, in one
- * walk over the counts instead of one walk per percentile: a report reads dozens of percentiles
- * of every interval, and each walk covers the whole counts array.
- */
-export function valuesAtPercentiles(histogram: Histogram, percents: readonly number[]): number[] {
-  const js = histogram as JsHistogram;
-  const values: number[] = [];
-  let next = 0;
-  let wanted = 0;
-  const countFor = (percent: number) => {
-    const exact = (Math.min(percent, 100) / 100) * js.totalCount;
-    return Math.max(Math.ceil(exact - ulp(exact)), 1);
-  };
-  if (percents.length > 0) wanted = countFor(percents[0]!);
-  let total = 0;
-  for (let index = 0; index < js.countsArrayLength && next < percents.length; index++) {
-    total += js.getCountAtIndex(index);
-    while (next < percents.length && total >= wanted) {
-      const value = js.valueFromIndex(index);
-      values.push(percents[next] === 0 ? js.lowestEquivalentValue(value) : js.highestEquivalentValue(value));
-      if (++next < percents.length) wanted = countFor(percents[next]!);
-    }
-  }
-  while (values.length < percents.length) values.push(0);
-  return values;
-}
-
 /** The distribution of a histogram of values in `unit`, divided by `scale` (1000 for µs -> ms). */
 export function distribution(histogram: Histogram, scale = 1): Distribution {
   if (histogram.totalCount === 0) return { min: null, mean: null, p50: null, p90: null, p99: null, p999: null, max: null };
   // 100, not maxValue: after an encode/decode maxValue is the bucket top, so use that everywhere
-  const [min, p50, p90, p99, p999, max] = valuesAtPercentiles(histogram, [0, 50, 90, 99, 99.9, 100]).map((value) => round(value / scale));
+  const [min, p50, p90, p99, p999, max] = histogram.valuesAtPercentiles([0, 50, 90, 99, 99.9, 100]).map((value) => round(value / scale));
   return { min: min!, mean: round(histogram.mean / scale), p50: p50!, p90: p90!, p99: p99!, p999: p999!, max: max! };
 }
 
@@ -65,20 +34,7 @@ export function percentile(histogram: Histogram, percent: number, scale = 1): nu
  * tool's "Mode", which on exact values of a continuous quantity was mostly noise.
  */
 export function mode(histogram: Histogram, scale = 1): number | null {
-  if (histogram.totalCount === 0) return null;
-  const js = histogram as JsHistogram;
-  const iterator = js.recordedValuesIterator;
-  iterator.reset();
-  let bestValue = 0;
-  let bestCount = -1;
-  while (iterator.hasNext()) {
-    const step = iterator.next();
-    if (step.countAtValueIteratedTo > bestCount) {
-      bestCount = step.countAtValueIteratedTo;
-      bestValue = js.lowestEquivalentValue(step.valueIteratedTo);
-    }
-  }
-  return round(bestValue / scale);
+  return histogram.totalCount === 0 ? null : round(histogram.mode() / scale);
 }
 
 /** Median / mean / mode, the original tool's three figures. */
@@ -104,7 +60,7 @@ export function percentileTable(first: Histogram, second: Histogram, scale = 1):
   const ticks = (histogram: Histogram) =>
     histogram.totalCount === 0
       ? PERCENTILE_TICKS.map(() => null)
-      : valuesAtPercentiles(histogram, PERCENTILE_TICKS).map((value) => round(value / scale));
+      : histogram.valuesAtPercentiles(PERCENTILE_TICKS).map((value) => round(value / scale));
   const latency = ticks(first);
   const service = ticks(second);
   return PERCENTILE_TICKS.map((tick, i) => ({ percentile: tick, latencyMs: latency[i] ?? null, serviceMs: service[i] ?? null }));

@@ -7,7 +7,7 @@
  * Each gives back the checked message, or one phrase saying what is wrong; the box is then lost
  * with that reason, and what it sent before stays merged. Pure, apart from zlib.
  */
-import type { Histogram } from 'hdr-histogram-js';
+import type { Histogram } from '../measure/histogram.js';
 import { stripControls } from '../../common/strip-controls.js';
 import {
   at,

@@ -19,7 +19,7 @@
  */
 import { close as closeCallback, open as openCallback, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { encodeIntoCompressedBase64, type Histogram } from 'hdr-histogram-js';
+import type { Histogram } from '../measure/histogram.js';
 
 const openFile = promisify(openCallback);
 const closeFile = promisify(closeCallback);
@@ -83,7 +83,7 @@ export class HlogWriter {
       seconds(interval.startMs),
       seconds(interval.endMs - interval.startMs),
       (histogram.maxValue / 1000).toFixed(3),
-      encodeIntoCompressedBase64(histogram),
+      histogram.encode(),
     ];
     this.append(`${tag === null ? '' : `Tag=${tag},`}${fields.join(',')}\n`);
   }

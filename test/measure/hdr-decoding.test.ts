@@ -7,9 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { build, decodeFromCompressedBase64, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
-import { BucketCounts } from '../../engine/measure/bucket-counts.js';
-import { decodeHistogramChecked, MAX_INFLATED_BYTES, MAX_TRACKABLE, slotsFor } from '../../engine/measure/hdr-decoding.js';
-import { newHistogram } from '../../engine/measure/snapshot.js';
+import { decodeHistogramChecked, MAX_INFLATED_BYTES, MAX_TRACKABLE } from '../../engine/measure/hdr-decoding.js';
+import { Histogram, slotsFor } from '../../engine/measure/histogram.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
 /** The inflated bytes of an encoded histogram, and a way to wrap (changed) bytes back. */
@@ -25,12 +24,12 @@ function wrapped(raw: Buffer, cookie = 0x1c849314): string {
 }
 
 const random = seededRandom(7);
-/** Histograms as stress writes them: by the worker's bucket counts, and by hdr-histogram-js (an agent's merge). */
+/** Histograms as stress writes them, and as hdr-histogram-js writes them (an agent of an older version). */
 function samples(): string[] {
   const encoded: string[] = [];
   for (const values of [[], [0], [1, 2, 3], [5, 1e5, 3e9], Array.from({ length: 5000 }, () => Math.floor(random() ** 4 * 6e7))]) {
-    const counts = new BucketCounts();
-    const histogram = newHistogram();
+    const counts = new Histogram();
+    const histogram = build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
     for (const value of values) {
       counts.recordValue(value);
       histogram.recordValue(value);
@@ -45,7 +44,7 @@ test('every histogram stress writes decodes to the figures of the trusted decode
     const checked = decodeHistogramChecked(encoded);
     assert.notEqual(typeof checked, 'string', checked as string);
     const trusted = decodeFromCompressedBase64(encoded, 64);
-    const mine = checked as typeof trusted;
+    const mine = checked as Histogram;
     assert.equal(mine.totalCount, trusted.totalCount);
     for (const p of [0, 50, 99, 99.9, 100]) assert.equal(mine.getValueAtPercentile(p), trusted.getValueAtPercentile(p));
   }
@@ -65,7 +64,7 @@ test('the inflate limit is the most a valid histogram needs: every slot below 2^
 });
 
 test('anything else is refused with one phrase: garbage, inflate bombs, another layout, counts out of range', () => {
-  const valid = inflated(new BucketCounts().encode());
+  const valid = inflated(new Histogram().encode());
   const changed = (change: (raw: Buffer) => Buffer | undefined): string => {
     const raw = Buffer.from(valid);
     return wrapped(change(raw) ?? raw);
@@ -94,7 +93,7 @@ test('anything else is refused with one phrase: garbage, inflate bombs, another 
     [
       'a wrong compressed length',
       (() => {
-        const bytes = Buffer.from(new BucketCounts().encode(), 'base64');
+        const bytes = Buffer.from(new Histogram().encode(), 'base64');
         bytes.writeInt32BE(5, 4);
         return bytes.toString('base64');
       })(),
@@ -103,7 +102,7 @@ test('anything else is refused with one phrase: garbage, inflate bombs, another 
     [
       'not zlib',
       (() => {
-        const bytes = Buffer.from(new BucketCounts().encode(), 'base64');
+        const bytes = Buffer.from(new Histogram().encode(), 'base64');
         bytes.fill(7, 8);
         return bytes.toString('base64');
       })(),

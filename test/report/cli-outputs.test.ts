@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HistogramLogReader } from 'hdr-histogram-js';
-import { newHistogram } from '../../engine/measure/snapshot.js';
+import { build } from 'hdr-histogram-js';
 import type { ReportDocument } from '../../engine/report/document.js';
 import { runStress, runSummary } from '../helpers/stress-cli.js';
 
@@ -38,7 +38,7 @@ test('the smoke profile runs end to end: endurance analysed, thresholds passed, 
   assert.match(text, /^#\[BaseTime: [\d.]+ \(seconds since epoch\)\]/m);
   assert.match(text, /^"StartTimestamp","Interval_Length","Interval_Max","Interval_Compressed_Histogram"$/m);
   const reader = new HistogramLogReader(text);
-  const all = newHistogram();
+  const all = build({ bitBucketSize: 64, numberOfSignificantValueDigits: 3, autoResize: true });
   let intervals = 0;
   for (let histogram = reader.nextIntervalHistogram(); histogram !== null; histogram = reader.nextIntervalHistogram()) {
     all.add(histogram);

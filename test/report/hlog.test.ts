@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HistogramLogReader, listTags, type Histogram } from 'hdr-histogram-js';
+import { HistogramLogReader, listTags } from 'hdr-histogram-js';
 import { HlogWriter, stepTag } from '../../engine/report/hlog.js';
-import { newHistogram } from '../../engine/measure/snapshot.js';
+import { Histogram } from '../../engine/measure/histogram.js';
 
 /** 2025-11-24T16:05:12.418Z */
 const START_EPOCH_MS = 1_764_000_000_000 + 312_418;
 
 function histogramOf(valuesUs: readonly number[]): Histogram {
-  const histogram = newHistogram();
+  const histogram = new Histogram();
   for (const value of valuesUs) histogram.recordValue(value);
   return histogram;
 }

@@ -1,0 +1,215 @@
+/**
+ * The one histogram of stress: counts in HdrHistogram's own bucket layout (3 significant digits,
+ * values from 1, integer values up to 2^53), so what it encodes is an HdrHistogram any of its
+ * readers decodes, and what it decodes may come from any of its writers.
+ *
+ * Why not hdr-histogram-js's: it finds a value's bucket with Math.log2 and two Math.pow calls,
+ * and reads and adds its counts one method call per bucket. On the hot path that was a few per
+ * cent of a worker's CPU at four values a request; in the primary, which decodes and adds every
+ * worker's histograms each interval, it was most of the primary's CPU at the start of a run,
+ * before its code was optimised (about 1 s of a 10 s run at 40,000 req/s), and three count arrays
+ * of garbage per histogram decoded. Here a value's bucket is a count of leading zeros and a shift,
+ * and every walk is a plain loop over one Float64Array that grows with the highest value.
+ */
+import { encodeSlotCounts } from './hdr-encoding.js';
+
+/** 2^10: half the sub-buckets of a bucket, for 3 significant digits (2 x 10^3 < 2^11). */
+const HALF_MAGNITUDE = 10;
+const HALF_COUNT = 1 << HALF_MAGNITUDE;
+const TWO_POW_32 = 2 ** 32;
+/** The highest value recorded as itself; anything above is counted at it (no run records 2^53 µs or bytes). */
+export const HIGHEST_VALUE = 2 ** 53;
+
+/** The slot of a value in [0, 2^31), as HdrHistogram's countsArrayIndex computes it. */
+export function slotOf(value: number): number {
+  if (value < 2 * HALF_COUNT) return value;
+  // floor(log2(value)) - HALF_MAGNITUDE: how many times the value outgrew bucket 0
+  const bucket = 31 - HALF_MAGNITUDE - Math.clz32(value);
+  return ((bucket + 1) << HALF_MAGNITUDE) + (value >>> bucket) - HALF_COUNT;
+}
+
+/** The slot of any value in [0, 2^53]. */
+function slotOfAny(value: number): number {
+  if (value < 2 ** 31) return slotOf(value);
+  const high = Math.floor(value / TWO_POW_32);
+  const log2 = high > 0 ? 63 - Math.clz32(high) : 31;
+  const bucket = log2 - HALF_MAGNITUDE;
+  return (bucket + 1) * HALF_COUNT + Math.floor(value / 2 ** bucket) - HALF_COUNT;
+}
+
+/** The lowest value a slot stands for (HdrHistogram's valueFromIndex). */
+export function valueOfSlot(slot: number): number {
+  let bucket = (slot >> HALF_MAGNITUDE) - 1;
+  let subBucket = (slot & (HALF_COUNT - 1)) + HALF_COUNT;
+  if (bucket < 0) {
+    subBucket -= HALF_COUNT;
+    bucket = 0;
+  }
+  return subBucket * 2 ** bucket;
+}
+
+/** How many values a slot stands for. */
+function slotWidth(slot: number): number {
+  return 2 ** Math.max(0, (slot >> HALF_MAGNITUDE) - 1);
+}
+
+/** The highest value a slot stands for. */
+export function topOfSlot(slot: number): number {
+  return valueOfSlot(slot) + slotWidth(slot) - 1;
+}
+
+/** Slots of a histogram tracking values from 1 up to `highest` (hdr-histogram-js's countsArrayLength). */
+export function slotsFor(highest: number): number {
+  let smallestUntrackable = 2 * HALF_COUNT;
+  let buckets = 1;
+  while (smallestUntrackable <= highest) {
+    // as hdr-histogram-js: the bucket whose next doubling would pass 2^53 is the last
+    if (smallestUntrackable > Number.MAX_SAFE_INTEGER / 2) {
+      buckets++;
+      break;
+    }
+    smallestUntrackable *= 2;
+    buckets++;
+  }
+  return (buckets + 1) * HALF_COUNT;
+}
+
+/** Every slot there can be. */
+export const MAX_SLOTS = slotsFor(HIGHEST_VALUE);
+
+const NO_COUNTS = new Float64Array(0);
+const ONE_EMPTY_SLOT = new Float64Array(1);
+
+/** hdr-histogram-js's unit in the last place, the same formula, so that counts round as its own do. */
+const ulp = (x: number): number => 2 ** (Math.floor(Math.log2(x)) - 52);
+
+export class Histogram {
+  private counts: Float64Array;
+  private total = 0;
+  private lowestSlot = MAX_SLOTS;
+  private highestSlot = -1;
+
+  /** `slots`: room for values up to that slot from the start (a decoder knows its range); it grows as needed anyway. */
+  constructor(slots = 0) {
+    this.counts = slots > 0 ? new Float64Array(Math.min(slots, MAX_SLOTS)) : NO_COUNTS;
+  }
+
+  /** How many values were recorded. */
+  get totalCount(): number {
+    return this.total;
+  }
+
+  /** `value`: a non-negative integer */
+  recordValue(value: number): void {
+    this.recordValueWithCount(value, 1);
+  }
+
+  recordValueWithCount(value: number, count: number): void {
+    const slot = value < 2 ** 31 ? slotOf(value) : slotOfAny(Math.min(value, HIGHEST_VALUE));
+    this.addToSlot(slot, count);
+  }
+
+  /** Adds `count` values to `slot` (0 <= slot < MAX_SLOTS): what a decoder does. */
+  addToSlot(slot: number, count: number): void {
+    if (slot >= this.counts.length) this.grow(slot);
+    this.counts[slot]! += count;
+    this.total += count;
+    if (slot < this.lowestSlot) this.lowestSlot = slot;
+    if (slot > this.highestSlot) this.highestSlot = slot;
+  }
+
+  /** Adds everything `other` recorded. */
+  add(other: Histogram): void {
+    if (other.highestSlot < 0) return;
+    if (other.highestSlot >= this.counts.length) this.grow(other.highestSlot);
+    const counts = this.counts;
+    const from = other.counts;
+    for (let slot = other.lowestSlot; slot <= other.highestSlot; slot++) counts[slot]! += from[slot]!;
+    this.total += other.total;
+    if (other.lowestSlot < this.lowestSlot) this.lowestSlot = other.lowestSlot;
+    if (other.highestSlot > this.highestSlot) this.highestSlot = other.highestSlot;
+  }
+
+  /** Empty again, its counts kept for reuse. */
+  reset(): void {
+    if (this.highestSlot >= 0) this.counts.fill(0, this.lowestSlot, this.highestSlot + 1);
+    this.total = 0;
+    this.lowestSlot = MAX_SLOTS;
+    this.highestSlot = -1;
+  }
+
+  /** The highest value recorded, at the top of its slot; 0 when empty. */
+  get maxValue(): number {
+    return this.highestSlot < 0 ? 0 : topOfSlot(this.highestSlot);
+  }
+
+  /** The mean as HdrHistogram computes it: each slot at its middle value. 0 when empty. */
+  get mean(): number {
+    if (this.total === 0) return 0;
+    let sum = 0;
+    for (let slot = this.lowestSlot; slot <= this.highestSlot; slot++) {
+      const count = this.counts[slot]!;
+      if (count !== 0) sum += (valueOfSlot(slot) + Math.floor(slotWidth(slot) / 2)) * count;
+    }
+    return sum / this.total;
+  }
+
+  /**
+   * The values at `percents` (ascending, 0..100), as HdrHistogram's getValueAtPercentile gives
+   * each (the top of the slot; the bottom for 0), in one walk; 0 for each when empty.
+   */
+  valuesAtPercentiles(percents: readonly number[]): number[] {
+    const values: number[] = [];
+    let next = 0;
+    const countFor = (percent: number): number => {
+      const exact = (Math.min(percent, 100) / 100) * this.total;
+      return Math.max(Math.ceil(exact - ulp(exact)), 1);
+    };
+    let wanted = percents.length > 0 ? countFor(percents[0]!) : 0;
+    let running = 0;
+    for (let slot = this.lowestSlot; slot <= this.highestSlot && next < percents.length; slot++) {
+      running += this.counts[slot]!;
+      while (next < percents.length && running >= wanted) {
+        values.push(percents[next] === 0 ? valueOfSlot(slot) : topOfSlot(slot));
+        if (++next < percents.length) wanted = countFor(percents[next]!);
+      }
+    }
+    while (values.length < percents.length) values.push(0);
+    return values;
+  }
+
+  getValueAtPercentile(percent: number): number {
+    return this.valuesAtPercentiles([percent])[0]!;
+  }
+
+  /** The lowest value of the fullest slot (the first of equals); 0 when empty. */
+  mode(): number {
+    let best = -1;
+    let bestCount = 0;
+    for (let slot = this.lowestSlot; slot <= this.highestSlot; slot++) {
+      if (this.counts[slot]! > bestCount) {
+        bestCount = this.counts[slot]!;
+        best = slot;
+      }
+    }
+    return best < 0 ? 0 : valueOfSlot(best);
+  }
+
+  /** Everything recorded, as a compressed HdrHistogram (V2, base64). */
+  encode(): string {
+    // like HdrHistogram, an empty histogram still writes its first count
+    if (this.highestSlot < 0) return encodeSlotCounts(ONE_EMPTY_SLOT, -1, 2);
+    // declared up to the top of the highest slot: a decoder sizes its counts to hold it
+    const highestTrackable = Math.max(2, topOfSlot(this.highestSlot));
+    return encodeSlotCounts(this.counts, this.highestSlot, Math.min(highestTrackable, HIGHEST_VALUE));
+  }
+
+  private grow(slot: number): void {
+    // whole buckets, and at least half again what it had: a range that creeps up copies rarely
+    const needed = (Math.floor(slot / HALF_COUNT) + 1) * HALF_COUNT;
+    const length = Math.min(MAX_SLOTS, Math.max(needed, 2 * HALF_COUNT, this.counts.length + (this.counts.length >> 1)));
+    const counts = new Float64Array(length);
+    counts.set(this.counts);
+    this.counts = counts;
+  }
+}
