@@ -112,7 +112,10 @@ function decodeBase64(encoded: string): Histogram | string {
  * every worker, each interval); its layout and counts are still read with every check.
  */
 export function decodeHistogram(encoded: string): Histogram {
-  const histogram = decodeBase64(encoded);
+  const bytes = Buffer.from(encoded, 'base64');
+  // a worker's own: the V2 encoding without its deflate (Histogram.encodeForThread)
+  const histogram =
+    bytes.length >= 4 && (bytes.readInt32BE(0) & COOKIE_MASK) === ENCODING_COOKIE ? readCounts(bytes) : decodeBase64(encoded);
   if (typeof histogram === 'string') throw new Error(`a worker's histogram ${histogram}`);
   return histogram;
 }

@@ -27,8 +27,10 @@ let scratch = Buffer.allocUnsafe(HEADER_BYTES + 4096 * MAX_WORD_BYTES);
  * The base64 text of a histogram with 3 significant digits and values from 1 whose bucket counts
  * are `counts[0..highestSlot]` (integers below 2^53; `highestSlot` -1 when empty), declared to
  * track values up to `highestTrackableValue`, which must lie in or above the highest slot.
+ * `compressed` false: the V2 encoding without its deflate, for a message between threads of one
+ * process (see Histogram.encodeForThread).
  */
-export function encodeSlotCounts(counts: ArrayLike<number>, highestSlot: number, highestTrackableValue: number): string {
+export function encodeSlotCounts(counts: ArrayLike<number>, highestSlot: number, highestTrackableValue: number, compressed = true): string {
   // like HdrHistogram, an empty histogram still writes its first count
   const limit = Math.max(highestSlot, 0) + 1;
   if (scratch.length < HEADER_BYTES + limit * MAX_WORD_BYTES) scratch = Buffer.allocUnsafe(HEADER_BYTES + limit * MAX_WORD_BYTES);
@@ -55,11 +57,12 @@ export function encodeSlotCounts(counts: ArrayLike<number>, highestSlot: number,
   putInt64(out, 16, 1); // lowest discernible value
   putInt64(out, 24, highestTrackableValue);
   out.writeDoubleBE(1, 32); // integer-to-double conversion ratio (decoders of integer histograms ignore it)
-  const compressed = deflateSync(out.subarray(0, at));
-  const whole = Buffer.allocUnsafe(8 + compressed.length);
+  if (!compressed) return out.toString('base64', 0, at);
+  const deflated = deflateSync(out.subarray(0, at));
+  const whole = Buffer.allocUnsafe(8 + deflated.length);
   whole.writeInt32BE(COMPRESSED_COOKIE, 0);
-  whole.writeInt32BE(compressed.length, 4);
-  compressed.copy(whole, 8);
+  whole.writeInt32BE(deflated.length, 4);
+  deflated.copy(whole, 8);
   return whole.toString('base64');
 }
 

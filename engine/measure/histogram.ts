@@ -195,13 +195,29 @@ export class Histogram {
     return best < 0 ? 0 : valueOfSlot(best);
   }
 
-  /** Everything recorded, as a compressed HdrHistogram (V2, base64). */
+  /** Everything recorded, as a compressed HdrHistogram (V2, base64): what leaves the process. */
   encode(): string {
+    return this.encodeAs(true);
+  }
+
+  /**
+   * Everything recorded, as an HdrHistogram (V2, base64) without its deflate, which only
+   * hdr-decoding.ts's decodeHistogram reads: for a worker thread's snapshots to the primary.
+   * Deflating every histogram of every interval cost each worker a zlib stream a time (hundreds
+   * of kB of native memory each, allocated and freed again), and the primary one to inflate it:
+   * in the endurance profile the native heap grew with that churn, and the text saved is a few
+   * hundred bytes that never leave the process.
+   */
+  encodeForThread(): string {
+    return this.encodeAs(false);
+  }
+
+  private encodeAs(compressed: boolean): string {
     // like HdrHistogram, an empty histogram still writes its first count
-    if (this.highestSlot < 0) return encodeSlotCounts(ONE_EMPTY_SLOT, -1, 2);
+    if (this.highestSlot < 0) return encodeSlotCounts(ONE_EMPTY_SLOT, -1, 2, compressed);
     // declared up to the top of the highest slot: a decoder sizes its counts to hold it
     const highestTrackable = Math.max(2, topOfSlot(this.highestSlot));
-    return encodeSlotCounts(this.counts, this.highestSlot, Math.min(highestTrackable, HIGHEST_VALUE));
+    return encodeSlotCounts(this.counts, this.highestSlot, Math.min(highestTrackable, HIGHEST_VALUE), compressed);
   }
 
   private grow(slot: number): void {

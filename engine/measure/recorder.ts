@@ -29,7 +29,7 @@ function workerHistogram(): Histogram {
 }
 
 /** A step tally carries no generator delay (that belongs to time, not to requests): empty on the wire. */
-const NO_VALUES = workerHistogram().encode();
+const NO_VALUES = workerHistogram().encodeForThread();
 
 /** What one interval recorded about the requests due in one step. */
 class StepTally {
@@ -98,10 +98,10 @@ class StepTally {
       errors: Object.fromEntries(this.errors),
       errorCodes: Object.fromEntries(this.errorCodes),
       histograms: {
-        latencyUs: this.latencyUs.encode(),
-        serviceUs: this.serviceUs.encode(),
-        lagUs: this.lagUs.encode(),
-        sizeBytes: this.sizeBytes.encode(),
+        latencyUs: this.latencyUs.encodeForThread(),
+        serviceUs: this.serviceUs.encodeForThread(),
+        lagUs: this.lagUs.encodeForThread(),
+        sizeBytes: this.sizeBytes.encodeForThread(),
         loopDelayUs: NO_VALUES,
         gcPauseUs: NO_VALUES,
       },
@@ -284,7 +284,7 @@ export class IntervalRecorder {
       statusCodes,
       errors,
       errorCodes,
-      histograms: { ...requestHistograms, loopDelayUs: this.loopDelayUs.encode(), gcPauseUs: this.gcPauseUs.encode() },
+      histograms: { ...requestHistograms, loopDelayUs: this.loopDelayUs.encodeForThread(), gcPauseUs: this.gcPauseUs.encodeForThread() },
       steps,
       stepsClosed: this.closed,
     };
@@ -309,6 +309,6 @@ export class IntervalRecorder {
     const sum = this.sums[name];
     sum.reset();
     for (const tally of tallies) sum.add(tally[name]);
-    return sum.encode();
+    return sum.encodeForThread();
   }
 }

@@ -121,6 +121,7 @@ test('recorded, added and reset: the figures of hdr-histogram-js fed the same va
     assertSameFigures(reused, hdr, shape);
     // through the wire both ways: ours read by the reference, the reference's read by ours
     assertSameFigures(decodeHistogram(reused.encode()), hdr, `${shape}, decoded`);
+    assertSameFigures(decodeHistogram(reused.encodeForThread()), hdr, `${shape}, decoded from a worker thread's form`);
     const back = decodeFromCompressedBase64(reused.encode(), 64) as Inner;
     assert.equal(back.getValueAtPercentile(99.9), hdr.getValueAtPercentile(99.9), `${shape}: read by the reference`);
     assert.equal(back.mean, hdr.mean, `${shape}: mean read by the reference`);
@@ -129,6 +130,7 @@ test('recorded, added and reset: the figures of hdr-histogram-js fed the same va
   reused.reset();
   assertSameFigures(reused, reference(), 'reset');
   assertSameFigures(decodeHistogram(new Histogram().encode()), reference(), 'empty, decoded');
+  assertSameFigures(decodeHistogram(new Histogram().encodeForThread()), reference(), 'empty, from a worker thread');
   const empty = decodeFromCompressedBase64(new Histogram().encode(), 64);
   assert.equal(empty.totalCount, 0);
 });
