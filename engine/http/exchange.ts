@@ -26,6 +26,8 @@ export class Exchange implements ExchangeHandler {
   /** the step of the run its due time falls in, where its outcome is counted */
   step = 0;
   handedMs = 0;
+  /** true while the sender hands it to the pool: a connection that takes it now writes it at handedMs */
+  handing = false;
   onDone: (() => void) | null = null;
   /** false for warm-up requests: sent and ended, never recorded */
   measured = true;
@@ -62,7 +64,7 @@ export class Exchange implements ExchangeHandler {
       return;
     }
     this.abort = abort;
-    this.sentMs = this.owner.clock();
+    this.sentMs = this.handing ? this.handedMs : this.owner.clock();
     this.owner.gate.connected();
   }
 

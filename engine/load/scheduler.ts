@@ -71,8 +71,9 @@ export class OpenLoopScheduler implements LoadGenerator {
       if (sender.inflightCount >= this.maxInflight) {
         if (measured) recorder.recordDropped(step);
       } else {
-        if (measured) recorder.recordSent(step, clock() - dueMs);
-        sender.send(dueMs, step, null, measured);
+        const nowMs = clock();
+        if (measured) recorder.recordSent(step, nowMs - dueMs);
+        sender.send(dueMs, step, null, measured, nowMs);
       }
     }
     if (this.nextHit >= schedule.totalHits) {
