@@ -15,9 +15,16 @@ export function fixed(value: number | null, decimals = 2): string {
   return value === null || !Number.isFinite(value) ? NA : value.toFixed(decimals);
 }
 
-/** `1234.5` as `1,235`; the grouping users read in summaries. */
+/**
+ * `1234.5` as `1,235`; the grouping users read in summaries. By hand, not toLocaleString: its
+ * first call loads the locale data, 25 ms of CPU in every run for a comma every three digits.
+ */
 export function count(value: number | null): string {
-  return value === null || !Number.isFinite(value) ? NA : Math.round(value).toLocaleString('en-US');
+  if (value === null || !Number.isFinite(value)) return NA;
+  const digits = String(Math.abs(Math.round(value)));
+  let grouped = digits.slice(0, digits.length % 3 || 3);
+  for (let at = grouped.length; at < digits.length; at += 3) grouped += `,${digits.slice(at, at + 3)}`;
+  return Math.round(value) < 0 ? `-${grouped}` : grouped;
 }
 
 export function ms(value: number | null): string {

@@ -22,6 +22,7 @@ import { agentCommand } from './remote/agent.js';
 import { reportCommand } from './report/report-command.js';
 import { AgentError } from './remote/agent-link.js';
 import { openRuns, type Runs } from './run-factory.js';
+import { count } from '../common/format.js';
 import { VERSION } from '../common/version.js';
 import { summarize } from './summary/summary.js';
 import { startBundledTarget } from './bundled-target.js';
@@ -270,7 +271,7 @@ async function measure(plan: Plan, url: string, interrupts: Interrupts): Promise
   try {
     const { result, report } = await runner.run();
     const logged = log === null ? null : await joinParts(log, workers);
-    if (logged !== null && !plan.quiet) process.stderr.write(`stress: --log: ${logged.toLocaleString('en-US')} requests in ${log}\n`);
+    if (logged !== null && !plan.quiet) process.stderr.write(`stress: --log: ${count(logged)} requests in ${log}\n`);
     await runs.close();
     progress?.end();
     const warning = generatorWarning(result.total.errors.generator ?? 0, result.total.errorCodes, readLocalLimits());

@@ -9,6 +9,7 @@ import type { Plan } from '../plan/plan.js';
 import type { RampReport } from '../verdict/step-report.js';
 import type { Summary } from '../summary/summary.js';
 import type { ThresholdResult } from '../verdict/thresholds.js';
+import { count } from '../../common/format.js';
 import { VERSION } from '../../common/version.js';
 import { driftLine, enduranceText, outageLines, thresholdLines } from './text/endurance-text.js';
 import type { HtmlReport, RunParameters } from './html/html-report.js';
@@ -55,7 +56,7 @@ export function runParameters(plan: Plan, summary: Summary, startedAt: Date): Ru
 function heading(plan: Plan, summary: Summary): string {
   if (plan.mode !== 'ramp')
     return describeLoad(summary, plan.durationMs === null ? null : plan.durationMs / 1000, plan.clients, plan.requests);
-  const [from, to] = [plan.ramp!.rates[0]!, plan.ramp!.rates.at(-1)!].map((rate) => rate.toLocaleString('en-US'));
+  const [from, to] = [plan.ramp!.rates[0]!, plan.ramp!.rates.at(-1)!].map((rate) => count(rate));
   return `Stress Test: open loop, ramp ${from} -> ${to} req/s in ${plan.ramp!.rates.length} steps of ${plan.ramp!.stepMs / 1000} s, ${summary.workers} workers -> ${summary.target}`;
 }
 
