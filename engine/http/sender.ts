@@ -43,6 +43,15 @@ export class HttpSender implements ExchangeOwner {
   private readonly transport: Transport;
   private readonly recorder: IntervalRecorder;
   private readonly timeoutMs: number;
+  /**
+   * Why the sender ends a request, one error each for the sender's life: a target that stalls has
+   * every request time out, and an Error a request (its stack captured, living until the deadline)
+   * cost the CPU of the capture and left megabytes of promoted garbage in the worker's heap per
+   * outage. Nothing keeps or changes them: the clients only read their class and code.
+   */
+  private readonly overdue: RequestAbort;
+  private readonly tooLarge: RequestAbort;
+  private readonly interrupted = new RequestAbort('interrupted', 'the run ended before the response');
   /** in hand-over order, which is also deadline order: the sweep stops at the first live one */
   private readonly inflight = new InflightList();
   /** exchanges their client is done with, ready for the next request */
@@ -64,6 +73,8 @@ export class HttpSender implements ExchangeOwner {
     this.recorder = options.recorder;
     this.timeoutMs = options.timeoutMs;
     this.maxBodyBytes = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
+    this.overdue = new RequestAbort('timeout', `no complete response within ${this.timeoutMs} ms`);
+    this.tooLarge = new RequestAbort('too-large', `response body over ${this.maxBodyBytes} bytes`);
     this.requestLog = options.requestLog ?? null;
     this.gate = new ConnectGate<Exchange>(
       options.timeoutMs,
@@ -116,7 +127,7 @@ export class HttpSender implements ExchangeOwner {
 
   /** The body passed the limit: stop reading it (undici closes the connection). */
   cutOff(exchange: Exchange): void {
-    this.end(exchange, 'too-large', `response body over ${this.maxBodyBytes} bytes`);
+    this.end(exchange, this.tooLarge);
   }
 
   settleResponse(exchange: Exchange): void {
@@ -158,13 +169,12 @@ export class HttpSender implements ExchangeOwner {
   private expireOverdue(): void {
     const expiredBefore = this.clock() - this.timeoutMs;
     for (let exchange = this.inflight.first; exchange !== null && exchange.handedMs <= expiredBefore; exchange = this.inflight.first)
-      this.end(exchange, 'timeout', `no complete response within ${this.timeoutMs} ms`);
+      this.end(exchange, this.overdue);
   }
 
-  private end(exchange: Exchange, errorClass: ErrorClass, why: string): void {
+  private end(exchange: Exchange, reason: RequestAbort): void {
     const abort = exchange.abort;
-    const reason = new RequestAbort(errorClass, why);
-    this.settleFailure(exchange, errorClass, reason.code);
+    this.settleFailure(exchange, reason.errorClass, reason.code);
     abort?.(reason);
   }
 
@@ -208,8 +218,7 @@ export class HttpSender implements ExchangeOwner {
    */
   interruptInflight(): void {
     this.expireOverdue();
-    for (let exchange = this.inflight.first; exchange !== null; exchange = this.inflight.first)
-      this.end(exchange, 'interrupted', 'the run ended before the response');
+    for (let exchange = this.inflight.first; exchange !== null; exchange = this.inflight.first) this.end(exchange, this.interrupted);
   }
 
   async close(): Promise<void> {
