@@ -21,6 +21,9 @@ export interface ExchangeOwner {
   recycle(exchange: Exchange): void;
 }
 
+/** One error for every request whose deadline passed while it waited (a stalled target queues thousands). */
+const LATE_FOR_ITS_CONNECTION = new RequestAbort('timeout', 'deadline passed before a connection was free');
+
 export class Exchange implements ExchangeHandler {
   dueMs = 0;
   /** the step of the run its due time falls in, where its outcome is counted */
@@ -60,7 +63,7 @@ export class Exchange implements ExchangeHandler {
   onConnect(abort: (error?: Error) => void): void {
     // Already settled by the deadline sweep while it waited for a connection: do not send it.
     if (this.settled) {
-      abort(new RequestAbort('timeout', 'deadline passed before a connection was free'));
+      abort(LATE_FOR_ITS_CONNECTION);
       return;
     }
     this.abort = abort;
