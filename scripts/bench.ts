@@ -14,7 +14,7 @@
  * Load goes only to 127.0.0.1. Every run is bounded in time.
  */
 import { execFile, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -264,6 +264,19 @@ function markdown(byRate: Map<number, Row[]>, wrk: Row, hold: { baseP99Ms: numbe
   ].join('\n');
 }
 
+/**
+ * The sections of BENCHMARKS.md this script does not measure (from the first heading listed here
+ * to the end), kept as they are: the one-hour memory run takes an hour, not a bench's minutes.
+ */
+const KEPT_FROM = '\n## Memory over a one-hour run';
+
+function keptSections(): string {
+  if (!existsSync(`${root}BENCHMARKS.md`)) return '';
+  const current = readFileSync(`${root}BENCHMARKS.md`, 'utf8');
+  const at = current.indexOf(KEPT_FROM);
+  return at < 0 ? '' : current.slice(at);
+}
+
 async function main(): Promise<void> {
   const target = await startTarget();
   try {
@@ -276,7 +289,7 @@ async function main(): Promise<void> {
       'closed loop flat out: latency at its own rate, from the actual send',
     );
     const hold = await holdSearch(target.url);
-    const text = markdown(byRate, wrk, hold).replaceAll(target.url, 'http://127.0.0.1:PORT');
+    const text = markdown(byRate, wrk, hold).replaceAll(target.url, 'http://127.0.0.1:PORT') + keptSections();
     writeFileSync(`${root}BENCHMARKS.md`, text);
     process.stdout.write(text);
   } finally {
