@@ -14,8 +14,20 @@ import { Histogram } from './histogram.js';
  * Stable names of the ways a request can fail. Every failure is counted in exactly one.
  * `too-large`: the body passed --max-body and was cut off. Not `protocol`: HTTP puts no limit on
  * a body, so the target broke no rule; the limit is the user's, like the deadline behind `timeout`.
+ * `tls`: the TLS handshake failed or the server's certificate was refused (its code says which).
  */
-export const ERROR_CLASSES = ['refused', 'reset', 'timeout', 'http', 'protocol', 'too-large', 'generator', 'interrupted', 'other'] as const;
+export const ERROR_CLASSES = [
+  'refused',
+  'reset',
+  'timeout',
+  'tls',
+  'http',
+  'protocol',
+  'too-large',
+  'generator',
+  'interrupted',
+  'other',
+] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 export interface Counts {
