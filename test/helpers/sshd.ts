@@ -75,8 +75,24 @@ function processes(): Array<{ pid: number; ppid: number; environ: string; cmdlin
     });
 }
 
+/** sshd could not bind: the port found free was taken before sshd listened on it. */
+class PortTaken extends Error {}
+
+/**
+ * sshd on `address` and a free port. The port is found free, released, then given to sshd: another
+ * socket may take it in between, so an sshd that cannot bind is started again on another port.
+ */
 async function startSshd(address: string, dir: string, marker: string): Promise<{ port: number; sshd: ChildProcess }> {
-  const port = await freePort(address);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSshdOn(address, await freePort(address), dir, marker);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function startSshdOn(address: string, port: number, dir: string, marker: string): Promise<{ port: number; sshd: ChildProcess }> {
   const config = join(dir, `sshd-${address}.conf`);
   writeFileSync(
     config,
@@ -107,7 +123,8 @@ async function startSshd(address: string, dir: string, marker: string): Promise<
     });
     sshd.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`sshd on ${address}:${port} exited (${code}): ${said}`));
+      const why = `sshd on ${address}:${port} exited (${code}): ${said}`;
+      reject(/Address already in use/.test(said) ? new PortTaken(why) : new Error(why));
     });
   });
   return { port, sshd };
