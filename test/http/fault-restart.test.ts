@@ -58,7 +58,7 @@ testEachClient('a target that restarts: reset and refused while it is away, then
   // reconnecting sockets cannot take it (nor connect to themselves on it)
   const port = await portOutsideEphemeral();
   const first = await listen(port);
-  const restarted: { target?: Awaited<ReturnType<typeof listen>> } = {};
+  const restarted: { target?: Awaited<ReturnType<typeof listen>>; atS?: number } = {};
   const { summary } = await runSummary(
     [...client, `http://127.0.0.1:${port}/`, '--rate', '400', '--duration', '5s', '--warmup', '0', '--workers', '2', '--interval', '500ms'],
     {
@@ -66,10 +66,12 @@ testEachClient('a target that restarts: reset and refused while it is away, then
       // timed from the load's start (its first progress line), not from the spawn: down 1.8 s
       // into the load, back at 2.8 s, so the run's last second is well after the restart
       onLoadStarted: (loadS) => {
+        const loadStartedAt = Date.now() - loadS * 1000;
         setTimeout(() => down(first.server), 1800 - loadS * 1000);
         setTimeout(
           async () => {
             restarted.target = await listenAgain(port);
+            restarted.atS = (Date.now() - loadStartedAt) / 1000;
           },
           2800 - loadS * 1000,
         );
@@ -93,6 +95,9 @@ testEachClient('a target that restarts: reset and refused while it is away, then
   // 64 each (the held requests go out together when it is back), not one per request
   assert.ok(restarted.target, 'the target was restarted');
   const { connections, answered } = restarted.target;
-  assert.ok(answered() >= 800, `answered ${answered()} after the restart`);
+  // 400 req/s from the moment it listened again to the load's end at 5 s, most of them answered
+  // (a busy machine fires the restart's timer late: the count follows when it actually listened)
+  const dueAfter = 400 * (5 - restarted.atS!);
+  assert.ok(answered() >= 0.8 * dueAfter, `answered ${answered()} after the restart at ${restarted.atS} s, ${Math.round(dueAfter)} due`);
   assert.ok(connections() >= 1 && connections() <= 2 * 64, `${connections()} connections for ${answered()} answers`);
 });
