@@ -213,3 +213,15 @@ export async function startSshLab(addresses: readonly string[]): Promise<SshLab>
   };
   return lab;
 }
+
+const STALL_HOOK = new URL('./stall-worker-hook.js', import.meta.url).href;
+
+/**
+ * A --remote-command that starts the lab's agent on every box, with `box`'s worker thread held
+ * `forMs` once, `afterMs` after it started (helpers/stall-worker-hook.ts): a box that falls behind.
+ * sshd sets the box's marker in each of its sessions; the remote shell tells the boxes apart by it.
+ */
+export function remoteCommandHolding(lab: SshLab, box: LoadBox, afterMs: number, forMs: number): string {
+  const hook = `NODE_OPTIONS=--import=${STALL_HOOK} STALL_HOOK_THREAD=1 STALL_HOOK_AFTER_MS=${afterMs} STALL_HOOK_FOR_MS=${forMs}`;
+  return `if [ "$STRESS_TEST_BOX" = '${box.marker}' ]; then export ${hook}; fi; exec ${lab.remoteCommand}`;
+}

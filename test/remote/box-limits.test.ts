@@ -7,14 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ReportDocument } from '../../engine/report/document.js';
 import { assertInvariants } from '../helpers/invariants.js';
 import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
-import { startSshLab, type LoadBox, type SshLab } from '../helpers/sshd.js';
+import { remoteCommandHolding, startSshLab, type LoadBox, type SshLab } from '../helpers/sshd.js';
 import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
-
-const STALL_HOOK = pathToFileURL(fileURLToPath(new URL('../helpers/stall-worker-hook.js', import.meta.url))).href;
 
 let target: SpawnedTarget;
 let lab: SshLab;
@@ -28,13 +25,6 @@ after(async () => {
   await lab?.stop();
   assert.deepEqual(left, [], 'no ssh, sshd session or agent process outlives the tests');
 });
-
-/** The lab's agent command, with `box`'s worker held `forMs` once, `afterMs` after it started. */
-function holdingOne(box: LoadBox, afterMs: number, forMs: number): string {
-  const hook = `NODE_OPTIONS=--import=${STALL_HOOK} STALL_HOOK_THREAD=1 STALL_HOOK_AFTER_MS=${afterMs} STALL_HOOK_FOR_MS=${forMs}`;
-  // sshd sets the box's marker in each of its sessions: the remote shell tells the boxes apart by it
-  return `if [ "$STRESS_TEST_BOX" = '${box.marker}' ]; then export ${hook}; fi; exec ${lab.remoteCommand}`;
-}
 
 /** A ramp of 1 s steps over both boxes (one worker each); its JSON document. */
 async function rampOverBoxes(ramp: string, steps: number, remoteCommand = lab.remoteCommand): Promise<ReportDocument> {
@@ -74,7 +64,7 @@ test('a box that falls behind makes its ramp step generator-limited, naming that
   const [a, b] = lab.boxes as [LoadBox, LoadBox];
   // the box's worker starts about a second before the start instant (the remote start lead): held
   // from about 0.4 s into the first step, its requests due meanwhile leave up to 600 ms late
-  const document = await rampOverBoxes('100:300', 3, holdingOne(b, 1300, 600));
+  const document = await rampOverBoxes('100:300', 3, remoteCommandHolding(lab, b, 1300, 600));
   assertStoppedBy(document, b, a, /scheduler lag p99|event loop delay|busy/);
 });
 
