@@ -307,6 +307,7 @@ async function reportRun(
       plannedS,
       endurance: plan.report.endurance,
       maxLagMs: plan.maxLagMs,
+      insecure: plan.tls?.insecure ?? false,
     },
     result,
   );

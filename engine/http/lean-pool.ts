@@ -39,7 +39,7 @@ export const SOCKET_CLOSED_CODE = 'STRESS_ERR_SOCKET_CLOSED';
 
 export interface LeanPoolOptions {
   connections: number;
-  /** `servername` and certificate checks for https; absent: Node's defaults */
+  /** an https origin's connect options (tls-options.ts); absent: Node's defaults */
   tls?: tls.ConnectionOptions;
 }
 
@@ -233,7 +233,7 @@ export class LeanPool {
   /** A new socket to the origin; plain TCP reads go to `onRead`, TLS reads come as 'data'. */
   openSocket(onRead: (bytes: number, buffer: Uint8Array) => boolean): net.Socket {
     return this.secure
-      ? tls.connect({ host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ...this.options.tls })
+      ? tls.connect({ host: this.host, port: this.port, ...this.options.tls })
       : net.connect({ host: this.host, port: this.port, onread: { buffer: this.readBuffer, callback: onRead } });
   }
 

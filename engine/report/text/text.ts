@@ -16,6 +16,12 @@ function distributionRow(label: string, figures: Distribution): string {
   return `    ${label.padEnd(14)}${cells.join('')}`;
 }
 
+export const INSECURE_WARNING = "Warning: --insecure: the server's certificate was not verified (nothing proved who answered)";
+
+function tableHead(title: string): string {
+  return `${title.padEnd(18)}${['min', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => h.padStart(9)).join('')}`;
+}
+
 export function describeLoad(summary: Summary, plannedDurationS: number | null, clients: number | null, requests: number | null): string {
   const length = requests !== null ? `${count(requests)} requests` : `${plannedDurationS} s`;
   const shape =
@@ -97,10 +103,11 @@ export function textReport(summary: Summary, heading: string): string {
     `    Mean:   ${fixed(summary.times.mean)}`,
     `    Mode:   ${fixed(summary.times.mode)}`,
     '',
-    `${'Latency (ms)'.padEnd(18)}${['min', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => h.padStart(9)).join('')}`,
+    tableHead('Latency (ms)'),
     distributionRow(summary.mode === 'rate' ? 'from due time' : 'latency', summary.latencyMs),
     distributionRow('service time', summary.serviceTimeMs),
     '',
+    ...(summary.insecure ? [INSECURE_WARNING, ''] : []),
     `Throughput: achieved ${count(summary.throughput.achieved)} req/s` +
       (summary.throughput.offered === null
         ? ''

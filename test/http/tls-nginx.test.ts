@@ -1,0 +1,150 @@
+/**
+ * HTTPS against Debian's nginx, a server none of us wrote, with certificates made for the test:
+ * a certificate signed by a CA Node does not know is refused as class `tls` (and nginx sees no
+ * request); --insecure and --ca are served; the name checked is --servername's; a client
+ * certificate nginx asks for is given with --cert/--key. nginx's access log confirms what each
+ * run reports: as many requests answered, over TLS, with the client certificate verified. Each
+ * case runs with both clients.
+ */
+import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Summary } from '../../engine/summary/summary.js';
+import { testEachClient } from '../helpers/each-client.js';
+import { startNginx, type NginxLab } from '../helpers/nginx.js';
+import { CONTENTION_MAX_LAG, runStress, runSummary } from '../helpers/stress-cli.js';
+import { makeTestCertificates, SERVER_NAME, type TestCertificates } from '../helpers/test-certificates.js';
+
+let dir: string;
+let certificates: TestCertificates;
+let server: NginxLab;
+let mutual: NginxLab;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'stress-tls-'));
+  certificates = await makeTestCertificates(dir);
+  server = await startNginx({ cert: certificates.serverCert, key: certificates.serverKey });
+  mutual = await startNginx({ cert: certificates.serverCert, key: certificates.serverKey, clientCa: certificates.ca });
+});
+
+after(async () => {
+  await Promise.all([server?.stop(), mutual?.stop()]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+const RATE = 100;
+/** 100 requests/s for 1 s over 2 connections from 1 worker: small, and every request counted by nginx */
+function load(client: string[], url: string, ...flags: string[]): string[] {
+  return [
+    ...client,
+    url,
+    '--rate',
+    String(RATE),
+    '--duration',
+    '1s',
+    '--warmup',
+    '0',
+    '--workers',
+    '1',
+    '--connections',
+    '2',
+    '--max-lag',
+    CONTENTION_MAX_LAG,
+    ...flags,
+  ];
+}
+
+/** nginx's entries written during `body` (the log grows; earlier runs' lines are not this run's). */
+async function logged<T>(
+  lab: NginxLab,
+  body: () => Promise<T>,
+): Promise<{ result: T; entries: Awaited<ReturnType<NginxLab['accessLog']>> }> {
+  const before = (await lab.accessLog()).length;
+  const result = await body();
+  return { result, entries: (await lab.accessLog()).slice(before) };
+}
+
+/** A run every request of which nginx answered, over TLS. */
+function assertServedOverTls(summary: Summary, entries: Awaited<ReturnType<NginxLab['accessLog']>>): void {
+  assert.equal(summary.totals.requests, RATE);
+  assert.equal(summary.totals.success, RATE, `errors: ${JSON.stringify(summary.totals.errorCodes)}`);
+  assert.equal(entries.length, RATE, 'nginx answered each request once');
+  for (const entry of entries) {
+    assert.equal(entry.status, 200);
+    assert.equal(entry.protocol, 'HTTP/1.1');
+    assert.match(entry.tlsVersion, /^TLSv1\.[23]$/);
+  }
+}
+
+testEachClient('a certificate signed by a CA Node does not know is refused as class tls, and nginx sees no request', async (client) => {
+  const { result, entries } = await logged(server, () => runSummary(load(client, `${server.origin}/`), { limitMs: 30_000 }));
+  const { summary } = result;
+  assert.equal(summary.totals.success, 0);
+  assert.deepEqual(summary.totals.errors, { tls: summary.totals.requests });
+  assert.deepEqual(summary.totals.errorCodes, { UNABLE_TO_VERIFY_LEAF_SIGNATURE: summary.totals.requests });
+  assert.equal(summary.insecure, false);
+  assert.equal(entries.length, 0);
+});
+
+testEachClient('--insecure is served, and the summary warns that the certificate was not verified', async (client) => {
+  const args = load(client, `${server.origin}/`, '--insecure');
+  const { result, entries } = await logged(server, () => runSummary(args, { limitMs: 30_000 }));
+  assertServedOverTls(result.summary, entries);
+  assert.equal(result.summary.insecure, true);
+  const text = await runStress([...args, '--quiet'], 30_000);
+  assert.equal(text.code, 0, text.stderr);
+  const warnings = text.stdout.split('\n').filter((line) => line.includes('--insecure'));
+  assert.equal(warnings.length, 1, text.stdout);
+  assert.match(warnings[0]!, /^Warning: --insecure: the server's certificate was not verified/);
+});
+
+testEachClient('--ca trusts the test CA: served when --servername names the certificate, refused by name without it', async (client) => {
+  const url = `${server.origin}/`;
+  const { result, entries } = await logged(server, () =>
+    runSummary(load(client, url, '--ca', certificates.ca, '--servername', SERVER_NAME), { limitMs: 30_000 }),
+  );
+  assertServedOverTls(result.summary, entries);
+  assert.equal(result.summary.insecure, false);
+  // the certificate names localhost only: 127.0.0.1 is not its name
+  const { summary } = await runSummary(load(client, url, '--ca', certificates.ca), { limitMs: 30_000 });
+  assert.deepEqual(summary.totals.errors, { tls: RATE });
+  assert.deepEqual(summary.totals.errorCodes, { ERR_TLS_CERT_ALTNAME_INVALID: RATE });
+});
+
+testEachClient("the name sent and checked is --servername's, not the URL's host nor a Host header's", async (client) => {
+  // the URL names localhost, as the certificate does; the name sent and checked is another
+  const url = `https://${SERVER_NAME}:${server.port}/`;
+  const named = await logged(server, () =>
+    runSummary(load(client, url, '--ca', certificates.ca, '--servername', 'elsewhere.example'), { limitMs: 30_000 }),
+  );
+  assert.deepEqual(named.result.summary.totals.errorCodes, { ERR_TLS_CERT_ALTNAME_INVALID: RATE });
+  assert.equal(named.entries.length, 0);
+  // a Host header of another name is sent as it is, and the certificate is still checked for --servername
+  const hosted = await logged(server, () =>
+    runSummary(load(client, `${server.origin}/`, '--ca', certificates.ca, '--servername', SERVER_NAME, '-H', 'Host: elsewhere.example'), {
+      limitMs: 30_000,
+    }),
+  );
+  assertServedOverTls(hosted.result.summary, hosted.entries);
+});
+
+testEachClient(
+  'a client certificate nginx asks for: given with --cert/--key it is verified; without, nginx answers 400',
+  async (client) => {
+    const url = `${mutual.origin}/`;
+    const trusted = ['--ca', certificates.ca, '--servername', SERVER_NAME];
+    const given = await logged(mutual, () =>
+      runSummary(load(client, url, ...trusted, '--cert', certificates.clientCert, '--key', certificates.clientKey), { limitMs: 30_000 }),
+    );
+    assertServedOverTls(given.result.summary, given.entries);
+    for (const entry of given.entries) assert.equal(entry.clientVerify, 'SUCCESS');
+    const missing = await logged(mutual, () => runSummary(load(client, url, ...trusted), { limitMs: 30_000 }));
+    assert.equal(missing.result.summary.totals.success, 0);
+    assert.deepEqual(missing.result.summary.totals.statusCodes, { 400: RATE });
+    assert.deepEqual(missing.result.summary.totals.errors, { http: RATE });
+    assert.equal(missing.entries.length, RATE);
+    for (const entry of missing.entries) assert.deepEqual([entry.status, entry.clientVerify], [400, 'NONE']);
+  },
+);
