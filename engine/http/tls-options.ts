@@ -6,11 +6,12 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { HTTP1 } from './connection-setup.js';
 import type { TlsSpec } from './target.js';
 
 export function tlsConnectOptions(spec: TlsSpec | undefined, host: string): tls.ConnectionOptions {
   const servername = spec?.servername ?? (net.isIP(host) ? undefined : host);
-  const options: tls.ConnectionOptions = { ALPNProtocols: ['http/1.1'], ...(servername === undefined ? {} : { servername }) };
+  const options: tls.ConnectionOptions = { ALPNProtocols: [HTTP1], ...(servername === undefined ? {} : { servername }) };
   if (spec === undefined) return options;
   const secureContext = tls.createSecureContext({ ca: spec.ca ?? undefined, cert: spec.cert ?? undefined, key: spec.key ?? undefined });
   return { ...options, secureContext, rejectUnauthorized: !spec.insecure };

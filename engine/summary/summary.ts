@@ -12,10 +12,12 @@ import type { Counts, ErrorClass } from '../measure/snapshot.js';
 import { DEFAULT_CRITERIA } from '../verdict/breaking-point.js';
 import {
   centralFigures,
+  connectionSetup,
   distribution,
   generatorDelay,
   percentile,
   percentileTable,
+  type ConnectionSetup,
   type Distribution,
   type GeneratorDelay,
   type PercentileRow,
@@ -86,6 +88,8 @@ export interface Summary {
    * and max (as met at a random moment), its GC pauses summed over workers and the longest one
    */
   generatorDelayMs: GeneratorDelay;
+  /** connections opened, their connect and TLS handshake times, protocols and TLS versions agreed */
+  connections: ConnectionSetup;
   /** true: the server's certificate was not verified (--insecure); the text summary warns */
   insecure: boolean;
   sizes: { median: number | null; mean: number | null; mode: number | null };
@@ -175,6 +179,7 @@ export function summarize(meta: RunMeta, result: RunResult): Summary {
     serviceTimeMs: distribution(total.histograms.serviceUs, 1000),
     schedulerLagMs: { p50: percentile(lag, 50, 1000), p99: percentile(lag, 99, 1000), max: percentile(lag, 100, 1000), bound: lagBoundMs },
     generatorDelayMs: generatorDelay(total),
+    connections: connectionSetup(total),
     insecure: meta.insecure ?? false,
     sizes: centralFigures(total.histograms.sizeBytes),
     times: centralFigures(total.histograms.latencyUs, 1000),

@@ -21,16 +21,18 @@ let dir: string;
 let certificates: TestCertificates;
 let server: NginxLab;
 let mutual: NginxLab;
+let plain: NginxLab;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stress-tls-'));
   certificates = await makeTestCertificates(dir);
   server = await startNginx({ cert: certificates.serverCert, key: certificates.serverKey });
   mutual = await startNginx({ cert: certificates.serverCert, key: certificates.serverKey, clientCa: certificates.ca });
+  plain = await startNginx(null);
 });
 
 after(async () => {
-  await Promise.all([server?.stop(), mutual?.stop()]);
+  await Promise.all([server?.stop(), mutual?.stop(), plain?.stop()]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -66,7 +68,7 @@ async function logged<T>(
   return { result, entries: (await lab.accessLog()).slice(before) };
 }
 
-/** A run every request of which nginx answered, over TLS. */
+/** A run every request of which nginx answered, over TLS, on connections whose set-up was measured. */
 function assertServedOverTls(summary: Summary, entries: Awaited<ReturnType<NginxLab['accessLog']>>): void {
   assert.equal(summary.totals.requests, RATE);
   assert.equal(summary.totals.success, RATE, `errors: ${JSON.stringify(summary.totals.errorCodes)}`);
@@ -76,6 +78,12 @@ function assertServedOverTls(summary: Summary, entries: Awaited<ReturnType<Nginx
     assert.equal(entry.protocol, 'HTTP/1.1');
     assert.match(entry.tlsVersion, /^TLSv1\.[23]$/);
   }
+  const { connections } = summary;
+  assert.ok(connections.opened >= 1 && connections.opened <= 2, `opened ${connections.opened} of 2 connections`);
+  assert.deepEqual(connections.protocols, { 'http/1.1': connections.opened }, 'ALPN agreed on http/1.1');
+  assert.deepEqual(connections.tlsVersions, { [entries[0]!.tlsVersion]: connections.opened }, 'the version nginx logged');
+  assert.ok(connections.connectMs.p50 !== null && connections.connectMs.p50 >= 0, 'connect time measured');
+  assert.ok(connections.tlsHandshakeMs.p50 !== null && connections.tlsHandshakeMs.p50 > 0, 'handshake time measured');
 }
 
 testEachClient('a certificate signed by a CA Node does not know is refused as class tls, and nginx sees no request', async (client) => {
@@ -84,6 +92,7 @@ testEachClient('a certificate signed by a CA Node does not know is refused as cl
   assert.equal(summary.totals.success, 0);
   assert.deepEqual(summary.totals.errors, { tls: summary.totals.requests });
   assert.deepEqual(summary.totals.errorCodes, { UNABLE_TO_VERIFY_LEAF_SIGNATURE: summary.totals.requests });
+  assert.equal(summary.connections.opened, 0, 'no connection was ready to carry a request');
   assert.equal(summary.insecure, false);
   assert.equal(entries.length, 0);
 });
@@ -98,6 +107,8 @@ testEachClient('--insecure is served, and the summary warns that the certificate
   const warnings = text.stdout.split('\n').filter((line) => line.includes('--insecure'));
   assert.equal(warnings.length, 1, text.stdout);
   assert.match(warnings[0]!, /^Warning: --insecure: the server's certificate was not verified/);
+  assert.match(text.stdout, /^Connections: [12] opened, http\/1\.1 over TLSv1\.[23]$/m);
+  assert.match(text.stdout, /^ {4}TLS handshake +[0-9.]+/m);
 });
 
 testEachClient('--ca trusts the test CA: served when --servername names the certificate, refused by name without it', async (client) => {
@@ -148,3 +159,16 @@ testEachClient(
     for (const entry of missing.entries) assert.deepEqual([entry.status, entry.clientVerify], [400, 'NONE']);
   },
 );
+
+testEachClient('over plain HTTP the connections are timed too: a connect time, no handshake, no TLS version', async (client) => {
+  const { result, entries } = await logged(plain, () => runSummary(load(client, `${plain.origin}/`), { limitMs: 30_000 }));
+  const { summary } = result;
+  assert.equal(summary.totals.success, RATE);
+  assert.equal(entries.length, RATE);
+  for (const entry of entries) assert.deepEqual([entry.protocol, entry.tlsVersion], ['HTTP/1.1', '-']);
+  const { connections } = summary;
+  assert.ok(connections.opened >= 1 && connections.opened <= 2, `opened ${connections.opened}`);
+  assert.deepEqual([connections.protocols, connections.tlsVersions], [{ 'http/1.1': connections.opened }, {}]);
+  assert.ok(connections.connectMs.p50 !== null, 'connect time measured');
+  assert.equal(connections.tlsHandshakeMs.p50, null, 'no handshake over plain TCP');
+});
