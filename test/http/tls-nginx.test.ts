@@ -1,7 +1,7 @@
 /**
  * HTTPS against Debian's nginx, a server none of us wrote, with certificates made for the test:
- * a certificate signed by a CA Node does not know is refused as class `tls` (and nginx sees no
- * request); --insecure and --ca are served; the name checked is --servername's; a client
+ * a certificate signed by a CA Node does not know is refused as class `tls` (nginx sees no
+ * request, and the handshakes back off); --insecure and --ca are served; the name checked is --servername's; a client
  * certificate nginx asks for is given with --cert/--key. nginx's access log confirms what each
  * run reports: as many requests answered, over TLS, with the client certificate verified. Each
  * case runs with both clients.
@@ -86,9 +86,18 @@ function assertServedOverTls(summary: Summary, entries: Awaited<ReturnType<Nginx
   assert.ok(connections.tlsHandshakeMs.p50 !== null && connections.tlsHandshakeMs.p50 > 0, 'handshake time measured');
 }
 
+/** Connections nginx saw closed before any request on them: over TLS 1.3, each handshake the client refused. */
+async function connectionsWithoutRequest(lab: NginxLab): Promise<number> {
+  return (await lab.errorLog()).split('\n').filter((line) => line.includes('client closed connection while waiting for request')).length;
+}
+
 testEachClient('a certificate signed by a CA Node does not know is refused as class tls, and nginx sees no request', async (client) => {
+  const handshakesBefore = await connectionsWithoutRequest(server);
   const { result, entries } = await logged(server, () => runSummary(load(client, `${server.origin}/`), { limitMs: 30_000 }));
   const { summary } = result;
+  // one handshake per back-off period (10 ms doubling), not one per request: about 10 in the second
+  const handshakes = (await connectionsWithoutRequest(server)) - handshakesBefore;
+  assert.ok(handshakes >= 1 && handshakes <= 30, `${handshakes} handshakes for ${RATE} requests`);
   assert.equal(summary.totals.success, 0);
   assert.deepEqual(summary.totals.errors, { tls: summary.totals.requests });
   assert.deepEqual(summary.totals.errorCodes, { UNABLE_TO_VERIFY_LEAF_SIGNATURE: summary.totals.requests });
