@@ -1,10 +1,11 @@
 /**
  * HTTPS against Debian's nginx, a server none of us wrote, with certificates made for the test:
- * a certificate signed by a CA Node does not know is refused as class `tls` (nginx sees no
- * request, and the handshakes back off); --insecure and --ca are served; the name checked is --servername's; a client
- * certificate nginx asks for is given with --cert/--key. nginx's access log confirms what each
- * run reports: as many requests answered, over TLS, with the client certificate verified. Each
- * case runs with both clients.
+ * a self-signed server is refused as class `tls` (DEPTH_ZERO_SELF_SIGNED_CERT), and served when
+ * its certificate is trusted with --ca or with --insecure; a certificate signed by a CA Node does
+ * not know is refused too (nginx sees no request, and the handshakes back off); --ca trusts that
+ * CA; the name checked is --servername's; a client certificate nginx requires is given with
+ * --cert/--key. nginx's access log confirms what each run reports: as many requests answered,
+ * over TLS, with the client certificate verified. Each case runs with both clients.
  */
 import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,6 +22,7 @@ let dir: string;
 let certificates: TestCertificates;
 let server: NginxLab;
 let mutual: NginxLab;
+let selfSigned: NginxLab;
 let plain: NginxLab;
 
 before(async () => {
@@ -29,10 +31,11 @@ before(async () => {
   server = await startNginx({ cert: certificates.serverCert, key: certificates.serverKey });
   mutual = await startNginx({ cert: certificates.serverCert, key: certificates.serverKey, clientCa: certificates.ca });
   plain = await startNginx(null);
+  selfSigned = await startNginx({ cert: certificates.selfSignedCert, key: certificates.selfSignedKey });
 });
 
 after(async () => {
-  await Promise.all([server?.stop(), mutual?.stop(), plain?.stop()]);
+  await Promise.all([server?.stop(), mutual?.stop(), plain?.stop(), selfSigned?.stop()]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -104,6 +107,20 @@ testEachClient('a certificate signed by a CA Node does not know is refused as cl
   assert.equal(summary.connections.opened, 0, 'no connection was ready to carry a request');
   assert.equal(summary.insecure, false);
   assert.equal(entries.length, 0);
+});
+
+testEachClient('a self-signed server: refused as tls without --insecure, served trusting its own certificate with --ca', async (client) => {
+  const url = `${selfSigned.origin}/`;
+  const refused = await logged(selfSigned, () => runSummary(load(client, url), { limitMs: 30_000 }));
+  assert.deepEqual(refused.result.summary.totals.errors, { tls: RATE });
+  assert.deepEqual(refused.result.summary.totals.errorCodes, { DEPTH_ZERO_SELF_SIGNED_CERT: RATE });
+  assert.equal(refused.entries.length, 0);
+  const trusted = await logged(selfSigned, () =>
+    runSummary(load(client, url, '--ca', certificates.selfSignedCert, '--servername', SERVER_NAME), { limitMs: 30_000 }),
+  );
+  assertServedOverTls(trusted.result.summary, trusted.entries);
+  const insecure = await logged(selfSigned, () => runSummary(load(client, url, '--insecure'), { limitMs: 30_000 }));
+  assertServedOverTls(insecure.result.summary, insecure.entries);
 });
 
 testEachClient('--insecure is served, and the summary warns that the certificate was not verified', async (client) => {
