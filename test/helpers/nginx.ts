@@ -70,7 +70,7 @@ function configuration(dir: string, port: number, tls: NginxTls | null): string 
   return `worker_processes 1;
 daemon off;
 pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')} notice;
+error_log ${join(dir, 'error.log')} info;
 events { worker_connections 1024; }
 http {
   log_format stress '$status $server_protocol $ssl_protocol $ssl_client_verify';

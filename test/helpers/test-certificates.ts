@@ -1,8 +1,8 @@
 /**
  * Certificates for the TLS tests, made by Debian's openssl command in a directory of the test's:
  * a CA of our own, a server certificate it signed (for the name `localhost` only, so that reaching
- * 127.0.0.1 also needs --servername), a client certificate it signed, and a key that belongs to
- * none of them. Nothing is reused between runs: every certificate is made for one test file.
+ * 127.0.0.1 also needs --servername), a client certificate it signed, a key that belongs to none
+ * of them, and a server certificate signed by nobody but itself. Nothing is reused between runs: every certificate is made for one test file.
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -22,6 +22,9 @@ export interface TestCertificates {
   clientKey: string;
   /** a private key that matches none of the certificates */
   strayKey: string;
+  /** a server certificate signed by its own key, for the name `localhost` (no CA at all) */
+  selfSignedCert: string;
+  selfSignedKey: string;
 }
 
 /** The name in the server's certificate. */
@@ -63,27 +66,32 @@ async function sign(dir: string, name: string, request: string, extensions: stri
   return cert;
 }
 
-export async function makeTestCertificates(dir: string): Promise<TestCertificates> {
-  const ca = join(dir, 'ca.pem');
+/** A certificate signed by its own new key (`name`.pem, `name`.key), valid for two days. */
+async function selfSigned(dir: string, name: string, subject: string, extensions: string[]): Promise<{ cert: string; key: string }> {
+  const cert = join(dir, `${name}.pem`);
+  const key = join(dir, `${name}.key`);
+  const curve = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
   await openssl([
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
+    ...curve,
     '-nodes',
     '-keyout',
-    join(dir, 'ca.key'),
+    key,
     '-out',
-    ca,
+    cert,
     '-days',
     '2',
     '-subj',
-    '/CN=stress test CA',
-    '-addext',
+    subject,
+    ...extensions.flatMap((e) => ['-addext', e]),
+  ]);
+  return { cert, key };
+}
+
+export async function makeTestCertificates(dir: string): Promise<TestCertificates> {
+  const { cert: ca } = await selfSigned(dir, 'ca', '/CN=stress test CA', [
     'basicConstraints=critical,CA:TRUE',
-    '-addext',
     'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   const server = await keyAndRequest(dir, 'server', `/CN=${SERVER_NAME}`);
@@ -91,5 +99,15 @@ export async function makeTestCertificates(dir: string): Promise<TestCertificate
   const client = await keyAndRequest(dir, 'client', '/CN=stress test client');
   const clientCert = await sign(dir, 'client', client.request, 'extendedKeyUsage=clientAuth');
   const stray = await keyAndRequest(dir, 'stray', '/CN=stray');
-  return { ca, serverCert, serverKey: server.key, clientCert, clientKey: client.key, strayKey: stray.key };
+  const own = await selfSigned(dir, 'self-signed', `/CN=${SERVER_NAME}`, [`subjectAltName=DNS:${SERVER_NAME}`]);
+  return {
+    ca,
+    serverCert,
+    serverKey: server.key,
+    clientCert,
+    clientKey: client.key,
+    strayKey: stray.key,
+    selfSignedCert: own.cert,
+    selfSignedKey: own.key,
+  };
 }

@@ -72,6 +72,10 @@ test("the text summary has the original tool's sections and our additions", asyn
     'Throughput: achieved',
     'Errors: none',
     'Status codes: 200 300',
+    // 4 clients: one keep-alive connection each, opened once, timed apart from the requests
+    'Connections: 4 opened, http/1.1\n',
+    'Set-up (ms)',
+    '    connect ',
     'Generator:',
   ]) {
     assert.ok(run.stdout.includes(heading), `text summary has "${heading}"\n${run.stdout}`);
