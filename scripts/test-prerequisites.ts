@@ -23,6 +23,11 @@ export const TEST_PREREQUISITES: readonly Prerequisite[] = [
   { package: 'chromium', executables: ['/usr/bin/chromium'], why: 'Chromium for the HTML report test' },
   { package: 'openssh-server', executables: ['/usr/sbin/sshd'], why: 'sshd for the load-box tests' },
   { package: 'openssh-client', executables: ['ssh', 'ssh-keygen'], why: 'ssh and ssh-keygen for the load-box tests' },
+  {
+    package: 'passwd',
+    executables: ['/usr/sbin/useradd', '/usr/sbin/userdel'],
+    why: 'useradd and userdel for the shipped-agent test (a box user of its own)',
+  },
 ];
 
 /** The prerequisites with at least one executable not among `found`. */
