@@ -300,7 +300,7 @@ const TABLE = [
     name: 'agents',
     type: 'string',
     group: BOXES,
-    help: 'generate the load on these boxes over ssh, e.g. user@box1,box2:2222 (each runs `stress agent`); --workers is per box',
+    help: 'generate the load on these boxes over ssh, e.g. user@box1,box2:2222 (stress ships its agent to each: a box needs node 20 or newer); --workers is per box',
     default: "each box's cores",
     profile: TEXT,
     sensitive: 'process',
