@@ -308,6 +308,7 @@ async function reportRun(
       plannedS,
       endurance: plan.report.endurance,
       maxLagMs: plan.maxLagMs,
+      insecure: plan.tls?.insecure ?? false,
     },
     result,
   );

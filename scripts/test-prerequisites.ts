@@ -18,11 +18,13 @@ export interface Prerequisite {
   why: string;
 }
 
-/** What the tests need. nginx and Prometheus will join here. */
+/** What the tests need. Prometheus will join here. */
 export const TEST_PREREQUISITES: readonly Prerequisite[] = [
   { package: 'chromium', executables: ['/usr/bin/chromium'], why: 'Chromium for the HTML report test' },
   { package: 'openssh-server', executables: ['/usr/sbin/sshd'], why: 'sshd for the load-box tests' },
   { package: 'openssh-client', executables: ['ssh', 'ssh-keygen'], why: 'ssh and ssh-keygen for the load-box tests' },
+  { package: 'nginx', executables: ['/usr/sbin/nginx'], why: 'nginx, the second target of the HTTPS tests' },
+  { package: 'openssl', executables: ['openssl'], why: 'openssl to make the HTTPS tests their certificates' },
   {
     package: 'passwd',
     executables: ['/usr/sbin/useradd', '/usr/sbin/userdel'],

@@ -5,8 +5,8 @@
  * arrives, and against 127.0.0.1 that is every core at 100%.
  *
  * Open: requests go straight to the pool. When a request fails with its connection attempt
- * (`refused`, `generator`), the gate closes for a back-off period (connect-backoff.ts); requests
- * submitted meanwhile wait here, still in flight (they count against the in-flight cap and
+ * (`refused`, `generator`, or `tls`: a refused handshake), the gate closes for a back-off period
+ * (connect-backoff.ts); requests submitted meanwhile wait here, still in flight (they count against the in-flight cap and
  * keep their deadline). When the period ends, the oldest waiting request goes out alone as
  * the probe. If its connection opens (or any connection does), the gate opens and everyone
  * waiting is sent. If its attempt fails, everyone waiting fails with the same class, as undici
@@ -20,7 +20,7 @@ import { backoffFor, type ConnectBackoff } from './connect-backoff.js';
 import type { ErrorClass } from '../measure/snapshot.js';
 
 /** The classes of a connection attempt that failed before any byte was sent. */
-const CONNECT_FAILURES: ReadonlySet<ErrorClass> = new Set<ErrorClass>(['refused', 'generator']);
+const CONNECT_FAILURES: ReadonlySet<ErrorClass> = new Set<ErrorClass>(['refused', 'generator', 'tls']);
 
 /** What the gate does to requests; the sender owns them. */
 export interface GateActions<T> {

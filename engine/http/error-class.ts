@@ -55,6 +55,48 @@ const BY_CODE: Record<string, ErrorClass> = {
   STRESS_ERR_CLIENT_CLOSED: 'interrupted',
 };
 
+/**
+ * Node's codes for a certificate it refused (OpenSSL's verification results, as Node names them)
+ * and for the name not in the certificate; the codes of a failed handshake start with
+ * ERR_SSL_ (OpenSSL's alerts and reasons) or ERR_TLS_ (Node's own), and EPROTO is Node's code for
+ * a handshake OpenSSL gave up without a reason of its own.
+ */
+const TLS_CODES: ReadonlySet<string> = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_CRL',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'CERT_SIGNATURE_FAILURE',
+  'CRL_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'CRL_NOT_YET_VALID',
+  'CRL_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'ERROR_IN_CRL_LAST_UPDATE_FIELD',
+  'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
+  'EPROTO',
+]);
+const TLS_CODE_PREFIXES = ['ERR_SSL_', 'ERR_TLS_'] as const;
+
+function isTlsCode(code: string): boolean {
+  return TLS_CODES.has(code) || TLS_CODE_PREFIXES.some((prefix) => code.startsWith(prefix));
+}
+
 /** Codes of the lean client's response parser: the server broke HTTP/1.1. */
 const PARSE_CODE_PREFIX = 'STRESS_ERR_PARSE_';
 
@@ -66,8 +108,9 @@ export function classifyError(error: unknown): ErrorClass {
   for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
     const code = (current as { code?: unknown }).code;
     if (typeof code === 'string') {
-      if (code in BY_CODE) return BY_CODE[code]!;
+      if (Object.hasOwn(BY_CODE, code)) return BY_CODE[code]!;
       if (code.startsWith('HPE_') || code.startsWith(PARSE_CODE_PREFIX)) return 'protocol';
+      if (isTlsCode(code)) return 'tls';
     }
     if ((current as { name?: unknown }).name === PARSER_ERROR) return 'protocol';
     current = (current as { cause?: unknown }).cause;

@@ -11,6 +11,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { timeConnection, type ConnectionListener } from './connection-setup.js';
 import { ResponseParser, type ResponseHandler } from './response-parser.js';
 
 /** What the pool calls on the request it carries, in undici's order. */
@@ -39,7 +40,9 @@ export const SOCKET_CLOSED_CODE = 'STRESS_ERR_SOCKET_CLOSED';
 
 export interface LeanPoolOptions {
   connections: number;
-  /** `servername` and certificate checks for https; absent: Node's defaults */
+  /** told the set-up time of every connection opened */
+  recorder: ConnectionListener;
+  /** an https origin's connect options (tls-options.ts); absent: Node's defaults */
   tls?: tls.ConnectionOptions;
 }
 
@@ -232,9 +235,11 @@ export class LeanPool {
 
   /** A new socket to the origin; plain TCP reads go to `onRead`, TLS reads come as 'data'. */
   openSocket(onRead: (bytes: number, buffer: Uint8Array) => boolean): net.Socket {
-    return this.secure
-      ? tls.connect({ host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ...this.options.tls })
+    const socket = this.secure
+      ? tls.connect({ host: this.host, port: this.port, ...this.options.tls })
       : net.connect({ host: this.host, port: this.port, onread: { buffer: this.readBuffer, callback: onRead } });
+    timeConnection(socket, this.secure, this.options.recorder);
+    return socket;
   }
 
   /**

@@ -32,12 +32,18 @@ export interface SenderOptions {
   clock: () => number;
   /** --log: one row per measured request; null: none */
   requestLog?: RequestLog | null;
+  /**
+   * closed loop: a request is due when it goes onto a connection, so its latency is its service
+   * time (there is no schedule; the wait for a connection, a first connect among it, is neither)
+   */
+  dueWhenSent?: boolean;
 }
 
 export class HttpSender implements ExchangeOwner {
   readonly clock: () => number;
   readonly maxBodyBytes: number;
   private readonly requestLog: RequestLog | null;
+  private readonly dueWhenSent: boolean;
   /** holds requests back while connections cannot be opened (see connect-gate.ts) */
   readonly gate: ConnectGate<Exchange>;
   private readonly transport: Transport;
@@ -76,6 +82,7 @@ export class HttpSender implements ExchangeOwner {
     this.overdue = new RequestAbort('timeout', `no complete response within ${this.timeoutMs} ms`);
     this.tooLarge = new RequestAbort('too-large', `response body over ${this.maxBodyBytes} bytes`);
     this.requestLog = options.requestLog ?? null;
+    this.dueWhenSent = options.dueWhenSent ?? false;
     this.gate = new ConnectGate<Exchange>(
       options.timeoutMs,
       options.clock,
@@ -135,8 +142,9 @@ export class HttpSender implements ExchangeOwner {
     if (!exchange.measured) return void exchange.onDone?.();
     const doneMs = this.clock();
     const sentMs = exchange.sentMs < 0 ? exchange.handedMs : exchange.sentMs;
-    this.recorder.recordResponse(exchange.step, exchange.status, exchange.bodyBytes, exchange.dueMs, sentMs, doneMs);
-    this.requestLog?.row(exchange.status, exchange.bodyBytes, exchange.dueMs, sentMs, doneMs, exchange.status < 400 ? null : 'http');
+    const dueMs = this.dueWhenSent ? sentMs : exchange.dueMs;
+    this.recorder.recordResponse(exchange.step, exchange.status, exchange.bodyBytes, dueMs, sentMs, doneMs);
+    this.requestLog?.row(exchange.status, exchange.bodyBytes, dueMs, sentMs, doneMs, exchange.status < 400 ? null : 'http');
     exchange.onDone?.();
   }
 

@@ -10,6 +10,24 @@ export interface TargetSpec {
   headers: Record<string, string>;
   /** request body, base64 so that the spec stays JSON-safe for remote agents; null for none */
   bodyBase64: string | null;
+  /** how an https target is reached; absent: Node's defaults (certificates verified against its CAs) */
+  tls?: TlsSpec;
+}
+
+/**
+ * The TLS options of an https target, as plain data (PEM text, never file names: a load box reads
+ * no local file of the controller's).
+ */
+export interface TlsSpec {
+  /** no certificate verification (--insecure) */
+  insecure: boolean;
+  /** PEM certificates trusted instead of Node's CAs (--ca); null: Node's */
+  ca: string | null;
+  /** the client certificate chain and its private key, PEM (--cert, --key); null: none */
+  cert: string | null;
+  key: string | null;
+  /** the name sent as SNI and checked against the certificate (--servername); null: the URL's host */
+  servername: string | null;
 }
 
 /** Which HTTP client carries the requests: the lean one, or undici (the cross-check). */

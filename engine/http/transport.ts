@@ -2,6 +2,7 @@
  * The sender's view of an HTTP client: hand it a request's handler, and it calls the handler back
  * in undici's order (open-transport.ts makes one of either kind).
  */
+import type { ConnectionListener } from './connection-setup.js';
 import type { LeanRequestHandler } from './lean-pool.js';
 
 /** The calls a request's handler gets, from either client. */
@@ -20,4 +21,6 @@ export interface TransportOptions {
   connections: number;
   /** the requests' total deadline, ms (undici's own timers use it as a second line) */
   timeoutMs: number;
+  /** told the set-up time of every connection opened (connection-setup.ts) */
+  recorder: ConnectionListener;
 }

@@ -47,7 +47,25 @@ function readCounts(inflated: Buffer): Histogram | string {
   const highest = readInt64(inflated, 24);
   if (!(highest >= 2 && highest <= MAX_TRACKABLE)) return `tracks values up to ${highest}, not from 2 to 2^53`;
   const slots = slotsFor(highest);
-  const histogram = new Histogram(slots);
+  // two walks: the first checks every count and finds the range held, the second counts into a
+  // histogram of exactly that range
+  const range = walkCounts(inflated, slots, null);
+  if (typeof range === 'string') return range;
+  const histogram = new Histogram();
+  if (range.highest >= 0) {
+    histogram.cover(range.lowest, range.highest);
+    walkCounts(inflated, slots, histogram);
+  }
+  return histogram;
+}
+
+/**
+ * Reads the counts after the header: into `into` when given (already checked), else only checking
+ * them. The lowest and highest slot that hold a count (highest -1: none), or what is wrong.
+ */
+function walkCounts(inflated: Buffer, slots: number, into: Histogram | null): { lowest: number; highest: number } | string {
+  let lowest = -1;
+  let highest = -1;
   let slot = 0;
   for (let at = HEADER_BYTES; at < inflated.length; ) {
     let word = 0;
@@ -71,12 +89,16 @@ function readCounts(inflated: Buffer): Histogram | string {
     } else {
       if (value > Number.MAX_SAFE_INTEGER) return 'has a count past 2^53';
       if (slot >= slots) return `has counts past the ${slots} slots of its range`;
-      if (value > 0) histogram.addToSlot(slot, value);
+      if (value > 0) {
+        if (lowest < 0) lowest = slot;
+        highest = slot;
+        into?.addToSlot(slot, value);
+      }
       slot++;
     }
     if (slot > slots) return `has counts past the ${slots} slots of its range`;
   }
-  return histogram;
+  return { lowest, highest };
 }
 
 /**

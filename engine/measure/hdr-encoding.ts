@@ -25,26 +25,39 @@ let scratch = Buffer.allocUnsafe(HEADER_BYTES + 4096 * MAX_WORD_BYTES);
 
 /**
  * The base64 text of a histogram with 3 significant digits and values from 1 whose bucket counts
- * are `counts[0..highestSlot]` (integers below 2^53; `highestSlot` -1 when empty), declared to
+ * are `counts[0..highestSlot - firstSlot]` from slot `firstSlot` on, every slot below it empty
+ * (integers below 2^53; `highestSlot` -1 when empty), declared to
  * track values up to `highestTrackableValue`, which must lie in or above the highest slot.
  * `compressed` false: the V2 encoding without its deflate, for a message between threads of one
  * process (see Histogram.encodeForThread).
  */
-export function encodeSlotCounts(counts: ArrayLike<number>, highestSlot: number, highestTrackableValue: number, compressed = true): string {
+export function encodeSlotCounts(
+  counts: ArrayLike<number>,
+  firstSlot: number,
+  highestSlot: number,
+  highestTrackableValue: number,
+  compressed = true,
+): string {
   // like HdrHistogram, an empty histogram still writes its first count
   const limit = Math.max(highestSlot, 0) + 1;
   if (scratch.length < HEADER_BYTES + limit * MAX_WORD_BYTES) scratch = Buffer.allocUnsafe(HEADER_BYTES + limit * MAX_WORD_BYTES);
   const out = scratch;
   let at = HEADER_BYTES;
   let slot = 0;
+  // the slots below the first held are empty: one run of zeros
+  if (firstSlot > 1 && highestSlot >= firstSlot) {
+    at = putZigZag(out, at, -firstSlot);
+    slot = firstSlot;
+  }
   while (slot < limit) {
-    const count = counts[slot++]!;
+    const count = slot < firstSlot ? 0 : counts[slot - firstSlot]!;
+    slot++;
     if (count !== 0) {
       at = putZigZag(out, at, count);
       continue;
     }
     let zeros = 1;
-    while (slot < limit && counts[slot] === 0) {
+    while (slot < limit && (slot < firstSlot || counts[slot - firstSlot] === 0)) {
       zeros++;
       slot++;
     }

@@ -78,21 +78,20 @@ export function slotsFor(highest: number): number {
 export const MAX_SLOTS = slotsFor(HIGHEST_VALUE);
 
 const NO_COUNTS = new Float64Array(0);
+/** The least a histogram grows by, slots. */
+const MIN_GROWTH = 64;
 const ONE_EMPTY_SLOT = new Float64Array(1);
 
 /** hdr-histogram-js's unit in the last place, the same formula, so that counts round as its own do. */
 const ulp = (x: number): number => 2 ** (Math.floor(Math.log2(x)) - 52);
 
 export class Histogram {
-  private counts: Float64Array;
+  /** counts of slots base .. base + counts.length - 1: a histogram holds only the range it saw */
+  private counts: Float64Array = NO_COUNTS;
+  private base = 0;
   private total = 0;
   private lowestSlot = MAX_SLOTS;
   private highestSlot = -1;
-
-  /** `slots`: room for values up to that slot from the start (a decoder knows its range); it grows as needed anyway. */
-  constructor(slots = 0) {
-    this.counts = slots > 0 ? new Float64Array(Math.min(slots, MAX_SLOTS)) : NO_COUNTS;
-  }
 
   /** How many values were recorded. */
   get totalCount(): number {
@@ -111,8 +110,12 @@ export class Histogram {
 
   /** Adds `count` values to `slot` (0 <= slot < MAX_SLOTS): what a decoder does. */
   addToSlot(slot: number, count: number): void {
-    if (slot >= this.counts.length) this.grow(slot);
-    this.counts[slot]! += count;
+    let index = slot - this.base;
+    if (index < 0 || index >= this.counts.length) {
+      this.cover(slot, slot, true);
+      index = slot - this.base;
+    }
+    this.counts[index]! += count;
     this.total += count;
     if (slot < this.lowestSlot) this.lowestSlot = slot;
     if (slot > this.highestSlot) this.highestSlot = slot;
@@ -121,10 +124,12 @@ export class Histogram {
   /** Adds everything `other` recorded. */
   add(other: Histogram): void {
     if (other.highestSlot < 0) return;
-    if (other.highestSlot >= this.counts.length) this.grow(other.highestSlot);
+    this.cover(other.lowestSlot, other.highestSlot, true);
     const counts = this.counts;
     const from = other.counts;
-    for (let slot = other.lowestSlot; slot <= other.highestSlot; slot++) counts[slot]! += from[slot]!;
+    const shift = other.base - this.base;
+    for (let index = other.lowestSlot - other.base, end = other.highestSlot - other.base; index <= end; index++)
+      counts[index + shift]! += from[index]!;
     this.total += other.total;
     if (other.lowestSlot < this.lowestSlot) this.lowestSlot = other.lowestSlot;
     if (other.highestSlot > this.highestSlot) this.highestSlot = other.highestSlot;
@@ -132,7 +137,7 @@ export class Histogram {
 
   /** Empty again, its counts kept for reuse. */
   reset(): void {
-    if (this.highestSlot >= 0) this.counts.fill(0, this.lowestSlot, this.highestSlot + 1);
+    if (this.highestSlot >= 0) this.counts.fill(0, this.lowestSlot - this.base, this.highestSlot - this.base + 1);
     this.total = 0;
     this.lowestSlot = MAX_SLOTS;
     this.highestSlot = -1;
@@ -148,7 +153,7 @@ export class Histogram {
     if (this.total === 0) return 0;
     let sum = 0;
     for (let slot = this.lowestSlot; slot <= this.highestSlot; slot++) {
-      const count = this.counts[slot]!;
+      const count = this.counts[slot - this.base]!;
       if (count !== 0) sum += (valueOfSlot(slot) + Math.floor(slotWidth(slot) / 2)) * count;
     }
     return sum / this.total;
@@ -168,7 +173,7 @@ export class Histogram {
     let wanted = percents.length > 0 ? countFor(percents[0]!) : 0;
     let running = 0;
     for (let slot = this.lowestSlot; slot <= this.highestSlot && next < percents.length; slot++) {
-      running += this.counts[slot]!;
+      running += this.counts[slot - this.base]!;
       while (next < percents.length && running >= wanted) {
         values.push(percents[next] === 0 ? valueOfSlot(slot) : topOfSlot(slot));
         if (++next < percents.length) wanted = countFor(percents[next]!);
@@ -187,8 +192,8 @@ export class Histogram {
     let best = -1;
     let bestCount = 0;
     for (let slot = this.lowestSlot; slot <= this.highestSlot; slot++) {
-      if (this.counts[slot]! > bestCount) {
-        bestCount = this.counts[slot]!;
+      if (this.counts[slot - this.base]! > bestCount) {
+        bestCount = this.counts[slot - this.base]!;
         best = slot;
       }
     }
@@ -214,18 +219,30 @@ export class Histogram {
 
   private encodeAs(compressed: boolean): string {
     // like HdrHistogram, an empty histogram still writes its first count
-    if (this.highestSlot < 0) return encodeSlotCounts(ONE_EMPTY_SLOT, -1, 2, compressed);
+    if (this.highestSlot < 0) return encodeSlotCounts(ONE_EMPTY_SLOT, 0, -1, 2, compressed);
     // declared up to the top of the highest slot: a decoder sizes its counts to hold it
     const highestTrackable = Math.max(2, topOfSlot(this.highestSlot));
-    return encodeSlotCounts(this.counts, this.highestSlot, Math.min(highestTrackable, HIGHEST_VALUE), compressed);
+    return encodeSlotCounts(this.counts, this.base, this.highestSlot, Math.min(highestTrackable, HIGHEST_VALUE), compressed);
   }
 
-  private grow(slot: number): void {
-    // whole buckets, and at least half again what it had: a range that creeps up copies rarely
-    const needed = (Math.floor(slot / HALF_COUNT) + 1) * HALF_COUNT;
-    const length = Math.min(MAX_SLOTS, Math.max(needed, 2 * HALF_COUNT, this.counts.length + (this.counts.length >> 1)));
-    const counts = new Float64Array(length);
-    counts.set(this.counts);
+  /**
+   * Room for the slots `from` to `to`, what is counted kept. `slack`: half as much again on the
+   * side that grew (a range that creeps copies rarely); without it, exactly that (a decoder, which
+   * knows its range). Only the range seen is held: a body size is one slot, not the 2,048 below it.
+   */
+  cover(from: number, to: number, slack = false): void {
+    const had = this.counts.length;
+    if (had > 0 && from >= this.base && to < this.base + had) return;
+    let low = had > 0 ? Math.min(from, this.base) : from;
+    let high = had > 0 ? Math.max(to, this.base + had - 1) : to;
+    if (slack) {
+      const extra = Math.max(MIN_GROWTH, (high - low + 1) >> 1);
+      if (had === 0 || from < this.base) low = Math.max(0, low - extra);
+      if (had === 0 || to >= this.base + had) high = Math.min(MAX_SLOTS - 1, high + extra);
+    }
+    const counts = new Float64Array(high - low + 1);
+    if (had > 0) counts.set(this.counts, this.base - low);
     this.counts = counts;
+    this.base = low;
   }
 }

@@ -28,7 +28,7 @@ function workerHistogram(): Histogram {
   return new Histogram();
 }
 
-/** A step tally carries no generator delay (that belongs to time, not to requests): empty on the wire. */
+/** A step tally carries no generator delay nor connections (they belong to time, not to requests): empty on the wire. */
 const NO_VALUES = workerHistogram().encodeForThread();
 
 /** What one interval recorded about the requests due in one step. */
@@ -104,6 +104,8 @@ class StepTally {
         sizeBytes: this.sizeBytes.encodeForThread(),
         loopDelayUs: NO_VALUES,
         gcPauseUs: NO_VALUES,
+        connectUs: NO_VALUES,
+        tlsHandshakeUs: NO_VALUES,
       },
     };
   }
@@ -143,6 +145,11 @@ export class IntervalRecorder {
   };
   private readonly loopDelayUs = workerHistogram();
   private readonly gcPauseUs = workerHistogram();
+  /** the interval's new connections: TCP connect and TLS handshake times, protocols and TLS versions agreed */
+  private readonly connectUs = workerHistogram();
+  private readonly tlsHandshakeUs = workerHistogram();
+  private readonly protocols = new Map<string, number>();
+  private readonly tlsVersions = new Map<string, number>();
   /** the generator's own counters over the interval (busy, observed, GC time); the request counters are the tallies' */
   private generator: Counts = zeroCounts();
 
@@ -251,6 +258,18 @@ export class IntervalRecorder {
   }
 
   /**
+   * A new connection can carry requests: its TCP connect took `connectMs`, its TLS handshake
+   * `handshakeMs` (null over plain TCP), and the server agreed to `protocol` (and `tlsVersion`).
+   * Once per connection, never per request (http/connection-setup.ts calls it).
+   */
+  recordConnection(connectMs: number, handshakeMs: number | null, protocol: string, tlsVersion: string | null): void {
+    this.connectUs.recordValue(usFrom(connectMs));
+    countCapped(this.protocols, protocol);
+    if (handshakeMs !== null) this.tlsHandshakeUs.recordValue(usFrom(handshakeMs));
+    if (tlsVersion !== null) countCapped(this.tlsVersions, tlsVersion);
+  }
+
+  /**
    * Everything recorded since the last call, as a snapshot of the interval `interval` (in phase
    * `phase`, from `startMs` to `endMs`) with its step tallies and how many steps are closed as of
    * its end; the recorder starts empty again. A step whose planned end is after `endMs` is not
@@ -284,7 +303,15 @@ export class IntervalRecorder {
       statusCodes,
       errors,
       errorCodes,
-      histograms: { ...requestHistograms, loopDelayUs: this.loopDelayUs.encodeForThread(), gcPauseUs: this.gcPauseUs.encodeForThread() },
+      histograms: {
+        ...requestHistograms,
+        loopDelayUs: this.loopDelayUs.encodeForThread(),
+        gcPauseUs: this.gcPauseUs.encodeForThread(),
+        connectUs: this.connectUs.encodeForThread(),
+        tlsHandshakeUs: this.tlsHandshakeUs.encodeForThread(),
+      },
+      protocols: Object.fromEntries(this.protocols),
+      tlsVersions: Object.fromEntries(this.tlsVersions),
       steps,
       stepsClosed: this.closed,
     };
@@ -300,6 +327,10 @@ export class IntervalRecorder {
     this.generator = zeroCounts();
     this.loopDelayUs.reset();
     this.gcPauseUs.reset();
+    this.connectUs.reset();
+    this.tlsHandshakeUs.reset();
+    this.protocols.clear();
+    this.tlsVersions.clear();
     return snapshot;
   }
 

@@ -14,8 +14,20 @@ import { Histogram } from './histogram.js';
  * Stable names of the ways a request can fail. Every failure is counted in exactly one.
  * `too-large`: the body passed --max-body and was cut off. Not `protocol`: HTTP puts no limit on
  * a body, so the target broke no rule; the limit is the user's, like the deadline behind `timeout`.
+ * `tls`: the TLS handshake failed or the server's certificate was refused (its code says which).
  */
-export const ERROR_CLASSES = ['refused', 'reset', 'timeout', 'http', 'protocol', 'too-large', 'generator', 'interrupted', 'other'] as const;
+export const ERROR_CLASSES = [
+  'refused',
+  'reset',
+  'timeout',
+  'tls',
+  'http',
+  'protocol',
+  'too-large',
+  'generator',
+  'interrupted',
+  'other',
+] as const;
 export type ErrorClass = (typeof ERROR_CLASSES)[number];
 
 export interface Counts {
@@ -44,8 +56,19 @@ export interface Counts {
  * `loopDelayUs`: how late the generator's event loop was, as met at a random moment (see
  * IntervalRecorder.recordLoopDelays), µs. `gcPauseUs`: each garbage collection pause, µs. Both are
  * the generator's own delay, recorded per interval (never per request) and added like the others.
+ * `connectUs`: each new connection's TCP connect, µs; `tlsHandshakeUs`: its TLS handshake after
+ * that (https only), µs. Connections belong to time too, not to a request or a step.
  */
-export const HISTOGRAM_NAMES = ['latencyUs', 'serviceUs', 'lagUs', 'sizeBytes', 'loopDelayUs', 'gcPauseUs'] as const;
+export const HISTOGRAM_NAMES = [
+  'latencyUs',
+  'serviceUs',
+  'lagUs',
+  'sizeBytes',
+  'loopDelayUs',
+  'gcPauseUs',
+  'connectUs',
+  'tlsHandshakeUs',
+] as const;
 export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
 
 /** What an interval is, on the wire or decoded; `H` is how its histograms are held. */
@@ -73,6 +96,12 @@ interface IntervalOf<H> {
    */
   histograms: Record<HistogramName, H>;
   /**
+   * New connections by the protocol agreed through ALPN (`http/1.1`), and over https by TLS
+   * version (`TLSv1.3`), capped like status codes. Optional on the wire (older agents, step parts).
+   */
+  protocols?: Record<string, number>;
+  tlsVersions?: Record<string, number>;
+  /**
    * The interval's request figures split by the step each request was due in (a part's `phase` is
    * that step), whenever the request ended: a ramp step's figures are the sum of its parts over
    * the run, while the interval itself stays by completion time. The parts add up to the
@@ -96,6 +125,8 @@ export interface IntervalStats extends IntervalOf<Histogram> {
   /** how many snapshots were merged into this one */
   sources: number;
   errorCodes: Record<string, number>;
+  protocols: Record<string, number>;
+  tlsVersions: Record<string, number>;
   steps: IntervalStats[];
   /** 0 when unknown: nothing is taken as closed before its source says so */
   stepsClosed: number;
@@ -132,6 +163,8 @@ export function emptyStats(interval = 0, phase = 0, startMs = 0, endMs = 0): Int
     statusCodes: {},
     errors: {},
     errorCodes: {},
+    protocols: {},
+    tlsVersions: {},
     histograms: Object.fromEntries(HISTOGRAM_NAMES.map((name) => [name, newHistogram()])) as Record<HistogramName, Histogram>,
     steps: [],
     stepsClosed: 0,
@@ -164,6 +197,8 @@ export function decodeSnapshot(snapshot: Snapshot): IntervalStats {
     statusCodes: { ...snapshot.statusCodes },
     errors: { ...snapshot.errors },
     errorCodes: { ...snapshot.errorCodes },
+    protocols: { ...snapshot.protocols },
+    tlsVersions: { ...snapshot.tlsVersions },
     histograms,
     steps: (snapshot.steps ?? []).map(decodeSnapshot),
     stepsClosed: snapshot.stepsClosed ?? 0,
@@ -183,6 +218,8 @@ export function encodeStats(stats: IntervalStats): Snapshot {
     statusCodes: { ...stats.statusCodes },
     errors: { ...stats.errors },
     errorCodes: { ...stats.errorCodes },
+    protocols: { ...stats.protocols },
+    tlsVersions: { ...stats.tlsVersions },
     histograms,
     steps: stats.steps.map(encodeStats),
     stepsClosed: stats.stepsClosed,
@@ -222,6 +259,8 @@ export function mergeStats(into: IntervalStats, from: IntervalStats): IntervalSt
   // keys from the target are capped again: each source kept its own first keys
   addCapped(into.statusCodes, from.statusCodes);
   addCapped(into.errorCodes, from.errorCodes);
+  addCapped(into.protocols, from.protocols);
+  addCapped(into.tlsVersions, from.tlsVersions);
   addTally(into.errors, from.errors);
   for (const name of HISTOGRAM_NAMES) into.histograms[name].add(from.histograms[name]);
   for (const part of from.steps) mergeStats(stepPart(into, part), part);

@@ -88,3 +88,27 @@ export function generatorDelay(stats: Pick<IntervalStats, 'counts' | 'histograms
     gcPauseMax: percentile(gcPauseUs, 100, 1000) ?? 0,
   };
 }
+
+/**
+ * How the run's connections were set up, apart from any request's latency: how many were opened
+ * (ready to carry requests), their TCP connect and TLS handshake times (ms; all null when none was
+ * timed), and how many agreed to each protocol (ALPN) and TLS version.
+ */
+export interface ConnectionSetup {
+  opened: number;
+  connectMs: Distribution;
+  tlsHandshakeMs: Distribution;
+  protocols: Record<string, number>;
+  tlsVersions: Record<string, number>;
+}
+
+export function connectionSetup(stats: Pick<IntervalStats, 'histograms' | 'protocols' | 'tlsVersions'>): ConnectionSetup {
+  const { connectUs, tlsHandshakeUs } = stats.histograms;
+  return {
+    opened: connectUs.totalCount,
+    connectMs: distribution(connectUs, 1000),
+    tlsHandshakeMs: distribution(tlsHandshakeUs, 1000),
+    protocols: { ...stats.protocols },
+    tlsVersions: { ...stats.tlsVersions },
+  };
+}

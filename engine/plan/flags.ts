@@ -77,6 +77,7 @@ const REQUEST = 'Request:';
 const GENERATOR = 'Generator:';
 const OUTPUT = 'Output:';
 const BOXES = 'Load boxes (over ssh):';
+const TLS = 'TLS (https URLs):';
 
 const TEXT = ['string'] as const;
 const NUMERIC = ['string', 'number'] as const;
@@ -225,6 +226,49 @@ const TABLE = [
     help: 'total deadline per request; then it counts as "timeout"',
     default: DEFAULTS.timeoutMs,
     profile: NUMERIC,
+  },
+  {
+    name: 'insecure',
+    type: 'boolean',
+    group: TLS,
+    help: "do not verify the server's certificate (self-signed, expired, another name); the summary warns that it was not verified",
+    default: "verified against Node's CAs, or --ca",
+    profile: SWITCH,
+  },
+  {
+    name: 'ca',
+    type: 'string',
+    kind: 'text-file',
+    group: TLS,
+    help: "trust the PEM certificates in this file (a private CA, a self-signed server) instead of Node's CAs",
+    profile: TEXT,
+    sensitive: 'file',
+  },
+  {
+    name: 'cert',
+    type: 'string',
+    kind: 'text-file',
+    group: TLS,
+    help: 'client certificate (PEM, the chain may follow it) for a server that asks for one; needs --key',
+    profile: TEXT,
+    sensitive: 'file',
+  },
+  {
+    name: 'key',
+    type: 'string',
+    kind: 'text-file',
+    group: TLS,
+    help: "the client certificate's private key (PEM, unencrypted); checked against --cert before any load",
+    profile: TEXT,
+    sensitive: 'file',
+  },
+  {
+    name: 'servername',
+    type: 'string',
+    group: TLS,
+    help: "the name sent as SNI and checked against the server's certificate, e.g. to reach https://127.0.0.1 as example.com",
+    default: "the URL's host name (none for an IP address)",
+    profile: TEXT,
   },
   {
     name: 'workers',

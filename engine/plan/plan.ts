@@ -5,7 +5,7 @@
  */
 import { rampRates } from '../verdict/breaking-point.js';
 import { DEFAULTS } from './defaults.js';
-import { CLIENT_KINDS, type ClientKind, type TargetSpec } from '../http/target.js';
+import { CLIENT_KINDS, type ClientKind, type TargetSpec, type TlsSpec } from '../http/target.js';
 import { credentialsOf, parseHeaders, printable, withoutCredentials } from './request-headers.js';
 import type { FlagValues } from './flags.js';
 import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../../common/units.js';
@@ -13,6 +13,7 @@ import { remotePlan, type RemotePlan } from './remote-plan.js';
 import { ENDURANCE_INTERVAL_MS } from '../verdict/endurance.js';
 import type { RampPlan } from '../run/contract.js';
 import { reportPlan, type ReportPlan } from './report-plan.js';
+import { tlsPlan } from './tls-plan.js';
 
 export interface Plan {
   /** the target URL, or null to start the bundled target server and use its /test-get/0 */
@@ -20,6 +21,8 @@ export interface Plan {
   method: string;
   headers: Record<string, string>;
   bodyBase64: string | null;
+  /** certificate checks, client certificate and SNI of an https target; null: Node's defaults */
+  tls: TlsSpec | null;
   mode: 'rate' | 'clients' | 'ramp';
   /** the stress ramp (ramp mode) */
   ramp: RampPlan | null;
@@ -135,12 +138,14 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
         ? take(problems, () => boundedDuration(raw.warmup!, '--warmup', 0, 3_600_000))
         : DEFAULTS.warmupMs;
   const request = requestParts(raw, problems);
+  const tls = tlsPlan(raw, url, problems);
   const remote = remotePlan(raw, problems, { url, clients, workers: given(raw.workers) ? workers : null });
 
   if (problems.length > 0) throw new PlanError(problems);
   return {
     url,
     ...request,
+    tls,
     mode,
     ramp,
     rate,
@@ -262,5 +267,6 @@ function boundedDuration(text: string, what: string, minMs: number, maxMs: numbe
 /** The request the workers send, once the target URL is known. */
 export function targetSpec(plan: Plan, url: string): TargetSpec {
   const headers = { ...plan.headers };
-  return { url: withoutCredentials(url), method: plan.method, headers, bodyBase64: plan.bodyBase64 };
+  const spec: TargetSpec = { url: withoutCredentials(url), method: plan.method, headers, bodyBase64: plan.bodyBase64 };
+  return plan.tls === null ? spec : { ...spec, tls: plan.tls };
 }

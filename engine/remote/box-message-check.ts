@@ -110,6 +110,9 @@ const REQUEST_COUNTERS = ['scheduled', 'requests', 'responses', 'success', 'fail
 
 /** Status codes as the recorder keys them (or the tally's overflow). */
 const STATUS_KEY = /^(?:[0-9]{1,4}|other)$/;
+/** A protocol agreed through ALPN or a TLS version, as Node names them: a short printable word. */
+const PROTOCOL_KEY = /^[\x21-\x7e]{1,40}$/;
+const protocolKey = (name: string): string | null => (PROTOCOL_KEY.test(name) && name !== '__proto__' ? null : 'is not a protocol name');
 
 function countsShape(): Shape {
   const milliseconds = number(0, MAX_SAFE);
@@ -135,6 +138,9 @@ function intervalShape(limits: SnapshotLimits): Shape {
       tallied((name) => (name.length > 0 && name.length <= MAX_ERROR_CODE ? null : 'is not an error code'), MAX_DISTINCT_KEYS + 1),
     ),
     histograms: object(Object.fromEntries(HISTOGRAM_NAMES.map((name) => [name, optional(text(MAX_ENCODED_CHARS))]))),
+    // absent from older agents' snapshots
+    protocols: optional(tallied(protocolKey, MAX_DISTINCT_KEYS + 1)),
+    tlsVersions: optional(tallied(protocolKey, MAX_DISTINCT_KEYS + 1)),
   });
 }
 

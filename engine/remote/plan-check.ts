@@ -56,6 +56,10 @@ const headerValue: Shape = (value, path) =>
 const body: Shape = (value, path) =>
   typeof value === 'string' && value.length % 4 === 0 && BASE64.test(value) ? null : notA(path, value, 'base64');
 
+/** PEM text of certificates or a key: a CA bundle of Mozilla's size is about 200 KB. */
+const pem = nullable(text(4 * 1024 * 1024));
+const tls = object({ insecure: boolean, ca: pem, cert: pem, key: pem, servername: nullable(text(253)) });
+
 const segment = object({
   durationMs: number(1, MAX_SPAN_MS),
   fromRate: number(0, 1e9),
@@ -80,6 +84,7 @@ const SPEC = object({
     method,
     headers: record(headerValue, 1000, (name) => (HEADER_NAME.test(name) ? null : 'is not a header name')),
     bodyBase64: nullable(body),
+    tls: optional(tls),
   }),
   load,
   workers: integer(1, 256),

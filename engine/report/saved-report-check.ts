@@ -95,6 +95,11 @@ const REPORT = object({
   serviceTimeMs: distribution,
   schedulerLagMs: object({ p50: maybe, p99: maybe, max: maybe, bound: optional(figure) }),
   generatorDelayMs: optional(generatorDelay),
+  // absent from summaries saved before connections were measured
+  connections: optional(
+    object({ opened: figure, connectMs: distribution, tlsHandshakeMs: distribution, protocols: tally, tlsVersions: tally }),
+  ),
+  insecure: optional(boolean),
   intervals: list(interval, MAX_ITEMS),
   workerFailures: list(object({ workerIndex: integer(0, Number.MAX_SAFE_INTEGER), atS: figure, message: phrase }), MAX_ITEMS),
   percentiles: optional(list(object({ percentile: figure, latencyMs: maybe, serviceMs: maybe }), MAX_ITEMS)),

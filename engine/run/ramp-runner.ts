@@ -32,11 +32,15 @@ export class RampRunner {
     private readonly makeRun: RunFactory,
   ) {}
 
-  /** A step a load box could not offer (lost, or limited on its own figures) is not the server's verdict. */
+  /**
+   * A step a load box could not offer (lost, or limited on its own figures) is not the server's
+   * verdict, and it names the box: also when the merged figures were generator-limited already
+   * (a box that fell far behind drags the merge with it), as the run's Generator line does.
+   */
   private judgeBoxes(report: StepReport, boxes: AgentPhases, step: number, durationS: number): StepReport {
     const reason = boxes.limitReason(step, durationS, this.base.maxInflight, this.criteria);
     boxes.forget(step);
-    return reason === null || report.verdict === 'generator-limited' ? report : { ...report, verdict: 'generator-limited', reason };
+    return reason === null ? report : { ...report, verdict: 'generator-limited', reason };
   }
 
   private get criteria(): Criteria {

@@ -116,6 +116,8 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
     timeoutMs: task.timeoutMs,
     maxBodyBytes: task.maxBodyBytes ?? null,
     requestLog,
+    // a closed loop has no schedule: its latency is the service time
+    dueWhenSent: task.load.kind === 'clients',
     // half the in-flight cap: requests held while the target refuses must not reach the cap
     holdLimit: Math.max(1, Math.floor(task.maxInflight / 2)),
     recorder,

@@ -12,10 +12,12 @@ import type { Counts, ErrorClass } from '../measure/snapshot.js';
 import { DEFAULT_CRITERIA } from '../verdict/breaking-point.js';
 import {
   centralFigures,
+  connectionSetup,
   distribution,
   generatorDelay,
   percentile,
   percentileTable,
+  type ConnectionSetup,
   type Distribution,
   type GeneratorDelay,
   type PercentileRow,
@@ -64,6 +66,8 @@ export interface RunMeta {
   endurance?: boolean;
   /** scheduler lag p99 above this means the generator fell behind, ms (--max-lag); default 5 */
   maxLagMs?: number;
+  /** the server's certificate was not verified (--insecure) */
+  insecure?: boolean;
 }
 
 export interface Summary {
@@ -84,6 +88,10 @@ export interface Summary {
    * and max (as met at a random moment), its GC pauses summed over workers and the longest one
    */
   generatorDelayMs: GeneratorDelay;
+  /** connections opened, their connect and TLS handshake times, protocols and TLS versions agreed */
+  connections: ConnectionSetup;
+  /** true: the server's certificate was not verified (--insecure); the text summary warns */
+  insecure: boolean;
   sizes: { median: number | null; mean: number | null; mode: number | null };
   times: { median: number | null; mean: number | null; mode: number | null };
   bodyBytes: number;
@@ -171,6 +179,8 @@ export function summarize(meta: RunMeta, result: RunResult): Summary {
     serviceTimeMs: distribution(total.histograms.serviceUs, 1000),
     schedulerLagMs: { p50: percentile(lag, 50, 1000), p99: percentile(lag, 99, 1000), max: percentile(lag, 100, 1000), bound: lagBoundMs },
     generatorDelayMs: generatorDelay(total),
+    connections: connectionSetup(total),
+    insecure: meta.insecure ?? false,
     sizes: centralFigures(total.histograms.sizeBytes),
     times: centralFigures(total.histograms.latencyUs, 1000),
     bodyBytes: total.counts.bodyBytes,

@@ -2,7 +2,7 @@
  * The accounting every run must satisfy, asserted after every integration run of the engine:
  * scheduled = requests + dropped, requests = success + failure, every failure in exactly one
  * known class, the intervals adding up to the totals (what was merged over time is what was
- * merged in all), bounded tallies, and no NaN, Infinity or sentinel anywhere in the summary or
+ * merged in all), each connection opened with its protocol, bounded tallies, and no NaN, Infinity or sentinel anywhere in the summary or
  * in the text report.
  */
 import assert from 'node:assert/strict';
@@ -42,6 +42,12 @@ export function assertInvariants(summary: Summary): void {
   for (const interval of summary.intervals) {
     assert.equal(sum(Object.values(interval.errors)), interval.failure, `interval at ${interval.t} s: every failure in one class`);
   }
+  // every connection opened agreed to one protocol; over TLS to one version too, and none over plain TCP
+  const { connections } = summary;
+  assert.equal(sum(Object.values(connections.protocols)), connections.opened, 'each connection opened has its protocol');
+  const overTls = sum(Object.values(connections.tlsVersions));
+  assert.ok(overTls === 0 || overTls === connections.opened, `${overTls} of ${connections.opened} connections have a TLS version`);
+  assert.equal(connections.connectMs.p50 === null, connections.opened === 0, 'a connect time for the connections opened');
   assertFinite(summary, 'summary');
 }
 

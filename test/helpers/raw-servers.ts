@@ -3,6 +3,7 @@
  * for the faults a real server framework would never produce on purpose. Each answers every
  * request on a connection the same way; `close()` destroys every socket it still holds.
  */
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
 export interface RawServer {
@@ -44,14 +45,46 @@ export async function startRawServer(behaviour: Behaviour): Promise<RawServer> {
   };
 }
 
-/** A port nothing listens on: bound, then closed again (the kernel refuses connections to it). */
-export async function refusedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
+/** The kernel's range of ephemeral ports: what it gives a client socket, or a listen on port 0. */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low! > 0 && high! >= low!) return [low!, high!];
+  } catch {
+    // not Linux: the range Linux has by default
+  }
+  return [32768, 60999];
 }
+
+/**
+ * A port of 127.0.0.1 that is free and that the kernel never hands out by itself: outside its
+ * ephemeral range, so no client socket gets it as its source port (a connection to itself, where
+ * a test wants a refusal) and no listen on port 0 gets it while a test has it down. Port 0 is
+ * no such port: bound, closed, then used, it could be taken meanwhile. Probed by listening on it
+ * once; another one on EADDRINUSE.
+ */
+export async function portOutsideEphemeral(): Promise<number> {
+  const [low, high] = ephemeralRange();
+  // below the range when there is room, else above it
+  const [from, to] = low > 11_000 ? [10_000, low - 1] : [high + 1, 65_535];
+  if (to - from < 1000) throw new Error(`no room for test ports outside the ephemeral range ${low}-${high}`);
+  for (let attempt = 0; ; attempt++) {
+    const port = from + Math.floor(Math.random() * (to - from + 1));
+    const probe = net.createServer();
+    const free = await new Promise<boolean>((resolve, reject) => {
+      probe.once('error', (error: NodeJS.ErrnoException) => (error.code === 'EADDRINUSE' ? resolve(false) : reject(error)));
+      probe.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (free) {
+      await new Promise<void>((resolve) => probe.close(() => resolve()));
+      return port;
+    }
+    if (attempt >= 20) throw new Error('no free port outside the ephemeral range after 20 tries');
+  }
+}
+
+/** A port nothing listens on, and that nothing is given meanwhile (portOutsideEphemeral): connections to it are refused. */
+export const refusedPort = portOutsideEphemeral;
 
 /** Calls `answer` once per request received (one request per chunk is enough for GETs without bodies). */
 export function perRequest(answer: (socket: net.Socket) => void): Behaviour {

@@ -80,8 +80,30 @@ function processes(): Array<{ pid: number; ppid: number; environ: string; cmdlin
 /** A box's sessions' environment beyond its marker: names and values without spaces or quotes. */
 export type BoxEnvironment = Readonly<Record<string, string>>;
 
+/** sshd could not bind: the port found free was taken before sshd listened on it. */
+class PortTaken extends Error {}
+
+/**
+ * sshd on `address` and a free port. The port is found free, released, then given to sshd: another
+ * socket may take it in between, so an sshd that cannot bind is started again on another port.
+ */
 async function startSshd(address: string, dir: string, marker: string, env: BoxEnvironment): Promise<{ port: number; sshd: ChildProcess }> {
-  const port = await freePort(address);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSshdOn(address, await freePort(address), dir, marker, env);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function startSshdOn(
+  address: string,
+  port: number,
+  dir: string,
+  marker: string,
+  env: BoxEnvironment,
+): Promise<{ port: number; sshd: ChildProcess }> {
   const config = join(dir, `sshd-${address}.conf`);
   writeFileSync(
     config,
@@ -114,7 +136,8 @@ async function startSshd(address: string, dir: string, marker: string, env: BoxE
     });
     sshd.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`sshd on ${address}:${port} exited (${code}): ${said}`));
+      const why = `sshd on ${address}:${port} exited (${code}): ${said}`;
+      reject(/Address already in use/.test(said) ? new PortTaken(why) : new Error(why));
     });
   });
   return { port, sshd };
@@ -205,4 +228,16 @@ export async function startSshLab(addresses: readonly string[], env: Readonly<Re
     },
   };
   return lab;
+}
+
+const STALL_HOOK = new URL('./stall-worker-hook.js', import.meta.url).href;
+
+/**
+ * A --remote-command that starts the lab's agent on every box, with `box`'s worker thread held
+ * `forMs` once, `afterMs` after it started (helpers/stall-worker-hook.ts): a box that falls behind.
+ * sshd sets the box's marker in each of its sessions; the remote shell tells the boxes apart by it.
+ */
+export function remoteCommandHolding(lab: SshLab, box: LoadBox, afterMs: number, forMs: number): string {
+  const hook = `NODE_OPTIONS=--import=${STALL_HOOK} STALL_HOOK_THREAD=1 STALL_HOOK_AFTER_MS=${afterMs} STALL_HOOK_FOR_MS=${forMs}`;
+  return `if [ "$STRESS_TEST_BOX" = '${box.marker}' ]; then export ${hook}; fi; exec ${lab.remoteCommand}`;
 }

@@ -15,7 +15,7 @@ import {
 } from '../../scripts/test-prerequisites.js';
 
 const EVERYTHING = new Set(TEST_PREREQUISITES.flatMap((entry) => entry.executables));
-const NO_BROWSER_NO_SSHD = new Set(['ssh', 'ssh-keygen', '/usr/sbin/useradd', '/usr/sbin/userdel']);
+const NO_BROWSER_NO_SSHD = new Set(['ssh', 'ssh-keygen', '/usr/sbin/nginx', 'openssl', '/usr/sbin/useradd', '/usr/sbin/userdel']);
 
 function without(...executables: string[]): Set<string> {
   return new Set([...EVERYTHING].filter((executable) => !executables.includes(executable)));
@@ -28,6 +28,8 @@ test('the table: each package and the executables that show it is installed', ()
       ['chromium', ['/usr/bin/chromium']],
       ['openssh-server', ['/usr/sbin/sshd']],
       ['openssh-client', ['ssh', 'ssh-keygen']],
+      ['nginx', ['/usr/sbin/nginx']],
+      ['openssl', ['openssl']],
       ['passwd', ['/usr/sbin/useradd', '/usr/sbin/userdel']],
     ],
   );
@@ -38,8 +40,9 @@ test('missing: a package counts as missing when any one of its executables is', 
     [EVERYTHING, []],
     [NO_BROWSER_NO_SSHD, ['chromium', 'openssh-server']],
     [without('ssh-keygen'), ['openssh-client']],
+    [without('/usr/sbin/nginx'), ['nginx']],
     [without('/usr/sbin/userdel'), ['passwd']],
-    [new Set(), ['chromium', 'openssh-server', 'openssh-client', 'passwd']],
+    [new Set(), ['chromium', 'openssh-server', 'openssh-client', 'nginx', 'openssl', 'passwd']],
   ];
   for (const [found, packages] of table) {
     assert.deepEqual(

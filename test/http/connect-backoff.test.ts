@@ -128,6 +128,17 @@ test('refused: later requests wait; one probe per period; its failure fails ever
   assert.equal(h.timerAt, 10 + 20, 'the second wait is twice the first');
 });
 
+test('a refused handshake (tls) closes the gate like a refused connection: its probe fails the others as tls', () => {
+  const h = harness();
+  h.refuse('tls');
+  assert.equal(h.gate.isClosed, true, 'a server whose certificate is refused is not handshaken with once per request');
+  const waiting = [h.request(), h.request()];
+  for (const request of waiting) h.gate.submit(request);
+  h.fire();
+  h.gate.attemptFailed(waiting[0]!, 'tls', 'DEPTH_ZERO_SELF_SIGNED_CERT');
+  assert.deepEqual(h.failed, [[2, 'tls']]);
+});
+
 test('a failure from an attempt made before the wait does not fail the requests waiting for the next one', () => {
   const h = harness();
   const early = [h.request(), h.request()];

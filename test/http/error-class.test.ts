@@ -17,6 +17,18 @@ test('each fault lands in exactly one stable class', () => {
     [withCode('HPE_INVALID_CONSTANT'), 'protocol'],
     [withCode('EMFILE'), 'generator'],
     [withCode('EADDRNOTAVAIL'), 'generator'],
+    // a certificate refused, a name not in it, a handshake OpenSSL or Node gave up
+    [withCode('DEPTH_ZERO_SELF_SIGNED_CERT'), 'tls'],
+    [withCode('CERT_HAS_EXPIRED'), 'tls'],
+    [withCode('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), 'tls'],
+    [withCode('ERR_TLS_CERT_ALTNAME_INVALID'), 'tls'],
+    [withCode('ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE'), 'tls'],
+    [withCode('ERR_SSL_WRONG_VERSION_NUMBER'), 'tls'],
+    [withCode('ERR_TLS_HANDSHAKE_TIMEOUT'), 'tls'],
+    [withCode('EPROTO'), 'tls'],
+    [withCode('UND_ERR_CONNECT', withCode('CERT_HAS_EXPIRED')), 'tls'],
+    // a code named like an inherited property is no class's
+    [withCode('toString'), 'other'],
     [new RequestAbort('timeout', 'deadline'), 'timeout'],
     [new RequestAbort('interrupted', 'stopped'), 'interrupted'],
     [new RequestAbort('too-large', 'over --max-body'), 'too-large'],

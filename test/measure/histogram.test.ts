@@ -146,4 +146,18 @@ test('adding grows the counts to the other histogram range, and adding nothing c
   const hdr = reference();
   for (const value of [3, 5e9, 7]) hdr.recordValue(value);
   assertSameFigures(small, hdr, 'grown by add');
+  // a histogram holds only the range it saw: it grows down as well as up, one value at a time
+  const downward = new Histogram();
+  const reversed = reference();
+  for (let value = 5_000_000; value >= 1; value = Math.floor(value / 1.7)) {
+    downward.recordValueWithCount(value, 2);
+    reversed.recordValueWithCount(value, 2);
+  }
+  assertSameFigures(downward, reversed, 'grown downwards');
+  assertSameFigures(decodeHistogram(downward.encodeForThread()), reversed, 'grown downwards, decoded');
+  const into = new Histogram();
+  into.recordValue(9e6);
+  into.add(downward);
+  reversed.recordValue(9e6);
+  assertSameFigures(into, reversed, 'a range below added into one above');
 });

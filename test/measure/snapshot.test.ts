@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IntervalRecorder } from '../../engine/measure/recorder.js';
 import { decodeSnapshot, emptyStats, encodeStats, mergeStats, newHistogram } from '../../engine/measure/snapshot.js';
-import { distribution, centralFigures, generatorDelay, mode } from '../../engine/measure/statistics.js';
+import { distribution, centralFigures, connectionSetup, generatorDelay, mode } from '../../engine/measure/statistics.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
 test('merging snapshots from many recorders equals one histogram of all the values', () => {
@@ -139,14 +139,63 @@ test("an older agent's snapshot has no generator delay: it reads as unknown, not
   assert.equal(stats.histograms.latencyUs.totalCount, 1, 'the rest decodes as before');
 });
 
+test('connection set-up merges exactly across workers and load boxes: histograms added, protocols and versions summed', () => {
+  const random = seededRandom(11);
+  const reference = { connect: newHistogram(), handshake: newHistogram() };
+  const merged = emptyStats();
+  for (let worker = 0; worker < 3; worker++) {
+    const recorder = new IntervalRecorder();
+    for (let i = 0; i < 200; i++) {
+      // a slow handshake now and then, as a loaded server has
+      const connectMs = 0.05 + random() * 0.5;
+      const handshakeMs = random() < 0.05 ? 200 + random() * 300 : 1 + random() * 2;
+      const version = i % 4 === 0 ? 'TLSv1.2' : 'TLSv1.3';
+      recorder.recordConnection(connectMs, handshakeMs, 'http/1.1', version);
+      reference.connect.recordValue(Math.round(connectMs * 1000));
+      reference.handshake.recordValue(Math.round(handshakeMs * 1000));
+    }
+    // the step parts carry none of it: connections belong to the interval
+    const wire = JSON.parse(JSON.stringify(recorder.takeSnapshot(0, 0, 0, 1000)));
+    mergeStats(merged, decodeSnapshot(encodeStats(decodeSnapshot(wire))));
+  }
+  const setup = connectionSetup(merged);
+  assert.equal(setup.opened, 600);
+  assert.deepEqual(setup.protocols, { 'http/1.1': 600 });
+  assert.deepEqual(setup.tlsVersions, { 'TLSv1.2': 150, 'TLSv1.3': 450 });
+  assert.deepEqual(setup.connectMs, distribution(reference.connect, 1000));
+  assert.deepEqual(setup.tlsHandshakeMs, distribution(reference.handshake, 1000));
+  assert.ok(setup.tlsHandshakeMs.p99! >= 200, `the slow handshakes show at p99: ${setup.tlsHandshakeMs.p99}`);
+  for (const part of merged.steps) assert.equal(part.histograms.connectUs.totalCount, 0, 'no connection in a step part');
+});
+
+test('over plain TCP a connection has a connect time and no handshake; an older agent sends neither', () => {
+  const recorder = new IntervalRecorder();
+  recorder.recordConnection(0.3, null, 'http/1.1', null);
+  const plain = connectionSetup(decodeSnapshot(recorder.takeSnapshot(0, 0, 0, 1000)));
+  assert.equal(plain.opened, 1);
+  assert.equal(plain.tlsHandshakeMs.p50, null);
+  assert.deepEqual([plain.protocols, plain.tlsVersions], [{ 'http/1.1': 1 }, {}]);
+  recorder.recordConnection(0.3, 2, 'http/1.1', 'TLSv1.3');
+  const wire = recorder.takeSnapshot(1, 0, 1000, 2000) as unknown as Record<string, unknown> & { histograms: Record<string, string> };
+  delete wire.histograms.connectUs;
+  delete wire.histograms.tlsHandshakeUs;
+  delete wire.protocols;
+  delete wire.tlsVersions;
+  const older = connectionSetup(decodeSnapshot(wire as unknown as Parameters<typeof decodeSnapshot>[0]));
+  assert.deepEqual(older, { ...connectionSetup(emptyStats()), opened: 0 });
+  assert.equal(older.connectMs.p50, null, 'unknown, not zero');
+});
+
 test('a recorder starts empty after a snapshot', () => {
   const recorder = new IntervalRecorder();
   recorder.recordResponse(0, 200, 10, 0, 0, 5);
+  recorder.recordConnection(0.2, 1.5, 'http/1.1', 'TLSv1.3');
   recorder.takeSnapshot(0, 0, 0, 1000);
   const next = decodeSnapshot(recorder.takeSnapshot(1, 0, 1000, 2000));
   assert.equal(next.counts.requests, 0);
   assert.equal(next.histograms.latencyUs.totalCount, 0);
   assert.deepEqual(next.statusCodes, {});
+  assert.deepEqual(connectionSetup(next), connectionSetup(emptyStats()), 'no connection of the interval before');
 });
 
 test('statistics of nothing are null, never NaN or sentinels', () => {

@@ -85,6 +85,9 @@ test('header values that break the line, reserved headers and repeated names are
   assert.deepEqual(plan({ header: ['toString: x', 'Host: example.test'] }).headers, { tostring: 'x', host: 'example.test' });
 });
 
+const HTTPS = 'https://127.0.0.1:1/';
+const PEM_JUNK = '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n';
+
 test('every problem is reported at once, each naming its flag', () => {
   const table: Array<{ raw: RawOptions; expect: RegExp[] }> = [
     { raw: { url: 'not a url' }, expect: [/^url: .* is not a URL/] },
@@ -112,6 +115,26 @@ test('every problem is reported at once, each naming its flag', () => {
     { raw: { maxLag: '0' }, expect: [/^--max-lag: "0" must be between/] },
     { raw: { maxLag: 'late' }, expect: [/^--max-lag/] },
     { raw: { clients: '2', maxLag: '10ms' }, expect: [/--max-lag needs an open loop/] },
+    // TLS: for an https URL only, files readable and of their kind, a key with its certificate
+    { raw: { insecure: true }, expect: [/^--insecure: needs an https:\/\/ URL \(the bundled target speaks plain HTTP\)/] },
+    { raw: { url: 'http://127.0.0.1:1/', servername: 'a.example' }, expect: [/^--servername: needs an https:\/\/ URL/] },
+    { raw: { url: 'nope', insecure: true }, expect: [/^url: /] },
+    {
+      raw: { url: HTTPS, insecure: true, ca: { path: 'ca.pem', content: PEM_JUNK } },
+      expect: [/--insecure and --ca contradict/, /^--ca: .* is not a valid/],
+    },
+    { raw: { url: HTTPS, ca: { path: '/no/ca.pem', content: null } }, expect: [/^--ca: cannot read "\/no\/ca\.pem"/] },
+    { raw: { url: HTTPS, ca: { path: 'ca.pem', content: 'hello' } }, expect: [/^--ca: "ca\.pem" holds no PEM certificate/] },
+    {
+      raw: { url: HTTPS, cert: { path: 'c.pem', content: PEM_JUNK } },
+      expect: [/^--cert needs --key/, /^--cert: certificate 1 of "c\.pem"/],
+    },
+    {
+      raw: { url: HTTPS, key: { path: 'k.pem', content: 'not a key' } },
+      expect: [/^--key needs --cert/, /^--key: "k\.pem" is not an unencrypted PEM private key/],
+    },
+    { raw: { url: HTTPS, servername: '127.0.0.1' }, expect: [/^--servername: "127\.0\.0\.1" is not a host name/] },
+    { raw: { url: HTTPS, servername: 'bad name' }, expect: [/^--servername: "bad name" is not a host name/] },
   ];
   for (const row of table) {
     const problems = problemsOf(row.raw);
@@ -156,6 +179,11 @@ const HELP_DEFAULTS: Record<string, string | null> = {
   body: null,
   'body-file': null,
   timeout: '10s',
+  insecure: "verified against Node's CAs, or --ca",
+  ca: null,
+  cert: null,
+  key: null,
+  servername: "the URL's host name (none for an IP address)",
   workers: '2, one per CPU core',
   connections: '64; closed loop: one per client',
   'max-inflight': '4096',

@@ -87,7 +87,7 @@ test('the table marks every flag that reads or writes a file, or starts a proces
       .sort();
   // the issue's list, so that unmarking one is a visible change here
   assert.deepEqual(named('process'), ['agents', 'agents-file', 'remote-command', 'ssh-option']);
-  assert.deepEqual(named('file'), ['body-file', 'hdr-log', 'html', 'log', 'out']);
+  assert.deepEqual(named('file'), ['body-file', 'ca', 'cert', 'hdr-log', 'html', 'key', 'log', 'out']);
 });
 
 test('every flag in a profile: a sensitive one is refused without --trust-profile and taken with it, the others are taken', async () => {

@@ -65,6 +65,22 @@ test('a spec is run only when every field is of its kind and within the bounds o
       problem: /^spec\.target\.bodyBase64 is "not base64!", not base64$/,
     },
     {
+      why: 'TLS options of an https target',
+      change: (s) =>
+        (s.target.tls = { insecure: false, ca: '-----BEGIN CERTIFICATE-----', cert: null, key: null, servername: 'a.example' }),
+      problem: null,
+    },
+    {
+      why: 'TLS verification given as a string',
+      change: (s) => (s.target.tls = { insecure: 'yes', ca: null, cert: null, key: null, servername: null } as never),
+      problem: /^spec\.target\.tls\.insecure is "yes", not true or false$/,
+    },
+    {
+      why: 'a client key that is not text',
+      change: (s) => (s.target.tls = { insecure: false, ca: null, cert: 'x', key: 5, servername: null } as never),
+      problem: /^spec\.target\.tls\.key is 5, not/,
+    },
+    {
       why: 'an unknown load',
       change: (s) => ((s.load as Loose).kind = 'storm'),
       problem: /^spec\.load\.kind is "storm", not rate or clients$/,

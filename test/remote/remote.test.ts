@@ -14,7 +14,7 @@ import { parseAgentAddress, type AgentAddress } from '../../engine/remote/agent-
 import { shellCommandLine, sshArgv } from '../../engine/remote/ssh.js';
 import { assertInvariants } from '../helpers/invariants.js';
 import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
-import { startSshLab, type LoadBox, type SshLab } from '../helpers/sshd.js';
+import { remoteCommandHolding, startSshLab, type LoadBox, type SshLab } from '../helpers/sshd.js';
 import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
 
 const FAKE_AGENT = fileURLToPath(new URL('../helpers/fake-agent.js', import.meta.url));
@@ -114,18 +114,33 @@ test('two boxes: the rate is split exactly, the merge is the sum of the boxes, e
       `clock ${box.clockOffsetMs} rtt ${box.clockRttMs}`,
     );
   }
-  // a percentile of a mixture lies between the components' percentiles: the merge mixes, never averages
-  for (const p of ['p50', 'p99'] as const) {
-    const low = Math.min(...boxes.map((box) => box.latencyMs[p]!));
-    const high = Math.max(...boxes.map((box) => box.latencyMs[p]!));
-    assert.ok(
-      summary.latencyMs[p]! >= low - 0.01 && summary.latencyMs[p]! <= high + 0.01,
-      `${p} ${summary.latencyMs[p]} within ${low}..${high}`,
-    );
-  }
   // the worst offset is the largest in size (two boxes may tie with opposite signs)
   assert.equal(Math.abs(summary.remote.clockOffsetMs), Math.max(...boxes.map((box) => Math.abs(box.clockOffsetMs))));
   assert.deepEqual(await lab.settled(), [], 'every agent and ssh is gone after the run');
+});
+
+test("the merge mixes the boxes' latencies, never averages them: one box held 1.5 s puts the merged p99 beside its own", async () => {
+  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  // b's worker starts about 1 s before the start instant (the remote start lead): held from about
+  // 1 s into the 4 s run for 1.5 s, so the 300 requests b had due meanwhile (of 1,600 in all) leave
+  // up to 1.5 s late, and none of a's
+  const args = [`${target.url}/hello`, '--rate', '400', '--duration', '4s', '--warmup', '0'];
+  args.push(...remoteArgs([a.agent, b.agent], remoteCommandHolding(lab, b, 2000, 1500)), '--max-lag', CONTENTION_MAX_LAG);
+  const run = await runStress([...args, '--json', '--quiet']);
+  assert.equal(run.code, 0, run.stderr);
+  const summary = parse(run.stdout);
+  const [fast, held] = summary.remote.agents as [(typeof summary.remote.agents)[0], (typeof summary.remote.agents)[0]];
+  const low = fast.latencyMs.p99!;
+  const high = held.latencyMs.p99!;
+  // the burst of the held box once it resumes can keep the other box waiting too, for a moment
+  assert.ok(high >= 1000 && low < 300, `the hold fell in the run: p99 ${low} ms on ${fast.agent}, ${high} ms on ${held.agent}`);
+  // the slowest 1% of all requests are all the held box's: the merged p99 is its p98 (about 1,420
+  // ms), beside its p99 (about 1,460); an average of the two boxes' p99 would lie halfway (about 730)
+  const merged = summary.latencyMs.p99!;
+  assert.ok(merged >= low + 0.8 * (high - low) && merged <= high + 0.01, `merged p99 ${merged} ms, boxes ${low} and ${high} ms`);
+  // and the middle of the merge is the on-time majority's
+  assert.ok(summary.latencyMs.p50! < 100, `merged p50 ${summary.latencyMs.p50} ms`);
+  assert.deepEqual(await lab.settled(), []);
 });
 
 test('a ramp over two boxes: every step is split across them, and the text lists each box', async () => {

@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BAND_COLORS } from '../../engine/report/html/chart-spec.js';
+import { ERROR_CLASSES } from '../../engine/measure/snapshot.js';
 import { chartSpecs, distributionChart, hdrX, timeCharts } from '../../engine/report/html/charts.js';
 import { axisSize, clientScript, hdrPercentile, hdrTickLabel } from '../../engine/report/html/client.js';
 import { rampCharts, stepBands } from '../../engine/report/html/ramp-charts.js';
@@ -129,6 +130,20 @@ test('over time: intervals as steps from the run start, outages shaded, one erro
   );
   assert.ok(errors!.y.integers);
   assert.equal(errors!.series[0]!.values[at(405)]! + errors!.series[1]!.values[at(405)]!, 5000);
+});
+
+test('every error class is drawn in a colour of its own, tls and too-large among them', () => {
+  const report = loadFixture('report-endurance');
+  const classes = ERROR_CLASSES.map((name, index) => [name, index + 1] as const);
+  const intervals = report.intervals.map((interval) => ({ ...interval, errors: Object.fromEntries(classes) }));
+  const errors = timeCharts({ ...report, intervals })[2]!;
+  assert.deepEqual(
+    errors.series.map((line) => line.label),
+    [...ERROR_CLASSES],
+  );
+  const colours = errors.series.map((line) => line.color);
+  for (const colour of colours) assert.match(colour, /^#[0-9a-f]{6}$/, 'a colour, not undefined');
+  assert.equal(new Set(colours).size, colours.length, 'no two classes alike');
 });
 
 test('over time, from an older summary: failures as one series, only the percentiles it has', () => {

@@ -62,8 +62,19 @@ test('stress report refuses a saved JSON of the wrong shape with exit 2, one lin
   }
 });
 
+/** A run's connections as a summary of this version saves them. */
+const CONNECTIONS = {
+  opened: 8,
+  connectMs: { min: 0.1, mean: 0.2, p50: 0.2, p90: 0.3, p99: 0.4, p999: 0.4, max: 0.4 },
+  tlsHandshakeMs: { min: 1, mean: 1.5, p50: 1.4, p90: 2, p99: 3, p999: 3, max: 3 },
+  protocols: { 'http/1.1': 8 },
+  tlsVersions: { 'TLSv1.3': 8 },
+};
+
 test('the check reads every field the page reads, of the kind it reads; every saved summary passes it', () => {
   for (const name of FIXTURES) assert.equal(typeof checkSavedReport(loadFixture(name)), 'object', name);
+  // the fields of this version: the connections, and whether the certificate was verified
+  assert.equal(typeof checkSavedReport({ ...loadFixture('report-load'), connections: CONNECTIONS, insecure: true }), 'object');
   // a summary too short for the endurance analysis says so with nulls
   assert.equal(typeof checkSavedReport({ ...loadFixture('report-load'), outages: null, drift: null }), 'object');
   const table: Array<[(report: Record<string, unknown>) => void, string]> = [
@@ -84,6 +95,12 @@ test('the check reads every field the page reads, of the kind it reads; every sa
     [(r) => ((r.run as Record<string, unknown>).agents = 'box1'), 'run.agents is "box1", not a list'],
     [(r) => (r.text = 42), 'text is 42, not a string of at most 10000000 characters'],
     [(r) => ((r.totals as Record<string, unknown>).statusCodes = { 200: 'many' }), 'totals.statusCodes.200 is "many", not a number'],
+    [(r) => (r.insecure = 'yes'), 'insecure is "yes", not true or false'],
+    [(r) => (r.connections = { ...CONNECTIONS, opened: '8' }), 'connections.opened is "8", not a number'],
+    [
+      (r) => (r.connections = { ...CONNECTIONS, tlsVersions: { 'TLSv1.3': 'all' } }),
+      'connections.tlsVersions.TLSv1.3 is "all", not a number',
+    ],
   ];
   for (const [change, reason] of table) {
     const report = loadFixture('report-ramp') as unknown as Record<string, unknown>;

@@ -51,7 +51,7 @@ before(async () => {
 });
 after(() => target.stop());
 
-test('a worker held 300 ms mid-run: the summary says the generator could not keep up, naming its loop delay', async () => {
+test('a worker held 300 ms mid-run: its scheduler lag shows it, and the summary says the generator could not keep up, naming its loop delay', async () => {
   const env = {
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${HOOK}`.trim(),
     STALL_HOOK_THREAD: '1',
@@ -66,6 +66,11 @@ test('a worker held 300 ms mid-run: the summary says the generator could not kee
   assert.ok(delay.loopMax! >= 250 && delay.loopMax! < 2000, `loop delay max ${delay.loopMax} ms`);
   assert.ok(delay.loopP99! >= 150, `loop delay p99 ${delay.loopP99} ms`);
   assert.ok(delay.gcPauseTotal! >= 0 && delay.gcPauseMax! >= 0);
+  // the scheduler slept through the hold too: the requests due in it left up to 300 ms late (about
+  // 60 of 800, so the slowest 1% were all over 200 ms late), and its lag says so
+  const lag = summary.schedulerLagMs;
+  assert.ok(lag.max! >= 250 && lag.max! < 2000, `scheduler lag max ${lag.max} ms`);
+  assert.ok(lag.p99! >= 150, `scheduler lag p99 ${lag.p99} ms`);
   const [generator] = (summary as typeof summary & { verdicts: string[] }).verdicts;
   assert.match(generator!, /^Generator: could NOT keep up: .*event loop delay p99 \d+ ms beside a latency p99 of \d+ ms/);
   assert.match(generator!, /\(event loop delay p99 \d+ ms, max \d+ ms; GC pauses [\d.]+ ms in all, longest [\d.]+ ms\)$/);

@@ -4,7 +4,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
+import { refusedPort } from '../helpers/raw-servers.js';
 import type { Summary } from '../../engine/summary/summary.js';
 import { assertInvariants } from '../helpers/invariants.js';
 import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
@@ -72,6 +72,10 @@ test("the text summary has the original tool's sections and our additions", asyn
     'Throughput: achieved',
     'Errors: none',
     'Status codes: 200 300',
+    // 4 clients: one keep-alive connection each, opened once, timed apart from the requests
+    'Connections: 4 opened, http/1.1\n',
+    'Set-up (ms)',
+    '    connect ',
     'Generator:',
   ]) {
     assert.ok(run.stdout.includes(heading), `text summary has "${heading}"\n${run.stdout}`);
@@ -80,12 +84,7 @@ test("the text summary has the original tool's sections and our additions", asyn
 });
 
 test('a dead port is counted as refused, and the run still ends on time', async () => {
-  const port = await new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+  const port = await refusedPort();
   const run = await runStress([`http://127.0.0.1:${port}/`, '--rate', '200', '--duration', '2s', '--json', '--quiet']);
   assert.equal(run.code, 0, run.stderr);
   const summary = parseSummary(run.stdout);

@@ -60,30 +60,30 @@ test('a server with a capacity of 2,000 req/s breaks close to 2,000, and --refin
 });
 
 test("a rate far beyond one worker is generator-limited, never the server's breaking point", async () => {
-  const { summary } = await ramp([], ['--ramp', '200:200000', '--steps', '2', '--step', '1s', '--workers', '1', '--max-inflight', '512']);
+  // every step runs (--no-stop-on-break), so the 200,000 req/s step is judged even when the
+  // machine this test shares makes the 200 req/s step's event loop late too (then that step is
+  // generator-limited as well, which is also never the server's break)
+  const args = ['--ramp', '200:200000', '--steps', '2', '--step', '1s', '--workers', '1', '--max-inflight', '512'];
+  const { summary } = await ramp([], [...args, '--no-stop-on-break']);
   const why = summary.steps
     .map((step) => {
       const figures = `lag p99 ${step.schedulerLagMs.p99}, loop delay p99 ${step.generatorDelayMs?.loopP99}, service p99 ${step.serviceTimeMs.p99} ms`;
       return `${step.offered}: ${step.reason ?? 'held'} (${figures}, busy ${step.generatorBusy})`;
     })
     .join('; ');
-  assert.deepEqual(
-    summary.steps.map((step) => step.verdict),
-    ['held', 'generator-limited'],
-    why,
-  );
-  assert.match(summary.steps[1]!.reason!, /scheduler lag p99|dropped at the in-flight cap|event loops were \d+% busy/);
+  const [first, beyond] = summary.steps;
+  assert.equal(summary.steps.length, 2, why);
+  assert.notEqual(first!.verdict, 'broke', why);
+  assert.equal(beyond!.verdict, 'generator-limited', why);
+  assert.match(beyond!.reason!, /scheduler lag p99|event loop delay p99|dropped at the in-flight cap|event loops were \d+% busy/, why);
   assert.equal(summary.breakingPoint, null);
   const target = await spawnTarget([]);
   try {
-    const text = await runStress(
-      [`${target.url}/hello`, '--ramp', '200:200000', '--steps', '2', '--step', '1s', '--workers', '1', '--max-inflight', '512', '--quiet'],
-      60_000,
-    );
+    const text = await runStress([`${target.url}/hello`, ...args, '--quiet'], 60_000);
     assert.equal(text.code, 0, text.stderr);
     assert.match(
       text.stdout,
-      /^Inconclusive: the generator could not offer 200,000 req\/s .*; the server held up to 200 req\/s\. More workers/m,
+      /^Inconclusive: the generator could not offer (200,000 req\/s .*; the server held up to 200 req\/s|200 req\/s .*; no step held before it)\. More workers/m,
     );
     assert.doesNotMatch(text.stdout, /Breaking point/);
   } finally {

@@ -3,6 +3,7 @@
  * script draws (html-client.ts). Keeping every decision (series, colours, bands) on the Node side
  * leaves the browser code generic and the decisions testable without a browser.
  */
+import type { ErrorClass } from '../../measure/snapshot.js';
 
 /** Colours, shared by the canvas and the page's CSS so a legend swatch matches what it names. */
 export const COLORS = {
@@ -21,13 +22,15 @@ export const COLORS = {
   bandOutage: 'rgba(176, 0, 32, 0.13)',
 } as const;
 
-/** One colour per error class (and drops), distinct from each other on white. */
-export const ERROR_COLORS: Record<string, string> = {
+/** One colour per error class (and drops), distinct from each other on white; a new class must have one. */
+export const ERROR_COLORS: Record<ErrorClass | 'failures' | 'dropped', string> = {
   refused: '#d55e00',
   reset: '#9b4f96',
   timeout: '#e69f00',
+  tls: '#cc79a7',
   http: '#0072b2',
   protocol: '#56b4e9',
+  'too-large': '#3b7d23',
   generator: '#6e6e8c',
   interrupted: '#222222',
   other: '#8c6d00',

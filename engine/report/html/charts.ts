@@ -31,7 +31,7 @@ function errorSeries(intervals: readonly ChartInterval[]): SeriesSpec[] {
       list.push(
         series(
           name,
-          ERROR_COLORS[name]!,
+          ERROR_COLORS[name],
           intervals.map((interval) => interval.errors?.[name] ?? 0),
         ),
       );
@@ -41,7 +41,7 @@ function errorSeries(intervals: readonly ChartInterval[]): SeriesSpec[] {
     list.push(
       series(
         'failures',
-        ERROR_COLORS.failures!,
+        ERROR_COLORS.failures,
         intervals.map((interval) => interval.failure),
       ),
     );
@@ -49,7 +49,7 @@ function errorSeries(intervals: readonly ChartInterval[]): SeriesSpec[] {
     list.push(
       series(
         'dropped',
-        ERROR_COLORS.dropped!,
+        ERROR_COLORS.dropped,
         intervals.map((interval) => interval.dropped ?? 0),
         { dash: true },
       ),

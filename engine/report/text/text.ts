@@ -9,11 +9,22 @@ import type { Distribution, GeneratorDelay } from '../../measure/statistics.js';
 import { count, fixed, ms, percent, tally } from '../../../common/format.js';
 import { stripControls } from '../../../common/strip-controls.js';
 import { agentLines, limitingAgents } from './agents-text.js';
+import { connectionLine, INSECURE_WARNING, setupRows } from './connections-text.js';
 import { DEFAULT_CRITERIA, generatorDelayReason } from '../../verdict/breaking-point.js';
 
 function distributionRow(label: string, figures: Distribution): string {
   const cells = [figures.min, figures.p50, figures.p90, figures.p99, figures.p999, figures.max].map((v) => fixed(v).padStart(9));
   return `    ${label.padEnd(14)}${cells.join('')}`;
+}
+
+function tableHead(title: string): string {
+  return `${title.padEnd(18)}${['min', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => h.padStart(9)).join('')}`;
+}
+
+/** Connection set-up times, apart from the requests' latency: connect, then the TLS handshake. */
+function setupTable(summary: Summary): string[] {
+  const rows = setupRows(summary.connections);
+  return rows.length === 0 ? [] : [tableHead('Set-up (ms)'), ...rows.map(([label, figures]) => distributionRow(label, figures))];
 }
 
 export function describeLoad(summary: Summary, plannedDurationS: number | null, clients: number | null, requests: number | null): string {
@@ -97,9 +108,13 @@ export function textReport(summary: Summary, heading: string): string {
     `    Mean:   ${fixed(summary.times.mean)}`,
     `    Mode:   ${fixed(summary.times.mode)}`,
     '',
-    `${'Latency (ms)'.padEnd(18)}${['min', 'p50', 'p90', 'p99', 'p99.9', 'max'].map((h) => h.padStart(9)).join('')}`,
+    tableHead('Latency (ms)'),
     distributionRow(summary.mode === 'rate' ? 'from due time' : 'latency', summary.latencyMs),
     distributionRow('service time', summary.serviceTimeMs),
+    '',
+    connectionLine(summary.connections),
+    ...setupTable(summary),
+    ...(summary.insecure ? [INSECURE_WARNING] : []),
     '',
     `Throughput: achieved ${count(summary.throughput.achieved)} req/s` +
       (summary.throughput.offered === null
