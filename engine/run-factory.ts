@@ -21,7 +21,7 @@ export interface Runs {
 
 /** What `openRuns` tells, and what stops it. */
 export interface OpenRunsOptions {
-  /** lines about boxes lost mid-run */
+  /** lines about boxes lost mid-run, or set up with a cache entry replaced */
   notice?: (line: string) => void;
   /** each box's ssh command line, just before it runs: what the plan starts on this machine is shown */
   announce?: (line: string) => void;
@@ -48,6 +48,7 @@ export async function openRuns(plan: Plan, localWorkers: number, options: OpenRu
     ...remote,
     ...(signal ? { signal } : {}),
     ...(announce ? { announce: (agent, commandLine) => announce(`stress: agent ${agent.name}: ${commandLine}`) } : {}),
+    ...(notice ? { notice: (agent, line) => notice(`stress: agent ${agent.name}: ${line}`) } : {}),
   });
   const offered = fleet.members.reduce((sum, member) => sum + member.workers, 0);
   // a closed loop uses no more workers than clients (see agent-share.ts)

@@ -25,6 +25,11 @@ export const TEST_PREREQUISITES: readonly Prerequisite[] = [
   { package: 'openssh-client', executables: ['ssh', 'ssh-keygen'], why: 'ssh and ssh-keygen for the load-box tests' },
   { package: 'nginx', executables: ['/usr/sbin/nginx'], why: 'nginx, the second target of the HTTPS tests' },
   { package: 'openssl', executables: ['openssl'], why: 'openssl to make the HTTPS tests their certificates' },
+  {
+    package: 'passwd',
+    executables: ['/usr/sbin/useradd', '/usr/sbin/userdel'],
+    why: 'useradd and userdel for the shipped-agent test (a box user of its own)',
+  },
 ];
 
 /** The prerequisites with at least one executable not among `found`. */

@@ -3,7 +3,6 @@
  * values, the raw options `buildPlan` reads and the fields a profile may hold are all derived
  * from this table, so a new flag is one line here plus the code that uses its value.
  */
-import { DEFAULT_REMOTE_COMMAND } from '../remote/ssh.js';
 import { ENDURANCE_INTERVAL_MS, ENDURANCE_MIN_INTERVALS } from '../verdict/endurance.js';
 import { BUNDLED_KNOBS, DEFAULTS } from './defaults.js';
 
@@ -345,7 +344,7 @@ const TABLE = [
     name: 'agents',
     type: 'string',
     group: BOXES,
-    help: 'generate the load on these boxes over ssh, e.g. user@box1,box2:2222 (each runs `stress agent`); --workers is per box',
+    help: 'generate the load on these boxes over ssh, e.g. user@box1,box2:2222 (stress ships its agent to each: a box needs node 20 or newer); --workers is per box',
     default: "each box's cores",
     profile: TEXT,
     sensitive: 'process',
@@ -371,8 +370,8 @@ const TABLE = [
     name: 'remote-command',
     type: 'string',
     group: BOXES,
-    help: 'how to start stress on a box',
-    default: `"${DEFAULT_REMOTE_COMMAND}"`,
+    help: 'how to start stress on a box you installed it on',
+    default: "ship this stress's own agent over ssh (the box needs node 20 or newer)",
     afterDefault: ', e.g. "/opt/stress/bin/stress agent"',
     profile: TEXT,
     sensitive: 'process',

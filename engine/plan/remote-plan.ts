@@ -3,7 +3,7 @@
  * into the plan's `remote` part, every problem at once like the rest of the plan.
  */
 import { parseAgentList, parseAgentsFile, type AgentAddress } from '../remote/agent-address.js';
-import { DEFAULT_REMOTE_COMMAND, remoteCommandProblem, sshOptionProblem } from '../remote/ssh.js';
+import { remoteCommandProblem, sshOptionProblem } from '../remote/ssh.js';
 import type { FlagValues } from './flags.js';
 
 /** The load-box flags' raw values (the agents file already read: content null when unreadable). */
@@ -14,8 +14,8 @@ export interface RemotePlan {
   agents: AgentAddress[];
   /** `Key=Value` options for ssh, in the order given */
   sshOptions: string[];
-  /** how stress is started on each box (the user's own text; nothing else reaches the remote shell) */
-  remoteCommand: string;
+  /** how stress is started on each box (the user's own text); null: the controller ships its own agent */
+  remoteCommand: string | null;
   /** stop every box when one is lost (default: go on with the others) */
   abortOnAgentLoss: boolean;
   /** worker threads per box (--workers); null: as many as each box has cores */
@@ -70,8 +70,8 @@ export function remotePlan(raw: RawRemoteOptions & { url?: string }, problems: s
     const problem = sshOptionProblem(option);
     if (problem) problems.push(problem);
   }
-  const remoteCommand = raw.remoteCommand ?? DEFAULT_REMOTE_COMMAND;
-  const commandProblem = remoteCommandProblem(remoteCommand);
+  const remoteCommand = raw.remoteCommand ?? null;
+  const commandProblem = remoteCommand === null ? null : remoteCommandProblem(remoteCommand);
   if (commandProblem) problems.push(commandProblem);
   return { agents, sshOptions, remoteCommand, abortOnAgentLoss: raw.abortOnAgentLoss ?? false, workersPerAgent: context.workers };
 }

@@ -25,6 +25,7 @@ import { BoundedLines } from './bounded-lines.js';
 import { checkAgentMessage, MAX_LINE_BYTES } from './box-message-check.js';
 import { stripControls } from '../../common/strip-controls.js';
 import { isRecord, own, shown } from '../../common/shape.js';
+import type { BootExchange, BootOutcome } from './ship/boot-exchange.js';
 
 /** A box that could not be used: the message is one line naming it. */
 export class AgentError extends Error {
@@ -52,6 +53,8 @@ export class AgentLink {
   private helloWaiter: ((hello: ReceivedAgentMessage & { type: 'hello' }) => void) | null = null;
   /** set once the box broke the protocol: nothing more of it is read */
   private broken = false;
+  /** while the agent is being shipped: takes every line */
+  private booting: BootExchange | null = null;
   /** receives every message but hello and pong (the current run's snapshots, done, error) */
   listener: ((message: ReceivedAgentMessage) => void) | null = null;
   /** controller clock of the last line from the agent, ms */
@@ -100,6 +103,28 @@ export class AgentLink {
 
   send(message: ControllerMessage): void {
     if (!this.ended && this.child.stdin!.writable) this.child.stdin!.write(`${JSON.stringify(message)}\n`);
+  }
+
+  /** Bytes as they are, on the box's stdin (the boot stage and the bundle, before the agent runs). */
+  writeRaw(data: string | Uint8Array): void {
+    if (!this.ended && this.child.stdin!.writable) this.child.stdin!.write(data);
+  }
+
+  /**
+   * Ships the agent (ship/boot-exchange.ts) before the hello: every line goes to `exchange` until
+   * the agent runs on the box. Rejects with a one-line AgentError naming the box.
+   */
+  async boot(exchange: BootExchange, timeoutMs: number): Promise<BootOutcome> {
+    this.booting = exchange;
+    try {
+      return await this.within(
+        timeoutMs,
+        exchange.done.catch((error: Error) => Promise.reject(new AgentError(`agent ${this.name}: ${error.message}`))),
+        `the agent was not running within ${timeoutMs / 1000} s`,
+      );
+    } finally {
+      this.booting = null;
+    }
   }
 
   /** Exchanges hellos; rejects with a one-line AgentError naming the box. */
@@ -186,6 +211,10 @@ export class AgentLink {
   private receive(line: string): void {
     if (this.broken) return;
     this.lastHeardMs = epochNowMs();
+    if (this.booting) {
+      this.booting.receive(line);
+      return;
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);

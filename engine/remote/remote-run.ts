@@ -271,6 +271,8 @@ export class RemoteRun implements Run {
         clock: box.member.clock,
         total: box.total,
         lost: box.member.lost,
+        shipped: box.member.shipped,
+        setupS: box.member.setupS,
       })),
       abortedOnAgentLoss: this.abortedOnLoss,
     };

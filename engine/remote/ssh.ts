@@ -4,8 +4,9 @@
  *
  * Nothing is ever spliced into a shell string here: ssh gets an argv array (spawn without a
  * shell), every option is a separate `-o Key=Value`, `--` ends the options before the host, and
- * the only text the remote shell sees is the remote command the user wrote themselves. The plan,
- * URLs and headers travel on the agent's stdin.
+ * the only text the remote shell sees is the remote command the user wrote themselves, or the
+ * fixed boot command that ships the agent (ship/boot-command.ts). The plan, URLs and headers
+ * travel on the agent's stdin.
  *
  * ssh keeps the first value it is given for an option (command line before ~/.ssh/config, and
  * the first `-o` of the command line first), which sets the order below: BatchMode first so it
@@ -16,9 +17,6 @@ import type { AgentAddress } from './agent-address.js';
 
 /** Defaults a user may override with --ssh-option: fail fast on a dead box, notice a dead link. */
 export const SSH_DEFAULT_OPTIONS: readonly string[] = ['ConnectTimeout=10', 'ServerAliveInterval=5', 'ServerAliveCountMax=3'];
-
-/** How stress is started on a box unless --remote-command says otherwise. */
-export const DEFAULT_REMOTE_COMMAND = 'npx --no-install stress agent';
 
 const OPTION = /^[A-Za-z][A-Za-z0-9]*=[^\r\n]+$/;
 

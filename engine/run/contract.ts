@@ -83,6 +83,10 @@ export interface AgentRunResult {
   total: IntervalStats;
   /** null when it ran to the end */
   lost: Loss | null;
+  /** its agent was uploaded (true) or found in its cache (false); null: started by --remote-command */
+  shipped: boolean | null;
+  /** seconds from starting its ssh to its agent's hello */
+  setupS: number;
 }
 
 export interface RemoteResult {

@@ -34,6 +34,10 @@ export interface AgentSummary extends Pick<Counts, 'scheduled' | 'requests' | 's
   /** round trip of the measurement; the offset is right within half of it, ms */
   clockRttMs: number;
   lost: Loss | null;
+  /** its agent was uploaded by this run (true) or found in its cache (false); null: started by --remote-command */
+  shipped: boolean | null;
+  /** seconds from starting its ssh to its agent's hello: connecting, checking node, the upload when shipped */
+  setupS: number;
 }
 
 export interface RemoteSummary {
@@ -75,6 +79,8 @@ export function remoteSummary(remote: RemoteResult, durationS: number, openLoop:
       clockOffsetMs: round(box.clock.offsetMs),
       clockRttMs: round(box.clock.rttMs),
       lost: box.lost && { atS: round(box.lost.atS, 1), message: box.lost.message },
+      shipped: box.shipped,
+      setupS: round(box.setupS, 3),
     };
   });
   const worst = worstOffset(remote.agents.map((box) => box.clock));

@@ -7,10 +7,12 @@
  *
  * Every session a box's sshd starts carries STRESS_TEST_BOX=<marker> in its environment
  * (sshd_config SetEnv): that is how a test finds the agent process on a box, kills it, and
- * proves afterwards that nothing it started is left running.
+ * proves afterwards that nothing it started is left running. A box may set more of its sessions'
+ * environment (a PATH of its own, say), and any local user may log in to any box with the lab's
+ * key: its authorized_keys is readable by all (the private keys are not).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +77,9 @@ function processes(): Array<{ pid: number; ppid: number; environ: string; cmdlin
     });
 }
 
+/** A box's sessions' environment beyond its marker: names and values without spaces or quotes. */
+export type BoxEnvironment = Readonly<Record<string, string>>;
+
 /** sshd could not bind: the port found free was taken before sshd listened on it. */
 class PortTaken extends Error {}
 
@@ -82,17 +87,23 @@ class PortTaken extends Error {}
  * sshd on `address` and a free port. The port is found free, released, then given to sshd: another
  * socket may take it in between, so an sshd that cannot bind is started again on another port.
  */
-async function startSshd(address: string, dir: string, marker: string): Promise<{ port: number; sshd: ChildProcess }> {
+async function startSshd(address: string, dir: string, marker: string, env: BoxEnvironment): Promise<{ port: number; sshd: ChildProcess }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startSshdOn(address, await freePort(address), dir, marker);
+      return await startSshdOn(address, await freePort(address), dir, marker, env);
     } catch (error) {
       if (!(error instanceof PortTaken) || attempt >= 5) throw error;
     }
   }
 }
 
-async function startSshdOn(address: string, port: number, dir: string, marker: string): Promise<{ port: number; sshd: ChildProcess }> {
+async function startSshdOn(
+  address: string,
+  port: number,
+  dir: string,
+  marker: string,
+  env: BoxEnvironment,
+): Promise<{ port: number; sshd: ChildProcess }> {
   const config = join(dir, `sshd-${address}.conf`);
   writeFileSync(
     config,
@@ -106,7 +117,9 @@ async function startSshdOn(address: string, port: number, dir: string, marker: s
       'StrictModes no',
       'UsePAM no',
       'PidFile none',
-      `SetEnv STRESS_TEST_BOX=${marker}`,
+      `SetEnv STRESS_TEST_BOX=${marker}${Object.entries(env)
+        .map(([name, value]) => ` ${name}=${value}`)
+        .join('')}`,
       '',
     ].join('\n'),
   );
@@ -130,14 +143,17 @@ async function startSshdOn(address: string, port: number, dir: string, marker: s
   return { port, sshd };
 }
 
-export async function startSshLab(addresses: readonly string[]): Promise<SshLab> {
+/** sshd on each address; `env` adds to the environment of the sessions of the boxes it names (by address). */
+export async function startSshLab(addresses: readonly string[], env: Readonly<Record<string, BoxEnvironment>> = {}): Promise<SshLab> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: apt-get install openssh-server (npm test does)`);
   // sshd refuses to start without its privilege separation directory
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), 'stress-sshd-'));
   for (const key of ['host_key', 'user_key'])
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', key, '-f', join(dir, key)]);
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'user_key.pub')));
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'user_key.pub')), { mode: 0o644 });
+  // sshd reads authorized_keys as the user logging in: other users may pass through, not list
+  chmodSync(dir, 0o711);
   const user = userInfo().username;
   const hostKey = readFileSync(join(dir, 'host_key.pub'), 'utf8').trim();
 
@@ -146,7 +162,7 @@ export async function startSshLab(addresses: readonly string[]): Promise<SshLab>
   try {
     for (const address of addresses) {
       const marker = `${dir}:${address}`;
-      const { port, sshd } = await startSshd(address, dir, marker);
+      const { port, sshd } = await startSshd(address, dir, marker, env[address] ?? {});
       boxes.push({ address, port, agent: `${user}@${address}:${port}`, marker, sshd });
       knownHosts.push(`[${address}]:${port} ${hostKey}`);
     }

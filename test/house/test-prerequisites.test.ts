@@ -15,7 +15,7 @@ import {
 } from '../../scripts/test-prerequisites.js';
 
 const EVERYTHING = new Set(TEST_PREREQUISITES.flatMap((entry) => entry.executables));
-const NO_BROWSER_NO_SSHD = new Set(['ssh', 'ssh-keygen', '/usr/sbin/nginx', 'openssl']);
+const NO_BROWSER_NO_SSHD = new Set(['ssh', 'ssh-keygen', '/usr/sbin/nginx', 'openssl', '/usr/sbin/useradd', '/usr/sbin/userdel']);
 
 function without(...executables: string[]): Set<string> {
   return new Set([...EVERYTHING].filter((executable) => !executables.includes(executable)));
@@ -30,6 +30,7 @@ test('the table: each package and the executables that show it is installed', ()
       ['openssh-client', ['ssh', 'ssh-keygen']],
       ['nginx', ['/usr/sbin/nginx']],
       ['openssl', ['openssl']],
+      ['passwd', ['/usr/sbin/useradd', '/usr/sbin/userdel']],
     ],
   );
 });
@@ -40,7 +41,8 @@ test('missing: a package counts as missing when any one of its executables is', 
     [NO_BROWSER_NO_SSHD, ['chromium', 'openssh-server']],
     [without('ssh-keygen'), ['openssh-client']],
     [without('/usr/sbin/nginx'), ['nginx']],
-    [new Set(), ['chromium', 'openssh-server', 'openssh-client', 'nginx', 'openssl']],
+    [without('/usr/sbin/userdel'), ['passwd']],
+    [new Set(), ['chromium', 'openssh-server', 'openssh-client', 'nginx', 'openssl', 'passwd']],
   ];
   for (const [found, packages] of table) {
     assert.deepEqual(

@@ -197,7 +197,7 @@ const HELP_DEFAULTS: Record<string, string | null> = {
   agents: "each box's cores",
   'agents-file': null,
   'ssh-option': null,
-  'remote-command': '"npx --no-install stress agent"',
+  'remote-command': "ship this stress's own agent over ssh (the box needs node 20 or newer)",
   'abort-on-agent-loss': 'go on with the others, and report the loss',
   endurance: null,
   'fail-on': null,

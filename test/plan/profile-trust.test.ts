@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCommandLine, UsageError } from '../../engine/plan/cli.js';
 import { FLAGS, type FlagSpec, type ProfileType } from '../../engine/plan/flags.js';
+import { BOOT_COMMAND } from '../../engine/remote/ship/boot-command.js';
+import { shellCommandLine } from '../../engine/remote/ssh.js';
 import { runStress } from '../helpers/stress-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'stress-trust-'));
@@ -64,7 +66,7 @@ test('with --trust-profile the same profile is taken, and the ssh command line i
   // even with --quiet: what is run on this machine is shown, quoted as a shell would take it
   assert.equal(
     lines[0],
-    `stress: agent 127.0.0.1:9: ssh -T -o BatchMode=yes -o 'ProxyCommand=sh -c '\\''echo ran > ${ran}'\\''' -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -p 9 -- 127.0.0.1 'npx --no-install stress agent'`,
+    `stress: agent 127.0.0.1:9: ssh -T -o BatchMode=yes -o 'ProxyCommand=sh -c '\\''echo ran > ${ran}'\\''' -o ConnectTimeout=10 -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -p 9 -- 127.0.0.1 ${shellCommandLine([BOOT_COMMAND])}`,
   );
   assert.match(lines.at(-1)!, /^stress: agent 127\.0\.0\.1:9: /);
 });

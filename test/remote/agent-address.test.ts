@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { parseAgentAddress, parseAgentList, parseAgentsFile } from '../../engine/remote/agent-address.js';
 import { buildPlan, PlanError, type RawOptions } from '../../engine/plan/plan.js';
 import { execFileSync } from 'node:child_process';
-import { DEFAULT_REMOTE_COMMAND, describeSshExit, shellCommandLine, sshArgv, sshOptionProblem } from '../../engine/remote/ssh.js';
+import { BOOT_COMMAND } from '../../engine/remote/ship/boot-command.js';
+import { describeSshExit, shellCommandLine, sshArgv, sshOptionProblem } from '../../engine/remote/ssh.js';
 
 test('[user@]host[:port]: what is accepted', () => {
   const table: Array<[string, { user: string | null; host: string; port: number | null }]> = [
@@ -99,9 +100,9 @@ test("ssh argv: BatchMode first, the user's options before the defaults, -- befo
   ]);
   const bare = parseAgentAddress('box2');
   assert.ok(typeof bare !== 'string');
-  const argv = sshArgv(bare, [], DEFAULT_REMOTE_COMMAND);
+  const argv = sshArgv(bare, [], BOOT_COMMAND);
   assert.ok(!argv.includes('-p') && !argv.includes('-l'), 'ssh (and ~/.ssh/config) choose port and user');
-  assert.deepEqual(argv.slice(-3), ['--', 'box2', 'npx --no-install stress agent']);
+  assert.deepEqual(argv.slice(-3), ['--', 'box2', BOOT_COMMAND]);
 });
 
 test('the ssh command line shown before it runs is one printable line that a shell reads back as the very argv', () => {
@@ -159,7 +160,8 @@ test('the plan: load box flags validated with the rest, every problem at once', 
     remote.agents.map((agent) => agent.host),
     ['a', 'b'],
   );
-  assert.equal(remote.remoteCommand, DEFAULT_REMOTE_COMMAND);
+  assert.equal(remote.remoteCommand, null, 'no --remote-command: the agent is shipped');
+  assert.equal(buildPlan({ url, agents: 'a', remoteCommand: 'stress agent' }, 2).remote!.remoteCommand, 'stress agent');
   assert.equal(remote.workersPerAgent, null, 'each box uses its own cores unless --workers says');
   assert.equal(buildPlan({ url, agents: 'a', workers: '3' }, 2).remote!.workersPerAgent, 3);
   assert.equal(buildPlan({ url }, 2).remote, null, 'no --agents: a local run');

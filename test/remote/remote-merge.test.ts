@@ -153,8 +153,28 @@ test('the summary and text list every box under the merge, name the limiting box
   ];
   const remote: RemoteResult = {
     agents: [
-      { agent: 'load@box1', workers: 2, share: 0.4, inflightCapacity: 200, clock: offsets[0]!, total: boxStats(200, 2, 0.3), lost: null },
-      { agent: 'load@box2', workers: 2, share: 0.4, inflightCapacity: 200, clock: offsets[1]!, total: boxStats(200, 2, 12), lost: null },
+      {
+        agent: 'load@box1',
+        workers: 2,
+        share: 0.4,
+        inflightCapacity: 200,
+        clock: offsets[0]!,
+        total: boxStats(200, 2, 0.3),
+        lost: null,
+        shipped: true,
+        setupS: 1.2345,
+      },
+      {
+        agent: 'load@box2',
+        workers: 2,
+        share: 0.4,
+        inflightCapacity: 200,
+        clock: offsets[1]!,
+        total: boxStats(200, 2, 12),
+        lost: null,
+        shipped: false,
+        setupS: 0.4,
+      },
       {
         agent: 'box3:2222',
         workers: 1,
@@ -163,6 +183,8 @@ test('the summary and text list every box under the merge, name the limiting box
         clock: offsets[2]!,
         total: boxStats(100, 1, 0.2),
         lost: { atS: 1.04, message: 'the connection or the agent ended abruptly' },
+        shipped: null,
+        setupS: 0.25,
       },
     ],
     abortedOnAgentLoss: false,
@@ -205,14 +227,23 @@ test('the summary and text list every box under the merge, name the limiting box
   assert.equal(summary.remote!.clockOffsetMs, -2.5);
   assert.equal(summary.remote!.clockUncertaintyMs, 0.5);
   assert.equal(boxes[2]!.lost!.atS, 1);
+  assert.deepEqual(
+    boxes.map((box) => [box.shipped, box.setupS]),
+    [
+      [true, 1.235],
+      [false, 0.4],
+      [null, 0.25],
+    ],
+    'how each agent came to run, and its set-up seconds',
+  );
   assert.match(generatorVerdict(summary), /^Generator: could NOT keep up on load box load@box2 \(scheduler lag p99 12 ms > 5 ms\)/);
 
   const lines = agentLines(summary);
   assert.equal(lines[1], 'Load boxes: 3, clocks corrected by up to 2.50 ms (every start right within 0.50 ms)');
-  assert.match(lines[2]!, /^ {4}load box +workers +achieved\/s +requests +errors +p99 ms +lag p99 +busy +generator$/);
-  assert.match(lines[3]!, /^ {4}load@box1 +2 +200 +400 +0 +2\.00 +0\.30 +10\.0% +kept up$/);
-  assert.match(lines[4]!, /^ {4}load@box2 .* could NOT keep up$/);
-  assert.match(lines[5]!, /^ {4}box3:2222 .* lost at 1\.0 s$/);
+  assert.match(lines[2]!, /^ {4}load box +agent +workers +achieved\/s +requests +errors +p99 ms +lag p99 +busy +generator$/);
+  assert.match(lines[3]!, /^ {4}load@box1 +shipped 1\.2 s +2 +200 +400 +0 +2\.00 +0\.30 +10\.0% +kept up$/);
+  assert.match(lines[4]!, /^ {4}load@box2 +cached 0\.4 s +2 .* could NOT keep up$/);
+  assert.match(lines[5]!, /^ {4}box3:2222 +command 0\.3 s +1 .* lost at 1\.0 s$/);
   assert.equal(lines[6], 'Load box box3:2222 was lost at 1.0 s: the connection or the agent ended abruptly (its data up to then is kept)');
   assert.deepEqual(agentLines({ ...summary, remote: undefined }), [], 'a local run lists no boxes');
 

@@ -164,7 +164,11 @@ test('a ramp over two boxes: every step is split across them, and the text lists
   assert.match(run.stdout, /^ +300 +\d+ +\d+ /m, 'the second step');
   assert.match(run.stdout, /^Load boxes: 2, clocks corrected by up to [\d.]+ ms \(every start right within [\d.]+ ms\)$/m);
   for (const box of [a, b]) {
-    assert.match(run.stdout, new RegExp(`^ {4}${box.agent.replace(/\./g, '\\.')} +1 +\\d+ +200 +0 .*(kept up|could NOT keep up)$`, 'm'));
+    // started by --remote-command: "command", and its set-up's seconds
+    assert.match(
+      run.stdout,
+      new RegExp(`^ {4}${box.agent.replace(/\./g, '\\.')} +command \\d+\\.\\d s +1 +\\d+ +200 +0 .*(kept up|could NOT keep up)$`, 'm'),
+    );
   }
 });
 

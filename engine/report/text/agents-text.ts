@@ -1,14 +1,20 @@
 /**
  * The load boxes in the text summary: one row per box under the merged figures (so a weak or
- * overloaded box is visible), the clock correction, every box lost, and the merged generator
- * verdict naming the boxes that were the limit.
+ * overloaded box is visible), how its agent came to run and how long its set-up took, the clock
+ * correction, every box lost, and the merged generator verdict naming the boxes that were the limit.
  */
 import type { AgentSummary, RemoteSummary } from '../../summary/box-summary.js';
 import type { Summary } from '../../summary/summary.js';
 import { count, fixed, ms, percent, tally } from '../../../common/format.js';
 import { stripControls } from '../../../common/strip-controls.js';
 
-const COLUMNS = ['load box', 'workers', 'achieved/s', 'requests', 'errors', 'p99 ms', 'lag p99', 'busy', 'generator'];
+const COLUMNS = ['load box', 'agent', 'workers', 'achieved/s', 'requests', 'errors', 'p99 ms', 'lag p99', 'busy', 'generator'];
+
+/** How the box's agent came to run, and the set-up's seconds: shipped, found in its cache, or the --remote-command. */
+function agentCell(agent: AgentSummary): string {
+  const how = agent.shipped === null ? 'command' : agent.shipped ? 'shipped' : 'cached';
+  return `${how} ${fixed(agent.setupS, 1)} s`;
+}
 
 function row(agent: AgentSummary, openLoop: boolean): string[] {
   const errors = agent.failure + agent.dropped;
@@ -22,6 +28,7 @@ function row(agent: AgentSummary, openLoop: boolean): string[] {
         : 'kept up';
   return [
     agent.agent,
+    agentCell(agent),
     String(agent.workers),
     count(agent.achieved),
     count(agent.requests),
@@ -38,7 +45,7 @@ function table(rows: string[][]): string[] {
   // names and the error text read left to right; numbers line up on the right
   const line = (cells: string[]) =>
     `    ${cells
-      .map((cell, i) => (i === 0 || i === 4 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .map((cell, i) => (i <= 1 || i === 5 || i === cells.length - 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
       .join('  ')
       .trimEnd()}`;
   return [line(COLUMNS), ...rows.map(line)];
