@@ -42,8 +42,9 @@ test('an open loop of 8 intervals is analysed without --endurance; one of 7 is n
 });
 
 test('a closed loop of 8 intervals is analysed too; a ramp of 8 is not', async () => {
+  // a closed loop's run lasts until its last requests end, a little past 2 s: 8 intervals or a 9th
   const closed = await analysed(['--clients', '2', '--duration', '2s']);
-  assert.equal(closed.intervals, 8);
+  assert.ok(closed.intervals >= 8, `${closed.intervals} intervals`);
   assert.deepEqual(closed.outages, []);
   const ramp = await analysed(['--ramp', '100:200', '--steps', '2', '--step', '1s']);
   assert.ok(ramp.intervals >= 8, `${ramp.intervals} intervals`);
