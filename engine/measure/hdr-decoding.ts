@@ -108,12 +108,11 @@ function walkCounts(inflated: Buffer, slots: number, into: Histogram | null): { 
 export function decodeHistogramChecked(encoded: string): Histogram | string {
   if (encoded.length > MAX_ENCODED_CHARS) return `is ${encoded.length} characters long, more than ${MAX_ENCODED_CHARS}`;
   if (encoded.length % 4 !== 0 || !BASE64.test(encoded)) return 'is not base64';
-  return decodeBase64(encoded);
+  return decodeCompressed(Buffer.from(encoded, 'base64'));
 }
 
-/** The rest of the checks, once the text is known to be base64 (Buffer.from would skip other characters). */
-function decodeBase64(encoded: string): Histogram | string {
-  const bytes = Buffer.from(encoded, 'base64');
+/** The checks after the text: the bytes of a compressed histogram, inflated within the limit and read. */
+function decodeCompressed(bytes: Buffer): Histogram | string {
   if (bytes.length < 8 || (bytes.readInt32BE(0) & COOKIE_MASK) !== COMPRESSED_COOKIE)
     return 'is not a compressed HdrHistogram (no V2 compressed cookie)';
   const compressed = bytes.readInt32BE(4);
@@ -137,7 +136,7 @@ export function decodeHistogram(encoded: string): Histogram {
   const bytes = Buffer.from(encoded, 'base64');
   // a worker's own: the V2 encoding without its deflate (Histogram.encodeForThread)
   const histogram =
-    bytes.length >= 4 && (bytes.readInt32BE(0) & COOKIE_MASK) === ENCODING_COOKIE ? readCounts(bytes) : decodeBase64(encoded);
+    bytes.length >= 4 && (bytes.readInt32BE(0) & COOKIE_MASK) === ENCODING_COOKIE ? readCounts(bytes) : decodeCompressed(bytes);
   if (typeof histogram === 'string') throw new Error(`a worker's histogram ${histogram}`);
   return histogram;
 }
