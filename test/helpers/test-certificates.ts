@@ -2,7 +2,9 @@
  * Certificates for the TLS tests, made by Debian's openssl command in a directory of the test's:
  * a CA of our own, a server certificate it signed (for the name `localhost` only, so that reaching
  * 127.0.0.1 also needs --servername), a client certificate it signed, a key that belongs to none
- * of them, and a server certificate signed by nobody but itself. Nothing is reused between runs: every certificate is made for one test file.
+ * of them, a server certificate signed by nobody but itself, and one the CA signed that expired in
+ * 2020 (`openssl ca` sets dates in the past, which `x509 -days` cannot). Nothing is reused between
+ * runs: every certificate is made for one test file.
  */
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
@@ -25,6 +27,8 @@ export interface TestCertificates {
   /** a server certificate signed by its own key, for the name `localhost` (no CA at all) */
   selfSignedCert: string;
   selfSignedKey: string;
+  /** a server certificate for `localhost`, signed by the CA, valid only on 1 January 2020 (its key: serverKey) */
+  expiredCert: string;
 }
 
 /** The name in the server's certificate. */
@@ -89,13 +93,66 @@ async function selfSigned(dir: string, name: string, subject: string, extensions
   return { cert, key };
 }
 
+/**
+ * The CA signs `request` for a day long past: `openssl ca` takes start and end dates, and wants a
+ * database and a serial file of its own.
+ */
+async function signExpired(dir: string, name: string, request: string, extensions: string): Promise<string> {
+  const config = join(dir, `${name}.cnf`);
+  await writeFile(join(dir, `${name}.index`), '');
+  await writeFile(join(dir, `${name}.serial`), '01\n');
+  await writeFile(
+    config,
+    [
+      '[ca]',
+      'default_ca = past',
+      '[past]',
+      `database = ${join(dir, `${name}.index`)}`,
+      `serial = ${join(dir, `${name}.serial`)}`,
+      `new_certs_dir = ${dir}`,
+      'default_md = sha256',
+      'policy = any_name',
+      '[any_name]',
+      'commonName = supplied',
+      '[server]',
+      extensions,
+      '',
+    ].join('\n'),
+  );
+  const cert = join(dir, `${name}.pem`);
+  await openssl([
+    'ca',
+    '-batch',
+    '-config',
+    config,
+    '-cert',
+    join(dir, 'ca.pem'),
+    '-keyfile',
+    join(dir, 'ca.key'),
+    '-in',
+    request,
+    '-out',
+    cert,
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20200102000000Z',
+    '-extensions',
+    'server',
+    '-notext',
+  ]);
+  return cert;
+}
+
 export async function makeTestCertificates(dir: string): Promise<TestCertificates> {
   const { cert: ca } = await selfSigned(dir, 'ca', '/CN=stress test CA', [
     'basicConstraints=critical,CA:TRUE',
     'keyUsage=critical,keyCertSign,cRLSign',
   ]);
   const server = await keyAndRequest(dir, 'server', `/CN=${SERVER_NAME}`);
-  const serverCert = await sign(dir, 'server', server.request, `subjectAltName=DNS:${SERVER_NAME}\nextendedKeyUsage=serverAuth`);
+  const serverExtensions = `subjectAltName=DNS:${SERVER_NAME}\nextendedKeyUsage=serverAuth`;
+  const serverCert = await sign(dir, 'server', server.request, serverExtensions);
+  const expiredCert = await signExpired(dir, 'expired', server.request, serverExtensions);
   const client = await keyAndRequest(dir, 'client', '/CN=stress test client');
   const clientCert = await sign(dir, 'client', client.request, 'extendedKeyUsage=clientAuth');
   const stray = await keyAndRequest(dir, 'stray', '/CN=stray');
@@ -109,5 +166,6 @@ export async function makeTestCertificates(dir: string): Promise<TestCertificate
     strayKey: stray.key,
     selfSignedCert: own.cert,
     selfSignedKey: own.key,
+    expiredCert,
   };
 }

@@ -3,7 +3,8 @@
  * a self-signed server is refused as class `tls` (DEPTH_ZERO_SELF_SIGNED_CERT), and served when
  * its certificate is trusted with --ca or with --insecure; a certificate signed by a CA Node does
  * not know is refused too (nginx sees no request, and the handshakes back off); --ca trusts that
- * CA; the name checked is --servername's; a client certificate nginx requires is given with
+ * CA; a certificate that has expired is refused as `tls` (CERT_HAS_EXPIRED) even with its CA trusted;
+ * the name checked is --servername's; a client certificate nginx requires is given with
  * --cert/--key. nginx's access log confirms what each run reports: as many requests answered,
  * over TLS, with the client certificate verified. Each case runs with both clients.
  */
@@ -24,6 +25,7 @@ let server: NginxLab;
 let mutual: NginxLab;
 let selfSigned: NginxLab;
 let plain: NginxLab;
+let expired: NginxLab;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'stress-tls-'));
@@ -32,10 +34,11 @@ before(async () => {
   mutual = await startNginx({ cert: certificates.serverCert, key: certificates.serverKey, clientCa: certificates.ca });
   plain = await startNginx(null);
   selfSigned = await startNginx({ cert: certificates.selfSignedCert, key: certificates.selfSignedKey });
+  expired = await startNginx({ cert: certificates.expiredCert, key: certificates.serverKey });
 });
 
 after(async () => {
-  await Promise.all([server?.stop(), mutual?.stop(), plain?.stop(), selfSigned?.stop()]);
+  await Promise.all([server?.stop(), mutual?.stop(), plain?.stop(), selfSigned?.stop(), expired?.stop()]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -148,6 +151,16 @@ testEachClient('--ca trusts the test CA: served when --servername names the cert
   const { summary } = await runSummary(load(client, url, '--ca', certificates.ca), { limitMs: 30_000 });
   assert.deepEqual(summary.totals.errors, { tls: RATE });
   assert.deepEqual(summary.totals.errorCodes, { ERR_TLS_CERT_ALTNAME_INVALID: RATE });
+});
+
+testEachClient('an expired certificate from a trusted CA is refused as class tls with its code, and nginx sees no request', async (client) => {
+  const args = load(client, `${expired.origin}/`, '--ca', certificates.ca, '--servername', SERVER_NAME);
+  const { result, entries } = await logged(expired, () => runSummary(args, { limitMs: 30_000 }));
+  const { summary } = result;
+  assert.equal(summary.totals.success, 0);
+  assert.deepEqual(summary.totals.errors, { tls: summary.totals.requests });
+  assert.deepEqual(summary.totals.errorCodes, { CERT_HAS_EXPIRED: summary.totals.requests });
+  assert.equal(entries.length, 0);
 });
 
 testEachClient("the name sent and checked is --servername's, not the URL's host nor a Host header's", async (client) => {
