@@ -3,6 +3,8 @@
  * values, the raw options `buildPlan` reads and the fields a profile may hold are all derived
  * from this table, so a new flag is one line here plus the code that uses its value.
  */
+import { count } from '../../common/format.js';
+import { RATE_PER_WORKER } from '../run/contract.js';
 import { ENDURANCE_INTERVAL_MS, ENDURANCE_MIN_INTERVALS } from '../verdict/endurance.js';
 import { BUNDLED_KNOBS, DEFAULTS } from './defaults.js';
 
@@ -276,7 +278,8 @@ const TABLE = [
     type: 'string',
     group: GENERATOR,
     help: 'worker threads, each with its own scheduler and pool',
-    default: ({ cpuCount }) => `${cpuCount}, one per CPU core`,
+    default: ({ cpuCount }) =>
+      `one per ${count(RATE_PER_WORKER)} req/s of the highest rate, at most ${cpuCount} (one per CPU core); closed loop: ${cpuCount}`,
     profile: NUMERIC,
   },
   {

@@ -11,7 +11,7 @@ import type { FlagValues } from './flags.js';
 import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../../common/units.js';
 import { remotePlan, type RemotePlan } from './remote-plan.js';
 import { ENDURANCE_INTERVAL_MS } from '../verdict/endurance.js';
-import type { RampPlan } from '../run/contract.js';
+import { defaultWorkers, type RampPlan } from '../run/contract.js';
 import { reportPlan, type ReportPlan } from './report-plan.js';
 import { tlsPlan } from './tls-plan.js';
 
@@ -102,7 +102,10 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
   else if (ramp) durationMs = ramp.stepMs * ramp.rates.length;
   else if (!given(raw.requests)) durationMs = DEFAULTS.durationMs;
 
-  const workers = given(raw.workers) ? take(problems, () => parseWholeNumber(raw.workers!, '--workers', 1, 256)) : Math.max(1, cpuCount);
+  const peakRate = ramp ? Math.max(...ramp.rates) : rate;
+  const workers = given(raw.workers)
+    ? take(problems, () => parseWholeNumber(raw.workers!, '--workers', 1, 256))
+    : defaultWorkers(cpuCount, mode === 'clients' ? null : (peakRate ?? DEFAULTS.rate));
   const connections = given(raw.connections)
     ? take(problems, () => parseWholeNumber(raw.connections!, '--connections', 1, 100_000))
     : DEFAULTS.connectionsPerWorker;

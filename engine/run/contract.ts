@@ -144,6 +144,24 @@ export interface RampPlan {
  * Worker threads a run uses: a closed loop (`clients` given) no more than its clients, since a
  * worker without a client would only idle.
  */
+/**
+ * The highest rate one worker is given when --workers is not: a tenth or so of what one worker
+ * holds on a quiet core (BENCHMARKS.md), so its event loop stays prompt and its latency the server's.
+ */
+export const RATE_PER_WORKER = 10_000;
+
+/**
+ * Workers an open loop uses when --workers is not given: one per RATE_PER_WORKER of its highest
+ * offered rate, at most one per core. More would only split the load thinner: each worker is a V8
+ * heap of its own, with its own connections and its own garbage, and in a long run at a low rate
+ * those heaps were most of the process's memory and all of its growth (BENCHMARKS.md). A closed
+ * loop (null) keeps one per core.
+ */
+export function defaultWorkers(cpuCount: number, peakRate: number | null): number {
+  const cores = Math.max(1, cpuCount);
+  return peakRate === null ? cores : Math.min(cores, Math.max(1, Math.ceil(peakRate / RATE_PER_WORKER)));
+}
+
 export function workersFor(workers: number, clients: number | null): number {
   return clients === null ? workers : Math.min(workers, clients);
 }

@@ -153,15 +153,18 @@ testEachClient('--ca trusts the test CA: served when --servername names the cert
   assert.deepEqual(summary.totals.errorCodes, { ERR_TLS_CERT_ALTNAME_INVALID: RATE });
 });
 
-testEachClient('an expired certificate from a trusted CA is refused as class tls with its code, and nginx sees no request', async (client) => {
-  const args = load(client, `${expired.origin}/`, '--ca', certificates.ca, '--servername', SERVER_NAME);
-  const { result, entries } = await logged(expired, () => runSummary(args, { limitMs: 30_000 }));
-  const { summary } = result;
-  assert.equal(summary.totals.success, 0);
-  assert.deepEqual(summary.totals.errors, { tls: summary.totals.requests });
-  assert.deepEqual(summary.totals.errorCodes, { CERT_HAS_EXPIRED: summary.totals.requests });
-  assert.equal(entries.length, 0);
-});
+testEachClient(
+  'an expired certificate from a trusted CA is refused as class tls with its code, and nginx sees no request',
+  async (client) => {
+    const args = load(client, `${expired.origin}/`, '--ca', certificates.ca, '--servername', SERVER_NAME);
+    const { result, entries } = await logged(expired, () => runSummary(args, { limitMs: 30_000 }));
+    const { summary } = result;
+    assert.equal(summary.totals.success, 0);
+    assert.deepEqual(summary.totals.errors, { tls: summary.totals.requests });
+    assert.deepEqual(summary.totals.errorCodes, { CERT_HAS_EXPIRED: summary.totals.requests });
+    assert.equal(entries.length, 0);
+  },
+);
 
 testEachClient("the name sent and checked is --servername's, not the URL's host nor a Host header's", async (client) => {
   // the URL names localhost, as the certificate does; the name sent and checked is another

@@ -15,13 +15,33 @@ const problemsOf = (raw: RawOptions): string[] => {
   return [];
 };
 
-test("defaults: the README's numbers (1,000 req/s for 10 s, a 1 s warm-up), one worker per core, bundled target", () => {
+test('workers when --workers is not given: one per 10,000 req/s of the highest rate, at most one per core; a closed loop one per core', () => {
+  const rows: Array<[RawOptions, number, number]> = [
+    // [options, cores, workers]
+    [{ rate: '1' }, 8, 1],
+    [{ rate: '10000' }, 8, 1],
+    [{ rate: '10001' }, 8, 2],
+    [{ rate: '35k' }, 8, 4],
+    [{ rate: '35k' }, 2, 2],
+    [{ rate: '1000000' }, 8, 8],
+    [{ ramp: '100:20000', step: '1s' }, 8, 2],
+    [{ ramp: '100:20000', step: '1s' }, 1, 1],
+    [{ clients: '50' }, 8, 8],
+    [{ rate: '1000', workers: '3' }, 8, 3],
+    [{ rate: '1000000' }, 0, 1],
+  ];
+  for (const [raw, cores, expected] of rows) {
+    assert.equal(buildPlan(raw, cores).workers, expected, `${JSON.stringify(raw)} on ${cores} cores`);
+  }
+});
+
+test("defaults: the README's numbers (1,000 req/s for 10 s, a 1 s warm-up), one worker for that rate, bundled target", () => {
   // the literals the README states, not the code's own constants: a changed default fails here
   const result = plan({});
   assert.equal(result.mode, 'rate');
   assert.equal(result.rate, 1000, 'README: 1,000 requests/s');
   assert.equal(result.durationMs, 10_000, 'README: for 10 s');
-  assert.equal(result.workers, 2);
+  assert.equal(result.workers, 1, 'README: one worker per 10,000 req/s of the highest rate');
   assert.equal(result.url, null);
   assert.equal(result.timeoutMs, 10_000);
   assert.equal(result.warmupMs, 1000, 'README: --warmup, default 1 s');
@@ -184,7 +204,7 @@ const HELP_DEFAULTS: Record<string, string | null> = {
   cert: null,
   key: null,
   servername: "the URL's host name (none for an IP address)",
-  workers: '2, one per CPU core',
+  workers: 'one per 10,000 req/s of the highest rate, at most 2 (one per CPU core); closed loop: 2',
   connections: '64; closed loop: one per client',
   'max-inflight': '4096',
   'max-lag': '5ms',
