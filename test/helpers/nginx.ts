@@ -3,7 +3,7 @@
  * its own configuration into a temp dir (pid file, logs and temp paths there too), starts nginx in
  * the foreground on 127.0.0.1 and a free port (another, if that one was taken in between), and
  * stops it. Its access log says what nginx itself saw of each request: status, protocol and TLS
- * version, and the client certificate's verification. A lab may also speak HTTP/2 (TLS only) and
+ * version, the client certificate's verification, and the connection it came on. A lab may also speak HTTP/2 (TLS only) and
  * listen on a Unix socket in its dir, beside its port.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -41,6 +41,8 @@ export interface AccessEntry {
   tlsVersion: string;
   /** `SUCCESS`, `NONE`, `FAILED:...`, or `-` */
   clientVerify: string;
+  /** nginx's serial number of the connection the request came on */
+  connection: number;
 }
 
 export interface NginxLab {
@@ -98,7 +100,7 @@ pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} info;
 events { worker_connections 1024; }
 http {
-  log_format stress '$status $server_protocol $ssl_protocol $ssl_client_verify';
+  log_format stress '$status $server_protocol $ssl_protocol $ssl_client_verify $connection';
   access_log ${join(dir, 'access.log')} stress;
   client_body_temp_path ${join(dir, 'client-body')};
   proxy_temp_path ${join(dir, 'proxy')};
@@ -187,8 +189,8 @@ export async function startNginx(tls: NginxTls | null, options: NginxOptions = {
           .split('\n')
           .filter((line) => line !== '')
           .map((line) => {
-            const [status, protocol, tlsVersion, clientVerify] = line.split(' ');
-            return { status: Number(status), protocol: protocol!, tlsVersion: tlsVersion!, clientVerify: clientVerify! };
+            const [status, protocol, tlsVersion, clientVerify, connection] = line.split(' ');
+            return { status: Number(status), protocol: protocol!, tlsVersion: tlsVersion!, clientVerify: clientVerify!, connection: Number(connection) };
           });
       },
       errorLog: () => readFile(join(dir, 'error.log'), 'utf8').catch(() => ''),
