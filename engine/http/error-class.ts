@@ -29,6 +29,8 @@ const BY_CODE: Record<string, ErrorClass> = {
   EAI_AGAIN: 'refused',
   EHOSTUNREACH: 'refused',
   ENETUNREACH: 'refused',
+  // a --unix-socket path whose socket file is gone: nothing listens there, as a closed port
+  ENOENT: 'refused',
   ECONNRESET: 'reset',
   EPIPE: 'reset',
   ECONNABORTED: 'reset',

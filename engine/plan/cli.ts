@@ -27,6 +27,8 @@ Examples:
   stress http://127.0.0.1:8000/hello --rate 20k --duration 30s
   stress http://127.0.0.1:8000/test-get/0 --clients 10 --requests 2000
   stress http://10.0.0.5:8000/hello --ramp 100:20000 --step 30s --agents load@box1,load@box2
+  stress https://10.0.0.5:8443/hello --http2 --rate 5k --ca ca.pem      HTTP/2 (h2 through ALPN)
+  stress http://localhost/hello --unix-socket /run/app.sock             a server on a Unix socket
 
 Profiles are data: a profile may not start processes, reach other machines, or read or write
 files on its own. One that sets any of these fields is refused, unless the flag is also given

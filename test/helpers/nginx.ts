@@ -190,7 +190,13 @@ export async function startNginx(tls: NginxTls | null, options: NginxOptions = {
           .filter((line) => line !== '')
           .map((line) => {
             const [status, protocol, tlsVersion, clientVerify, connection] = line.split(' ');
-            return { status: Number(status), protocol: protocol!, tlsVersion: tlsVersion!, clientVerify: clientVerify!, connection: Number(connection) };
+            return {
+              status: Number(status),
+              protocol: protocol!,
+              tlsVersion: tlsVersion!,
+              clientVerify: clientVerify!,
+              connection: Number(connection),
+            };
           });
       },
       errorLog: () => readFile(join(dir, 'error.log'), 'utf8').catch(() => ''),
