@@ -26,6 +26,10 @@ import { count } from '../common/format.js';
 import { VERSION } from '../common/version.js';
 import { summarize } from './summary/summary.js';
 import { startBundledTarget } from './bundled-target.js';
+import { http2Refusal } from './http/alpn-probe.js';
+
+/** The longest wait for the handshake that asks a --http2 server whether it speaks h2. */
+const PROBE_LIMIT_MS = 10_000;
 
 /** How long in-flight requests get after Ctrl-C before they count as interrupted. */
 const INTERRUPT_DRAIN_MS = 2000;
@@ -112,6 +116,11 @@ async function readPlan(argv: string[]): Promise<Plan | number> {
     // before any load: a run may last hours, and its files would fail only at the end
     const problems = outputProblems(outputs, outcome.options.bodyFile ? [outcome.options.bodyFile.path] : []);
     if (problems.length > 0) throw new PlanError(problems);
+    // before any load, and before a load box is set up: one handshake says whether the server speaks h2
+    if (plan.http2 !== null && plan.url !== null) {
+      const refusal = await http2Refusal(targetSpec(plan, plan.url), Math.min(plan.timeoutMs, PROBE_LIMIT_MS));
+      if (refusal !== null) throw new PlanError([refusal]);
+    }
     return plan;
   } catch (error) {
     if (error instanceof UsageError || error instanceof PlanError) return usageFailure(error.message);

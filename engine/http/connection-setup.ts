@@ -13,8 +13,10 @@ export interface ConnectionListener {
   recordConnection(connectMs: number, handshakeMs: number | null, protocol: string, tlsVersion: string | null): void;
 }
 
-/** The only protocol either client speaks, offered through ALPN and assumed when none was agreed. */
+/** The protocol both clients speak, offered through ALPN and assumed when none was agreed. */
 export const HTTP1 = 'http/1.1';
+/** HTTP/2's ALPN name: the one protocol a connection of --http2 may agree to (undici's client). */
+export const H2 = 'h2';
 
 /** Times `socket`, just opened (plain, or TLS when `secure`), and tells `listener` once it is ready. */
 export function timeConnection(socket: net.Socket, secure: boolean, listener: ConnectionListener): void {

@@ -29,6 +29,8 @@ const BY_CODE: Record<string, ErrorClass> = {
   EAI_AGAIN: 'refused',
   EHOSTUNREACH: 'refused',
   ENETUNREACH: 'refused',
+  // a --unix-socket path whose socket file is gone: nothing listens there, as a closed port
+  ENOENT: 'refused',
   ECONNRESET: 'reset',
   EPIPE: 'reset',
   ECONNABORTED: 'reset',
@@ -53,6 +55,8 @@ const BY_CODE: Record<string, ErrorClass> = {
   // the lean client's own (lean-pool.ts); its parser's codes start with STRESS_ERR_PARSE_
   STRESS_ERR_SOCKET_CLOSED: 'reset',
   STRESS_ERR_CLIENT_CLOSED: 'interrupted',
+  // undici's connections under --http2 (undici-transport.ts): ALPN is TLS's part of the handshake
+  STRESS_ERR_NOT_H2: 'tls',
 };
 
 /**

@@ -44,6 +44,8 @@ export interface LeanPoolOptions {
   recorder: ConnectionListener;
   /** an https origin's connect options (tls-options.ts); absent: Node's defaults */
   tls?: tls.ConnectionOptions;
+  /** the server's Unix socket, connected to instead of the origin's host and port; null or absent: TCP */
+  unixSocket?: string | null;
 }
 
 function closedEarly(): LeanClientError {
@@ -205,8 +207,6 @@ export class LeanPool {
   readonly requestBytes: Buffer;
   readonly headRequest: boolean;
   readonly secure: boolean;
-  private readonly host: string;
-  private readonly port: number;
   private readonly idle: LeanConnection[] = [];
   private readonly all: LeanConnection[] = [];
   /** requests waiting for a connection, oldest first */
@@ -219,8 +219,9 @@ export class LeanPool {
     private readonly options: LeanPoolOptions,
   ) {
     this.secure = origin.protocol === 'https:';
-    this.host = origin.hostname.replace(/^\[|\]$/g, '');
-    this.port = Number(origin.port) || (this.secure ? 443 : 80);
+    const host = origin.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(origin.port) || (this.secure ? 443 : 80);
+    this.address = options.unixSocket ? { path: options.unixSocket } : { host, port };
     this.headRequest = request.method === 'HEAD';
     this.requestBytes = requestBytes(origin.host, request);
     for (let i = 0; i < options.connections; i++) {
@@ -233,11 +234,14 @@ export class LeanPool {
   /** One read buffer for every plain connection of the pool: each read is parsed before the next. */
   private readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
 
-  /** A new socket to the origin; plain TCP reads go to `onRead`, TLS reads come as 'data'. */
+  /** Where sockets connect: the server's Unix socket, or the origin's host and port. */
+  private readonly address: { path: string } | { host: string; port: number };
+
+  /** A new socket to the origin; plain reads go to `onRead`, TLS reads come as 'data'. */
   openSocket(onRead: (bytes: number, buffer: Uint8Array) => boolean): net.Socket {
     const socket = this.secure
-      ? tls.connect({ host: this.host, port: this.port, ...this.options.tls })
-      : net.connect({ host: this.host, port: this.port, onread: { buffer: this.readBuffer, callback: onRead } });
+      ? tls.connect({ ...this.address, ...this.options.tls })
+      : net.connect({ ...this.address, onread: { buffer: this.readBuffer, callback: onRead } });
     timeConnection(socket, this.secure, this.options.recorder);
     return socket;
   }

@@ -1,6 +1,7 @@
 /**
  * Makes the client a run asks for. The lean client is loaded with the sender; undici only when
- * asked for, since loading it costs about 0.2 s of CPU in every worker.
+ * asked for, since loading it costs about 0.2 s of CPU in every worker. HTTP/2 is undici's alone:
+ * the lean client speaks HTTP/1.1 (the plan never pairs it with --http2).
  */
 import { LeanPool } from './lean-pool.js';
 import { tlsConnectOptions } from './tls-options.js';
@@ -11,10 +12,13 @@ export async function openTransport(kind: ClientKind, target: TargetSpec, option
   const url = new URL(target.url);
   const body = target.bodyBase64 === null ? null : Buffer.from(target.bodyBase64, 'base64');
   const request = { path: url.pathname + url.search, method: target.method, headers: target.headers, body };
+  const http2 = target.http2 ?? null;
   const tls = url.protocol === 'https:' ? tlsConnectOptions(target.tls, url.hostname.replace(/^\[|\]$/g, '')) : undefined;
+  const unixSocket = target.unixSocket ?? null;
   if (kind === 'undici') {
     const { undiciTransport } = await import('./undici-transport.js');
-    return undiciTransport(url, request, { ...options, tls });
+    return undiciTransport(url, request, { ...options, tls, unixSocket, http2 });
   }
-  return new LeanPool(url, request, { ...options, tls });
+  if (http2 !== null) throw new Error('the lean client speaks HTTP/1.1 only: HTTP/2 needs undici');
+  return new LeanPool(url, request, { ...options, tls, unixSocket });
 }

@@ -12,6 +12,16 @@ export interface TargetSpec {
   bodyBase64: string | null;
   /** how an https target is reached; absent: Node's defaults (certificates verified against its CAs) */
   tls?: TlsSpec;
+  /** the server's Unix socket, connected to instead of the URL's host and port; absent: TCP */
+  unixSocket?: string;
+  /** HTTP/2 agreed through ALPN (https only, undici's client); absent: HTTP/1.1 */
+  http2?: Http2Spec;
+}
+
+/** How requests share an HTTP/2 connection. */
+export interface Http2Spec {
+  /** most streams (requests in flight) at once on one connection */
+  maxStreams: number;
 }
 
 /**

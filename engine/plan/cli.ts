@@ -1,16 +1,16 @@
 /**
  * The command line: its words are read (argv.ts) and --help is written (help.ts) from the table
  * of flags.ts; `buildPlan` (plan.ts) validates. Anything wrong ends in `UsageError`, which the entry point prints as one
- * line with exit 2. Files named by flags (--body-file, --agents-file) are read here, in the shell
- * around the pure plan.
+ * line with exit 2. Files named by flags (--body-file, --agents-file) are read here, and what is
+ * at a --unix-socket path is looked at, in the shell around the pure plan.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgv } from './argv.js';
 import { renderHelp } from './help.js';
 import type { RawOptions } from './plan.js';
 import { UsageError } from './usage-error.js';
 import { readProfile, refuseSensitiveFields, SENSITIVE_FIELDS } from './profile.js';
-import { camelName, FLAGS, type FlagSpec } from './flags.js';
+import { camelName, FLAGS, type FlagSpec, type SocketFound } from './flags.js';
 
 export { UsageError };
 
@@ -27,6 +27,8 @@ Examples:
   stress http://127.0.0.1:8000/hello --rate 20k --duration 30s
   stress http://127.0.0.1:8000/test-get/0 --clients 10 --requests 2000
   stress http://10.0.0.5:8000/hello --ramp 100:20000 --step 30s --agents load@box1,load@box2
+  stress https://10.0.0.5:8443/hello --http2 --rate 5k --ca ca.pem      HTTP/2 (h2 through ALPN)
+  stress http://localhost/hello --unix-socket /run/app.sock             a server on a Unix socket
 
 Profiles are data: a profile may not start processes, reach other machines, or read or write
 files on its own. One that sets any of these fields is refused, unless the flag is also given
@@ -84,7 +86,15 @@ function rawValue(flag: FlagSpec, value: unknown): unknown {
   const text = String(value);
   if (flag.kind === 'bytes-file') return { path: text, content: readOrNull(() => readFileSync(text)) };
   if (flag.kind === 'text-file') return { path: text, content: readOrNull(() => readFileSync(text, 'utf8')) };
+  if (flag.kind === 'unix-socket') return { path: text, found: socketFound(text) };
   return text;
+}
+
+/** What is at `path`: a socket (a server may listen on it), nothing, or something else. */
+function socketFound(path: string): SocketFound {
+  const stats = readOrNull(() => statSync(path));
+  if (stats === null) return 'missing';
+  return stats.isSocket() ? 'socket' : 'not-a-socket';
 }
 
 function readOrNull<T>(read: () => T): T | null {

@@ -9,6 +9,8 @@ export const DEFAULTS = {
   durationMs: 10_000,
   timeoutMs: 10_000,
   connectionsPerWorker: 64,
+  /** HTTP/2 streams per connection, as h2load's -m and undici's own default */
+  maxStreamsPerConnection: 100,
   maxInflightPerWorker: 4096,
   maxLagMs: DEFAULT_CRITERIA.lagBoundMs,
   intervalMs: 1000,

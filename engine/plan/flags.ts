@@ -18,7 +18,12 @@ export type FileKind =
   /** a file the shell reads as text: the raw option is `{ path, content: string | null }` (null: unreadable) */
   | 'text-file'
   /** a file the run writes: an empty value "needs a file name" */
-  | 'output-file';
+  | 'output-file'
+  /** a Unix socket the run connects to: the raw option is `{ path, found }`, what the shell found there */
+  | 'unix-socket';
+
+/** What the shell found at a --unix-socket path (cli.ts looks once; the plan judges). */
+export type SocketFound = 'socket' | 'missing' | 'not-a-socket';
 
 /** What a string value is, where that shapes its help text or how the shell reads it. */
 export type ValueKind =
@@ -80,6 +85,7 @@ const GENERATOR = 'Generator:';
 const OUTPUT = 'Output:';
 const BOXES = 'Load boxes (over ssh):';
 const TLS = 'TLS (https URLs):';
+const CONNECTION = 'Connection (HTTP/2, Unix sockets):';
 
 const TEXT = ['string'] as const;
 const NUMERIC = ['string', 'number'] as const;
@@ -273,6 +279,31 @@ const TABLE = [
     profile: TEXT,
   },
   {
+    name: 'http2',
+    type: 'boolean',
+    group: CONNECTION,
+    help: 'speak HTTP/2, agreed through TLS ALPN (https URLs; carried by undici): a server that does not agree to h2 is refused before any load',
+    default: 'HTTP/1.1',
+    profile: SWITCH,
+  },
+  {
+    name: 'max-streams',
+    type: 'string',
+    group: CONNECTION,
+    help: 'HTTP/2: most requests in flight at once on one connection (streams); a worker carries up to --connections times this',
+    default: DEFAULTS.maxStreamsPerConnection,
+    profile: NUMERIC,
+  },
+  {
+    name: 'unix-socket',
+    type: 'string',
+    kind: 'unix-socket',
+    group: CONNECTION,
+    help: "connect to the server's Unix socket at this path instead of the URL's host and port (the URL still gives the scheme, path and Host); checked before any load",
+    profile: TEXT,
+    sensitive: 'file',
+  },
+  {
     name: 'workers',
     alias: 'w',
     type: 'string',
@@ -461,7 +492,9 @@ type ValueOf<F extends FlagSpec> = F['type'] extends 'boolean'
       ? { path: string; content: Buffer | null }
       : F extends { kind: 'text-file' }
         ? { path: string; content: string | null }
-        : string;
+        : F extends { kind: 'unix-socket' }
+          ? { path: string; found: SocketFound }
+          : string;
 
 /** The flags' values as given, under camelCase keys; a flag that was not given has no key. */
 export type FlagValues = { [F in Flag as Camel<F['name']>]?: ValueOf<F> };

@@ -5,7 +5,7 @@
  */
 import { rampRates } from '../verdict/breaking-point.js';
 import { DEFAULTS } from './defaults.js';
-import { CLIENT_KINDS, type ClientKind, type TargetSpec, type TlsSpec } from '../http/target.js';
+import type { ClientKind, Http2Spec, TargetSpec, TlsSpec } from '../http/target.js';
 import { credentialsOf, parseHeaders, printable, withoutCredentials } from './request-headers.js';
 import type { FlagValues } from './flags.js';
 import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../../common/units.js';
@@ -14,6 +14,7 @@ import { ENDURANCE_INTERVAL_MS } from '../verdict/endurance.js';
 import { defaultWorkers, type RampPlan } from '../run/contract.js';
 import { reportPlan, type ReportPlan } from './report-plan.js';
 import { tlsPlan } from './tls-plan.js';
+import { connectionPlan } from './connection-plan.js';
 
 export interface Plan {
   /** the target URL, or null to start the bundled target server and use its /test-get/0 */
@@ -45,6 +46,10 @@ export interface Plan {
   maxBodyBytes: number | null;
   /** the HTTP client of the workers */
   client: ClientKind;
+  /** HTTP/2 through ALPN and its streams per connection; null: HTTP/1.1 */
+  http2: Http2Spec | null;
+  /** the server's Unix socket, connected to instead of the URL's host and port; null: TCP */
+  unixSocket: string | null;
   intervalMs: number;
   /** open loop: unrecorded load at the first rate before the measured start, ms (0: none) */
   warmupMs: number;
@@ -119,8 +124,6 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     problems.push('--max-lag needs an open loop (--rate or --ramp); a closed loop has no schedule to fall behind');
   const maxLagMs = given(raw.maxLag) ? take(problems, () => boundedDuration(raw.maxLag!, '--max-lag', 0.1, 3_600_000)) : DEFAULTS.maxLagMs;
   const maxBodyBytes = given(raw.maxBody) ? take(problems, () => parseBytes(raw.maxBody!, '--max-body')) : null;
-  const client = (raw.client ?? 'lean') as ClientKind;
-  if (!CLIENT_KINDS.includes(client)) problems.push(`--client: "${raw.client}" is not a client (use ${CLIENT_KINDS.join(' or ')})`);
   const report = reportPlan(raw, problems);
   if (report.log !== null && (raw.agents !== undefined || raw.agentsFile !== undefined))
     problems.push('--log keeps one row per request on this machine; with --agents the requests are made on the boxes (use --hdr-log)');
@@ -142,6 +145,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
         : DEFAULTS.warmupMs;
   const request = requestParts(raw, problems);
   const tls = tlsPlan(raw, url, problems);
+  const connection = connectionPlan(raw, url, problems);
   const remote = remotePlan(raw, problems, { url, clients, workers: given(raw.workers) ? workers : null });
 
   if (problems.length > 0) throw new PlanError(problems);
@@ -163,7 +167,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     intervalMs: intervalMs!,
     warmupMs: warmupMs!,
     maxBodyBytes,
-    client,
+    ...connection,
     json: raw.json ?? false,
     quiet: raw.quiet ?? false,
     remote,
@@ -270,6 +274,13 @@ function boundedDuration(text: string, what: string, minMs: number, maxMs: numbe
 /** The request the workers send, once the target URL is known. */
 export function targetSpec(plan: Plan, url: string): TargetSpec {
   const headers = { ...plan.headers };
-  const spec: TargetSpec = { url: withoutCredentials(url), method: plan.method, headers, bodyBase64: plan.bodyBase64 };
-  return plan.tls === null ? spec : { ...spec, tls: plan.tls };
+  return {
+    url: withoutCredentials(url),
+    method: plan.method,
+    headers,
+    bodyBase64: plan.bodyBase64,
+    ...(plan.tls === null ? {} : { tls: plan.tls }),
+    ...(plan.unixSocket === null ? {} : { unixSocket: plan.unixSocket }),
+    ...(plan.http2 === null ? {} : { http2: plan.http2 }),
+  };
 }

@@ -85,6 +85,9 @@ const SPEC = object({
     headers: record(headerValue, 1000, (name) => (HEADER_NAME.test(name) ? null : 'is not a header name')),
     bodyBase64: nullable(body),
     tls: optional(tls),
+    http2: optional(object({ maxStreams: integer(1, 100_000) })),
+    // the controller refuses --unix-socket with load boxes: a socket path names no server of the box's
+    unixSocket: (value, path) => (value === undefined ? null : `${path}: a Unix socket is not taken on a load box`),
   }),
   load,
   workers: integer(1, 256),

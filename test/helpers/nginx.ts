@@ -3,9 +3,10 @@
  * its own configuration into a temp dir (pid file, logs and temp paths there too), starts nginx in
  * the foreground on 127.0.0.1 and a free port (another, if that one was taken in between), and
  * stops it. Its access log says what nginx itself saw of each request: status, protocol and TLS
- * version, and the client certificate's verification.
+ * version, the client certificate's verification, and the connection it came on. A lab may also speak HTTP/2 (TLS only) and
+ * listen on a Unix socket in its dir, beside its port.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -22,6 +23,13 @@ export interface NginxTls {
   key: string;
   /** ask for a client certificate signed by this CA (ssl_verify_client on) */
   clientCa?: string;
+  /** offer HTTP/2 through ALPN beside HTTP/1.1 */
+  http2?: boolean;
+}
+
+export interface NginxOptions {
+  /** listen on `unixSocket` too (a path in the lab's dir) */
+  unixSocket?: boolean;
 }
 
 /** One line of the access log. */
@@ -33,6 +41,8 @@ export interface AccessEntry {
   tlsVersion: string;
   /** `SUCCESS`, `NONE`, `FAILED:...`, or `-` */
   clientVerify: string;
+  /** nginx's serial number of the connection the request came on */
+  connection: number;
 }
 
 export interface NginxLab {
@@ -40,6 +50,8 @@ export interface NginxLab {
   origin: string;
   port: number;
   dir: string;
+  /** the Unix socket it listens on too, or null */
+  unixSocket: string | null;
   /** what nginx logged so far, one entry per request it answered */
   accessLog(): Promise<AccessEntry[]>;
   /** what it said on its error log */
@@ -59,7 +71,22 @@ function freePort(): Promise<number> {
   });
 }
 
-function configuration(dir: string, port: number, tls: NginxTls | null): string {
+/**
+ * How this nginx turns HTTP/2 on: a `http2` directive since 1.25.1, a parameter of `listen` before
+ * (Debian 12 ships 1.22).
+ */
+function http2Directive(): { listen: string; server: string } {
+  // nginx -v writes its version on stderr
+  const said = spawnSync(NGINX, ['-v'], { encoding: 'utf8' }).stderr;
+  const version = /nginx\/(\d+)\.(\d+)\.(\d+)/.exec(said);
+  if (version === null) throw new Error(`nginx -v said no version: ${said}`);
+  const [major, minor, patch] = version.slice(1).map(Number) as [number, number, number];
+  const separate = major > 1 || minor > 25 || (minor === 25 && patch >= 1);
+  return separate ? { listen: '', server: 'http2 on;' } : { listen: ' http2', server: '' };
+}
+
+function configuration(dir: string, port: number, tls: NginxTls | null, unixSocket: string | null): string {
+  const http2 = tls?.http2 ? http2Directive() : { listen: '', server: '' };
   const ssl = tls
     ? [
         `ssl_certificate ${tls.cert};`,
@@ -73,7 +100,7 @@ pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} info;
 events { worker_connections 1024; }
 http {
-  log_format stress '$status $server_protocol $ssl_protocol $ssl_client_verify';
+  log_format stress '$status $server_protocol $ssl_protocol $ssl_client_verify $connection';
   access_log ${join(dir, 'access.log')} stress;
   client_body_temp_path ${join(dir, 'client-body')};
   proxy_temp_path ${join(dir, 'proxy')};
@@ -82,7 +109,9 @@ http {
   scgi_temp_path ${join(dir, 'scgi')};
   keepalive_requests 100000;
   server {
-    listen 127.0.0.1:${port}${tls ? ' ssl' : ''};
+    listen 127.0.0.1:${port}${tls ? ' ssl' : ''}${http2.listen};
+    ${unixSocket === null ? '' : `listen unix:${unixSocket}${tls ? ' ssl' : ''}${http2.listen};`}
+    ${http2.server}
     ${ssl.join('\n    ')}
     location / {
       default_type text/plain;
@@ -128,12 +157,13 @@ function exited(child: ChildProcess): Promise<void> {
 }
 
 /** Starts nginx on 127.0.0.1 and a free port, with TLS when `tls` is given. */
-export async function startNginx(tls: NginxTls | null): Promise<NginxLab> {
+export async function startNginx(tls: NginxTls | null, options: NginxOptions = {}): Promise<NginxLab> {
   const dir = await mkdtemp(join(tmpdir(), 'stress-nginx-'));
+  const unixSocket = options.unixSocket ? join(dir, 'nginx.sock') : null;
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const config = join(dir, 'nginx.conf');
-    await writeFile(config, configuration(dir, port, tls));
+    await writeFile(config, configuration(dir, port, tls, unixSocket));
     // -e: its error log from the first line on, not the system's; -p: no path outside `dir`
     const child = spawn(NGINX, ['-p', dir, '-c', config, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
@@ -152,14 +182,21 @@ export async function startNginx(tls: NginxTls | null): Promise<NginxLab> {
       origin,
       port,
       dir,
+      unixSocket,
       accessLog: async () => {
         const text = await readFile(join(dir, 'access.log'), 'utf8').catch(() => '');
         return text
           .split('\n')
           .filter((line) => line !== '')
           .map((line) => {
-            const [status, protocol, tlsVersion, clientVerify] = line.split(' ');
-            return { status: Number(status), protocol: protocol!, tlsVersion: tlsVersion!, clientVerify: clientVerify! };
+            const [status, protocol, tlsVersion, clientVerify, connection] = line.split(' ');
+            return {
+              status: Number(status),
+              protocol: protocol!,
+              tlsVersion: tlsVersion!,
+              clientVerify: clientVerify!,
+              connection: Number(connection),
+            };
           });
       },
       errorLog: () => readFile(join(dir, 'error.log'), 'utf8').catch(() => ''),

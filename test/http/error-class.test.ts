@@ -8,6 +8,8 @@ const withCode = (code: string, cause?: unknown) => Object.assign(new Error(code
 test('each fault lands in exactly one stable class', () => {
   const table: Array<[unknown, string]> = [
     [withCode('ECONNREFUSED'), 'refused'],
+    // a --unix-socket path whose socket is gone
+    [withCode('ENOENT'), 'refused'],
     [withCode('ECONNRESET'), 'reset'],
     [new errors.SocketError('other side closed'), 'reset'],
     [new errors.HeadersTimeoutError(), 'timeout'],

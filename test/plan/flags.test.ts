@@ -86,6 +86,7 @@ test('every flag reaches the raw options under its camelCase key, typed by the t
     else if (flag.type === 'strings') assert.deepEqual(value, [join(dir, `${flag.name}-value`)], flag.name);
     else if (flag.kind === 'bytes-file' || flag.kind === 'text-file')
       assert.deepEqual(value, { path: join(dir, `${flag.name}-value`), content: null }, flag.name);
+    else if (flag.kind === 'unix-socket') assert.deepEqual(value, { path: join(dir, `${flag.name}-value`), found: 'missing' }, flag.name);
     else assert.equal(typeof value, 'string', flag.name);
   }
 });

@@ -30,6 +30,12 @@ export interface RunParameters {
   intervalS: number;
   warmupS: number;
   connections: number;
+  /** the HTTP version asked for (HTTP/2: --http2); absent from summaries saved before HTTP/2 was offered */
+  protocol?: 'HTTP/1.1' | 'HTTP/2';
+  /** HTTP/2's most streams per connection (--max-streams); null under HTTP/1.1 */
+  maxStreams?: number | null;
+  /** the server's Unix socket (--unix-socket); null: TCP */
+  unixSocket?: string | null;
   timeoutS: number;
   /** ISO 8601 */
   startedAt: string;

@@ -98,6 +98,11 @@ export function runTable(run: RunParameters): string {
     ['workers', String(run.workers)],
     ['load boxes', run.agents.length === 0 ? 'none (this machine)' : run.agents.join(', ')],
     ['connections', count(run.connections)],
+    [
+      'protocol',
+      run.maxStreams ? `${run.protocol}, at most ${count(run.maxStreams)} streams per connection` : (run.protocol ?? 'HTTP/1.1'),
+    ],
+    ...(run.unixSocket ? [['Unix socket', run.unixSocket] as [string, string]] : []),
     ['timeout', seconds(run.timeoutS)],
     ['started at', run.startedAt],
     ['stress', run.version],

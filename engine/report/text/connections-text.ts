@@ -15,11 +15,16 @@ function agreed(counts: Record<string, number>): string {
   return names.length === 1 ? stripControls(names[0]!, 100) : tally(counts);
 }
 
-/** `Connections: 8 opened, http/1.1 over TLSv1.3`, or none. */
+/** ALPN's name for HTTP/2 is terse: the line says which protocol that is. */
+function named(protocols: string): string {
+  return protocols === 'h2' ? 'HTTP/2 (h2)' : protocols;
+}
+
+/** `Connections: 8 opened, http/1.1 over TLSv1.3`, `Connections: 2 opened, HTTP/2 (h2) over TLSv1.3`, or none. */
 export function connectionLine(connections: ConnectionSetup): string {
   if (connections.opened === 0) return 'Connections: none opened';
   const over = Object.keys(connections.tlsVersions).length > 0 ? ` over ${agreed(connections.tlsVersions)}` : '';
-  return `Connections: ${count(connections.opened)} opened, ${agreed(connections.protocols)}${over}`;
+  return `Connections: ${count(connections.opened)} opened, ${named(agreed(connections.protocols))}${over}`;
 }
 
 /** The set-up rows (label and figures) of the connections that were timed. */
