@@ -26,7 +26,10 @@ test('--help shows every flag of the table: alias, name, text, default and type'
     const shown = defaultText(flag, { cpuCount: CPUS });
     if (shown !== undefined) assert.ok(help.includes(`[default: ${shown}]`), `--${flag.name} shows its default ${shown}`);
   }
-  assert.ok(help.includes(`[default: ${CPUS}, one per CPU core]`), "the worker default is the machine's core count");
+  assert.ok(
+    help.includes(`[default: one per 10,000 req/s of the highest rate, at most ${CPUS} (one per CPU core); closed loop: ${CPUS}]`),
+    "the worker default is sized to the rate, within the machine's core count",
+  );
   const listed = [...outcome.text.matchAll(/^ {2}(?:-\w, | {4})--([a-z][a-z0-9-]*) /gm)].map((match) => match[1]);
   const declared = [...FLAGS.filter((flag) => !flag.positional).map((flag) => flag.name), 'help', 'version'];
   assert.deepEqual(listed.sort(), declared.sort(), 'every flag in --help is in the table');
