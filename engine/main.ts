@@ -110,7 +110,9 @@ async function readPlan(argv: string[]): Promise<Plan | number> {
       { flag: '--log', path: log },
     ];
     // before any load: a run may last hours, and its files would fail only at the end
-    const problems = outputProblems(outputs, outcome.options.bodyFile ? [outcome.options.bodyFile.path] : []);
+    const { bodyFile, targets } = outcome.options;
+    const inputs = [...(bodyFile ? [bodyFile.path] : []), ...(targets ? [targets.path] : [])];
+    const problems = outputProblems(outputs, inputs);
     if (problems.length > 0) throw new PlanError(problems);
     return plan;
   } catch (error) {

@@ -12,6 +12,24 @@ export interface TargetSpec {
   bodyBase64: string | null;
   /** how an https target is reached; absent: Node's defaults (certificates verified against its CAs) */
   tls?: TlsSpec;
+  /**
+   * A weighted mix of named requests (--targets) sent instead of the one above, which is then the
+   * first endpoint's; absent: every request is the one above.
+   */
+  endpoints?: EndpointSpec[];
+}
+
+/** One named request of a mix: its share of the requests is its weight over the sum of the weights. */
+export interface EndpointSpec {
+  name: string;
+  /** absolute http(s) URL; the endpoints of one origin share its keep-alive connections */
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  /** base64, like the target's; null for none */
+  bodyBase64: string | null;
+  /** a positive number */
+  weight: number;
 }
 
 /**

@@ -38,7 +38,9 @@ export function cycleSlots(weights: readonly number[]): number[] {
   const exact = reduced.map((value) => Math.max(1, (value * MAX_CYCLE) / total));
   const slots = exact.map(Math.floor);
   const left = MAX_CYCLE - slots.reduce((a, b) => a + b, 0);
-  const byRemainder = exact.map((value, index) => ({ index, remainder: value - Math.floor(value) })).sort((a, b) => b.remainder - a.remainder);
+  const byRemainder = exact
+    .map((value, index) => ({ index, remainder: value - Math.floor(value) }))
+    .sort((a, b) => b.remainder - a.remainder);
   for (let i = 0; i < left && i < byRemainder.length; i++) slots[byRemainder[i]!.index]!++;
   return slots;
 }

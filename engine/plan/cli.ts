@@ -5,12 +5,14 @@
  * around the pure plan.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgv } from './argv.js';
 import { renderHelp } from './help.js';
 import type { RawOptions } from './plan.js';
 import { UsageError } from './usage-error.js';
 import { readProfile, refuseSensitiveFields, SENSITIVE_FIELDS } from './profile.js';
 import { camelName, FLAGS, type FlagSpec } from './flags.js';
+import { bodyFilesOf, type TargetsFile } from './targets-plan.js';
 
 export { UsageError };
 
@@ -84,7 +86,18 @@ function rawValue(flag: FlagSpec, value: unknown): unknown {
   const text = String(value);
   if (flag.kind === 'bytes-file') return { path: text, content: readOrNull(() => readFileSync(text)) };
   if (flag.kind === 'text-file') return { path: text, content: readOrNull(() => readFileSync(text, 'utf8')) };
+  if (flag.kind === 'targets-file') return readTargetsFile(text);
   return text;
+}
+
+/** A targets file and the body files its entries name, a relative name beside the file; targets-plan.ts checks them. */
+function readTargetsFile(path: string): TargetsFile {
+  const content = readOrNull(() => readFileSync(path, 'utf8'));
+  // no prototype: a body file named __proto__ is a key like any other
+  const bodies: Record<string, Buffer | null> = Object.create(null);
+  const parsed = content === null ? null : readOrNull((): unknown => JSON.parse(content));
+  for (const name of bodyFilesOf(parsed)) bodies[name] = readOrNull(() => readFileSync(resolve(dirname(path), name)));
+  return { path, content, bodies };
 }
 
 function readOrNull<T>(read: () => T): T | null {
