@@ -221,7 +221,9 @@ async function runPlan(plan: Plan): Promise<number> {
     interrupts.remove();
   }
   if (typeof outcome === 'number') return outcome;
-  return reportRun(plan, { target: target.url, ...outcome.run }, outcome.result, outcome.report, interrupts.exitCode);
+  // a mix is shown by its file: its endpoints have their own rows
+  const shownTarget = plan.targets ? `${plan.targets.path} (${plan.targets.endpoints.length} endpoints)` : target.url;
+  return reportRun(plan, { target: shownTarget, ...outcome.run }, outcome.result, outcome.report, interrupts.exitCode);
 }
 
 /** What a run measured, for its summary. */
@@ -311,6 +313,7 @@ async function reportRun(
       endurance: plan.report.endurance,
       maxLagMs: plan.maxLagMs,
       insecure: plan.tls?.insecure ?? false,
+      ...(plan.targets ? { endpointNames: plan.targets.endpoints.map((endpoint) => endpoint.name) } : {}),
     },
     result,
   );

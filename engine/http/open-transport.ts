@@ -9,12 +9,16 @@ import type { Transport, TransportOptions } from './transport.js';
 
 export async function openTransport(kind: ClientKind, target: TargetSpec, options: TransportOptions): Promise<Transport> {
   const url = new URL(target.url);
-  const body = target.bodyBase64 === null ? null : Buffer.from(target.bodyBase64, 'base64');
-  const request = { path: url.pathname + url.search, method: target.method, headers: target.headers, body };
+  // a mix's endpoints at this origin (the sender opens one transport per origin), or the one request
+  const requests = (target.endpoints ?? [target]).map((endpoint) => {
+    const { pathname, search } = new URL(endpoint.url);
+    const body = endpoint.bodyBase64 === null ? null : Buffer.from(endpoint.bodyBase64, 'base64');
+    return { path: pathname + search, method: endpoint.method, headers: endpoint.headers, body };
+  });
   const tls = url.protocol === 'https:' ? tlsConnectOptions(target.tls, url.hostname.replace(/^\[|\]$/g, '')) : undefined;
   if (kind === 'undici') {
     const { undiciTransport } = await import('./undici-transport.js');
-    return undiciTransport(url, request, { ...options, tls });
+    return undiciTransport(url, requests, { ...options, tls });
   }
-  return new LeanPool(url, request, { ...options, tls });
+  return new LeanPool(url, requests, { ...options, tls });
 }

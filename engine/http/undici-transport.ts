@@ -33,7 +33,7 @@ function nameCheck(hostname: string, cert: tls.PeerCertificate): Error | undefin
 
 export function undiciTransport(
   url: URL,
-  request: { path: string; method: string; headers: Record<string, string>; body: Buffer | null },
+  requests: ReadonlyArray<{ path: string; method: string; headers: Record<string, string>; body: Buffer | null }>,
   options: TransportOptions & { tls?: tls.ConnectionOptions },
 ): Transport {
   const pool = new Pool(url.origin, {
@@ -47,7 +47,7 @@ export function undiciTransport(
   });
   // `servername` is undici's request option (its types leave it out): the name sent as SNI, which
   // it would otherwise take from the URL's host
-  const dispatchOptions = {
+  const dispatchOptions = requests.map((request) => ({
     origin: url.origin,
     path: request.path,
     method: request.method as Dispatcher.HttpMethod,
@@ -57,11 +57,11 @@ export function undiciTransport(
     idempotent: false,
     blocking: false,
     ...(options.tls?.servername === undefined ? {} : { servername: options.tls.servername }),
-  } as Dispatcher.DispatchOptions;
+  })) as Dispatcher.DispatchOptions[];
   // The handler is undici's low-level (legacy) interface on purpose: that path hands over raw
   // header buffers instead of parsing every response's headers into an object.
   return {
-    dispatch: (handler: ExchangeHandler) => pool.dispatch(dispatchOptions, handler as Dispatcher.DispatchHandler),
+    dispatch: (handler: ExchangeHandler) => pool.dispatch(dispatchOptions[handler.request]!, handler as Dispatcher.DispatchHandler),
     // undici opens its connections as requests need them
     openAll: () => undefined,
     destroy: () => pool.destroy(),

@@ -33,6 +33,8 @@ export interface AccessEntry {
   tlsVersion: string;
   /** `SUCCESS`, `NONE`, `FAILED:...`, or `-` */
   clientVerify: string;
+  /** the path and query asked for */
+  uri: string;
 }
 
 export interface NginxLab {
@@ -73,7 +75,7 @@ pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} info;
 events { worker_connections 1024; }
 http {
-  log_format stress '$status $server_protocol $ssl_protocol $ssl_client_verify';
+  log_format stress '$status $server_protocol $ssl_protocol $ssl_client_verify $request_uri';
   access_log ${join(dir, 'access.log')} stress;
   client_body_temp_path ${join(dir, 'client-body')};
   proxy_temp_path ${join(dir, 'proxy')};
@@ -158,8 +160,8 @@ export async function startNginx(tls: NginxTls | null): Promise<NginxLab> {
           .split('\n')
           .filter((line) => line !== '')
           .map((line) => {
-            const [status, protocol, tlsVersion, clientVerify] = line.split(' ');
-            return { status: Number(status), protocol: protocol!, tlsVersion: tlsVersion!, clientVerify: clientVerify! };
+            const [status, protocol, tlsVersion, clientVerify, uri] = line.split(' ');
+            return { status: Number(status), protocol: protocol!, tlsVersion: tlsVersion!, clientVerify: clientVerify!, uri: uri! };
           });
       },
       errorLog: () => readFile(join(dir, 'error.log'), 'utf8').catch(() => ''),
