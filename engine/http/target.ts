@@ -19,6 +19,16 @@ export interface TargetSpec {
   endpoints?: EndpointSpec[];
 }
 
+/**
+ * The most endpoints a mix may have: each one keeps its own tally and latency histogram in every
+ * worker and every interval (about 2 KB a snapshot), and one row in each report.
+ */
+export const MAX_ENDPOINTS = 64;
+/** The largest weight: a ratio of a million to one is already a mix of one endpoint. */
+export const MAX_WEIGHT = 1_000_000;
+/** An endpoint's name: short, printable and free of the `:` that separates it in `--fail-on NAME:p99<...`. */
+export const ENDPOINT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
 /** One named request of a mix: its share of the requests is its weight over the sum of the weights. */
 export interface EndpointSpec {
   name: string;

@@ -6,7 +6,7 @@
  *   [{"name": "checkout", "method": "POST", "url": "http://127.0.0.1:8000/checkout",
  *     "headers": {"content-type": "application/json"}, "bodyFile": "order.json", "weight": 1}]
  */
-import type { EndpointSpec } from '../http/target.js';
+import { ENDPOINT_NAME, MAX_ENDPOINTS, MAX_WEIGHT, type EndpointSpec } from '../http/target.js';
 import { addHeader, credentialsOf, printable, withoutCredentials } from './request-headers.js';
 
 /** The targets file as the shell read it: its text, and each body file an entry names (null: unreadable). */
@@ -17,15 +17,7 @@ export interface TargetsFile {
   bodies: Record<string, Buffer | null>;
 }
 
-/**
- * The most endpoints a mix may have: each one keeps its own tally and latency histogram in every
- * worker and every interval (about 2 KB a snapshot), and one row in each report.
- */
-export const MAX_ENDPOINTS = 64;
-/** The largest weight: a ratio of a million to one is already a mix of one endpoint. */
-export const MAX_WEIGHT = 1_000_000;
-/** An endpoint's name: short, printable and free of the `:` that separates it in `--fail-on NAME:p99<...`. */
-export const ENDPOINT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+export { ENDPOINT_NAME, MAX_ENDPOINTS, MAX_WEIGHT };
 
 const FIELDS = ['name', 'method', 'url', 'headers', 'body', 'bodyFile', 'weight'];
 const HTTP_METHOD = /^[A-Z]{1,20}$/;

@@ -7,7 +7,7 @@
  */
 import { boolean, integer, isRecord, list, nullable, number, object, oneOf, optional, record, text } from '../../common/shape.js';
 import type { HtmlReport } from './html/html-report.js';
-import { ENDPOINT_NAME, MAX_ENDPOINTS } from '../plan/targets-plan.js';
+import { ENDPOINT_NAME, MAX_ENDPOINTS } from '../http/target.js';
 
 /** Lists longer than any run writes: 2 h of 1 s intervals before coarsening is 8,192 points; a ramp, 1,000 steps. */
 const MAX_ITEMS = 1_000_000;
