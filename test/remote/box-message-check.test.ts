@@ -429,31 +429,53 @@ test("a mix's endpoint figures: taken when they add up, refused naming what does
   const table: Array<{ why: string; change: (snapshot: Snapshot & { endpoints?: Parts }) => void; reason: RegExp; limits?: object }> = [
     {
       why: 'an endpoint the run has not',
-      change: (s) => void (s.endpoints![1]!.endpoint = 3),
+      change: (s) => {
+        s.endpoints![1]!.endpoint = 3;
+      },
       reason: /endpoints\[1\]\.endpoint is 3, not a whole number from 0 to 2/,
     },
-    { why: 'one endpoint twice', change: (s) => void (s.endpoints![1]!.endpoint = 0), reason: /^two parts of endpoint 0$/ },
+    {
+      why: 'one endpoint twice',
+      change: (s) => {
+        s.endpoints![1]!.endpoint = 0;
+      },
+      reason: /^two parts of endpoint 0$/,
+    },
     {
       why: 'requests that are not success + failure',
-      change: (s) => void (s.endpoints![0]!.requests = 3),
+      change: (s) => {
+        s.endpoints![0]!.requests = 3;
+      },
       reason: /endpoints\[0\]: requests 3 are not success 2 \+ failure 0/,
     },
     {
       why: 'errors that are not the failures',
-      change: (s) => void (s.endpoints![1]!.errors = { timeout: 2 }),
+      change: (s) => {
+        s.endpoints![1]!.errors = { timeout: 2 };
+      },
       reason: /errors add up to 2, failure is 1/,
     },
     {
       why: 'an unknown error class',
-      change: (s) => void ((s.endpoints![1] as Record<string, unknown>).errors = { weird: 1 }),
+      change: (s) => {
+        (s.endpoints![1] as Record<string, unknown>).errors = { weird: 1 };
+      },
       reason: /is not an error class/,
     },
     {
       why: 'a histogram of more values than successes',
-      change: (s) => void (s.endpoints![0]!.latencyUs = s.endpoints![1]!.latencyUs),
+      change: (s) => {
+        s.endpoints![0]!.latencyUs = s.endpoints![1]!.latencyUs;
+      },
       reason: /endpoints\[0\]\.latencyUs holds 0 values, success is 2/,
     },
-    { why: 'a histogram that is not one', change: (s) => void (s.endpoints![0]!.latencyUs = 'AAAA'), reason: /endpoints\[0\]\.latencyUs / },
+    {
+      why: 'a histogram that is not one',
+      change: (s) => {
+        s.endpoints![0]!.latencyUs = 'AAAA';
+      },
+      reason: /endpoints\[0\]\.latencyUs /,
+    },
     {
       why: 'endpoints that do not add up to the interval',
       change: (s) => void s.endpoints!.pop(),
@@ -461,7 +483,9 @@ test("a mix's endpoint figures: taken when they add up, refused naming what does
     },
     {
       why: 'a mix run without endpoints',
-      change: (s) => void delete s.endpoints,
+      change: (s) => {
+        delete s.endpoints;
+      },
       reason: /snapshot\.endpoints is missing from a run of a mix/,
     },
     { why: 'endpoints in a run without a mix', change: () => undefined, reason: /in a run without a mix/, limits: { endpointCount: 0 } },
