@@ -29,6 +29,7 @@ Examples:
   stress http://127.0.0.1:8000/hello --rate 20k --duration 30s
   stress http://127.0.0.1:8000/test-get/0 --clients 10 --requests 2000
   stress http://10.0.0.5:8000/hello --ramp 100:20000 --step 30s --agents load@box1,load@box2
+  stress --targets mix.json --rate 2k --fail-on 'checkout:p99<200ms'   a weighted mix of endpoints
 
 Profiles are data: a profile may not start processes, reach other machines, or read or write
 files on its own. One that sets any of these fields is refused, unless the flag is also given
