@@ -114,7 +114,9 @@ async function readPlan(argv: string[]): Promise<Plan | number> {
       { flag: '--log', path: log },
     ];
     // before any load: a run may last hours, and its files would fail only at the end
-    const problems = outputProblems(outputs, outcome.options.bodyFile ? [outcome.options.bodyFile.path] : []);
+    const { bodyFile, targets } = outcome.options;
+    const inputs = [...(bodyFile ? [bodyFile.path] : []), ...(targets ? [targets.path] : [])];
+    const problems = outputProblems(outputs, inputs);
     if (problems.length > 0) throw new PlanError(problems);
     // before any load, and before a load box is set up: one handshake says whether the server speaks h2
     if (plan.http2 !== null && plan.url !== null) {
@@ -228,7 +230,9 @@ async function runPlan(plan: Plan): Promise<number> {
     interrupts.remove();
   }
   if (typeof outcome === 'number') return outcome;
-  return reportRun(plan, { target: target.url, ...outcome.run }, outcome.result, outcome.report, interrupts.exitCode);
+  // a mix is shown by its file: its endpoints have their own rows
+  const shownTarget = plan.targets ? `${plan.targets.path} (${plan.targets.endpoints.length} endpoints)` : target.url;
+  return reportRun(plan, { target: shownTarget, ...outcome.run }, outcome.result, outcome.report, interrupts.exitCode);
 }
 
 /** What a run measured, for its summary. */
@@ -318,6 +322,7 @@ async function reportRun(
       endurance: plan.report.endurance,
       maxLagMs: plan.maxLagMs,
       insecure: plan.tls?.insecure ?? false,
+      ...(plan.targets ? { endpointNames: plan.targets.endpoints.map((endpoint) => endpoint.name) } : {}),
     },
     result,
   );

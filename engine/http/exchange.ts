@@ -28,6 +28,9 @@ export class Exchange implements ExchangeHandler {
   dueMs = 0;
   /** the step of the run its due time falls in, where its outcome is counted */
   step = 0;
+  /** the endpoint of a mix it goes to (0 without a mix), and its index among its transport's requests */
+  endpoint = 0;
+  request = 0;
   handedMs = 0;
   /** true while the sender hands it to the pool: a connection that takes it now writes it at handedMs */
   handing = false;
@@ -47,9 +50,19 @@ export class Exchange implements ExchangeHandler {
   constructor(private readonly owner: ExchangeOwner) {}
 
   /** Readies the exchange for a new request. */
-  start(dueMs: number, step: number, handedMs: number, onDone: (() => void) | null, measured: boolean): void {
+  start(
+    dueMs: number,
+    step: number,
+    handedMs: number,
+    onDone: (() => void) | null,
+    measured: boolean,
+    endpoint: number,
+    request: number,
+  ): void {
     this.dueMs = dueMs;
     this.step = step;
+    this.endpoint = endpoint;
+    this.request = request;
     this.handedMs = handedMs;
     this.onDone = onDone;
     this.measured = measured;

@@ -16,6 +16,8 @@ import { ResponseParser, type ResponseHandler } from './response-parser.js';
 
 /** What the pool calls on the request it carries, in undici's order. */
 export interface LeanRequestHandler {
+  /** which of its pool's requests it sends (an index into the list the pool was built with) */
+  readonly request: number;
   /** the request goes onto a connected socket now; `abort` ends it (and its connection) */
   onConnect(abort: (error?: Error) => void): void;
   onHeaders(statusCode: number): boolean;
@@ -137,8 +139,8 @@ class LeanConnection implements ResponseHandler {
       handler.onConnect(this.abort);
       this.unsent = false;
       if (this.current === handler) {
-        this.parser.expect(this.pool.headRequest);
-        this.socket!.write(this.pool.requestBytes);
+        this.parser.expect(this.pool.headRequest[handler.request]!);
+        this.socket!.write(this.pool.requestBytes[handler.request]!);
         return;
       }
     }
@@ -204,8 +206,9 @@ class LeanConnection implements ResponseHandler {
 
 /** The worker's connections to one origin and the requests waiting for one. */
 export class LeanPool {
-  readonly requestBytes: Buffer;
-  readonly headRequest: boolean;
+  /** each request's bytes, built once: the pool sends a few requests (a mix's endpoints at its origin) */
+  readonly requestBytes: Buffer[];
+  readonly headRequest: boolean[];
   readonly secure: boolean;
   private readonly idle: LeanConnection[] = [];
   private readonly all: LeanConnection[] = [];
@@ -215,15 +218,15 @@ export class LeanPool {
 
   constructor(
     origin: URL,
-    request: { path: string; method: string; headers: Record<string, string>; body: Buffer | null },
+    requests: ReadonlyArray<{ path: string; method: string; headers: Record<string, string>; body: Buffer | null }>,
     private readonly options: LeanPoolOptions,
   ) {
     this.secure = origin.protocol === 'https:';
     const host = origin.hostname.replace(/^\[|\]$/g, '');
     const port = Number(origin.port) || (this.secure ? 443 : 80);
     this.address = options.unixSocket ? { path: options.unixSocket } : { host, port };
-    this.headRequest = request.method === 'HEAD';
-    this.requestBytes = requestBytes(origin.host, request);
+    this.headRequest = requests.map((request) => request.method === 'HEAD');
+    this.requestBytes = requests.map((request) => requestBytes(origin.host, request));
     for (let i = 0; i < options.connections; i++) {
       const connection = new LeanConnection(this);
       this.all.push(connection);

@@ -10,15 +10,19 @@ import type { Transport, TransportOptions } from './transport.js';
 
 export async function openTransport(kind: ClientKind, target: TargetSpec, options: TransportOptions): Promise<Transport> {
   const url = new URL(target.url);
-  const body = target.bodyBase64 === null ? null : Buffer.from(target.bodyBase64, 'base64');
-  const request = { path: url.pathname + url.search, method: target.method, headers: target.headers, body };
+  // a mix's endpoints at this origin (the sender opens one transport per origin), or the one request
+  const requests = (target.endpoints ?? [target]).map((endpoint) => {
+    const { pathname, search } = new URL(endpoint.url);
+    const body = endpoint.bodyBase64 === null ? null : Buffer.from(endpoint.bodyBase64, 'base64');
+    return { path: pathname + search, method: endpoint.method, headers: endpoint.headers, body };
+  });
   const http2 = target.http2 ?? null;
   const tls = url.protocol === 'https:' ? tlsConnectOptions(target.tls, url.hostname.replace(/^\[|\]$/g, '')) : undefined;
   const unixSocket = target.unixSocket ?? null;
   if (kind === 'undici') {
     const { undiciTransport } = await import('./undici-transport.js');
-    return undiciTransport(url, request, { ...options, tls, unixSocket, http2 });
+    return undiciTransport(url, requests, { ...options, tls, unixSocket, http2 });
   }
   if (http2 !== null) throw new Error('the lean client speaks HTTP/1.1 only: HTTP/2 needs undici');
-  return new LeanPool(url, request, { ...options, tls, unixSocket });
+  return new LeanPool(url, requests, { ...options, tls, unixSocket });
 }

@@ -11,7 +11,7 @@ import { classifyError, errorKey, RequestAbort } from './error-class.js';
 import { Exchange, InflightList, type ExchangeOwner } from './exchange.js';
 import { openTransport } from './open-transport.js';
 import type { Transport } from './transport.js';
-import type { ClientKind, TargetSpec } from './target.js';
+import type { ClientKind, EndpointSpec, TargetSpec } from './target.js';
 import type { IntervalRecorder } from '../measure/recorder.js';
 import type { RequestLog } from './request-log.js';
 import type { ErrorClass } from '../measure/snapshot.js';
@@ -46,7 +46,11 @@ export class HttpSender implements ExchangeOwner {
   private readonly dueWhenSent: boolean;
   /** holds requests back while connections cannot be opened (see connect-gate.ts) */
   readonly gate: ConnectGate<Exchange>;
-  private readonly transport: Transport;
+  /** one transport (keep-alive pool) per origin */
+  private readonly transports: Transport[];
+  /** by endpoint: its origin's transport, and its index among that transport's requests */
+  private readonly transportOf: Transport[];
+  private readonly requestOf: number[];
   private readonly recorder: IntervalRecorder;
   private readonly timeoutMs: number;
   /**
@@ -69,12 +73,13 @@ export class HttpSender implements ExchangeOwner {
 
   /** A sender on the client `options.client` asks for (loaded first, when it is undici). */
   static async open(target: TargetSpec, options: SenderOptions): Promise<HttpSender> {
-    const transport = await openTransport(options.client ?? 'lean', target, options);
-    return new HttpSender(transport, options);
+    return new HttpSender(await openRoutes(target, options), options);
   }
 
-  private constructor(transport: Transport, options: SenderOptions) {
-    this.transport = transport;
+  private constructor(routes: Routes, options: SenderOptions) {
+    this.transports = routes.transports;
+    this.transportOf = routes.transportOf;
+    this.requestOf = routes.requestOf;
     this.clock = options.clock;
     this.recorder = options.recorder;
     this.timeoutMs = options.timeoutMs;
@@ -100,7 +105,7 @@ export class HttpSender implements ExchangeOwner {
 
   /** Opens the keep-alive connections before the first request is due (at the warm-up's start). */
   openConnections(): void {
-    this.transport.openAll();
+    for (const transport of this.transports) transport.openAll();
   }
 
   get inflightCount(): number {
@@ -112,10 +117,11 @@ export class HttpSender implements ExchangeOwner {
    * of the run that due time falls in. A request due before the measured start (the warm-up) is
    * sent and ended like any other but not recorded. `nowMs`: the clock, when the caller has just
    * read it (a clock read is a tenth of a microsecond, four a request were 3% of a worker's CPU).
+   * `endpoint`: which endpoint of a mix it goes to (endpoint-mix.ts; 0 without a mix).
    */
-  send(dueMs: number, step: number, onDone: (() => void) | null = null, measured = true, nowMs = this.clock()): void {
+  send(dueMs: number, step: number, onDone: (() => void) | null = null, measured = true, nowMs = this.clock(), endpoint = 0): void {
     const exchange = this.spare.pop() ?? new Exchange(this);
-    exchange.start(dueMs, step, nowMs, onDone, measured);
+    exchange.start(dueMs, step, nowMs, onDone, measured, endpoint, this.requestOf[endpoint]!);
     this.inflight.add(exchange);
     // a request written within this call was sent at `nowMs`: no second clock read (see Exchange.onConnect)
     exchange.handing = true;
@@ -125,7 +131,7 @@ export class HttpSender implements ExchangeOwner {
 
   private dispatch(exchange: Exchange): void {
     try {
-      this.transport.dispatch(exchange);
+      this.transportOf[exchange.endpoint]!.dispatch(exchange);
     } catch (error) {
       // Settle on a later turn: a closed-loop client would otherwise recurse straight into its next send.
       setImmediate(() => this.settleFailure(exchange, classifyError(error), errorKey(error)));
@@ -143,7 +149,7 @@ export class HttpSender implements ExchangeOwner {
     const doneMs = this.clock();
     const sentMs = exchange.sentMs < 0 ? exchange.handedMs : exchange.sentMs;
     const dueMs = this.dueWhenSent ? sentMs : exchange.dueMs;
-    this.recorder.recordResponse(exchange.step, exchange.status, exchange.bodyBytes, dueMs, sentMs, doneMs);
+    this.recorder.recordResponse(exchange.step, exchange.status, exchange.bodyBytes, dueMs, sentMs, doneMs, exchange.endpoint);
     this.requestLog?.row(exchange.status, exchange.bodyBytes, dueMs, sentMs, doneMs, exchange.status < 400 ? null : 'http');
     exchange.onDone?.();
   }
@@ -152,7 +158,7 @@ export class HttpSender implements ExchangeOwner {
     if (!this.finish(exchange)) return;
     this.gate.ended(exchange);
     if (!exchange.measured) return void exchange.onDone?.();
-    this.recorder.recordFailure(exchange.step, errorClass, exchange.bodyBytes, key);
+    this.recorder.recordFailure(exchange.step, errorClass, exchange.bodyBytes, key, exchange.endpoint);
     this.requestLog?.row(exchange.status, exchange.bodyBytes, exchange.dueMs, exchange.sentMs, this.clock(), errorClass);
     exchange.onDone?.();
   }
@@ -234,6 +240,46 @@ export class HttpSender implements ExchangeOwner {
     this.gate.close();
     this.interruptInflight();
     this.releaseIdleWaiters();
-    await this.transport.destroy().catch(() => undefined);
+    await Promise.all(this.transports.map((transport) => transport.destroy().catch(() => undefined)));
   }
+}
+
+/** The transports of a sender, and the way to each endpoint's. */
+interface Routes {
+  transports: Transport[];
+  transportOf: Transport[];
+  requestOf: number[];
+}
+
+/**
+ * One transport per origin, on the client `options.client` asks for (loaded first, when it is
+ * undici): a mix's endpoints at one origin share its keep-alive connections (--connections of
+ * them), each endpoint's request built once in it. Without a mix: the one request, endpoint 0.
+ */
+async function openRoutes(target: TargetSpec, options: SenderOptions): Promise<Routes> {
+  const kind = options.client ?? 'lean';
+  if (target.endpoints === undefined) {
+    const transport = await openTransport(kind, target, options);
+    return { transports: [transport], transportOf: [transport], requestOf: [0] };
+  }
+  const byOrigin = new Map<string, EndpointSpec[]>();
+  const originOf: string[] = [];
+  const requestOf: number[] = [];
+  for (const endpoint of target.endpoints) {
+    const origin = new URL(endpoint.url).origin;
+    const sharing = byOrigin.get(origin) ?? [];
+    byOrigin.set(origin, sharing);
+    originOf.push(origin);
+    requestOf.push(sharing.length);
+    sharing.push(endpoint);
+  }
+  const origins = [...byOrigin.keys()];
+  const transports = await Promise.all(
+    origins.map((origin) => {
+      const endpoints = byOrigin.get(origin)!;
+      return openTransport(kind, { ...target, url: endpoints[0]!.url, endpoints }, options);
+    }),
+  );
+  const transportOf = originOf.map((origin) => transports[origins.indexOf(origin)]!);
+  return { transports, transportOf, requestOf };
 }

@@ -88,7 +88,7 @@ function nameCheck(hostname: string, cert: tls.PeerCertificate): Error | undefin
 
 export function undiciTransport(
   url: URL,
-  request: { path: string; method: string; headers: Record<string, string>; body: Buffer | null },
+  requests: ReadonlyArray<{ path: string; method: string; headers: Record<string, string>; body: Buffer | null }>,
   options: UndiciOptions,
 ): Transport {
   const clientOptions = {
@@ -102,7 +102,7 @@ export function undiciTransport(
   };
   // `servername` is undici's request option (its types leave it out): the name sent as SNI, which
   // it would otherwise take from the URL's host
-  const dispatchOptions = {
+  const dispatchOptions = requests.map((request) => ({
     origin: url.origin,
     path: request.path,
     method: request.method as Dispatcher.HttpMethod,
@@ -114,13 +114,13 @@ export function undiciTransport(
     idempotent: options.http2 !== null,
     blocking: false,
     ...(options.tls?.servername === undefined ? {} : { servername: options.tls.servername }),
-  } as Dispatcher.DispatchOptions;
+  })) as Dispatcher.DispatchOptions[];
   // The handler is undici's low-level (legacy) interface on purpose: that path hands over raw
   // header buffers instead of parsing every response's headers into an object.
   if (options.http2 !== null) return new StreamSpread(options.connections, () => new Client(url.origin, clientOptions), dispatchOptions);
   const pool = new Pool(url.origin, { ...clientOptions, connections: options.connections });
   return {
-    dispatch: (handler: ExchangeHandler) => pool.dispatch(dispatchOptions, handler as Dispatcher.DispatchHandler),
+    dispatch: (handler: ExchangeHandler) => pool.dispatch(dispatchOptions[handler.request]!, handler as Dispatcher.DispatchHandler),
     // undici opens its connections as requests need them
     openAll: () => undefined,
     destroy: () => pool.destroy(),
@@ -141,7 +141,8 @@ class StreamSpread implements Transport {
   constructor(
     connections: number,
     client: () => Client,
-    private readonly options: Dispatcher.DispatchOptions,
+    /** each request's options, by the exchange's request index (a mix's endpoints at this origin) */
+    private readonly options: readonly Dispatcher.DispatchOptions[],
   ) {
     for (let i = 0; i < connections; i++) {
       const opened = client();
@@ -157,7 +158,7 @@ class StreamSpread implements Transport {
     for (let tried = 0; tried < count && this.full[index]; tried++) index = (index + 1) % count;
     // all full: the next in turn queues it
     this.next = (index + 1) % count;
-    this.full[index] = !this.clients[index]!.dispatch(this.options, handler as Dispatcher.DispatchHandler);
+    this.full[index] = !this.clients[index]!.dispatch(this.options[handler.request]!, handler as Dispatcher.DispatchHandler);
   }
 
   /** undici opens its connections as requests need them: the first `--connections` requests open them all */

@@ -8,6 +8,7 @@
 import type { HttpSender } from '../http/sender.js';
 import type { IntervalRecorder } from '../measure/recorder.js';
 import type { LoadGenerator } from './scheduler.js';
+import type { WorkerMix } from './endpoint-mix.js';
 
 export class ClosedLoopClients implements LoadGenerator {
   readonly finished: Promise<void>;
@@ -15,6 +16,8 @@ export class ClosedLoopClients implements LoadGenerator {
   private remainingBudget: number;
   private activeClients = 0;
   private stopped = false;
+  /** requests this worker has sent: the index of the next in its share of the mix */
+  private sent = 0;
 
   constructor(
     private readonly clients: number,
@@ -25,6 +28,12 @@ export class ClosedLoopClients implements LoadGenerator {
     private readonly sender: HttpSender,
     private readonly recorder: IntervalRecorder,
     private readonly clock: () => number,
+    /**
+     * which endpoint of a mix each request goes to, by its index among this worker's: with a
+     * request count, shared out by pacer.ts's shareOf, the workers together send exactly the
+     * first --requests of the global sequence; null: no mix
+     */
+    private readonly mix: WorkerMix | null = null,
   ) {
     this.remainingBudget = requestBudget ?? Number.POSITIVE_INFINITY;
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
@@ -52,6 +61,8 @@ export class ClosedLoopClients implements LoadGenerator {
     }
     this.remainingBudget--;
     this.recorder.recordSent(0, 0);
-    this.sender.send(nowMs, 0, this.sendNext);
+    const endpoint = this.mix === null ? 0 : this.mix.endpointOf(this.sent);
+    this.sent++;
+    this.sender.send(nowMs, 0, this.sendNext, true, nowMs, endpoint);
   };
 }

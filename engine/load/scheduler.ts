@@ -17,6 +17,7 @@ import type { HttpSender } from '../http/sender.js';
 import type { ArrivalSchedule } from './pacer.js';
 import type { IntervalRecorder } from '../measure/recorder.js';
 import type { StepTimeline } from '../measure/step-timeline.js';
+import type { WorkerMix } from './endpoint-mix.js';
 
 export interface LoadGenerator {
   start(): void;
@@ -44,6 +45,8 @@ export class OpenLoopScheduler implements LoadGenerator {
     private readonly maxInflight: number,
     /** how long before the measured start (clock 0) the schedule begins, ms */
     private readonly leadMs = 0,
+    /** which endpoint of a mix each request goes to, by its index in this worker's schedule; null: no mix */
+    private readonly mix: WorkerMix | null = null,
   ) {
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
   }
@@ -65,6 +68,8 @@ export class OpenLoopScheduler implements LoadGenerator {
     const { schedule, sender, recorder, timeline, clock, leadMs } = this;
     const dueNow = schedule.hitsDueBy(clock() + leadMs);
     while (this.nextHit < dueNow) {
+      // a dropped request takes its endpoint's turn too: the mix stays that of the schedule
+      const endpoint = this.mix === null ? 0 : this.mix.endpointOf(this.nextHit);
       const dueMs = schedule.dueTimeMs(this.nextHit++) - leadMs;
       const measured = dueMs >= 0;
       const step = timeline.stepOf(dueMs);
@@ -73,7 +78,7 @@ export class OpenLoopScheduler implements LoadGenerator {
       } else {
         const nowMs = clock();
         if (measured) recorder.recordSent(step, nowMs - dueMs);
-        sender.send(dueMs, step, null, measured, nowMs);
+        sender.send(dueMs, step, null, measured, nowMs, endpoint);
       }
     }
     if (this.nextHit >= schedule.totalHits) {

@@ -21,6 +21,7 @@ import { Histogram } from './histogram.js';
 import { addCapped, countCapped, type OVERFLOW_KEY } from './capped-tally.js';
 import { addCounts, addTally, zeroCounts, type Counts, type ErrorClass, type Snapshot } from './snapshot.js';
 import { closedSteps, StepTimeline } from './step-timeline.js';
+import { EndpointTally } from './endpoint-tally.js';
 
 const usFrom = (ms: number): number => Math.max(0, Math.round(ms * 1000));
 
@@ -153,8 +154,15 @@ export class IntervalRecorder {
   /** the generator's own counters over the interval (busy, observed, GC time); the request counters are the tallies' */
   private generator: Counts = zeroCounts();
 
-  /** `timeline`: the run's steps; absent: a run of one step */
-  constructor(private readonly timeline: StepTimeline = new StepTimeline([])) {
+  /** a request mix's tallies, by endpoint; null without a mix */
+  private readonly endpoints: EndpointTally[] | null;
+
+  /** `timeline`: the run's steps; absent: a run of one step. `endpointCount`: a mix's endpoints; 0: no mix */
+  constructor(
+    private readonly timeline: StepTimeline = new StepTimeline([]),
+    endpointCount = 0,
+  ) {
+    this.endpoints = endpointCount === 0 ? null : Array.from({ length: endpointCount }, (_, endpoint) => new EndpointTally(endpoint));
     this.others = new Array<StepTally | null>(timeline.count).fill(null);
     this.inflight = new Array<number>(timeline.count).fill(0);
   }
@@ -189,19 +197,22 @@ export class IntervalRecorder {
   /**
    * A response arrived whole, to a request due in `step`. Success is a status below 400; latency is
    * measured from the due time, service time from the moment the request went onto a connection.
+   * `endpoint`: the endpoint of a mix it went to.
    */
-  recordResponse(step: number, status: number, bodyBytes: number, dueMs: number, sentMs: number, doneMs: number): void {
+  recordResponse(step: number, status: number, bodyBytes: number, dueMs: number, sentMs: number, doneMs: number, endpoint = 0): void {
     if (step === this.home.step) this.home.response(status, bodyBytes, dueMs, sentMs, doneMs);
     else this.other(step).response(status, bodyBytes, dueMs, sentMs, doneMs);
+    if (this.endpoints !== null) this.endpoints[endpoint]!.response(status, bodyBytes, dueMs, doneMs);
   }
 
   /**
    * A request due in `step` ended without a whole response; `errorKey` is its finer code (see
    * errorKey in error-class.ts).
    */
-  recordFailure(step: number, errorClass: ErrorClass, bodyBytes = 0, errorKey: string | null = null): void {
+  recordFailure(step: number, errorClass: ErrorClass, bodyBytes = 0, errorKey: string | null = null, endpoint = 0): void {
     if (step === this.home.step) this.home.failure(errorClass, bodyBytes, errorKey);
     else this.other(step).failure(errorClass, bodyBytes, errorKey);
+    if (this.endpoints !== null) this.endpoints[endpoint]!.failedWith(errorClass, bodyBytes);
   }
 
   /** The load generator has issued every request due before the step `steps` (it moves on, never back). */
@@ -313,6 +324,7 @@ export class IntervalRecorder {
       protocols: Object.fromEntries(this.protocols),
       tlsVersions: Object.fromEntries(this.tlsVersions),
       steps,
+      ...(this.endpoints === null ? {} : { endpoints: this.endpoints.filter((tally) => tally.requests > 0).map((tally) => tally.take()) }),
       stepsClosed: this.closed,
     };
     home.reset();

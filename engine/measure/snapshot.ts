@@ -110,12 +110,35 @@ interface IntervalOf<H> {
    */
   steps?: Array<IntervalOf<H>>;
   /**
+   * A request mix's figures by endpoint (only those with requests ended in the interval): its
+   * requests whenever they were due, like the interval's. Absent without a mix (and from step parts).
+   */
+  endpoints?: Array<EndpointOf<H>>;
+  /**
    * How many steps, from the first, are closed as of the interval's end, for every source merged
    * into it: their planned end has passed and none of their requests is in flight any more, so
    * nothing later changes them (see step-timeline.ts).
    */
   stepsClosed?: number;
 }
+
+/** One endpoint of a request mix over an interval: its requests' outcomes, added like the interval's. */
+export interface EndpointOf<H> {
+  /** the endpoint's index in the run's list of endpoints */
+  endpoint: number;
+  /** requests that ended: success + failure */
+  requests: number;
+  success: number;
+  failure: number;
+  /** response body bytes */
+  bodyBytes: number;
+  /** failures by class; they add up to `failure` */
+  errors: Partial<Record<ErrorClass, number>>;
+  /** latency from due time of its successful requests, µs: one value per success */
+  latencyUs: H;
+}
+
+export type EndpointStats = EndpointOf<Histogram>;
 
 /** One interval as it crosses a thread or a network: plain JSON, histograms as compressed base64. */
 export type Snapshot = IntervalOf<string>;
@@ -128,6 +151,7 @@ export interface IntervalStats extends IntervalOf<Histogram> {
   protocols: Record<string, number>;
   tlsVersions: Record<string, number>;
   steps: IntervalStats[];
+  endpoints: EndpointStats[];
   /** 0 when unknown: nothing is taken as closed before its source says so */
   stepsClosed: number;
 }
@@ -167,8 +191,13 @@ export function emptyStats(interval = 0, phase = 0, startMs = 0, endMs = 0): Int
     tlsVersions: {},
     histograms: Object.fromEntries(HISTOGRAM_NAMES.map((name) => [name, newHistogram()])) as Record<HistogramName, Histogram>,
     steps: [],
+    endpoints: [],
     stepsClosed: 0,
   };
+}
+
+export function emptyEndpoint(endpoint: number): EndpointStats {
+  return { endpoint, requests: 0, success: 0, failure: 0, bodyBytes: 0, errors: {}, latencyUs: newHistogram() };
 }
 
 export function encodeHistogram(histogram: Histogram): string {
@@ -201,6 +230,11 @@ export function decodeSnapshot(snapshot: Snapshot): IntervalStats {
     tlsVersions: { ...snapshot.tlsVersions },
     histograms,
     steps: (snapshot.steps ?? []).map(decodeSnapshot),
+    endpoints: (snapshot.endpoints ?? []).map((part) => ({
+      ...part,
+      errors: { ...part.errors },
+      latencyUs: decodeHistogram(part.latencyUs),
+    })),
     stepsClosed: snapshot.stepsClosed ?? 0,
   };
 }
@@ -222,6 +256,9 @@ export function encodeStats(stats: IntervalStats): Snapshot {
     tlsVersions: { ...stats.tlsVersions },
     histograms,
     steps: stats.steps.map(encodeStats),
+    ...(stats.endpoints.length > 0
+      ? { endpoints: stats.endpoints.map((part) => ({ ...part, errors: { ...part.errors }, latencyUs: encodeHistogram(part.latencyUs) })) }
+      : {}),
     stepsClosed: stats.stepsClosed,
   };
 }
@@ -264,7 +301,28 @@ export function mergeStats(into: IntervalStats, from: IntervalStats): IntervalSt
   addTally(into.errors, from.errors);
   for (const name of HISTOGRAM_NAMES) into.histograms[name].add(from.histograms[name]);
   for (const part of from.steps) mergeStats(stepPart(into, part), part);
+  for (const part of from.endpoints) addEndpoint(endpointPart(into, part.endpoint), part);
   return into;
+}
+
+/** Adds one endpoint's figures into another's: counters add, histograms add. */
+export function addEndpoint(into: EndpointStats, from: EndpointStats): void {
+  into.requests += from.requests;
+  into.success += from.success;
+  into.failure += from.failure;
+  into.bodyBytes += from.bodyBytes;
+  addTally(into.errors, from.errors);
+  into.latencyUs.add(from.latencyUs);
+}
+
+/** The figures of endpoint `endpoint` in `stats`, added empty when there are none yet (in endpoint order). */
+function endpointPart(stats: IntervalStats, endpoint: number): EndpointStats {
+  // at most 64 endpoints, merged once per interval and source: a scan is all it takes
+  for (const part of stats.endpoints) if (part.endpoint === endpoint) return part;
+  const part = emptyEndpoint(endpoint);
+  stats.endpoints.push(part);
+  stats.endpoints.sort((a, b) => a.endpoint - b.endpoint);
+  return part;
 }
 
 /** The part of `stats` for the step of `like` (its phase), added empty when there is none yet. */

@@ -5,12 +5,14 @@
  * at a --unix-socket path is looked at, in the shell around the pure plan.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseArgv } from './argv.js';
 import { renderHelp } from './help.js';
 import type { RawOptions } from './plan.js';
 import { UsageError } from './usage-error.js';
 import { readProfile, refuseSensitiveFields, SENSITIVE_FIELDS } from './profile.js';
 import { camelName, FLAGS, type FlagSpec, type SocketFound } from './flags.js';
+import { bodyFilesOf, type TargetsFile } from './targets-plan.js';
 
 export { UsageError };
 
@@ -29,6 +31,7 @@ Examples:
   stress http://10.0.0.5:8000/hello --ramp 100:20000 --step 30s --agents load@box1,load@box2
   stress https://10.0.0.5:8443/hello --http2 --rate 5k --ca ca.pem      HTTP/2 (h2 through ALPN)
   stress http://localhost/hello --unix-socket /run/app.sock             a server on a Unix socket
+  stress --targets mix.json --rate 2k --fail-on 'checkout:p99<200ms'   a weighted mix of endpoints
 
 Profiles are data: a profile may not start processes, reach other machines, or read or write
 files on its own. One that sets any of these fields is refused, unless the flag is also given
@@ -86,6 +89,7 @@ function rawValue(flag: FlagSpec, value: unknown): unknown {
   const text = String(value);
   if (flag.kind === 'bytes-file') return { path: text, content: readOrNull(() => readFileSync(text)) };
   if (flag.kind === 'text-file') return { path: text, content: readOrNull(() => readFileSync(text, 'utf8')) };
+  if (flag.kind === 'targets-file') return readTargetsFile(text);
   if (flag.kind === 'unix-socket') return { path: text, found: socketFound(text) };
   return text;
 }
@@ -95,6 +99,16 @@ function socketFound(path: string): SocketFound {
   const stats = readOrNull(() => statSync(path));
   if (stats === null) return 'missing';
   return stats.isSocket() ? 'socket' : 'not-a-socket';
+}
+
+/** A targets file and the body files its entries name, a relative name beside the file; targets-plan.ts checks them. */
+function readTargetsFile(path: string): TargetsFile {
+  const content = readOrNull(() => readFileSync(path, 'utf8'));
+  // no prototype: a body file named __proto__ is a key like any other
+  const bodies: Record<string, Buffer | null> = Object.create(null);
+  const parsed = content === null ? null : readOrNull((): unknown => JSON.parse(content));
+  for (const name of bodyFilesOf(parsed)) bodies[name] = readOrNull(() => readFileSync(resolve(dirname(path), name)));
+  return { path, content, bodies };
 }
 
 function readOrNull<T>(read: () => T): T | null {

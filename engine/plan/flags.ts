@@ -7,6 +7,7 @@ import { count } from '../../common/format.js';
 import { RATE_PER_WORKER } from '../run/contract.js';
 import { ENDURANCE_INTERVAL_MS, ENDURANCE_MIN_INTERVALS } from '../verdict/endurance.js';
 import { BUNDLED_KNOBS, DEFAULTS } from './defaults.js';
+import type { TargetsFile } from './targets-plan.js';
 
 /** A JSON type a profile field may hold. */
 export type ProfileType = 'string' | 'number' | 'boolean' | 'string[]';
@@ -17,6 +18,8 @@ export type FileKind =
   | 'bytes-file'
   /** a file the shell reads as text: the raw option is `{ path, content: string | null }` (null: unreadable) */
   | 'text-file'
+  /** a targets file (--targets), read as text with the body files its entries name: the raw option is a `TargetsFile` */
+  | 'targets-file'
   /** a file the run writes: an empty value "needs a file name" */
   | 'output-file'
   /** a Unix socket the run connects to: the raw option is `{ path, found }`, what the shell found there */
@@ -94,7 +97,13 @@ const LIST = ['string[]'] as const;
 
 /** The table as written; its literal types give `FlagValues`. */
 const TABLE = [
-  { name: 'url', positional: true, type: 'string', help: 'target URL (http or https); none: the bundled target server', profile: TEXT },
+  {
+    name: 'url',
+    positional: true,
+    type: 'string',
+    help: 'target URL (http or https); none: the bundled target server (or the endpoints of --targets)',
+    profile: TEXT,
+  },
   {
     name: 'rate',
     type: 'string',
@@ -223,6 +232,15 @@ const TABLE = [
     kind: 'bytes-file',
     group: REQUEST,
     help: 'request body, read from this file',
+    profile: TEXT,
+    sensitive: 'file',
+  },
+  {
+    name: 'targets',
+    type: 'string',
+    kind: 'targets-file',
+    group: REQUEST,
+    help: 'send a weighted mix of named requests instead of one URL (give no URL with it): a JSON file holding an array of {"name", "url", "method", "headers", "body" or "bodyFile", "weight"}, name and url required, GET and weight 1 by default, any origins, at most 64; a bodyFile is read beside the file; --header adds to every one (an endpoint\'s own header wins). Each endpoint gets exactly its share of the schedule, and its own row in every report; --fail-on NAME:p99<200ms judges one',
     profile: TEXT,
     sensitive: 'file',
   },
@@ -488,13 +506,15 @@ type ValueOf<F extends FlagSpec> = F['type'] extends 'boolean'
   ? boolean
   : F['type'] extends 'strings'
     ? string[]
-    : F extends { kind: 'bytes-file' }
-      ? { path: string; content: Buffer | null }
-      : F extends { kind: 'text-file' }
-        ? { path: string; content: string | null }
-        : F extends { kind: 'unix-socket' }
-          ? { path: string; found: SocketFound }
-          : string;
+    : F extends { kind: 'targets-file' }
+      ? TargetsFile
+      : F extends { kind: 'bytes-file' }
+        ? { path: string; content: Buffer | null }
+        : F extends { kind: 'text-file' }
+          ? { path: string; content: string | null }
+          : F extends { kind: 'unix-socket' }
+            ? { path: string; found: SocketFound }
+            : string;
 
 /** The flags' values as given, under camelCase keys; a flag that was not given has no key. */
 export type FlagValues = { [F in Flag as Camel<F['name']>]?: ValueOf<F> };

@@ -5,7 +5,7 @@
  */
 import { rampRates } from '../verdict/breaking-point.js';
 import { DEFAULTS } from './defaults.js';
-import type { ClientKind, Http2Spec, TargetSpec, TlsSpec } from '../http/target.js';
+import type { ClientKind, EndpointSpec, Http2Spec, TargetSpec, TlsSpec } from '../http/target.js';
 import { credentialsOf, parseHeaders, printable, withoutCredentials } from './request-headers.js';
 import type { FlagValues } from './flags.js';
 import { parseBytes, parseDurationMs, parseFraction, parseRate, parseWholeNumber, UnitError } from '../../common/units.js';
@@ -15,10 +15,13 @@ import { defaultWorkers, type RampPlan } from '../run/contract.js';
 import { reportPlan, type ReportPlan } from './report-plan.js';
 import { tlsPlan } from './tls-plan.js';
 import { connectionPlan } from './connection-plan.js';
+import { targetsPlan } from './targets-plan.js';
 
 export interface Plan {
-  /** the target URL, or null to start the bundled target server and use its /test-get/0 */
+  /** the target URL (a mix's: its first endpoint's), or null to start the bundled target server and use its /test-get/0 */
   url: string | null;
+  /** a request mix (--targets): the file and its endpoints (--header's added to each); null: one request */
+  targets: { path: string; endpoints: EndpointSpec[] } | null;
   method: string;
   headers: Record<string, string>;
   bodyBase64: string | null;
@@ -95,7 +98,10 @@ const given = (value: unknown): boolean => value !== undefined;
 
 export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
   const problems: string[] = [];
-  const url = targetUrl(raw, problems);
+  const targets = mixPlan(raw, problems);
+  const url = targets === null ? targetUrl(raw, problems) : targets.endpoints[0]!.url;
+  // the flags that need a URL are content with a mix's (given: the file's path, while its endpoints are not known)
+  const withUrl = raw.targets === undefined ? raw : { ...raw, url: raw.url ?? url ?? raw.targets.path };
   checkCombinations(raw, problems);
   const ramp = given(raw.ramp) ? take(problems, () => rampPlan(raw)) : null;
   const mode = given(raw.ramp) ? 'ramp' : given(raw.clients) ? 'clients' : 'rate';
@@ -124,7 +130,8 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     problems.push('--max-lag needs an open loop (--rate or --ramp); a closed loop has no schedule to fall behind');
   const maxLagMs = given(raw.maxLag) ? take(problems, () => boundedDuration(raw.maxLag!, '--max-lag', 0.1, 3_600_000)) : DEFAULTS.maxLagMs;
   const maxBodyBytes = given(raw.maxBody) ? take(problems, () => parseBytes(raw.maxBody!, '--max-body')) : null;
-  const report = reportPlan(raw, problems);
+  const report = reportPlan(withUrl, problems);
+  endpointThresholdProblems(report, targets, problems);
   if (report.log !== null && (raw.agents !== undefined || raw.agentsFile !== undefined))
     problems.push('--log keeps one row per request on this machine; with --agents the requests are made on the boxes (use --hdr-log)');
   if (report.endurance && mode === 'ramp')
@@ -144,13 +151,15 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
         ? take(problems, () => boundedDuration(raw.warmup!, '--warmup', 0, 3_600_000))
         : DEFAULTS.warmupMs;
   const request = requestParts(raw, problems);
-  const tls = tlsPlan(raw, url, problems);
-  const connection = connectionPlan(raw, url, problems);
-  const remote = remotePlan(raw, problems, { url, clients, workers: given(raw.workers) ? workers : null });
+  const tls = tlsPlan(withUrl, targets === null ? url : tlsUrlOf(targets.endpoints), problems);
+  const connection = connectionPlan(withUrl, url, problems);
+  const remote = remotePlan(withUrl, problems, { url, clients, workers: given(raw.workers) ? workers : null });
+  if (targets !== null) for (const endpoint of targets.endpoints) endpoint.headers = { ...request.headers, ...endpoint.headers };
 
   if (problems.length > 0) throw new PlanError(problems);
   return {
     url,
+    targets,
     ...request,
     tls,
     mode,
@@ -188,6 +197,37 @@ function targetUrl(raw: RawOptions, problems: string[]): string | null {
   if (parsed.protocol === 'http:' || parsed.protocol === 'https:') return credentialsOf(parsed).shownUrl;
   problems.push(`url: "${printable(credentialsOf(parsed).shownUrl)}" must be http:// or https://`);
   return null;
+}
+
+/** The request mix of --targets, or null (none, or a problem pushed). */
+function mixPlan(raw: RawOptions, problems: string[]): Plan['targets'] {
+  if (raw.targets === undefined) return null;
+  if (given(raw.url)) problems.push('--targets and a URL contradict: the targets file gives every endpoint its URL (drop the URL)');
+  for (const [flag, value] of [
+    ['--method', raw.method],
+    ['--body', raw.body],
+    ['--body-file', raw.bodyFile],
+  ] as const)
+    if (given(value)) problems.push(`${flag} and --targets contradict: each endpoint of the targets file gives its own`);
+  const endpoints = targetsPlan(raw.targets, problems);
+  return endpoints === null ? null : { path: raw.targets.path, endpoints };
+}
+
+/** The URL the TLS flags are checked against: a mix's first https endpoint, if it has one. */
+function tlsUrlOf(endpoints: readonly EndpointSpec[]): string {
+  return (endpoints.find((endpoint) => endpoint.url.startsWith('https:')) ?? endpoints[0]!).url;
+}
+
+/** A threshold that names an endpoint must name one of the mix's. */
+function endpointThresholdProblems(report: ReportPlan, targets: Plan['targets'], problems: string[]): void {
+  for (const threshold of report.failOn) {
+    if (threshold.endpoint === null) continue;
+    if (targets === null) problems.push(`--fail-on: "${threshold.expression}" names an endpoint, which needs --targets`);
+    else if (!targets.endpoints.some((endpoint) => endpoint.name === threshold.endpoint))
+      problems.push(
+        `--fail-on: "${threshold.expression}": no endpoint is named "${threshold.endpoint}" (the targets file has ${targets.endpoints.map((endpoint) => endpoint.name).join(', ')})`,
+      );
+  }
 }
 
 /** Flags that contradict each other, or need another that is missing. */
@@ -274,11 +314,12 @@ function boundedDuration(text: string, what: string, minMs: number, maxMs: numbe
 /** The request the workers send, once the target URL is known. */
 export function targetSpec(plan: Plan, url: string): TargetSpec {
   const headers = { ...plan.headers };
+  const first = plan.targets?.endpoints[0];
+  const spec: TargetSpec = first
+    ? { url: first.url, method: first.method, headers: first.headers, bodyBase64: first.bodyBase64, endpoints: plan.targets!.endpoints }
+    : { url: withoutCredentials(url), method: plan.method, headers, bodyBase64: plan.bodyBase64 };
   return {
-    url: withoutCredentials(url),
-    method: plan.method,
-    headers,
-    bodyBase64: plan.bodyBase64,
+    ...spec,
     ...(plan.tls === null ? {} : { tls: plan.tls }),
     ...(plan.unixSocket === null ? {} : { unixSocket: plan.unixSocket }),
     ...(plan.http2 === null ? {} : { http2: plan.http2 }),

@@ -35,21 +35,41 @@ export function printable(text: string): string {
 export function parseHeaders(given: readonly string[], problems: string[]): Record<string, string> {
   const headers: Record<string, string> = Object.create(null);
   for (const header of given) {
-    const shown = `--header: "${printable(header)}"`;
     const colon = header.indexOf(':');
     const name = colon < 0 ? '' : header.slice(0, colon).trim();
-    if (!HEADER_NAME.test(name)) {
-      problems.push(`${shown} must be "Name: value" with a valid header name`);
-      continue;
-    }
-    const value = header.slice(colon + 1).trim();
-    const key = name.toLowerCase();
-    if (LINE_BREAKING.test(value)) problems.push(`${shown}: a value may not hold CR, LF or NUL (it would end the header early)`);
-    else if (RESERVED.has(key)) problems.push(`${shown}: ${name} is not yours to set: ${RESERVED.get(key)}`);
-    else if (key in headers) problems.push(`${shown}: ${name} is given twice; give it once (join values with a comma)`);
-    else headers[key] = value;
+    addHeader(
+      headers,
+      name,
+      header.slice(colon + 1).trim(),
+      `--header: "${printable(header)}"`,
+      problems,
+      'must be "Name: value" with a valid header name',
+    );
   }
   return { ...headers };
+}
+
+/**
+ * Adds one header to `headers` (names lower case), or pushes why it cannot be sent: `shown` names
+ * where it came from, `badName` says how a name should be written there.
+ */
+export function addHeader(
+  headers: Record<string, string>,
+  name: string,
+  value: string,
+  shown: string,
+  problems: string[],
+  badName = 'is not a valid header name',
+): void {
+  if (!HEADER_NAME.test(name)) {
+    problems.push(`${shown} ${badName}`);
+    return;
+  }
+  const key = name.toLowerCase();
+  if (LINE_BREAKING.test(value)) problems.push(`${shown}: a value may not hold CR, LF or NUL (it would end the header early)`);
+  else if (RESERVED.has(key)) problems.push(`${shown}: ${name} is not yours to set: ${RESERVED.get(key)}`);
+  else if (key in headers) problems.push(`${shown}: ${name} is given twice; give it once (join values with a comma)`);
+  else headers[key] = value;
 }
 
 /**

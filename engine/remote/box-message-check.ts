@@ -34,6 +34,8 @@ import {
   HISTOGRAM_NAMES,
   zeroCounts,
   type Counts,
+  type EndpointOf,
+  type EndpointStats,
   type IntervalStats,
   type Snapshot,
 } from '../measure/snapshot.js';
@@ -103,6 +105,8 @@ export interface SnapshotLimits {
   maxEndMs: number;
   /** the box's requests in flight as of its last snapshot: no snapshot ends more than were due */
   inFlight: number;
+  /** the endpoints of the run's request mix; 0: no mix, and no endpoint figures */
+  endpointCount?: number;
 }
 
 /** The counters a step part must add up to across the parts of an interval. */
@@ -189,7 +193,7 @@ function decoded(snapshot: Snapshot, path: string): IntervalStats | string {
   // the counters by name: a field the format does not have goes no further
   const counts = zeroCounts();
   for (const name of Object.keys(counts) as Array<keyof Counts>) counts[name] = snapshot.counts[name];
-  const stats = decodeSnapshot({ ...snapshot, counts, histograms: {} as Snapshot['histograms'], steps: [] });
+  const stats = decodeSnapshot({ ...snapshot, counts, histograms: {} as Snapshot['histograms'], steps: [], endpoints: [] });
   for (const [name, histogram] of histograms) stats.histograms[name].add(histogram);
   stats.errorCodes = readableKeys(stats.errorCodes);
   return stats;
@@ -244,12 +248,67 @@ export function checkSnapshot(value: unknown, limits: SnapshotLimits): IntervalS
   const due = limits.inFlight + scheduled - dropped;
   if (requests > due) return `${path} ends ${requests} requests, more than the ${due} due and not dropped`;
 
+  const endpoints = checkedEndpoints(own(value, 'endpoints'), snapshot, limits.endpointCount ?? 0);
+  if (typeof endpoints === 'string') return endpoints;
   const stats = decoded(snapshot, path);
   if (typeof stats === 'string') return stats;
+  stats.endpoints = endpoints;
   for (let index = 0; index < parts.length; index++) {
     const part = decoded(parts[index]!, at(at(path, 'steps'), index));
     if (typeof part === 'string') return part;
     stats.steps.push(part);
   }
   return stats;
+}
+
+const errorClasses = record(count, ERROR_CLASSES.length, (name) =>
+  (ERROR_CLASSES as readonly string[]).includes(name) ? null : 'is not an error class',
+);
+
+/**
+ * A snapshot's endpoint figures (a request mix), decoded once each is of the right kind: endpoints
+ * of the run, each once, counters that add up (to the interval's too: every request of a mix has
+ * an endpoint), and a latency histogram of stress's layout holding one value per success. Or why not.
+ */
+function checkedEndpoints(value: unknown, snapshot: Snapshot, endpointCount: number): EndpointStats[] | string {
+  const path = 'snapshot.endpoints';
+  if (value === undefined) return endpointCount === 0 || snapshot.counts.requests === 0 ? [] : `${path} is missing from a run of a mix`;
+  const part = object({
+    endpoint: integer(0, endpointCount - 1),
+    requests: count,
+    success: count,
+    failure: count,
+    bodyBytes: count,
+    errors: errorClasses,
+    latencyUs: text(MAX_ENCODED_CHARS),
+  });
+  const problem = endpointCount === 0 ? `${path} is there, in a run without a mix` : list(part, endpointCount)(value, path);
+  if (problem !== null) return problem;
+  const parts = value as Array<EndpointOf<string>>;
+  const decodedParts: EndpointStats[] = [];
+  const seen = new Set<number>();
+  const sums = { requests: 0, success: 0, failure: 0, bodyBytes: 0 };
+  for (let index = 0; index < parts.length; index++) {
+    const item = parts[index]!;
+    const itemPath = at(path, index);
+    if (seen.has(item.endpoint)) return `two parts of endpoint ${item.endpoint}`;
+    seen.add(item.endpoint);
+    if (item.requests !== item.success + item.failure)
+      return `${itemPath}: requests ${item.requests} are not success ${item.success} + failure ${item.failure}`;
+    const errors = sum(item.errors as Record<string, number>);
+    if (errors !== item.failure) return `${itemPath}.errors add up to ${errors}, failure is ${item.failure}`;
+    const latencyUs = decodeHistogramChecked(item.latencyUs);
+    if (typeof latencyUs === 'string') return `${itemPath}.latencyUs ${latencyUs}`;
+    if (latencyUs.totalCount !== item.success)
+      return `${itemPath}.latencyUs holds ${latencyUs.totalCount} values, success is ${item.success}`;
+    for (const name of ['requests', 'success', 'failure', 'bodyBytes'] as const) sums[name] += item[name];
+    const errorsCopy: Record<string, number> = {};
+    for (const [name, n] of Object.entries(item.errors)) errorsCopy[name] = n;
+    decodedParts.push({ ...item, errors: errorsCopy, latencyUs });
+  }
+  for (const name of ['requests', 'success', 'failure', 'bodyBytes'] as const) {
+    if (sums[name] !== snapshot.counts[name])
+      return `the endpoints' ${name} add up to ${sums[name]}, the interval's is ${snapshot.counts[name]}`;
+  }
+  return decodedParts.sort((a, b) => a.endpoint - b.endpoint);
 }

@@ -7,6 +7,7 @@
  * ignores it. Pure.
  */
 import {
+  allOf,
   boolean,
   count,
   integer,
@@ -24,7 +25,7 @@ import {
   text,
   type Shape,
 } from '../../common/shape.js';
-import { CLIENT_KINDS } from '../http/target.js';
+import { CLIENT_KINDS, ENDPOINT_NAME, MAX_ENDPOINTS, MAX_WEIGHT } from '../http/target.js';
 import type { RunSpec } from '../run/contract.js';
 import type { ControllerMessage } from './agent-protocol.js';
 
@@ -78,16 +79,31 @@ const load: Shape = (value, path) => {
   return isRecord(value) ? notA(`${path}.kind`, kind, 'rate or clients') : notA(path, value, 'an object');
 };
 
+const headers = record(headerValue, 1000, (name) => (HEADER_NAME.test(name) ? null : 'is not a header name'));
+
+/** A mix's endpoint, as targets-plan.ts lets one through: a name it prints, a positive weight. */
+const endpoint = object({
+  name: (value, path) => (typeof value === 'string' && ENDPOINT_NAME.test(value) ? null : notA(path, value, 'an endpoint name')),
+  url: httpUrl,
+  method,
+  headers,
+  bodyBase64: nullable(body),
+  weight: allOf(number(0, MAX_WEIGHT), (value, path) => (value === 0 ? notA(path, value, 'a weight more than 0') : null)),
+});
+
 const SPEC = object({
   target: object({
     url: httpUrl,
     method,
-    headers: record(headerValue, 1000, (name) => (HEADER_NAME.test(name) ? null : 'is not a header name')),
+    headers,
     bodyBase64: nullable(body),
     tls: optional(tls),
     http2: optional(object({ maxStreams: integer(1, 100_000) })),
     // the controller refuses --unix-socket with load boxes: a socket path names no server of the box's
     unixSocket: (value, path) => (value === undefined ? null : `${path}: a Unix socket is not taken on a load box`),
+    endpoints: optional(
+      allOf(list(endpoint, MAX_ENDPOINTS), (value, path) => ((value as unknown[]).length === 0 ? `${path} is empty` : null)),
+    ),
   }),
   load,
   workers: integer(1, 256),

@@ -241,6 +241,7 @@ export class RemoteRun implements Run {
       maxInterval: stepCount + Math.ceil(maxEndMs / this.spec.intervalMs),
       maxEndMs,
       inFlight: box.ledger.outstanding,
+      endpointCount: this.spec.target.endpoints?.length ?? 0,
     };
   }
 

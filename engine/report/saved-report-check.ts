@@ -7,6 +7,7 @@
  */
 import { boolean, integer, isRecord, list, nullable, number, object, oneOf, optional, record, text } from '../../common/shape.js';
 import type { HtmlReport } from './html/html-report.js';
+import { ENDPOINT_NAME, MAX_ENDPOINTS } from '../http/target.js';
 
 /** Lists longer than any run writes: 2 h of 1 s intervals before coarsening is 8,192 points; a ramp, 1,000 steps. */
 const MAX_ITEMS = 1_000_000;
@@ -75,6 +76,22 @@ const run = object({
   node: phrase,
 });
 
+/** An endpoint's name as the targets file allows it: it is printed as it is. */
+const endpointName = (value: unknown, path: string): string | null =>
+  typeof value === 'string' && ENDPOINT_NAME.test(value)
+    ? null
+    : `${path} is not an endpoint name (1 to 64 letters, digits, "_", "." or "-")`;
+
+const endpoint = object({
+  name: endpointName,
+  requests: figure,
+  success: figure,
+  failure: figure,
+  errors: tally,
+  latencyMs: object({ p50: maybe, p90: maybe, p99: maybe, max: maybe }),
+  bytes: figure,
+});
+
 const box = object({ agent: phrase, generatorLimited: boolean, reason: nullable(phrase), lost: nullable(object({ atS: figure })) });
 
 const REPORT = object({
@@ -136,6 +153,8 @@ const REPORT = object({
   verdicts: optional(list(phrase, MAX_ITEMS)),
   text: optional(phrase),
   remote: optional(object({ agents: list(box, MAX_ITEMS) })),
+  // a request mix (--targets) only
+  endpoints: optional(list(endpoint, MAX_ENDPOINTS)),
 });
 
 /** The saved summary as the HTML report's input, or why it is not one (one phrase naming the field). */

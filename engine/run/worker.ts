@@ -14,6 +14,7 @@ import { StepTimeline } from '../measure/step-timeline.js';
 import { RequestLog } from '../http/request-log.js';
 import { OpenLoopScheduler, type LoadGenerator } from '../load/scheduler.js';
 import { GeneratorDelayMonitor } from './generator-delay.js';
+import { WorkerMix } from '../load/endpoint-mix.js';
 
 /**
  * Emits the recorder's content at every interval boundary, on absolute times, with what the
@@ -90,15 +91,24 @@ function loadGenerator(
   timeline: StepTimeline,
   clock: () => number,
 ): LoadGenerator {
+  const endpoints = task.target.endpoints;
+  const mix =
+    endpoints === undefined
+      ? null
+      : new WorkerMix(
+          endpoints.map((endpoint) => endpoint.weight),
+          task.workerIndex,
+          task.workerCount,
+        );
   if (task.load.kind === 'rate') {
     const first = task.load.segments[0];
     // the warm-up runs at the first rate, ahead of the plan's own schedule
     const warmup = task.warmupMs > 0 && first ? [{ durationMs: task.warmupMs, fromRate: first.fromRate, toRate: first.fromRate }] : [];
     const schedule = workerShare([...warmup, ...task.load.segments], task.workerIndex, task.workerCount);
-    return new OpenLoopScheduler(schedule, sender, recorder, timeline, clock, task.maxInflight, task.warmupMs);
+    return new OpenLoopScheduler(schedule, sender, recorder, timeline, clock, task.maxInflight, task.warmupMs, mix);
   }
   const { clients, requests, durationMs } = task.load;
-  return new ClosedLoopClients(clients, requests, durationMs, sender, recorder, clock);
+  return new ClosedLoopClients(clients, requests, durationMs, sender, recorder, clock, mix);
 }
 
 export default async function runWorkerTask(task: WorkerTask): Promise<WorkerResult> {
@@ -108,7 +118,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   const clock = () => performance.now() - startPerfMs;
   const phaseDurations = phaseDurationsOf(task.load);
   const timeline = new StepTimeline(phaseDurations);
-  const recorder = new IntervalRecorder(timeline);
+  const recorder = new IntervalRecorder(timeline, task.target.endpoints?.length ?? 0);
   const requestLog = task.requestLogPath ? new RequestLog(task.requestLogPath) : null;
   const sender = await HttpSender.open(task.target, {
     client: task.client ?? 'lean',

@@ -6,6 +6,7 @@
 import { round } from '../../common/format.js';
 import type { RunResult, WorkerFailure } from '../run/contract.js';
 import { remoteSummary, type RemoteSummary } from './box-summary.js';
+import { endpointSummaries, type EndpointSummary } from './endpoint-summary.js';
 import { decodeLatency, mergePoints, type IntervalPoint } from '../measure/interval-series.js';
 import { analyseEndurance, ENDURANCE_MIN_INTERVALS, type Drift, type Outage } from '../verdict/endurance.js';
 import type { Counts, ErrorClass } from '../measure/snapshot.js';
@@ -68,6 +69,8 @@ export interface RunMeta {
   maxLagMs?: number;
   /** the server's certificate was not verified (--insecure) */
   insecure?: boolean;
+  /** a request mix's endpoint names, in the targets file's order; absent: no mix */
+  endpointNames?: readonly string[];
 }
 
 export interface Summary {
@@ -106,6 +109,8 @@ export interface Summary {
   drift: Drift | null;
   /** load boxes (remote runs only): each box's figures, clocks and losses */
   remote?: RemoteSummary;
+  /** a request mix (--targets): each endpoint's figures, merged exactly; absent without a mix */
+  endpoints?: EndpointSummary[];
 }
 
 export function intervalSummary(point: IntervalPoint): IntervalSummary {
@@ -191,5 +196,6 @@ export function summarize(meta: RunMeta, result: RunResult): Summary {
     outages: endurance?.outages ?? null,
     drift: endurance?.drift ?? null,
     ...(result.remote ? { remote: remoteSummary(result.remote, durationS, meta.mode !== 'clients', lagBoundMs) } : {}),
+    ...(meta.endpointNames ? { endpoints: endpointSummaries(meta.endpointNames, total.endpoints) } : {}),
   };
 }

@@ -43,6 +43,8 @@ export interface AccessEntry {
   clientVerify: string;
   /** nginx's serial number of the connection the request came on */
   connection: number;
+  /** the path and query asked for */
+  uri: string;
 }
 
 export interface NginxLab {
@@ -100,7 +102,7 @@ pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} info;
 events { worker_connections 1024; }
 http {
-  log_format stress '$status $server_protocol $ssl_protocol $ssl_client_verify $connection';
+  log_format stress '$status $server_protocol $ssl_protocol $ssl_client_verify $connection $request_uri';
   access_log ${join(dir, 'access.log')} stress;
   client_body_temp_path ${join(dir, 'client-body')};
   proxy_temp_path ${join(dir, 'proxy')};
@@ -189,13 +191,14 @@ export async function startNginx(tls: NginxTls | null, options: NginxOptions = {
           .split('\n')
           .filter((line) => line !== '')
           .map((line) => {
-            const [status, protocol, tlsVersion, clientVerify, connection] = line.split(' ');
+            const [status, protocol, tlsVersion, clientVerify, connection, uri] = line.split(' ');
             return {
               status: Number(status),
               protocol: protocol!,
               tlsVersion: tlsVersion!,
               clientVerify: clientVerify!,
               connection: Number(connection),
+              uri: uri!,
             };
           });
       },

@@ -2,6 +2,7 @@
  * The flag table drives the command line, --help and profiles; these tests walk the table so a
  * flag added to it is checked everywhere without a new test.
  */
+import type { TargetsFile } from '../../engine/plan/targets-plan.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -90,6 +91,12 @@ test('every flag reaches the raw options under its camelCase key, typed by the t
     else if (flag.kind === 'bytes-file' || flag.kind === 'text-file')
       assert.deepEqual(value, { path: join(dir, `${flag.name}-value`), content: null }, flag.name);
     else if (flag.kind === 'unix-socket') assert.deepEqual(value, { path: join(dir, `${flag.name}-value`), found: 'missing' }, flag.name);
+    else if (flag.kind === 'targets-file')
+      assert.deepEqual(
+        { ...(value as TargetsFile), bodies: { ...(value as TargetsFile).bodies } },
+        { path: join(dir, `${flag.name}-value`), content: null, bodies: {} },
+        flag.name,
+      );
     else assert.equal(typeof value, 'string', flag.name);
   }
 });

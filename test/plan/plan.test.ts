@@ -229,6 +229,7 @@ const HELP_DEFAULTS: Record<string, string | null> = {
   log: null,
   'hdr-log': null,
   bundled: null,
+  targets: null,
 };
 
 /** Each flag's entry in --help (its first line and the wrapped lines under it), in one line, by long name. */

@@ -72,7 +72,7 @@ test('with --trust-profile the same profile is taken, and the ssh command line i
 });
 
 test('the table marks every flag that reads or writes a file, or starts a process, as sensitive', () => {
-  const fileKinds = new Set(['bytes-file', 'text-file', 'output-file', 'unix-socket']);
+  const fileKinds = new Set(['bytes-file', 'text-file', 'targets-file', 'output-file', 'unix-socket']);
   for (const flag of FLAGS) {
     const mentionsFiles = /\bfiles?\b|\bdisk\b/i.test(`${flag.name} ${flag.help}`);
     if (flag.kind !== undefined && fileKinds.has(flag.kind)) assert.ok(flag.sensitive, `--${flag.name} (${flag.kind}) is sensitive`);
@@ -87,7 +87,7 @@ test('the table marks every flag that reads or writes a file, or starts a proces
       .sort();
   // the issue's list, so that unmarking one is a visible change here
   assert.deepEqual(named('process'), ['agents', 'agents-file', 'remote-command', 'ssh-option']);
-  assert.deepEqual(named('file'), ['body-file', 'ca', 'cert', 'hdr-log', 'html', 'key', 'log', 'out', 'unix-socket']);
+  assert.deepEqual(named('file'), ['body-file', 'ca', 'cert', 'hdr-log', 'html', 'key', 'log', 'out', 'targets', 'unix-socket']);
 });
 
 test('every flag in a profile: a sensitive one is refused without --trust-profile and taken with it, the others are taken', async () => {

@@ -403,3 +403,98 @@ test("a done's worker failures must be the box's own workers", () => {
   assert.equal(failuresProblem([failure(2)], 2), 'done.workerFailures[0].workerIndex is 2, the box has 2 workers');
   assert.equal(failuresProblem([failure(0), failure(0), failure(0)], 2), 'done names 3 failed workers, the box has 2');
 });
+
+/** A box's snapshot of a 3-endpoint mix: endpoint 0 answered twice, endpoint 2 once refused. */
+function mixWire(): Snapshot {
+  const recorder = new IntervalRecorder(new StepTimeline([1000]), 3);
+  for (let i = 0; i < 3; i++) recorder.recordSent(0, 0);
+  recorder.recordResponse(0, 200, 10, 0, 0, 5, 0);
+  recorder.recordResponse(0, 200, 10, 0, 0, 7, 0);
+  recorder.recordFailure(0, 'refused', 0, 'ECONNREFUSED', 2);
+  return JSON.parse(JSON.stringify(encodeStats(decodeSnapshot(recorder.takeSnapshot(1, 0, 0, 1000))))) as Snapshot;
+}
+
+test("a mix's endpoint figures: taken when they add up, refused naming what does not", () => {
+  const limits = { ...LIMITS, stepCount: 1, endpointCount: 3 };
+  const checked = checkSnapshot(mixWire(), limits) as IntervalStats;
+  assert.equal(typeof checked, 'object', String(checked));
+  assert.deepEqual(
+    checked.endpoints.map((part) => [part.endpoint, part.requests, part.success, part.failure, part.latencyUs.totalCount, part.errors]),
+    [
+      [0, 2, 2, 0, 2, {}],
+      [2, 1, 0, 1, 0, { refused: 1 }],
+    ],
+  );
+  type Parts = Array<Record<string, unknown>>;
+  const table: Array<{ why: string; change: (snapshot: Snapshot & { endpoints?: Parts }) => void; reason: RegExp; limits?: object }> = [
+    {
+      why: 'an endpoint the run has not',
+      change: (s) => {
+        s.endpoints![1]!.endpoint = 3;
+      },
+      reason: /endpoints\[1\]\.endpoint is 3, not a whole number from 0 to 2/,
+    },
+    {
+      why: 'one endpoint twice',
+      change: (s) => {
+        s.endpoints![1]!.endpoint = 0;
+      },
+      reason: /^two parts of endpoint 0$/,
+    },
+    {
+      why: 'requests that are not success + failure',
+      change: (s) => {
+        s.endpoints![0]!.requests = 3;
+      },
+      reason: /endpoints\[0\]: requests 3 are not success 2 \+ failure 0/,
+    },
+    {
+      why: 'errors that are not the failures',
+      change: (s) => {
+        s.endpoints![1]!.errors = { timeout: 2 };
+      },
+      reason: /errors add up to 2, failure is 1/,
+    },
+    {
+      why: 'an unknown error class',
+      change: (s) => {
+        (s.endpoints![1] as Record<string, unknown>).errors = { weird: 1 };
+      },
+      reason: /is not an error class/,
+    },
+    {
+      why: 'a histogram of more values than successes',
+      change: (s) => {
+        s.endpoints![0]!.latencyUs = s.endpoints![1]!.latencyUs;
+      },
+      reason: /endpoints\[0\]\.latencyUs holds 0 values, success is 2/,
+    },
+    {
+      why: 'a histogram that is not one',
+      change: (s) => {
+        s.endpoints![0]!.latencyUs = 'AAAA';
+      },
+      reason: /endpoints\[0\]\.latencyUs /,
+    },
+    {
+      why: 'endpoints that do not add up to the interval',
+      change: (s) => void s.endpoints!.pop(),
+      reason: /the endpoints' requests add up to 2, the interval's is 3/,
+    },
+    {
+      why: 'a mix run without endpoints',
+      change: (s) => {
+        delete s.endpoints;
+      },
+      reason: /snapshot\.endpoints is missing from a run of a mix/,
+    },
+    { why: 'endpoints in a run without a mix', change: () => undefined, reason: /in a run without a mix/, limits: { endpointCount: 0 } },
+  ];
+  for (const row of table) {
+    const snapshot = mixWire() as Snapshot & { endpoints?: Parts };
+    row.change(snapshot);
+    const result = checkSnapshot(snapshot, { ...limits, ...row.limits });
+    assert.equal(typeof result, 'string', row.why);
+    assert.match(result as string, row.reason, row.why);
+  }
+});

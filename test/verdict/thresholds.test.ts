@@ -24,7 +24,7 @@ function summary(p99: number | null, failure: number, requests: number, achieved
 }
 
 test('thresholds parse with their units: ms for latency (bare numbers too), shares, rates', () => {
-  assert.deepEqual(parseThreshold('p99<50ms'), { expression: 'p99<50ms', metric: 'p99', operator: '<', bound: 50 });
+  assert.deepEqual(parseThreshold('p99<50ms'), { expression: 'p99<50ms', endpoint: null, metric: 'p99', operator: '<', bound: 50 });
   assert.equal(parseThreshold('p99 <= 2s').bound, 2000);
   assert.equal(parseThreshold('p99.9<120').bound, 120);
   assert.equal(parseThreshold('errors<1%').bound, 0.01);
@@ -133,4 +133,46 @@ test('a figure that does not exist fails a latency bound and passes an error bou
   const [latency, errors] = judgeThresholds(['p99<50ms', 'errors<1%'].map(parseThreshold), summary(null, 0, 0, 0));
   assert.deepEqual(latency, { expression: 'p99<50ms', actual: null, passed: false });
   assert.deepEqual(errors, { expression: 'errors<1%', actual: null, passed: true });
+});
+
+test('a threshold may name an endpoint of a mix: NAME:metric, for its latency percentiles and errors', () => {
+  const table: Array<{ text: string; endpoint: string | null; metric: string; bound: number }> = [
+    { text: 'checkout:p99<200ms', endpoint: 'checkout', metric: 'p99', bound: 200 },
+    { text: 'api.v2-list_all:errors<1%', endpoint: 'api.v2-list_all', metric: 'errors', bound: 0.01 },
+    { text: ' home:max <= 1s ', endpoint: 'home', metric: 'max', bound: 1000 },
+    // an endpoint may be named like a metric: the colon says which is which
+    { text: 'p99:p50<5', endpoint: 'p99', metric: 'p50', bound: 5 },
+  ];
+  for (const row of table) {
+    const threshold = parseThreshold(row.text);
+    assert.deepEqual([threshold.endpoint, threshold.metric, threshold.bound], [row.endpoint, row.metric, row.bound], row.text);
+  }
+  // the run's figures that an endpoint has not
+  for (const text of ['checkout:achieved>=10', 'checkout:lag-p99<5ms', 'checkout:dropped<1%'])
+    assert.throws(() => parseThreshold(text), /an endpoint has no/, text);
+  assert.throws(() => parseThreshold('a b:p99<5'), /not a threshold/);
+});
+
+test('an endpoint threshold judges that endpoint only', () => {
+  const figures = {
+    ...summary(10, 0, 100, 100),
+    endpoints: [
+      { name: 'fast', requests: 50, failure: 0, latencyMs: { p50: 1, p90: 2, p99: 3, max: 4 } },
+      { name: 'slow', requests: 50, failure: 5, latencyMs: { p50: 100, p90: 200, p99: 300, max: 400 } },
+    ],
+  };
+  const results = judgeThresholds(
+    ['fast:p99<50ms', 'slow:p99<50ms', 'slow:errors<5%', 'fast:errors<1%', 'p99<50'].map(parseThreshold),
+    figures,
+  );
+  assert.deepEqual(
+    results.map((result) => [result.expression, result.actual, result.passed]),
+    [
+      ['fast:p99<50ms', 3, true],
+      ['slow:p99<50ms', 300, false],
+      ['slow:errors<5%', 0.1, false],
+      ['fast:errors<1%', 0, true],
+      ['p99<50', 10, true],
+    ],
+  );
 });

@@ -164,5 +164,34 @@ export function distributionChart(report: HtmlReport): ChartSpec | null {
 
 export function chartSpecs(report: HtmlReport): ChartSpec[] {
   const distribution = distributionChart(report);
-  return [...rampCharts(report), ...timeCharts(report), ...(distribution ? [distribution] : [])];
+  const endpoints = endpointChart(report);
+  return [...rampCharts(report), ...timeCharts(report), ...(distribution ? [distribution] : []), ...(endpoints ? [endpoints] : [])];
+}
+
+/**
+ * A request mix's latency by endpoint: p50, p90, p99 and max of each endpoint as points above its
+ * number (its row in the table beside it), on a log scale, so a slow endpoint stands out.
+ */
+export function endpointChart(report: HtmlReport): ChartSpec | null {
+  const endpoints = report.endpoints ?? [];
+  if (endpoints.length === 0) return null;
+  const at = (label: 'p50' | 'p90' | 'p99' | 'max') =>
+    series(
+      label,
+      COLORS[label],
+      endpoints.map((endpoint) => positiveOrNull(endpoint.latencyMs[label])),
+      { pointsOnly: true },
+    );
+  return {
+    id: 'endpoint-latency',
+    title: 'Latency by endpoint (from due time)',
+    x: { label: 'endpoint (its # in the table)', axis: 'linear', min: 0.5 },
+    y: { label: 'ms', log: true, integers: false },
+    xs: endpoints.map((_, index) => index + 1),
+    series: [at('p50'), at('p90'), at('p99'), at('max')],
+    bands: [],
+    markers: [],
+    stepped: false,
+    sync: null,
+  };
 }

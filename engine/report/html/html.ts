@@ -11,7 +11,7 @@ import { clientScript } from './client.js';
 import { cspHash, escapeHtml, inlineSafe, jsonScript } from './escape.js';
 import type { HtmlReport } from './html-report.js';
 import { PAGE_CSS } from './style.js';
-import { figuresTables, runTable, stepsTable } from './tables.js';
+import { endpointsTable, figuresTables, runTable, stepsTable } from './tables.js';
 import { verdictsSection } from './verdicts.js';
 import { count, fixed } from '../../../common/format.js';
 
@@ -98,6 +98,11 @@ function distributionSection(ids: ReadonlySet<string>): string {
   );
 }
 
+function endpointsSection(report: HtmlReport, ids: ReadonlySet<string>): string {
+  if (!report.endpoints || report.endpoints.length === 0) return '';
+  return `<section id="endpoints-section"><h2>Endpoints</h2>${chartBox(ids, 'endpoint-latency')}${endpointsTable(report)}</section>`;
+}
+
 function runSection(report: HtmlReport): string {
   return (
     '<section id="run"><h2>Run</h2>' +
@@ -132,6 +137,7 @@ ${verdictsSection(report)}
 ${rampSection(report, charts, ids)}
 ${timeSection(report, charts, ids)}
 ${distributionSection(ids)}
+${endpointsSection(report, ids)}
 ${runSection(report)}
 <footer>Charts drawn with ${library.name} ${escapeHtml(library.version)} (MIT License), inlined in this file: it makes no network requests.</footer>
 </main>

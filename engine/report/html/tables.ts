@@ -110,3 +110,31 @@ export function runTable(run: RunParameters): string {
   ];
   return `<table id="run-parameters" class="parameters">${rows.map(([name, value]) => `<tr><th>${name}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</table>`;
 }
+
+/** A request mix's figures, one row per endpoint, numbered as on its chart. */
+export function endpointsTable(report: HtmlReport): string {
+  const endpoints = report.endpoints ?? [];
+  if (endpoints.length === 0) return '';
+  return (
+    '<table id="endpoints"><caption>Endpoints</caption>' +
+    row(['#', 'endpoint', 'requests', 'success', 'failed', 'p50', 'p90', 'p99', 'max', 'body bytes', 'errors'], 'th') +
+    endpoints
+      .map((endpoint, index) =>
+        row([
+          String(index + 1),
+          escapeHtml(endpoint.name),
+          count(endpoint.requests),
+          count(endpoint.success),
+          count(endpoint.failure),
+          ms(endpoint.latencyMs.p50),
+          ms(endpoint.latencyMs.p90),
+          ms(endpoint.latencyMs.p99),
+          ms(endpoint.latencyMs.max),
+          count(endpoint.bytes),
+          escapeHtml(endpoint.failure > 0 ? tally(endpoint.errors) : '-'),
+        ]),
+      )
+      .join('') +
+    '</table>'
+  );
+}

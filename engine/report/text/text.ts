@@ -9,6 +9,7 @@ import type { Distribution, GeneratorDelay } from '../../measure/statistics.js';
 import { count, fixed, ms, percent, tally } from '../../../common/format.js';
 import { stripControls } from '../../../common/strip-controls.js';
 import { agentLines, limitingAgents } from './agents-text.js';
+import { endpointLines } from './endpoints-text.js';
 import { connectionLine, INSECURE_WARNING, setupRows } from './connections-text.js';
 import { DEFAULT_CRITERIA, generatorDelayReason } from '../../verdict/breaking-point.js';
 
@@ -112,6 +113,7 @@ export function textReport(summary: Summary, heading: string): string {
     distributionRow(summary.mode === 'rate' ? 'from due time' : 'latency', summary.latencyMs),
     distributionRow('service time', summary.serviceTimeMs),
     '',
+    ...(summary.endpoints ? [...endpointLines(summary.endpoints), ''] : []),
     connectionLine(summary.connections),
     ...setupTable(summary),
     ...(summary.insecure ? [INSECURE_WARNING] : []),
