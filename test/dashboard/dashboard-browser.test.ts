@@ -65,7 +65,9 @@ test('a ramp watched live: charts grow, the breaking point shows, then the final
     await waitFor(page, `Number(document.body.dataset.livePoints ?? 0) > ${first.points}`, 10_000);
     const second = (await page.evaluate(READ_PAGE)) as PageFigures;
     // a CSP violation is also reported as an event, which a console listener could miss
-    await page.evaluate(`document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective))`);
+    await page.evaluate(
+      `document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective))`,
+    );
     await waitFor(page, `(document.getElementById('live-headline')?.textContent ?? '').startsWith('Breaking point')`, 15_000);
     const headline = (await page.evaluate(`document.getElementById('live-headline').textContent`)) as string;
     await page.waitForURL(/\/report$/, { timeout: 20_000 });
