@@ -131,7 +131,11 @@ describe('the dashboard server', { concurrency: true }, () => {
     const stream = new EventStream(2, 2);
     const server = http.createServer((request, response) => stream.open(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    after(() => server.close());
+    // a failed test must not hang on the sockets it left open
+    after(() => {
+      server.closeAllConnections();
+      server.close();
+    });
     const { port } = server.address() as AddressInfo;
     // two raw sockets that send the request and then never read
     const stalled = await Promise.all(
@@ -158,9 +162,10 @@ describe('the dashboard server', { concurrency: true }, () => {
       stream.send('update', { big });
       await new Promise((resolve) => setImmediate(resolve));
     }
-    assert.equal(stream.size, 0, 'both stalled pages dropped');
-    assert.equal(stream.dropped, 2);
+    const left = stream.size;
     for (const socket of stalled) socket.destroy();
+    assert.equal(left, 0, 'both stalled pages dropped');
+    assert.equal(stream.dropped, 2);
   });
 
   test('an address that cannot be used: exit 2, one line, before any load', async () => {
