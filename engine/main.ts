@@ -12,12 +12,14 @@ import { generatorWarning, readLocalLimits } from './verdict/generator-limits.js
 import { RampRunner } from './run/ramp-runner.js';
 import type { RampReport } from './verdict/step-report.js';
 import { Progress } from './report/progress.js';
-import { reportDocument } from './report/document.js';
+import { asHtmlReport, reportDocument } from './report/document.js';
+import { renderHtml } from './report/html/html.js';
+import { Dashboard, DashboardAddressError } from './dashboard/dashboard.js';
 import { openHlog, writeReports } from './report/files.js';
 import { judgeThresholds } from './verdict/thresholds.js';
 import { joinParts, removeParts } from './http/request-log.js';
 import type { IntervalStats } from './measure/snapshot.js';
-import { workersFor, type RunResult, type RunSpec } from './run/contract.js';
+import { workersFor, type RunListener, type RunResult, type RunSpec } from './run/contract.js';
 import { agentCommand } from './remote/agent.js';
 import { reportCommand } from './report/report-command.js';
 import { AgentError } from './remote/agent-link.js';
@@ -201,8 +203,10 @@ class Interrupts {
   }
 }
 
-function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, onInterval: (interval: IntervalStats) => void, runs: Runs): Runner {
-  if (plan.mode === 'ramp') return new RampRunner(plan.ramp!, base, onInterval, plan.maxLagMs, runs.makeRun);
+function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, listener: Required<RunListener>, runs: Runs): Runner {
+  const onInterval = (interval: IntervalStats) => listener.interval(interval);
+  if (plan.mode === 'ramp')
+    return new RampRunner(plan.ramp!, base, onInterval, plan.maxLagMs, runs.makeRun, (report) => listener.step(report));
   const load: RunSpec['load'] =
     plan.mode === 'rate'
       ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
@@ -211,7 +215,40 @@ function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, onInterval: (interv
   return { stop: (drainMs) => run.stop(drainMs), run: async () => ({ result: await run.run(), report: null }) };
 }
 
+/** --dashboard: the live page, listening before any load is sent; a number: exit 2, the address could not be used. */
+async function openDashboard(plan: Plan): Promise<Dashboard | null | number> {
+  const address = plan.report.dashboard;
+  if (address === null) return null;
+  const title = plan.mode === 'ramp' ? 'Stress test' : 'Load test';
+  const run = {
+    mode: plan.mode,
+    lastOffered: plan.ramp?.rates.at(-1) ?? null,
+    plannedS: plan.durationMs === null ? null : plan.durationMs / 1000,
+    endurance: plan.report.endurance,
+  };
+  try {
+    const dashboard = await Dashboard.open(address, run, plan.url ?? 'the bundled target server', title);
+    // shown even with --quiet: it is the one way to find the page
+    process.stderr.write(`stress: dashboard on ${dashboard.url}\n`);
+    return dashboard;
+  } catch (error) {
+    if (error instanceof DashboardAddressError) return usageFailure(error.message);
+    throw error;
+  }
+}
+
 async function runPlan(plan: Plan): Promise<number> {
+  const dashboard = await openDashboard(plan);
+  if (typeof dashboard === 'number') return dashboard;
+  try {
+    return await runWithOutputs(plan, dashboard);
+  } finally {
+    // after the summary is printed: a page open to the end loads the final report first
+    await dashboard?.close();
+  }
+}
+
+async function runWithOutputs(plan: Plan, dashboard: Dashboard | null): Promise<number> {
   const interrupts = new Interrupts();
   interrupts.install();
   let target: Target;
@@ -223,7 +260,7 @@ async function runPlan(plan: Plan): Promise<number> {
   }
   let outcome: Measured | number;
   try {
-    outcome = await measure(plan, target.url, interrupts);
+    outcome = await measure(plan, target.url, interrupts, dashboard);
   } finally {
     // on every way out of the run, an error too: the bundled target's thread must end before the process does
     await target.close();
@@ -232,7 +269,7 @@ async function runPlan(plan: Plan): Promise<number> {
   if (typeof outcome === 'number') return outcome;
   // a mix is shown by its file: its endpoints have their own rows
   const shownTarget = plan.targets ? `${plan.targets.path} (${plan.targets.endpoints.length} endpoints)` : target.url;
-  return reportRun(plan, { target: shownTarget, ...outcome.run }, outcome.result, outcome.report, interrupts.exitCode);
+  return reportRun(plan, { target: shownTarget, ...outcome.run }, outcome.result, outcome.report, interrupts.exitCode, dashboard);
 }
 
 /** What a run measured, for its summary. */
@@ -243,7 +280,7 @@ interface Measured {
 }
 
 /** Opens the runs (local workers or load boxes), runs the plan and joins its request log; a number: the exit code of a run that could not start. */
-async function measure(plan: Plan, url: string, interrupts: Interrupts): Promise<Measured | number> {
+async function measure(plan: Plan, url: string, interrupts: Interrupts, live: RunListener | null): Promise<Measured | number> {
   let runs: Runs;
   try {
     const notice = plan.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
@@ -265,11 +302,21 @@ async function measure(plan: Plan, url: string, interrupts: Interrupts): Promise
   const progress = plan.quiet ? null : new Progress(process.stderr, plan.mode !== 'clients', plan.intervalMs);
   const startedAt = new Date();
   const hlog = plan.report.hdrLog === null ? null : await openHlog(plan.report.hdrLog, plan.mode === 'ramp');
-  const onInterval = (interval: IntervalStats) => {
-    progress?.interval(interval);
-    hlog?.write(interval);
+  // the one place the primary hands each merged interval and each judged step to its live outputs
+  const listeners: RunListener[] = [
+    ...(progress ? [{ interval: (interval: IntervalStats) => progress.interval(interval) }] : []),
+    ...(hlog ? [{ interval: (interval: IntervalStats) => hlog.write(interval) }] : []),
+    ...(live ? [live] : []),
+  ];
+  const listener: Required<RunListener> = {
+    interval: (interval) => {
+      for (const each of listeners) each.interval(interval);
+    },
+    step: (report) => {
+      for (const each of listeners) each.step?.(report);
+    },
   };
-  const runner = makeRunner(plan, baseSpec(plan, url, workers), onInterval, runs);
+  const runner = makeRunner(plan, baseSpec(plan, url, workers), listener, runs);
   interrupts.runner = runner;
   // a signal during the set-up: the run starts stopped, and its (empty) summary says so
   if (interrupts.signals > 0) runner.stop(INTERRUPT_DRAIN_MS);
@@ -307,6 +354,7 @@ async function reportRun(
   report: RampReport | null,
   /** the exit code of an interrupted run: that of the signal */
   interruptedCode = 130,
+  dashboard: Dashboard | null = null,
 ): Promise<number> {
   const plannedS = plan.durationMs === null ? null : plan.durationMs / 1000;
   const ranS = Math.min(plannedS ?? result.elapsedS, result.elapsedS || (plannedS ?? 0));
@@ -329,6 +377,7 @@ async function reportRun(
   const thresholds = judgeThresholds(plan.report.failOn, summary);
   const document = reportDocument(plan, summary, report, thresholds, run.startedAt);
   process.stdout.write(plan.json ? `${JSON.stringify(document)}\n` : document.text);
+  dashboard?.finish(renderHtml(asHtmlReport(document)));
   const written = await writeReports(plan.report, document);
   if (written !== null) return written;
   if (result.remote?.abortedOnAgentLoss) return 1;

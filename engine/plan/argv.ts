@@ -6,7 +6,8 @@
  * alias `-X value`, `--flag` and `--no-flag` for switches, a repeatable flag once per value (a
  * greedy one, `-H`, also takes the words that follow it up to the next flag), one positional URL,
  * and `--` before words that are never flags. A word that starts with `-` and a digit is a value
- * (`--rate -5` is refused as a rate, not as an unknown flag).
+ * (`--rate -5` is refused as a rate, not as an unknown flag). A flag whose value is optional
+ * (`--dashboard`) does not take a URL as its value: the URL stays the target.
  */
 import { FLAGS, type FlagSpec } from './flags.js';
 import { UsageError } from './usage-error.js';
@@ -74,7 +75,8 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
     }
     // a value: after `=`, or the next word unless that is a flag (then it was given none)
     let value = inline;
-    if (value === null && i + 1 < argv.length && !isFlagWord(argv[i + 1]!)) value = argv[++i]!;
+    if (value === null && i + 1 < argv.length && !isFlagWord(argv[i + 1]!) && !(flag.optionalValue && argv[i + 1]!.includes('://')))
+      value = argv[++i]!;
     if (flag.type === 'string') {
       if (Object.hasOwn(values, flag.name)) throw new UsageError(`--${flag.name} was given more than once`);
       values[flag.name] = value ?? '';

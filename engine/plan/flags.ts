@@ -69,6 +69,12 @@ interface FlagCommon {
   readonly greedy?: true;
   /** an empty value is a value (`--body ''`), not a missing one */
   readonly emptyOk?: true;
+  /**
+   * the value may be left out (`--dashboard` alone: its default, given as ''): then the next word
+   * is its value only when it is not a URL (has no `://`), so `--dashboard http://host/` still
+   * names the target
+   */
+  readonly optionalValue?: true;
   /** the default shown in --help (the plan applies its own); a number is formatted by `kind` */
   readonly default?: string | number | boolean | ((context: HelpContext) => string);
   readonly group?: string;
@@ -392,6 +398,15 @@ const TABLE = [
   },
   { name: 'json', type: 'boolean', group: OUTPUT, help: 'print the summary as one JSON object on stdout', profile: SWITCH },
   { name: 'quiet', alias: 'q', type: 'boolean', group: OUTPUT, help: 'no live progress on stderr', profile: SWITCH },
+  {
+    name: 'dashboard',
+    type: 'string',
+    optionalValue: true,
+    emptyOk: true,
+    group: OUTPUT,
+    help: 'serve a live page of the run (charts updated every interval, then the final report) on ADDR: PORT, HOST:PORT or [IPV6]:PORT; its URL is printed at the start',
+    default: '127.0.0.1 on a free port',
+  },
   {
     name: 'agents',
     type: 'string',

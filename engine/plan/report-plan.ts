@@ -1,6 +1,6 @@
 /**
  * The flags that shape what a run reports and judges rather than the load it sends: endurance
- * analysis, `--fail-on` thresholds, report files, and the bundled target's fault knobs. Declared
+ * analysis, `--fail-on` thresholds, report files, the live page, and the bundled target's fault knobs. Declared
  * in flags.ts; validated here into the plan's `report` part, every problem at once.
  */
 import { parseThreshold, type Threshold } from '../verdict/thresholds.js';
@@ -9,9 +9,10 @@ import { parseTargetArgs } from '../../target-server/cli-args.js';
 import type { TargetServerOptions } from '../../target-server/options.js';
 import { BUNDLED_KNOBS } from './defaults.js';
 import type { FlagValues } from './flags.js';
+import { LOOPBACK_ANY_PORT, parseListenAddress, type ListenAddress } from '../../common/listen-address.js';
 
 /** The report flags' raw values. */
-export type RawReportOptions = Pick<FlagValues, 'endurance' | 'failOn' | 'bundled' | 'out' | 'html' | 'hdrLog' | 'log'>;
+export type RawReportOptions = Pick<FlagValues, 'endurance' | 'failOn' | 'bundled' | 'out' | 'html' | 'hdrLog' | 'log' | 'dashboard'>;
 
 export interface ReportPlan {
   /** endurance analysis forced on (it is on anyway for runs of at least `ENDURANCE_MIN_INTERVALS`) */
@@ -27,6 +28,8 @@ export interface ReportPlan {
   hdrLog: string | null;
   /** the per-request CSV */
   log: string | null;
+  /** where the live page (--dashboard) listens; null: no live page */
+  dashboard: ListenAddress | null;
 }
 
 /** The bundled target's fault knobs, settable with --bundled. */
@@ -68,6 +71,12 @@ export function reportPlan(raw: RawReportOptions & { url?: string }, problems: s
       problems.push("--bundled sets the bundled target's knobs, but a URL was given: start your own server with them, or drop the URL");
     else bundled = bundledOptions(raw.bundled, problems);
   }
+  let dashboard: ListenAddress | null = null;
+  if (raw.dashboard !== undefined) {
+    const address = raw.dashboard === '' ? LOOPBACK_ANY_PORT : parseListenAddress(raw.dashboard, '--dashboard');
+    if (typeof address === 'string') problems.push(address);
+    else dashboard = address;
+  }
   return {
     endurance: raw.endurance ?? false,
     failOn,
@@ -76,5 +85,6 @@ export function reportPlan(raw: RawReportOptions & { url?: string }, problems: s
     html: raw.html ?? null,
     hdrLog: raw.hdrLog ?? null,
     log: raw.log ?? null,
+    dashboard,
   };
 }

@@ -9,6 +9,7 @@ import type { RateSegment } from '../load/pacer.js';
 import type { AgentPart } from '../measure/agent-part.js';
 import type { IntervalPoint } from '../measure/interval-series.js';
 import type { IntervalStats } from '../measure/snapshot.js';
+import type { StepReport } from '../verdict/step-report.js';
 
 /** What a run is given: a target, a load, and the generator's settings. */
 export interface RunSpec {
@@ -111,6 +112,17 @@ export interface RunResult {
 
 /** Receives each merged interval, and for a remote run each box's part of it. */
 export type IntervalListener = (interval: IntervalStats, parts?: readonly AgentPart[]) => void;
+
+/**
+ * A live output of the primary (the progress line, --hdr-log, --dashboard): told of each merged
+ * interval once, in order (the controller's merge of every worker and every load box), and of each
+ * ramp step as soon as it is judged. Called once per interval or step, never per request.
+ */
+export interface RunListener {
+  interval(merged: IntervalStats): void;
+  /** a step of the ramp (or of --refine) just judged */
+  step?(report: StepReport): void;
+}
 
 /** A run on this machine (LocalRun) or on load boxes (RemoteRun). */
 export interface Run {

@@ -30,6 +30,8 @@ export class RampRunner {
     private readonly lagBoundMs: number,
     /** how each run is made: on this machine, or on load boxes */
     private readonly makeRun: RunFactory,
+    /** each step (and each --refine step) as soon as it is judged: live outputs show the breaking point as it is found */
+    private readonly onStep: (report: StepReport) => void = () => undefined,
   ) {}
 
   /**
@@ -80,6 +82,7 @@ export class RampRunner {
       open.delete(step);
       const report = this.judgeBoxes(merged, boxes, step, stepS);
       steps.push(report);
+      this.onStep(report);
       if (report.verdict !== 'held' && ramp.stopOnBreak && !stoppedOnBreak) {
         stoppedOnBreak = true;
         // the requests in flight belong to the next steps, which will not be judged: a short drain is enough
@@ -152,6 +155,7 @@ export class RampRunner {
         refineMs / 1000,
       );
       reports.push(report);
+      this.onStep(report);
       if (report.verdict === 'held') held = rate;
       else if (report.verdict === 'broke') broke = rate;
       else break; // the generator, not the server: bisecting further would measure this machine

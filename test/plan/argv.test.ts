@@ -29,6 +29,12 @@ test('words into values: long names, =, aliases, switches, repeatable and greedy
     { argv: ['http://h/', '--rate', '5', 'extra'], values: { rate: '5' }, positionals: ['http://h/', 'extra'] },
     { argv: ['--rate', '5', '--', '--json'], values: { rate: '5' }, positionals: ['--json'] },
     { argv: ['-'], values: {}, positionals: ['-'] },
+    // --dashboard's value is optional: alone, before a flag, or before a URL it is given none
+    { argv: ['--dashboard'], values: { dashboard: '' } },
+    { argv: ['--dashboard', '--json'], values: { dashboard: '', json: true } },
+    { argv: ['--dashboard', 'http://h/'], values: { dashboard: '' }, positionals: ['http://h/'] },
+    { argv: ['--dashboard', ':8080', 'http://h/'], values: { dashboard: ':8080' }, positionals: ['http://h/'] },
+    { argv: ['--dashboard=[::1]:0'], values: { dashboard: '[::1]:0' } },
     { argv: ['-h'], values: { help: true } },
     { argv: ['--version'], values: { version: true } },
   ];

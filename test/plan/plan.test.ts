@@ -217,6 +217,7 @@ const HELP_DEFAULTS: Record<string, string | null> = {
   interval: '1s',
   json: null,
   quiet: null,
+  dashboard: '127.0.0.1 on a free port',
   agents: "each box's cores",
   'agents-file': null,
   'ssh-option': null,

@@ -17,7 +17,7 @@ export function hdrX(p: number, count: number): number {
   return Math.log10(100 / (100 - p));
 }
 
-function outageBands(report: HtmlReport): BandSpec[] {
+function outageBands(report: Pick<HtmlReport, 'outages'>): BandSpec[] {
   return (report.outages ?? []).map((outage) => ({ from: outage.startS, to: outage.endS, kind: 'outage', color: BAND_COLORS.outage }));
 }
 
@@ -58,7 +58,8 @@ function errorSeries(intervals: readonly ChartInterval[]): SeriesSpec[] {
   return list;
 }
 
-export function timeCharts(report: HtmlReport): ChartSpec[] {
+/** Throughput, latency and errors per interval, outages shaded: what the live dashboard also draws as the run goes. */
+export function timeCharts(report: Pick<HtmlReport, 'intervals' | 'outages'>): ChartSpec[] {
   const intervals = report.intervals;
   if (intervals.length === 0) return [];
   const common = {

@@ -158,12 +158,20 @@ export function drawCharts(uPlotClass: typeof uPlot): void {
   document.body.dataset.chartsDrawn = String(drawn.length);
 }
 
-/** Everything `drawCharts` calls, in the order they are inlined. */
-const CLIENT_FUNCTIONS = [hdrTickLabel, hdrPercentile, axisSize, drawBands, drawMarkers, chartOptions, drawCharts];
+/** What `chartOptions` needs, in the order it is inlined. */
+const CHART_FUNCTIONS = [hdrTickLabel, hdrPercentile, axisSize, drawBands, drawMarkers, chartOptions];
+
+/**
+ * `chartOptions` and what it calls, with its constants, as source text: the report's script and
+ * the live dashboard's (engine/dashboard/) draw a ChartSpec the same way.
+ */
+export function chartOptionsSource(): string {
+  const constants = [`const CHART_HEIGHT = ${CHART_HEIGHT};`, `const INTEGER_STEPS = ${JSON.stringify(INTEGER_STEPS)};`];
+  return [...constants, ...CHART_FUNCTIONS.map((fn) => fn.toString())].join('\n\n');
+}
 
 /** The page's script: the functions above as source text, then the call that draws, in a scope of their own. */
 export function clientScript(): string {
-  const constants = [`const CHART_HEIGHT = ${CHART_HEIGHT};`, `const INTEGER_STEPS = ${JSON.stringify(INTEGER_STEPS)};`];
-  const body = [...constants, ...CLIENT_FUNCTIONS.map((fn) => fn.toString()), 'drawCharts(uPlot);'];
+  const body = [chartOptionsSource(), drawCharts.toString(), 'drawCharts(uPlot);'];
   return `(function () {\n'use strict';\n${body.join('\n\n')}\n})();`;
 }

@@ -34,7 +34,7 @@ export function stepBands(xs: readonly number[], steps: readonly StepReport[]): 
   return bands;
 }
 
-function breakingPointMarkers(report: HtmlReport): MarkerSpec[] {
+function breakingPointMarkers(report: Pick<HtmlReport, 'breakingPoint'>): MarkerSpec[] {
   const point = report.breakingPoint;
   if (!point) return [];
   return point.rate === null
@@ -42,7 +42,7 @@ function breakingPointMarkers(report: HtmlReport): MarkerSpec[] {
     : [{ x: point.rate, label: `breaking point ~${count(point.rate)} req/s`, color: COLORS.marker }];
 }
 
-export function rampCharts(report: HtmlReport): ChartSpec[] {
+export function rampCharts(report: Pick<HtmlReport, 'steps' | 'refineSteps' | 'breakingPoint'>): ChartSpec[] {
   const steps = report.steps ?? [];
   const refine = report.refineSteps ?? [];
   if (steps.length === 0) return [];
