@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RampReport, StepReport } from '../../engine/verdict/step-report.js';
 import type { Summary } from '../../engine/summary/summary.js';
+import { mapConcurrently } from '../helpers/concurrently.js';
 import { assertInvariants } from '../helpers/invariants.js';
 import { spawnTarget } from '../helpers/spawn-target.js';
 import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
@@ -177,15 +178,16 @@ test('a capacity-capped target: the broken step counts every request due in it, 
 });
 
 test('ramp flags: bad ramps exit 2 naming the flag', async () => {
-  for (const [args, says] of [
+  const table: Array<[string[], RegExp]> = [
     [['--ramp', '100:50'], /--ramp: "100:50" must rise/],
     [['--ramp', '100'], /--ramp: "100" must be FROM:TO/],
     [['--ramp', '1:2', '--rate', '5'], /--ramp and --rate contradict/],
     [['--step', '5s'], /--step needs --ramp/],
     [['--ramp', '1:2', '--steps', '3', '--increment', '1'], /--steps and --increment contradict/],
-  ] as Array<[string[], RegExp]>) {
-    const run = await runStress(args, 10_000);
-    assert.equal(run.code, 2, args.join(' '));
-    assert.match(run.stderr, says);
+  ];
+  const runs = await mapConcurrently(table, ([args]) => runStress(args, 10_000));
+  for (const [index, [args, says]] of table.entries()) {
+    assert.equal(runs[index]!.code, 2, args.join(' '));
+    assert.match(runs[index]!.stderr, says);
   }
 });

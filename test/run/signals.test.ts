@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Summary } from '../../engine/summary/summary.js';
+import { mapConcurrently } from '../helpers/concurrently.js';
 import { assertInvariants } from '../helpers/invariants.js';
 import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
 import { onLoadStarted, runStress } from '../helpers/stress-cli.js';
@@ -180,8 +181,9 @@ test('bad input: exit 2 with one line naming the problem, never a stack trace', 
     { args: ['--rate', '10', '--clients', '2'], says: /contradict/ },
     { args: ['--body-file', '/does/not/exist'], says: /--body-file: cannot read/ },
   ];
-  for (const row of table) {
-    const run = await runStress(row.args, 10_000);
+  const runs = await mapConcurrently(table, (row) => runStress(row.args, 10_000));
+  for (const [index, row] of table.entries()) {
+    const run = runs[index]!;
     assert.equal(run.code, 2, `${row.args.join(' ')}: ${run.stderr}`);
     assert.match(run.stderr, row.says);
     assert.equal(run.stderr.trim().split('\n').length, 1, `one line: ${run.stderr}`);
