@@ -1,11 +1,11 @@
 /**
- * The fixture of the load-box tests: the bundled target on 127.0.0.1 and a real sshd per box
+ * The fixture of the load-box tests: the target server on 127.0.0.1 and a real sshd per box
  * address, started once for a file's tests (a box's sshd and keys take a second or more to set up,
  * the same for every test). After the last test, nothing the boxes or their ssh started may be left.
  */
 import assert from 'node:assert/strict';
 import { after, before } from 'node:test';
-import { spawnTarget, type SpawnedTarget } from './spawn-target.js';
+import { useTarget, type SpawnedTarget } from './spawn-target.js';
 import { startSshLab, type LoadBox, type SshLab } from './sshd.js';
 
 export interface TargetAndBoxes {
@@ -19,13 +19,12 @@ export interface TargetAndBoxes {
 
 /** Registers the file's `before` and `after`; what it returns is read inside the tests. */
 export function useTargetAndBoxes(addresses: readonly string[] = ['127.0.0.2', '127.0.0.3']): TargetAndBoxes {
-  let target: SpawnedTarget | undefined;
+  const server = useTarget();
   let lab: SshLab | undefined;
   before(async () => {
-    await Promise.all([spawnTarget([]).then((started) => (target = started)), startSshLab(addresses).then((started) => (lab = started))]);
+    lab = await startSshLab(addresses);
   });
   after(async () => {
-    await target?.stop();
     const left = lab ? await lab.settled() : [];
     await lab?.stop();
     assert.deepEqual(left, [], 'no ssh, sshd session or agent process outlives the tests');
@@ -36,7 +35,7 @@ export function useTargetAndBoxes(addresses: readonly string[] = ['127.0.0.2', '
   };
   return {
     get target() {
-      return started(target, 'the target');
+      return server.target;
     },
     get lab() {
       return started(lab, 'the ssh lab');
