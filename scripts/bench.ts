@@ -12,23 +12,55 @@
  *   2. the highest rate one `stress` worker holds: achieved >= 99% of offered with a p99 within
  *      2x of its own p99 at 5,000 req/s, trying rising rates.
  * Load goes only to 127.0.0.1. Every run is bounded in time.
+ *
+ * `npm run bench -- --smoke` runs every part of it (each tool and rate, wrk, the hold search, the
+ * report) for a moment at low rates, and writes the report to a temporary file (or `--out FILE`),
+ * never to BENCHMARKS.md: its figures mean nothing, it only shows that the bench runs to the end.
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const CONNECTIONS = 64;
-const SECONDS = 10;
-const WARMUP_SECONDS = 1;
-const RATES = [20_000, 40_000, 60_000];
-const BASE_RATE = 5_000;
-const HOLD_SECONDS = 5;
-const HOLD_RATES = [10_000, 15_000, 20_000, 25_000, 30_000, 35_000, 40_000, 50_000, 60_000, 70_000];
 const WRK2 = process.env.WRK2 ?? null;
+
+/** How long and how hard each part runs. */
+interface Settings {
+  connections: number;
+  /** of each row of the rate tables; wrk takes whole seconds only */
+  seconds: number;
+  warmupSeconds: number;
+  rates: readonly number[];
+  baseRate: number;
+  holdSeconds: number;
+  holdRates: readonly number[];
+}
+
+const MEASURED: Settings = {
+  connections: 64,
+  seconds: 10,
+  warmupSeconds: 1,
+  rates: [20_000, 40_000, 60_000],
+  baseRate: 5_000,
+  holdSeconds: 5,
+  holdRates: [10_000, 15_000, 20_000, 25_000, 30_000, 35_000, 40_000, 50_000, 60_000, 70_000],
+};
+
+/** --smoke: every part, each for a moment; the hold search runs both its rates whatever it finds (it stops after two misses). */
+const SMOKE: Settings = {
+  connections: 4,
+  seconds: 0.4,
+  warmupSeconds: 0.2,
+  rates: [100, 200, 300],
+  baseRate: 100,
+  holdSeconds: 0.4,
+  holdRates: [200, 400],
+};
 
 interface Row {
   tool: string;
@@ -71,7 +103,7 @@ async function timed(command: string[]): Promise<{ stdout: string; cpuS: number 
   return { stdout, cpuS: Number(match[1]) + Number(match[2]) };
 }
 
-function stressCommand(url: string, rate: number, seconds: number, client: string): string[] {
+function stressCommand(settings: Settings, url: string, rate: number, seconds: number, client: string): string[] {
   // bin/stress directly, so its shebang's V8 flags apply as they do for a user
   return [
     'bin/stress',
@@ -79,13 +111,13 @@ function stressCommand(url: string, rate: number, seconds: number, client: strin
     '--rate',
     String(rate),
     '--duration',
-    `${seconds}s`,
+    `${Math.round(seconds * 1000)}ms`,
     '--workers',
     '1',
     '--connections',
-    String(CONNECTIONS),
+    String(settings.connections),
     '--warmup',
-    `${WARMUP_SECONDS}s`,
+    `${Math.round(settings.warmupSeconds * 1000)}ms`,
     '--json',
     '--quiet',
     '--client',
@@ -93,8 +125,8 @@ function stressCommand(url: string, rate: number, seconds: number, client: strin
   ];
 }
 
-async function stressRow(url: string, rate: number, client: string): Promise<Row> {
-  const command = stressCommand(url, rate, SECONDS, client);
+async function stressRow(settings: Settings, url: string, rate: number, client: string): Promise<Row> {
+  const command = stressCommand(settings, url, rate, settings.seconds, client);
   const { stdout, cpuS } = await timed(command);
   const summary = JSON.parse(stdout);
   const generatorVerdict = ((summary.verdicts ?? []) as string[]).find((line) => line.startsWith('Generator:')) ?? '';
@@ -103,15 +135,15 @@ async function stressRow(url: string, rate: number, client: string): Promise<Row
     tool: `stress --client ${client}`,
     command: command.join(' '),
     // the warm-up's requests are sent as well (at the same rate), so they count
-    requests: summary.totals.requests + rate * WARMUP_SECONDS,
+    requests: summary.totals.requests + rate * settings.warmupSeconds,
     cpuS,
     p99Ms: summary.latencyMs.p99,
     note: `latency from due time; it says: ${limited}`,
   };
 }
 
-async function autocannonRow(url: string, rate: number): Promise<Row> {
-  const command = ['node', 'node_modules/autocannon/autocannon.js', '-c', String(CONNECTIONS), '-d', String(SECONDS)];
+async function autocannonRow(settings: Settings, url: string, rate: number): Promise<Row> {
+  const command = ['node', 'node_modules/autocannon/autocannon.js', '-c', String(settings.connections), '-d', String(settings.seconds)];
   command.push('--overallRate', String(rate), '--json', `${url}/hello`);
   const { stdout, cpuS } = await timed(command);
   const result = JSON.parse(stdout);
@@ -133,8 +165,8 @@ function wrkPercentile(stdout: string, label: string): number | null {
   return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
 }
 
-async function wrkRow(url: string, binary: string, tool: string, rate: number | null, note: string): Promise<Row> {
-  const command = [binary, '-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--latency'];
+async function wrkRow(settings: Settings, url: string, binary: string, tool: string, rate: number | null, note: string): Promise<Row> {
+  const command = [binary, '-t1', `-c${settings.connections}`, `-d${wrkSeconds(settings)}s`, '--latency'];
   if (rate !== null) command.push(`-R${rate}`);
   command.push(`${url}/hello`);
   const { stdout, cpuS } = await timed(command);
@@ -148,29 +180,32 @@ async function wrkRow(url: string, binary: string, tool: string, rate: number | 
   };
 }
 
-async function ratesTable(url: string): Promise<Map<number, Row[]>> {
+/** wrk and wrk2 take whole seconds. */
+const wrkSeconds = (settings: Settings) => Math.max(1, Math.round(settings.seconds));
+
+async function ratesTable(settings: Settings, url: string): Promise<Map<number, Row[]>> {
   const byRate = new Map<number, Row[]>();
-  for (const rate of RATES) {
+  for (const rate of settings.rates) {
     const rows: Row[] = [];
-    if (WRK2) rows.push(await wrkRow(url, WRK2, 'wrk2 (C, built by hand)', rate, 'latency from due time (the reference)'));
-    for (const client of ['lean', 'undici']) rows.push(await stressRow(url, rate, client));
-    rows.push(await autocannonRow(url, rate));
+    if (WRK2) rows.push(await wrkRow(settings, url, WRK2, 'wrk2 (C, built by hand)', rate, 'latency from due time (the reference)'));
+    for (const client of ['lean', 'undici']) rows.push(await stressRow(settings, url, rate, client));
+    rows.push(await autocannonRow(settings, url, rate));
     for (const row of rows) process.stderr.write(`${rate}: ${row.tool}: ${perRequest(row).toFixed(1)} µs/req, p99 ${row.p99Ms} ms\n`);
     byRate.set(rate, rows);
   }
   return byRate;
 }
 
-async function holdSearch(url: string): Promise<{ baseP99Ms: number; rows: HoldRow[] }> {
+async function holdSearch(settings: Settings, url: string): Promise<{ baseP99Ms: number; rows: HoldRow[] }> {
   const measure = async (rate: number) => {
-    const { stdout } = await timed(stressCommand(url, rate, HOLD_SECONDS, 'lean'));
+    const { stdout } = await timed(stressCommand(settings, url, rate, settings.holdSeconds, 'lean'));
     return JSON.parse(stdout);
   };
-  const base = await measure(BASE_RATE);
+  const base = await measure(settings.baseRate);
   const baseP99Ms = base.latencyMs.p99 as number;
   const rows: HoldRow[] = [];
   let misses = 0;
-  for (const rate of HOLD_RATES) {
+  for (const rate of settings.holdRates) {
     const summary = await measure(rate);
     const p99Ms = summary.latencyMs.p99 as number;
     const held = summary.throughput.achieved >= 0.99 * rate && p99Ms <= 2 * baseP99Ms;
@@ -218,7 +253,8 @@ function rateSection(rate: number, rows: Row[], targetCeiling: number): string[]
   ];
 }
 
-function markdown(byRate: Map<number, Row[]>, wrk: Row, hold: { baseP99Ms: number; rows: HoldRow[] }): string {
+function markdown(settings: Settings, byRate: Map<number, Row[]>, wrk: Row, hold: { baseP99Ms: number; rows: HoldRow[] }): string {
+  const { connections, seconds } = settings;
   const best = hold.rows.filter((row) => row.held).reduce((max, row) => Math.max(max, row.rate), 0);
   const commands = new Map<string, string>();
   for (const rows of byRate.values()) for (const row of rows) if (!commands.has(row.tool)) commands.set(row.tool, row.command);
@@ -235,11 +271,11 @@ function markdown(byRate: Map<number, Row[]>, wrk: Row, hold: { baseP99Ms: numbe
     '',
     'Absolute times are noisy on a shared 2-core machine; the ratios within one table are the figures to read.',
     '',
-    `## CPU per request and p99, ${CONNECTIONS} connections, ${SECONDS} s, /hello`,
+    `## CPU per request and p99, ${connections} connections, ${seconds} s, /hello`,
     '',
-    `CPU = user + sys of the whole generator process (start-up included), from GNU time, over every request it sent (\`stress\`'s ${WARMUP_SECONDS} s warm-up included).`,
+    `CPU = user + sys of the whole generator process (start-up included), from GNU time, over every request it sent (\`stress\`'s ${settings.warmupSeconds} s warm-up included).`,
     '',
-    ...[...byRate].flatMap(([rate, rows]) => rateSection(rate, rows, wrk.requests / SECONDS)),
+    ...[...byRate].flatMap(([rate, rows]) => rateSection(rate, rows, wrk.requests / wrkSeconds(settings))),
     `### wrk flat out (closed loop: its ceiling on one core)`,
     '',
     '| tool | requests | CPU s | CPU µs / request | p99 ms | note |',
@@ -248,7 +284,7 @@ function markdown(byRate: Map<number, Row[]>, wrk: Row, hold: { baseP99Ms: numbe
     '',
     `## Highest rate one worker holds on /hello: **${thousands(best)} req/s**`,
     '',
-    `Held = achieved >= 99% of offered and p99 within 2x of the p99 at ${thousands(BASE_RATE)} req/s (${fmt(hold.baseP99Ms)} ms), over ${HOLD_SECONDS} s runs (\`--client lean\`, ${CONNECTIONS} connections).`,
+    `Held = achieved >= 99% of offered and p99 within 2x of the p99 at ${thousands(settings.baseRate)} req/s (${fmt(hold.baseP99Ms)} ms), over ${settings.holdSeconds} s runs (\`--client lean\`, ${connections} connections).`,
     '',
     '| offered req/s | achieved req/s | p99 ms | scheduler lag p99 ms | held |',
     '|---:|---:|---:|---:|:---:|',
@@ -277,27 +313,56 @@ function keptSections(): string {
   return at < 0 ? '' : current.slice(at);
 }
 
-async function main(): Promise<void> {
+/** What the command line asks for: the measured bench, or --smoke; where the report goes. */
+function parseArguments(argv: readonly string[]): { settings: Settings; smoke: boolean; out: string } | string {
+  let smoke = false;
+  let out: string | null = null;
+  for (let index = 0; index < argv.length; index++) {
+    const arg = argv[index]!;
+    if (arg === '--smoke') smoke = true;
+    else if (arg === '--out' && argv[index + 1] !== undefined) out = argv[++index]!;
+    else return `unknown argument "${arg}" (only --smoke and --out FILE)`;
+  }
+  const defaultOut = smoke ? join(mkdtempSync(join(tmpdir(), 'stress-bench-')), 'BENCHMARKS.md') : `${root}BENCHMARKS.md`;
+  return { settings: smoke ? SMOKE : MEASURED, smoke, out: out ?? defaultOut };
+}
+
+async function main(): Promise<number> {
+  const parsed = parseArguments(process.argv.slice(2));
+  if (typeof parsed === 'string') {
+    process.stderr.write(`bench: ${parsed}\n`);
+    return 2;
+  }
+  const { settings, smoke, out } = parsed;
   const target = await startTarget();
   try {
-    const byRate = await ratesTable(target.url);
+    const byRate = await ratesTable(settings, target.url);
     const wrk = await wrkRow(
+      settings,
       target.url,
       'wrk',
       'wrk 4.1 (C, Debian)',
       null,
       'closed loop flat out: latency at its own rate, from the actual send',
     );
-    const hold = await holdSearch(target.url);
-    const text = markdown(byRate, wrk, hold).replaceAll(target.url, 'http://127.0.0.1:PORT') + keptSections();
-    writeFileSync(`${root}BENCHMARKS.md`, text);
+    const hold = await holdSearch(settings, target.url);
+    const warning = smoke ? '> A smoke run (`npm run bench -- --smoke`): every part ran for a moment; its figures mean nothing.\n\n' : '';
+    const text = warning + markdown(settings, byRate, wrk, hold).replaceAll(target.url, 'http://127.0.0.1:PORT') + keptSections();
+    writeFileSync(out, text);
     process.stdout.write(text);
+    process.stderr.write(`bench: written to ${out}\n`);
+    return 0;
   } finally {
     target.stop();
   }
 }
 
-main().catch((error) => {
-  process.stderr.write(`bench: ${error.message}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error) => {
+    process.stderr.write(`bench: ${error.message}\n`);
+    process.exit(1);
+  },
+);

@@ -30,6 +30,8 @@ export const TEST_PREREQUISITES: readonly Prerequisite[] = [
     executables: ['/usr/sbin/useradd', '/usr/sbin/userdel'],
     why: 'useradd and userdel for the shipped-agent test (a box user of its own)',
   },
+  { package: 'wrk', executables: ['wrk'], why: "wrk, the peer the bench's smoke test runs flat out" },
+  { package: 'time', executables: ['/usr/bin/time'], why: "GNU time, the bench's measure of CPU seconds" },
 ];
 
 /** The prerequisites with at least one executable not among `found`. */

@@ -6,6 +6,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 /** bin/target-server, from dist/test/helpers/ */
@@ -82,4 +83,23 @@ export function spawnTarget(args: readonly string[] = [], options: SpawnOptions 
       resolve({ url: match[1]!, engine: match[2] as 'native' | 'fallback', line, child, stderr: () => stderr, stop });
     });
   });
+}
+
+/**
+ * The target server for a file's tests: started before the first, stopped after the last (its
+ * start is the same for every test). Registers the file's `before` and `after`; read `target`
+ * inside the tests.
+ */
+export function useTarget(args: readonly string[] = []): { readonly target: SpawnedTarget } {
+  let target: SpawnedTarget | undefined;
+  before(async () => {
+    target = await spawnTarget(args);
+  });
+  after(() => target?.stop());
+  return {
+    get target() {
+      if (target === undefined) throw new Error('the target is read before it started: read it inside a test');
+      return target;
+    },
+  };
 }

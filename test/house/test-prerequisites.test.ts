@@ -15,7 +15,16 @@ import {
 } from '../../scripts/test-prerequisites.js';
 
 const EVERYTHING = new Set(TEST_PREREQUISITES.flatMap((entry) => entry.executables));
-const NO_BROWSER_NO_SSHD = new Set(['ssh', 'ssh-keygen', '/usr/sbin/nginx', 'openssl', '/usr/sbin/useradd', '/usr/sbin/userdel']);
+const NO_BROWSER_NO_SSHD = new Set([
+  'ssh',
+  'ssh-keygen',
+  '/usr/sbin/nginx',
+  'openssl',
+  '/usr/sbin/useradd',
+  '/usr/sbin/userdel',
+  'wrk',
+  '/usr/bin/time',
+]);
 
 function without(...executables: string[]): Set<string> {
   return new Set([...EVERYTHING].filter((executable) => !executables.includes(executable)));
@@ -31,6 +40,8 @@ test('the table: each package and the executables that show it is installed', ()
       ['nginx', ['/usr/sbin/nginx']],
       ['openssl', ['openssl']],
       ['passwd', ['/usr/sbin/useradd', '/usr/sbin/userdel']],
+      ['wrk', ['wrk']],
+      ['time', ['/usr/bin/time']],
     ],
   );
 });
@@ -42,7 +53,8 @@ test('missing: a package counts as missing when any one of its executables is', 
     [without('ssh-keygen'), ['openssh-client']],
     [without('/usr/sbin/nginx'), ['nginx']],
     [without('/usr/sbin/userdel'), ['passwd']],
-    [new Set(), ['chromium', 'openssh-server', 'openssh-client', 'nginx', 'openssl', 'passwd']],
+    [without('wrk', '/usr/bin/time'), ['wrk', 'time']],
+    [new Set(), ['chromium', 'openssh-server', 'openssh-client', 'nginx', 'openssl', 'passwd', 'wrk', 'time']],
   ];
   for (const [found, packages] of table) {
     assert.deepEqual(

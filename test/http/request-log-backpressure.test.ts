@@ -7,14 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { constants, createReadStream, openSync, closeSync, statSync } from 'node:fs';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Summary } from '../../engine/summary/summary.js';
 import { assertInvariants } from '../helpers/invariants.js';
-import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
+import { useTarget } from '../helpers/spawn-target.js';
 import { runStress } from '../helpers/stress-cli.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 const HOOK = new URL('../helpers/log-fifo-hook.js', import.meta.url).href;
 /** How long the "disk" takes nothing, from the moment the worker opened its part. */
@@ -22,15 +22,8 @@ const STUCK_MS = 3000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-const dir = await mkdtemp(join(tmpdir(), 'stress-log-pressure-'));
-let target: SpawnedTarget;
-before(async () => {
-  target = await spawnTarget([]);
-});
-after(async () => {
-  await target.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = await tempDirForFile('log-pressure');
+const fixture = useTarget();
 
 async function until(what: string, done: () => boolean, limitMs = 20_000): Promise<void> {
   for (const end = Date.now() + limitMs; !done(); await sleep(20)) if (Date.now() > end) throw new Error(`waited in vain: ${what}`);
@@ -61,7 +54,7 @@ test('--log on a disk that takes nothing for 3 s: the generator waits for it, an
   const part = `${log}.part0`;
   const env = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${HOOK}`.trim(), FIFO_HOOK_PATH: part };
   // ~45 bytes a row at 2,000 req/s: the pipe's 64 KiB and the worker's 64 KiB batch fill in under a second
-  const args = [`${target.url}/hello`, '--rate', '2000', '--duration', '3s', '--warmup', '0', '--workers', '1'];
+  const args = [`${fixture.target.url}/hello`, '--rate', '2000', '--duration', '3s', '--warmup', '0', '--workers', '1'];
   const running = runStress([...args, '--log', log, '--json', '--quiet'], 60_000, undefined, { env });
 
   await until('the hook making the part a pipe', () => isPipe(part));

@@ -10,6 +10,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mapConcurrently } from '../helpers/concurrently.js';
 import { runStress } from '../helpers/stress-cli.js';
 
 let connections = 0;
@@ -35,21 +36,27 @@ async function refused(args: string[], expected: RegExp[]): Promise<void> {
 }
 
 test('each kind of bad input is refused with exit 2, naming what is wrong', async () => {
-  await refused(['htp:/nowhere'], [/url: "htp:\/nowhere"/]);
-  await refused(['ftp://127.0.0.1/'], [/must be http:\/\/ or https:\/\//]);
-  await refused([url, '--rate', '0'], [/--rate: "0" must be more than 0/]);
-  await refused([url, '--rate', 'NaN'], [/--rate/]);
-  await refused([url, '--rate', '-5'], [/--rate/]);
-  await refused([url, '--duration', '400d'], [/--duration/]);
-  await refused([url, '--ramp', '5000:100'], [/--ramp: "5000:100" must rise/]);
-  await refused([url, '--header', ': value'], [/--header: ": value"/]);
-  await refused([url, '--body-file', join(dir, 'missing.bin')], [/--body-file: cannot read/]);
-  await refused([url, '--agents=-oProxyCommand=evil'], [/-oProxyCommand=evil/]);
-  await refused([url, '--agents', 'box1;rm -rf ~'], [/box1;rm -rf ~/]);
-  await refused([url, '--fail-on', 'p99'], [/--fail-on: "p99" is not a threshold/]);
   const profile = join(dir, 'profile.json');
   await writeFile(profile, JSON.stringify({ rate: 100, colour: 'blue', timeout: true }));
-  await refused([url, '--profile', profile], [/profile field "colour" is unknown/, /profile field "timeout" must be/]);
+  const table: Array<[string[], RegExp[]]> = [
+    [['htp:/nowhere'], [/url: "htp:\/nowhere"/]],
+    [['ftp://127.0.0.1/'], [/must be http:\/\/ or https:\/\//]],
+    [[url, '--rate', '0'], [/--rate: "0" must be more than 0/]],
+    [[url, '--rate', 'NaN'], [/--rate/]],
+    [[url, '--rate', '-5'], [/--rate/]],
+    [[url, '--duration', '400d'], [/--duration/]],
+    [[url, '--ramp', '5000:100'], [/--ramp: "5000:100" must rise/]],
+    [[url, '--header', ': value'], [/--header: ": value"/]],
+    [[url, '--body-file', join(dir, 'missing.bin')], [/--body-file: cannot read/]],
+    [[url, '--agents=-oProxyCommand=evil'], [/-oProxyCommand=evil/]],
+    [[url, '--agents', 'box1;rm -rf ~'], [/box1;rm -rf ~/]],
+    [[url, '--fail-on', 'p99'], [/--fail-on: "p99" is not a threshold/]],
+    [
+      [url, '--profile', profile],
+      [/profile field "colour" is unknown/, /profile field "timeout" must be/],
+    ],
+  ];
+  await mapConcurrently(table, ([args, expected]) => refused(args, expected));
   assert.equal(connections, 0, 'no load was sent');
 });
 
@@ -63,15 +70,15 @@ test('many problems at once are all reported, on one line', async () => {
 
 test('output files that cannot be written are refused before any load, not found out at the end', async () => {
   const missing = join(dir, 'no-such-folder');
-  await refused(
-    [url, '--out', join(missing, 'r.json')],
-    [/^stress: --out: cannot write ".*r\.json": the folder ".*no-such-folder" does not exist/],
-  );
-  await refused([url, '--log', join(missing, 'r.csv')], [/--log: cannot write/]);
-  await refused([url, '--hdr-log', dir], [/--hdr-log: cannot write ".*": it is a folder/]);
-  await refused([url, '--html', join(missing, 'r.html')], [/--html: cannot write/]);
   const same = join(dir, 'same.json');
-  await refused([url, '--out', same, '--html', same], [/--html: ".*same\.json" is also --out; give another file/]);
+  const table: Array<[string[], RegExp[]]> = [
+    [[url, '--out', join(missing, 'r.json')], [/^stress: --out: cannot write ".*r\.json": the folder ".*no-such-folder" does not exist/]],
+    [[url, '--log', join(missing, 'r.csv')], [/--log: cannot write/]],
+    [[url, '--hdr-log', dir], [/--hdr-log: cannot write ".*": it is a folder/]],
+    [[url, '--html', join(missing, 'r.html')], [/--html: cannot write/]],
+    [[url, '--out', same, '--html', same], [/--html: ".*same\.json" is also --out; give another file/]],
+  ];
+  await mapConcurrently(table, ([args, expected]) => refused(args, expected));
   assert.equal(connections, 0, 'no load was sent');
 });
 

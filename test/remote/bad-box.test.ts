@@ -17,35 +17,25 @@ import type { ChildProcess } from 'node:child_process';
 import { ERROR_CLASSES } from '../../engine/measure/snapshot.js';
 import type { Summary } from '../../engine/summary/summary.js';
 import { assertInvariants } from '../helpers/invariants.js';
-import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
-import { startSshLab, type SshLab } from '../helpers/sshd.js';
 import { runStress } from '../helpers/stress-cli.js';
+import { useTargetAndBoxes } from '../helpers/target-and-boxes.js';
 
 const BAD_AGENT = fileURLToPath(new URL('../helpers/bad-agent.js', import.meta.url));
 /** Per box: 20 req/s for 2 s in 500 ms intervals, so every box sends several snapshots. */
 const RATE_PER_BOX = 20;
 
-let target: SpawnedTarget;
-let lab: SshLab;
+const fixture = useTargetAndBoxes(['127.0.0.2']);
 let dir: string;
 before(async () => {
-  target = await spawnTarget([]);
-  lab = await startSshLab(['127.0.0.2']);
   dir = await mkdtemp(join(tmpdir(), 'stress-bad-box-'));
 });
-after(async () => {
-  await target?.stop();
-  const left = lab ? await lab.settled() : [];
-  await lab?.stop();
-  await rm(dir, { recursive: true, force: true });
-  assert.deepEqual(left, [], 'no ssh, sshd session or agent process outlives the tests');
-});
+after(() => rm(dir, { recursive: true, force: true }));
 
 /** A run on one box per kind (kind i on the box of slot i); the first is normally `honest`. */
 function boxArgs(kinds: readonly string[]): string[] {
-  const box = lab.boxes[0]!;
+  const box = fixture.boxes[0]!;
   return [
-    `${target.url}/hello`,
+    `${fixture.target.url}/hello`,
     '--rate',
     String(RATE_PER_BOX * kinds.length),
     '--duration',
@@ -54,13 +44,10 @@ function boxArgs(kinds: readonly string[]): string[] {
     '0',
     '--interval',
     '500ms',
-    '--agents',
-    kinds.map(() => box.agent).join(','),
-    ...lab.sshArgs,
-    '--remote-command',
-    `${process.execPath} --single-threaded-gc ${BAD_AGENT} ${kinds.join(',')}`,
-    '--workers',
-    '1',
+    ...fixture.remoteArgs(
+      kinds.map(() => box.agent),
+      `${process.execPath} --single-threaded-gc ${BAD_AGENT} ${kinds.join(',')}`,
+    ),
   ];
 }
 

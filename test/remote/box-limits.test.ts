@@ -6,31 +6,20 @@
  * from the box's session marker) or is killed; the other runs as usual and must not be named.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { ReportDocument } from '../../engine/report/document.js';
 import { assertInvariants } from '../helpers/invariants.js';
-import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
-import { remoteCommandHolding, startSshLab, type LoadBox, type SshLab } from '../helpers/sshd.js';
+import { remoteCommandHolding, type LoadBox } from '../helpers/sshd.js';
 import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
+import { useTargetAndBoxes } from '../helpers/target-and-boxes.js';
 
-let target: SpawnedTarget;
-let lab: SshLab;
-before(async () => {
-  target = await spawnTarget([]);
-  lab = await startSshLab(['127.0.0.2', '127.0.0.3']);
-});
-after(async () => {
-  await target?.stop();
-  const left = lab ? await lab.settled() : [];
-  await lab?.stop();
-  assert.deepEqual(left, [], 'no ssh, sshd session or agent process outlives the tests');
-});
+const fixture = useTargetAndBoxes();
 
 /** A ramp of 1 s steps over both boxes (one worker each); its JSON document. */
-async function rampOverBoxes(ramp: string, steps: number, remoteCommand = lab.remoteCommand): Promise<ReportDocument> {
-  const [a, b] = lab.boxes as [LoadBox, LoadBox];
-  const args = [`${target.url}/hello`, '--ramp', ramp, '--steps', String(steps), '--step', '1s', '--warmup', '0'];
-  args.push('--agents', `${a.agent},${b.agent}`, ...lab.sshArgs, '--remote-command', remoteCommand, '--workers', '1');
+async function rampOverBoxes(ramp: string, steps: number, remoteCommand?: string): Promise<ReportDocument> {
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
+  const args = [`${fixture.target.url}/hello`, '--ramp', ramp, '--steps', String(steps), '--step', '1s', '--warmup', '0'];
+  args.push(...fixture.remoteArgs([a.agent, b.agent], remoteCommand));
   // contention on two shared cores must not make the other box fall behind too
   args.push('--max-lag', CONTENTION_MAX_LAG, '--json', '--quiet');
   const run = await runStress(args, 60_000);
@@ -61,24 +50,24 @@ function assertStoppedBy(document: ReportDocument, box: LoadBox, other: LoadBox,
 }
 
 test('a box that falls behind makes its ramp step generator-limited, naming that box and not the other', async () => {
-  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
   // the box's worker starts about a second before the start instant (the remote start lead): held
   // from about 0.4 s into the first step, its requests due meanwhile leave up to 600 ms late
-  const document = await rampOverBoxes('100:300', 3, remoteCommandHolding(lab, b, 1300, 600));
+  const document = await rampOverBoxes('100:300', 3, remoteCommandHolding(fixture.lab, b, 1300, 600));
   assertStoppedBy(document, b, a, /scheduler lag p99|event loop delay|busy/);
 });
 
 test('a box lost mid-ramp makes the step it could not finish generator-limited, naming it', async () => {
-  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
   // the run starts 1 s or more after the agent appears: the kill lands about 2 s into 4 steps of 1 s
   let killed = false;
   const until = Date.now() + 20_000;
   const look = setInterval(() => {
-    const pids = lab.agentPids(b);
+    const pids = fixture.lab.agentPids(b);
     if (pids.length === 0 && Date.now() < until) return;
     clearInterval(look);
     setTimeout(() => {
-      for (const pid of pids) if (lab.agentPids(b).includes(pid)) process.kill(pid, 'SIGKILL');
+      for (const pid of pids) if (fixture.lab.agentPids(b).includes(pid)) process.kill(pid, 'SIGKILL');
       killed = pids.length > 0;
     }, 3000);
   }, 50);

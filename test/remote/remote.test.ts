@@ -4,7 +4,7 @@
  * worker per box): what is checked is the split, the merge, the faults, and that nothing is left
  * running, not speed.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { BreakingPoint, StepReport } from '../../engine/verdict/step-report.js';
@@ -13,28 +13,15 @@ import { VERSION } from '../../common/version.js';
 import { parseAgentAddress, type AgentAddress } from '../../engine/remote/agent-address.js';
 import { shellCommandLine, sshArgv } from '../../engine/remote/ssh.js';
 import { assertInvariants } from '../helpers/invariants.js';
-import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
-import { remoteCommandHolding, startSshLab, type LoadBox, type SshLab } from '../helpers/sshd.js';
+import { spawnTarget } from '../helpers/spawn-target.js';
+import { remoteCommandHolding, type LoadBox } from '../helpers/sshd.js';
 import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
+import { useTargetAndBoxes } from '../helpers/target-and-boxes.js';
 
 const FAKE_AGENT = fileURLToPath(new URL('../helpers/fake-agent.js', import.meta.url));
 
-let target: SpawnedTarget;
-let lab: SshLab;
-before(async () => {
-  target = await spawnTarget([]);
-  lab = await startSshLab(['127.0.0.2', '127.0.0.3']);
-});
-after(async () => {
-  await target?.stop();
-  const left = lab ? await lab.settled() : [];
-  await lab?.stop();
-  assert.deepEqual(left, [], 'no ssh, sshd session or agent process outlives the tests');
-});
-
-function remoteArgs(agents: string[], remoteCommand = lab.remoteCommand): string[] {
-  return ['--agents', agents.join(','), ...lab.sshArgs, '--remote-command', remoteCommand, '--workers', '1'];
-}
+const fixture = useTargetAndBoxes();
+const { remoteArgs } = fixture;
 
 function parse(stdout: string): Summary & { remote: NonNullable<Summary['remote']> } {
   const summary = JSON.parse(stdout) as Summary;
@@ -47,20 +34,20 @@ function parse(stdout: string): Summary & { remote: NonNullable<Summary['remote'
 function whenAgentRuns(box: LoadBox, afterMs: number, act: (pid: number) => void): void {
   const until = Date.now() + 20_000;
   const look = setInterval(() => {
-    const pids = lab.agentPids(box);
+    const pids = fixture.lab.agentPids(box);
     if (pids.length === 0 && Date.now() < until) return;
     clearInterval(look);
     // an agent already gone when the time comes fails the test by its figures, not here
     if (pids.length > 0) {
       setTimeout(() => {
-        for (const pid of pids) if (lab.agentPids(box).includes(pid)) act(pid);
+        for (const pid of pids) if (fixture.lab.agentPids(box).includes(pid)) act(pid);
       }, afterMs);
     }
   }, 50);
 }
 
 /** The lab's `--ssh-option` values, and a box's address, as the controller builds its ssh argv from them. */
-const sshOptions = () => lab.sshArgs.filter((_, index) => index % 2 === 1);
+const sshOptions = () => fixture.lab.sshArgs.filter((_, index) => index % 2 === 1);
 function address(agent: string): AgentAddress {
   const parsed = parseAgentAddress(agent);
   assert.ok(typeof parsed !== 'string', parsed as string);
@@ -70,9 +57,9 @@ function address(agent: string): AgentAddress {
 const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
 
 test('two boxes: the rate is split exactly, the merge is the sum of the boxes, each box is reported', async () => {
-  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
   const run = await runStress([
-    `${target.url}/hello`,
+    `${fixture.target.url}/hello`,
     '--rate',
     '400',
     '--duration',
@@ -116,16 +103,16 @@ test('two boxes: the rate is split exactly, the merge is the sum of the boxes, e
   }
   // the worst offset is the largest in size (two boxes may tie with opposite signs)
   assert.equal(Math.abs(summary.remote.clockOffsetMs), Math.max(...boxes.map((box) => Math.abs(box.clockOffsetMs))));
-  assert.deepEqual(await lab.settled(), [], 'every agent and ssh is gone after the run');
+  assert.deepEqual(await fixture.lab.settled(), [], 'every agent and ssh is gone after the run');
 });
 
 test("the merge mixes the boxes' latencies, never averages them: one box held 1.5 s puts the merged p99 beside its own", async () => {
-  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
   // b's worker starts about 1 s before the start instant (the remote start lead): held from about
   // 1 s into the 4 s run for 1.5 s, so the 300 requests b had due meanwhile (of 1,600 in all) leave
   // up to 1.5 s late, and none of a's
-  const args = [`${target.url}/hello`, '--rate', '400', '--duration', '4s', '--warmup', '0'];
-  args.push(...remoteArgs([a.agent, b.agent], remoteCommandHolding(lab, b, 2000, 1500)), '--max-lag', CONTENTION_MAX_LAG);
+  const args = [`${fixture.target.url}/hello`, '--rate', '400', '--duration', '4s', '--warmup', '0'];
+  args.push(...remoteArgs([a.agent, b.agent], remoteCommandHolding(fixture.lab, b, 2000, 1500)), '--max-lag', CONTENTION_MAX_LAG);
   const run = await runStress([...args, '--json', '--quiet']);
   assert.equal(run.code, 0, run.stderr);
   const summary = parse(run.stdout);
@@ -140,14 +127,14 @@ test("the merge mixes the boxes' latencies, never averages them: one box held 1.
   assert.ok(merged >= low + 0.8 * (high - low) && merged <= high + 0.01, `merged p99 ${merged} ms, boxes ${low} and ${high} ms`);
   // and the middle of the merge is the on-time majority's
   assert.ok(summary.latencyMs.p50! < 100, `merged p50 ${summary.latencyMs.p50} ms`);
-  assert.deepEqual(await lab.settled(), []);
+  assert.deepEqual(await fixture.lab.settled(), []);
 });
 
 test('a ramp over two boxes: every step is split across them, and the text lists each box', async () => {
-  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
   // every step runs whatever its verdict, so each box's share is known exactly: (100 + 300) / 2
   const run = await runStress([
-    `${target.url}/hello`,
+    `${fixture.target.url}/hello`,
     '--ramp',
     '100:300',
     '--steps',
@@ -173,7 +160,7 @@ test('a ramp over two boxes: every step is split across them, and the text lists
 });
 
 test('--refine over two boxes: each bisecting run goes through the boxes, and the breaking point is refined', async (t) => {
-  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
   // 700 req/s of capacity: 600 holds, 900 achieves ~78% and breaks; refining bisects between them
   const capped = await spawnTarget(['--capacity', '700']);
   try {
@@ -232,9 +219,9 @@ test('--refine over two boxes: each bisecting run goes through the boxes, and th
 });
 
 test('an unreachable box fails the start at once, in one line naming it after the ssh command lines, and no load is left on the others', async () => {
-  const [a] = lab.boxes as [LoadBox];
+  const [a] = fixture.boxes as [LoadBox];
   const dead = `127.0.0.4:${a.port}`; // nothing listens there
-  const run = await runStress([`${target.url}/hello`, '--rate', '100', '--duration', '2s', ...remoteArgs([a.agent, dead])], 30_000);
+  const run = await runStress([`${fixture.target.url}/hello`, '--rate', '100', '--duration', '2s', ...remoteArgs([a.agent, dead])], 30_000);
   assert.equal(run.code, 1, run.stderr);
   assert.equal(run.stdout, '');
   // each box's ssh command line, as it was started, then the one line of the failure
@@ -242,18 +229,28 @@ test('an unreachable box fails the start at once, in one line naming it after th
   assert.equal(lines.length, 3, run.stderr);
   assert.equal(
     lines[0],
-    `stress: agent ${a.agent}: ${shellCommandLine(['ssh', ...sshArgv(address(a.agent), sshOptions(), lab.remoteCommand)])}`,
+    `stress: agent ${a.agent}: ${shellCommandLine(['ssh', ...sshArgv(address(a.agent), sshOptions(), fixture.lab.remoteCommand)])}`,
   );
-  assert.equal(lines[1], `stress: agent ${dead}: ${shellCommandLine(['ssh', ...sshArgv(address(dead), sshOptions(), lab.remoteCommand)])}`);
+  assert.equal(
+    lines[1],
+    `stress: agent ${dead}: ${shellCommandLine(['ssh', ...sshArgv(address(dead), sshOptions(), fixture.lab.remoteCommand)])}`,
+  );
   assert.match(lines[2]!, /^stress: agent 127\.0\.0\.4:\d+: .*(refused|unreachable|timed out)/i);
   assert.ok(run.elapsedMs < 10_000, `failed in ${run.elapsedMs} ms`);
-  assert.deepEqual(await lab.settled(), []);
+  assert.deepEqual(await fixture.lab.settled(), []);
 });
 
 test('a box of another version is refused, naming both versions', async () => {
-  const [a] = lab.boxes as [LoadBox];
+  const [a] = fixture.boxes as [LoadBox];
   const run = await runStress(
-    [`${target.url}/hello`, '--rate', '100', '--duration', '2s', ...remoteArgs([a.agent], `${process.execPath} ${FAKE_AGENT} 0.0.9`)],
+    [
+      `${fixture.target.url}/hello`,
+      '--rate',
+      '100',
+      '--duration',
+      '2s',
+      ...remoteArgs([a.agent], `${process.execPath} ${FAKE_AGENT} 0.0.9`),
+    ],
     30_000,
   );
   assert.equal(run.code, 1, run.stderr);
@@ -262,16 +259,16 @@ test('a box of another version is refused, naming both versions', async () => {
     `stress: agent ${a.agent}: ${shellCommandLine(['ssh', ...sshArgv(address(a.agent), sshOptions(), command)])}`,
     `stress: agent ${a.agent} runs stress 0.0.9, this is ${VERSION}`,
   ]);
-  assert.deepEqual(await lab.settled(), []);
+  assert.deepEqual(await fixture.lab.settled(), []);
 });
 
 test("a box killed mid-run is reported with when and why; its data so far and the other box's are kept", async () => {
-  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
   // the run starts 1 s or more after the agent appears (hello, clock pings, the start lead); the
   // kill lands about 2 s into a 4 s run, so the box has sent its first 1 s interval by then
   whenAgentRuns(b, 3000, (pid) => process.kill(pid, 'SIGKILL'));
   const run = await runStress([
-    `${target.url}/hello`,
+    `${fixture.target.url}/hello`,
     '--rate',
     '200',
     '--duration',
@@ -293,14 +290,14 @@ test("a box killed mid-run is reported with when and why; its data so far and th
   assert.ok(lost.scheduled > 0 && lost.scheduled < 400, `its data up to the loss is kept: ${lost.scheduled}`);
   assert.equal(summary.totals.scheduled, kept.scheduled + lost.scheduled);
   assert.equal(summary.interrupted, false, 'the run went on');
-  assert.deepEqual(await lab.settled(), []);
+  assert.deepEqual(await fixture.lab.settled(), []);
 });
 
 test('--abort-on-agent-loss stops every box when one is lost and exits 1 with the partial merge', async () => {
-  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
   whenAgentRuns(b, 2000, (pid) => process.kill(pid, 'SIGKILL'));
   const run = await runStress([
-    `${target.url}/hello`,
+    `${fixture.target.url}/hello`,
     '--rate',
     '200',
     '--duration',
@@ -322,14 +319,14 @@ test('--abort-on-agent-loss stops every box when one is lost and exits 1 with th
     `stopped early: ${summary.remote.agents[0]!.scheduled}`,
   );
   assert.ok(run.elapsedMs < 15_000, `took ${run.elapsedMs} ms`);
-  assert.deepEqual(await lab.settled(), []);
+  assert.deepEqual(await fixture.lab.settled(), []);
 });
 
 test('SIGINT stops every box, drains, prints the partial merge and exits 130', async () => {
-  const [a, b] = lab.boxes as [LoadBox, LoadBox];
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
   const run = await runStress(
     [
-      `${target.url}/delay/300`,
+      `${fixture.target.url}/delay/300`,
       '--rate',
       '100',
       '--duration',
@@ -354,5 +351,5 @@ test('SIGINT stops every box, drains, prints the partial merge and exits 130', a
     assert.ok(box.success >= box.requests - 3, 'requests in flight were given time to finish');
   }
   assert.ok(run.elapsedMs < 15_000, `stopped in ${run.elapsedMs} ms`);
-  assert.deepEqual(await lab.settled(), []);
+  assert.deepEqual(await fixture.lab.settled(), []);
 });

@@ -4,29 +4,22 @@
  * read back with hdr-histogram-js as HdrHistogram's own tools would.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { test } from 'node:test';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HistogramLogReader } from 'hdr-histogram-js';
 import type { ReportDocument } from '../../engine/report/document.js';
-import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
+import { useTarget } from '../helpers/spawn-target.js';
 import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
-const dir = await mkdtemp(join(tmpdir(), 'stress-ramp-outputs-'));
-let target: SpawnedTarget;
-before(async () => {
-  target = await spawnTarget([]);
-});
-after(async () => {
-  await target.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = await tempDirForFile('ramp-outputs');
+const fixture = useTarget();
 
 test('a ramp: --json prints the --out file byte for byte, and --hdr-log tags every interval with its step', async () => {
   const out = join(dir, 'ramp.json');
   const hlog = join(dir, 'ramp.hlog');
-  const args = [`${target.url}/hello`, '--ramp', '200:400', '--steps', '2', '--step', '1s', '--interval', '250ms', '--warmup', '0'];
+  const args = [`${fixture.target.url}/hello`, '--ramp', '200:400', '--steps', '2', '--step', '1s', '--interval', '250ms', '--warmup', '0'];
   args.push('--max-lag', CONTENTION_MAX_LAG, '--json', '--quiet', '--out', out, '--hdr-log', hlog);
   const run = await runStress(args, 30_000);
   assert.equal(run.code, 0, run.stderr);
