@@ -17,7 +17,7 @@ import { openHlog, writeReports } from './report/files.js';
 import { judgeThresholds } from './verdict/thresholds.js';
 import { joinParts, removeParts } from './http/request-log.js';
 import type { IntervalStats } from './measure/snapshot.js';
-import { workersFor, type RunResult, type RunSpec } from './run/contract.js';
+import { allOf, workersFor, type IntervalListener, type RunResult, type RunSpec } from './run/contract.js';
 import { agentCommand } from './remote/agent.js';
 import { reportCommand } from './report/report-command.js';
 import { AgentError } from './remote/agent-link.js';
@@ -26,6 +26,8 @@ import { count } from '../common/format.js';
 import { VERSION } from '../common/version.js';
 import { summarize } from './summary/summary.js';
 import { startBundledTarget } from './bundled-target.js';
+import { openMetricsEndpoint, type MetricsEndpoint } from './metrics/metrics-endpoint.js';
+import { ListenError } from './metrics/metrics-server.js';
 
 /** How long in-flight requests get after Ctrl-C before they count as interrupted. */
 const INTERRUPT_DRAIN_MS = 2000;
@@ -190,17 +192,51 @@ class Interrupts {
   }
 }
 
-function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, onInterval: (interval: IntervalStats) => void, runs: Runs): Runner {
+function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, onInterval: IntervalListener, runs: Runs): Runner {
   if (plan.mode === 'ramp') return new RampRunner(plan.ramp!, base, onInterval, plan.maxLagMs, runs.makeRun);
   const load: RunSpec['load'] =
     plan.mode === 'rate'
       ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
       : { kind: 'clients', clients: plan.clients!, requests: plan.requests, durationMs: plan.durationMs };
-  const run = runs.makeRun({ ...base, load, lastPool: true }, onInterval);
+  const place = plan.mode === 'rate' ? { step: 0, offeredRate: plan.rate! } : undefined;
+  const run = runs.makeRun({ ...base, load, lastPool: true }, (interval, parts) => onInterval(interval, parts, place));
   return { stop: (drainMs) => run.stop(drainMs), run: async () => ({ result: await run.run(), report: null }) };
 }
 
+/**
+ * The --metrics endpoint, listening: bound before the target starts and any load is sent, so an
+ * address that cannot be used is bad input (exit 2), found at once. Null without --metrics.
+ */
+async function openLiveOutputs(plan: Plan): Promise<MetricsEndpoint | null | number> {
+  if (plan.metrics === null) return null;
+  try {
+    const endpoint = await openMetricsEndpoint(plan.metrics, {
+      timeoutMs: plan.timeoutMs,
+      intervalMs: plan.intervalMs,
+      openLoop: plan.mode !== 'clients',
+    });
+    // shown even with --quiet, like every port this process opens for others to reach
+    process.stderr.write(`stress: metrics for Prometheus on ${endpoint.url}\n`);
+    return endpoint;
+  } catch (error) {
+    if (error instanceof ListenError) return usageFailure(error.message);
+    throw error;
+  }
+}
+
 async function runPlan(plan: Plan): Promise<number> {
+  const metrics = await openLiveOutputs(plan);
+  if (typeof metrics === 'number') return metrics;
+  try {
+    return await runWith(plan, metrics === null ? [] : [metrics.listener]);
+  } finally {
+    // the summary is printed: the last scrape (or the linger) sees the final counts
+    await metrics?.close();
+  }
+}
+
+/** Runs the plan with `live` listening to every merged interval, and reports it. */
+async function runWith(plan: Plan, live: IntervalListener[]): Promise<number> {
   const interrupts = new Interrupts();
   interrupts.install();
   let target: Target;
@@ -212,7 +248,7 @@ async function runPlan(plan: Plan): Promise<number> {
   }
   let outcome: Measured | number;
   try {
-    outcome = await measure(plan, target.url, interrupts);
+    outcome = await measure(plan, target.url, interrupts, live);
   } finally {
     // on every way out of the run, an error too: the bundled target's thread must end before the process does
     await target.close();
@@ -230,7 +266,7 @@ interface Measured {
 }
 
 /** Opens the runs (local workers or load boxes), runs the plan and joins its request log; a number: the exit code of a run that could not start. */
-async function measure(plan: Plan, url: string, interrupts: Interrupts): Promise<Measured | number> {
+async function measure(plan: Plan, url: string, interrupts: Interrupts, live: IntervalListener[]): Promise<Measured | number> {
   let runs: Runs;
   try {
     const notice = plan.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
@@ -252,10 +288,13 @@ async function measure(plan: Plan, url: string, interrupts: Interrupts): Promise
   const progress = plan.quiet ? null : new Progress(process.stderr, plan.mode !== 'clients', plan.intervalMs);
   const startedAt = new Date();
   const hlog = plan.report.hdrLog === null ? null : await openHlog(plan.report.hdrLog, plan.mode === 'ramp');
-  const onInterval = (interval: IntervalStats) => {
-    progress?.interval(interval);
-    hlog?.write(interval);
-  };
+  const onInterval = allOf([
+    (interval: IntervalStats) => {
+      progress?.interval(interval);
+      hlog?.write(interval);
+    },
+    ...live,
+  ]);
   const runner = makeRunner(plan, baseSpec(plan, url, workers), onInterval, runs);
   interrupts.runner = runner;
   // a signal during the set-up: the run starts stopped, and its (empty) summary says so

@@ -200,6 +200,23 @@ export class Histogram {
     return best < 0 ? 0 : valueOfSlot(best);
   }
 
+  /**
+   * Adds the counts into coarser buckets: `into[i]` gains the values of every slot whose highest
+   * value is at most `bounds[i]` and above `bounds[i - 1]`, `into[bounds.length]` those above the
+   * last bound. A slot is placed by its top, as a percentile reads it, so a count never sits under
+   * a bound some of its values may exceed. `bounds`: ascending; `into`: one longer than `bounds`.
+   */
+  addCountsByBound(bounds: readonly number[], into: number[]): void {
+    let bucket = 0;
+    for (let slot = this.lowestSlot; slot <= this.highestSlot; slot++) {
+      const count = this.counts[slot - this.base]!;
+      if (count === 0) continue;
+      const top = topOfSlot(slot);
+      while (bucket < bounds.length && top > bounds[bucket]!) bucket++;
+      into[bucket]! += count;
+    }
+  }
+
   /** Everything recorded, as a compressed HdrHistogram (V2, base64): what leaves the process. */
   encode(): string {
     return this.encodeAs(true);

@@ -14,6 +14,7 @@ import { ENDURANCE_INTERVAL_MS } from '../verdict/endurance.js';
 import type { RampPlan } from '../run/contract.js';
 import { reportPlan, type ReportPlan } from './report-plan.js';
 import { tlsPlan } from './tls-plan.js';
+import { metricsPlan, type MetricsPlan } from './live-plan.js';
 
 export interface Plan {
   /** the target URL, or null to start the bundled target server and use its /test-get/0 */
@@ -54,6 +55,8 @@ export interface Plan {
   remote: RemotePlan | null;
   /** analysis, thresholds, report files, bundled target knobs */
   report: ReportPlan;
+  /** the Prometheus endpoint (--metrics); null: none */
+  metrics: MetricsPlan | null;
 }
 
 export type { RampPlan };
@@ -140,6 +143,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
   const request = requestParts(raw, problems);
   const tls = tlsPlan(raw, url, problems);
   const remote = remotePlan(raw, problems, { url, clients, workers: given(raw.workers) ? workers : null });
+  const metrics = metricsPlan(raw, problems);
 
   if (problems.length > 0) throw new PlanError(problems);
   return {
@@ -165,6 +169,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     quiet: raw.quiet ?? false,
     remote,
     report,
+    metrics,
   };
 }
 

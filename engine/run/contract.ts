@@ -109,8 +109,28 @@ export interface RunResult {
   remote?: RemoteResult;
 }
 
-/** Receives each merged interval, and for a remote run each box's part of it. */
-export type IntervalListener = (interval: IntervalStats, parts?: readonly AgentPart[]) => void;
+/**
+ * Where a merged interval lies in an open loop's plan: the step it falls in, 0-based (a ramp's
+ * refining runs count on after its steps), and the rate that step offers, requests/s.
+ */
+export interface StepPlace {
+  step: number;
+  offeredRate: number;
+}
+
+/**
+ * Receives each merged interval, for a remote run each box's part of it, and for an open loop
+ * its place in the plan (given by whoever drives the runs: main, the ramp). What watches a run
+ * live (progress, hlog, the metrics endpoint) is one of these, called once per interval.
+ */
+export type IntervalListener = (interval: IntervalStats, parts?: readonly AgentPart[], place?: StepPlace) => void;
+
+/** Many listeners as one, each called in turn with every interval. */
+export function allOf(listeners: readonly IntervalListener[]): IntervalListener {
+  return (interval, parts, place) => {
+    for (const listener of listeners) listener(interval, parts, place);
+  };
+}
 
 /** A run on this machine (LocalRun) or on load boxes (RemoteRun). */
 export interface Run {

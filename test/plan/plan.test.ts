@@ -205,6 +205,8 @@ const HELP_DEFAULTS: Record<string, string | null> = {
   html: null,
   log: null,
   'hdr-log': null,
+  metrics: null,
+  'metrics-linger': '0, close with the summary',
   bundled: null,
 };
 
