@@ -1,5 +1,5 @@
 /**
- * The bucket bounds of the latency histograms: from 50 µs up to the request timeout, about 1.5
+ * The bucket bounds of the latency histograms: from 50 µs up to the request timeout, 1.3 to 1.7
  * apart (1, 1.5, 2, 3, 5, 7 in each decade). Readable bounds (`le="0.0015"`) for the people who
  * read them in Grafana, and close enough that `histogram_quantile`, which interpolates within a
  * bucket, errs by less than half a bucket. A latency from due time may pass the timeout (a request

@@ -33,6 +33,8 @@ export function parseListenAddress(text: string): ListenAddress | string {
     host = bracketed[1]!;
     portText = bracketed[2]!;
     if (isIP(host) !== 6) return 'has no IPv6 address between its brackets';
+  } else if (trimmed.startsWith('[')) {
+    return 'has no port after its IPv6 address (use e.g. [::1]:9464)';
   } else if (trimmed.includes(':')) {
     const colon = trimmed.lastIndexOf(':');
     host = trimmed.slice(0, colon);
