@@ -15,7 +15,17 @@ import {
 } from '../../scripts/test-prerequisites.js';
 
 const EVERYTHING = new Set(TEST_PREREQUISITES.flatMap((entry) => entry.executables));
-const NO_BROWSER_NO_SSHD = new Set(['ssh', 'ssh-keygen', '/usr/sbin/nginx', 'openssl', '/usr/sbin/useradd', '/usr/sbin/userdel']);
+const NO_BROWSER_NO_SSHD = new Set([
+  'ssh',
+  'ssh-keygen',
+  '/usr/sbin/nginx',
+  'openssl',
+  'prometheus',
+  'promtool',
+  'setpriv',
+  '/usr/sbin/useradd',
+  '/usr/sbin/userdel',
+]);
 
 function without(...executables: string[]): Set<string> {
   return new Set([...EVERYTHING].filter((executable) => !executables.includes(executable)));
@@ -30,6 +40,8 @@ test('the table: each package and the executables that show it is installed', ()
       ['openssh-client', ['ssh', 'ssh-keygen']],
       ['nginx', ['/usr/sbin/nginx']],
       ['openssl', ['openssl']],
+      ['prometheus', ['prometheus', 'promtool']],
+      ['util-linux', ['setpriv']],
       ['passwd', ['/usr/sbin/useradd', '/usr/sbin/userdel']],
     ],
   );
@@ -42,7 +54,8 @@ test('missing: a package counts as missing when any one of its executables is', 
     [without('ssh-keygen'), ['openssh-client']],
     [without('/usr/sbin/nginx'), ['nginx']],
     [without('/usr/sbin/userdel'), ['passwd']],
-    [new Set(), ['chromium', 'openssh-server', 'openssh-client', 'nginx', 'openssl', 'passwd']],
+    [without('promtool'), ['prometheus']],
+    [new Set(), ['chromium', 'openssh-server', 'openssh-client', 'nginx', 'openssl', 'prometheus', 'util-linux', 'passwd']],
   ];
   for (const [found, packages] of table) {
     assert.deepEqual(
