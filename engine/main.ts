@@ -17,7 +17,7 @@ import { openHlog, writeReports } from './report/files.js';
 import { judgeThresholds } from './verdict/thresholds.js';
 import { joinParts, removeParts } from './http/request-log.js';
 import type { IntervalStats } from './measure/snapshot.js';
-import { allOf, workersFor, type IntervalListener, type RunResult, type RunSpec } from './run/contract.js';
+import { allOf, workersFor, type IntervalListener, type LiveOutput, type RunResult, type RunSpec } from './run/contract.js';
 import { agentCommand } from './remote/agent.js';
 import { reportCommand } from './report/report-command.js';
 import { AgentError } from './remote/agent-link.js';
@@ -228,15 +228,15 @@ async function runPlan(plan: Plan): Promise<number> {
   const metrics = await openLiveOutputs(plan);
   if (typeof metrics === 'number') return metrics;
   try {
-    return await runWith(plan, metrics === null ? [] : [metrics.listener]);
+    return await runWith(plan, metrics === null ? [] : [metrics]);
   } finally {
     // the summary is printed: the last scrape (or the linger) sees the final counts
     await metrics?.close();
   }
 }
 
-/** Runs the plan with `live` listening to every merged interval, and reports it. */
-async function runWith(plan: Plan, live: IntervalListener[]): Promise<number> {
+/** Runs the plan with `live` watching every merged interval, and reports it. */
+async function runWith(plan: Plan, live: LiveOutput[]): Promise<number> {
   const interrupts = new Interrupts();
   interrupts.install();
   let target: Target;
@@ -266,7 +266,7 @@ interface Measured {
 }
 
 /** Opens the runs (local workers or load boxes), runs the plan and joins its request log; a number: the exit code of a run that could not start. */
-async function measure(plan: Plan, url: string, interrupts: Interrupts, live: IntervalListener[]): Promise<Measured | number> {
+async function measure(plan: Plan, url: string, interrupts: Interrupts, live: LiveOutput[]): Promise<Measured | number> {
   let runs: Runs;
   try {
     const notice = plan.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
@@ -293,7 +293,7 @@ async function measure(plan: Plan, url: string, interrupts: Interrupts, live: In
       progress?.interval(interval);
       hlog?.write(interval);
     },
-    ...live,
+    ...live.map((output) => output.interval),
   ]);
   const runner = makeRunner(plan, baseSpec(plan, url, workers), onInterval, runs);
   interrupts.runner = runner;
@@ -309,6 +309,7 @@ async function measure(plan: Plan, url: string, interrupts: Interrupts, live: In
   }
   try {
     const { result, report } = await runner.run();
+    for (const output of live) output.ended();
     const logged = log === null ? null : await joinParts(log, workers);
     if (logged !== null && !plan.quiet) process.stderr.write(`stress: --log: ${count(logged)} requests in ${log}\n`);
     await runs.close();

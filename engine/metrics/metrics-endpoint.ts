@@ -3,15 +3,13 @@
  * fed by the interval listener, closed after the summary (see MetricsServer.close for the linger).
  */
 import type { MetricsPlan } from '../plan/live-plan.js';
-import type { IntervalListener } from '../run/contract.js';
+import type { LiveOutput } from '../run/contract.js';
 import { MetricsServer } from './metrics-server.js';
 import { RunMetrics, type RunMetricsOptions } from './run-metrics.js';
 
-export interface MetricsEndpoint {
+export interface MetricsEndpoint extends LiveOutput {
   /** http://host:port/metrics, the port the one bound */
   url: string;
-  /** to be called with every merged interval */
-  listener: IntervalListener;
   /** once the summary is printed: after a scrape of the final figures or the linger, at most */
   close(): Promise<void>;
 }
@@ -20,5 +18,10 @@ export interface MetricsEndpoint {
 export async function openMetricsEndpoint(plan: MetricsPlan, options: RunMetricsOptions): Promise<MetricsEndpoint> {
   const metrics = new RunMetrics(options);
   const server = await MetricsServer.listen('--metrics', plan.address, () => metrics.exposition());
-  return { url: server.url, listener: metrics.interval, close: () => server.close(plan.lingerMs) };
+  return {
+    url: server.url,
+    interval: metrics.interval,
+    ended: () => server.figuresFinal(),
+    close: () => server.close(plan.lingerMs),
+  };
 }

@@ -35,6 +35,8 @@ export class MetricsServer {
   /** set once the figures are final: a scrape made from then on is the last one a linger waits for */
   private final = false;
   private finalScrapeServed: (() => void) | null = null;
+  /** scrapes of the final figures served so far */
+  private finalScrapes = 0;
 
   private constructor(
     private readonly server: Server,
@@ -72,18 +74,29 @@ export class MetricsServer {
     // taken before the text is made: a scrape made before the final figures does not end a linger
     const final = this.final;
     const { text, contentType } = await exposition();
-    if (final) response.once('finish', () => this.finalScrapeServed?.());
+    if (final)
+      response.once('finish', () => {
+        this.finalScrapes++;
+        this.finalScrapeServed?.();
+      });
     response.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
     response.end(request.method === 'HEAD' ? undefined : text);
   }
 
+  /** The run has ended: what is served from now on is final, and what a linger waits for. */
+  figuresFinal(): void {
+    this.final = true;
+  }
+
   /**
-   * Closes once a scrape has read the final figures, or after `lingerMs` (0: at once), and drops
-   * every open connection (a scraper's keep-alive would hold the port).
+   * Closes once a scrape has read the final figures (since `figuresFinal`, or from now on), or
+   * after `lingerMs` (0: at once), and drops every open connection (a scraper's keep-alive would
+   * hold the port).
    */
   async close(lingerMs = 0): Promise<void> {
+    const scrapedAlready = this.finalScrapes > 0;
     this.final = true;
-    if (lingerMs > 0) {
+    if (lingerMs > 0 && !scrapedAlready) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, lingerMs);
         this.finalScrapeServed = () => {

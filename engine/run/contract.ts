@@ -125,6 +125,15 @@ export interface StepPlace {
  */
 export type IntervalListener = (interval: IntervalStats, parts?: readonly AgentPart[], place?: StepPlace) => void;
 
+/**
+ * What watches a run live from outside it (the metrics endpoint): every merged interval, then the
+ * word that the run has ended and its figures are final (before its summary is printed).
+ */
+export interface LiveOutput {
+  interval: IntervalListener;
+  ended(): void;
+}
+
 /** Many listeners as one, each called in turn with every interval. */
 export function allOf(listeners: readonly IntervalListener[]): IntervalListener {
   return (interval, parts, place) => {
