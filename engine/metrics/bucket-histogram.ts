@@ -60,9 +60,8 @@ export class BucketHistogram {
   add(histogram: Histogram, labels: Labels = {}): void {
     const series = this.seriesOf(labels);
     if (histogram.totalCount === 0) return;
-    histogram.addCountsByBound(this.boundsUs, series.counts);
+    series.sumSeconds += histogram.addCountsByBound(this.boundsUs, series.counts) / 1e6;
     series.count += histogram.totalCount;
-    series.sumSeconds += (histogram.mean * histogram.totalCount) / 1e6;
   }
 
   /** What the registry exposes: per series, cumulative buckets, +Inf, sum and count. */

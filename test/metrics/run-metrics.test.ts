@@ -6,7 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Histogram } from '../../engine/measure/histogram.js';
+import { Histogram, slotOf, topOfSlot } from '../../engine/measure/histogram.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 import { emptyStats, type IntervalStats } from '../../engine/measure/snapshot.js';
 import type { AgentPart } from '../../engine/measure/agent-part.js';
 import { latencyBoundsUs } from '../../engine/metrics/latency-bounds.js';
@@ -62,6 +63,28 @@ test('HDR counts into coarser buckets: each slot under the first bound at or abo
   const nothing = [0, 0];
   new Histogram().addCountsByBound([50], nothing);
   assert.deepEqual(nothing, [0, 0]);
+});
+
+test('HDR counts into coarser buckets, against a value-by-value reference: random values over 30 octaves, the sum as the mean counts it', () => {
+  const random = seededRandom(16);
+  const bounds = latencyBoundsUs(60_000);
+  for (let round = 0; round < 20; round++) {
+    const values = Array.from({ length: 2000 }, () => Math.floor(2 ** (random() * 30)));
+    const histogram = new Histogram();
+    for (const value of values) histogram.recordValue(value);
+    const into = new Array<number>(bounds.length + 1).fill(0);
+    const sum = histogram.addCountsByBound(bounds, into);
+    // the reference: each value under the first bound at or above the top of its own slot
+    const expected = new Array<number>(bounds.length + 1).fill(0);
+    for (const value of values) {
+      const top = topOfSlot(slotOf(value));
+      const at = bounds.findIndex((bound) => top <= bound);
+      expected[at < 0 ? bounds.length : at]!++;
+    }
+    assert.deepEqual(into, expected, `round ${round}`);
+    const reference = histogram.mean * histogram.totalCount;
+    assert.ok(Math.abs(sum - reference) <= 1e-9 * reference, `round ${round}: sum ${sum}, mean x count ${reference}`);
+  }
 });
 
 test('counters are the sums of the intervals; failures by class; every series starts at zero', async () => {
