@@ -19,7 +19,7 @@ import { openHlog, writeReports } from './report/files.js';
 import { judgeThresholds } from './verdict/thresholds.js';
 import { joinParts, removeParts } from './http/request-log.js';
 import type { IntervalStats } from './measure/snapshot.js';
-import { workersFor, type RunListener, type RunResult, type RunSpec } from './run/contract.js';
+import { workersFor, type IntervalListener, type RunListener, type RunResult, type RunSpec } from './run/contract.js';
 import { agentCommand } from './remote/agent.js';
 import { reportCommand } from './report/report-command.js';
 import { AgentError } from './remote/agent-link.js';
@@ -29,6 +29,8 @@ import { VERSION } from '../common/version.js';
 import { summarize } from './summary/summary.js';
 import { startBundledTarget } from './bundled-target.js';
 import { http2Refusal } from './http/alpn-probe.js';
+import { openMetricsEndpoint, type MetricsEndpoint } from './metrics/metrics-endpoint.js';
+import { ListenError } from './metrics/metrics-server.js';
 
 /** The longest wait for the handshake that asks a --http2 server whether it speaks h2. */
 const PROBE_LIMIT_MS = 10_000;
@@ -204,15 +206,37 @@ class Interrupts {
 }
 
 function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, listener: Required<RunListener>, runs: Runs): Runner {
-  const onInterval = (interval: IntervalStats) => listener.interval(interval);
+  const onInterval: IntervalListener = (interval, parts, place) => listener.interval(interval, parts, place);
   if (plan.mode === 'ramp')
     return new RampRunner(plan.ramp!, base, onInterval, plan.maxLagMs, runs.makeRun, (report) => listener.step(report));
   const load: RunSpec['load'] =
     plan.mode === 'rate'
       ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
       : { kind: 'clients', clients: plan.clients!, requests: plan.requests, durationMs: plan.durationMs };
-  const run = runs.makeRun({ ...base, load, lastPool: true }, onInterval);
+  const place = plan.mode === 'rate' ? { step: 0, offeredRate: plan.rate! } : undefined;
+  const run = runs.makeRun({ ...base, load, lastPool: true }, (interval, parts) => onInterval(interval, parts, place));
   return { stop: (drainMs) => run.stop(drainMs), run: async () => ({ result: await run.run(), report: null }) };
+}
+
+/**
+ * The --metrics endpoint, listening: bound before the target starts and any load is sent, so an
+ * address that cannot be used is bad input (exit 2), found at once. Null without --metrics.
+ */
+async function openMetrics(plan: Plan): Promise<MetricsEndpoint | null | number> {
+  if (plan.metrics === null) return null;
+  try {
+    const endpoint = await openMetricsEndpoint(plan.metrics, {
+      timeoutMs: plan.timeoutMs,
+      intervalMs: plan.intervalMs,
+      openLoop: plan.mode !== 'clients',
+    });
+    // shown even with --quiet, like every port this process opens for others to reach
+    process.stderr.write(`stress: metrics for Prometheus on ${endpoint.url}\n`);
+    return endpoint;
+  } catch (error) {
+    if (error instanceof ListenError) return usageFailure(error.message);
+    throw error;
+  }
 }
 
 /** --dashboard: the live page, listening before any load is sent; a number: exit 2, the address could not be used. */
@@ -238,17 +262,25 @@ async function openDashboard(plan: Plan): Promise<Dashboard | null | number> {
 }
 
 async function runPlan(plan: Plan): Promise<number> {
-  const dashboard = await openDashboard(plan);
-  if (typeof dashboard === 'number') return dashboard;
+  const metrics = await openMetrics(plan);
+  if (typeof metrics === 'number') return metrics;
   try {
-    return await runWithOutputs(plan, dashboard);
+    const dashboard = await openDashboard(plan);
+    if (typeof dashboard === 'number') return dashboard;
+    try {
+      return await runWithOutputs(plan, dashboard, [...(metrics ? [metrics] : []), ...(dashboard ? [dashboard] : [])]);
+    } finally {
+      // after the summary is printed: a page open to the end loads the final report first
+      await dashboard?.close();
+    }
   } finally {
-    // after the summary is printed: a page open to the end loads the final report first
-    await dashboard?.close();
+    // the summary is printed: the last scrape (or the linger) sees the final counts
+    await metrics?.close();
   }
 }
 
-async function runWithOutputs(plan: Plan, dashboard: Dashboard | null): Promise<number> {
+/** Runs the plan with `live` (the metrics endpoint, the dashboard) watching it, and reports it. */
+async function runWithOutputs(plan: Plan, dashboard: Dashboard | null, live: RunListener[]): Promise<number> {
   const interrupts = new Interrupts();
   interrupts.install();
   let target: Target;
@@ -260,7 +292,7 @@ async function runWithOutputs(plan: Plan, dashboard: Dashboard | null): Promise<
   }
   let outcome: Measured | number;
   try {
-    outcome = await measure(plan, target.url, interrupts, dashboard);
+    outcome = await measure(plan, target.url, interrupts, live);
   } finally {
     // on every way out of the run, an error too: the bundled target's thread must end before the process does
     await target.close();
@@ -280,7 +312,7 @@ interface Measured {
 }
 
 /** Opens the runs (local workers or load boxes), runs the plan and joins its request log; a number: the exit code of a run that could not start. */
-async function measure(plan: Plan, url: string, interrupts: Interrupts, live: RunListener | null): Promise<Measured | number> {
+async function measure(plan: Plan, url: string, interrupts: Interrupts, live: RunListener[]): Promise<Measured | number> {
   let runs: Runs;
   try {
     const notice = plan.quiet ? undefined : (line: string) => process.stderr.write(`${line}\n`);
@@ -306,14 +338,17 @@ async function measure(plan: Plan, url: string, interrupts: Interrupts, live: Ru
   const listeners: RunListener[] = [
     ...(progress ? [{ interval: (interval: IntervalStats) => progress.interval(interval) }] : []),
     ...(hlog ? [{ interval: (interval: IntervalStats) => hlog.write(interval) }] : []),
-    ...(live ? [live] : []),
+    ...live,
   ];
   const listener: Required<RunListener> = {
-    interval: (interval) => {
-      for (const each of listeners) each.interval(interval);
+    interval: (interval, parts, place) => {
+      for (const each of listeners) each.interval(interval, parts, place);
     },
     step: (report) => {
       for (const each of listeners) each.step?.(report);
+    },
+    ended: () => {
+      for (const each of listeners) each.ended?.();
     },
   };
   const runner = makeRunner(plan, baseSpec(plan, url, workers), listener, runs);
@@ -330,6 +365,7 @@ async function measure(plan: Plan, url: string, interrupts: Interrupts, live: Ru
   }
   try {
     const { result, report } = await runner.run();
+    listener.ended();
     const logged = log === null ? null : await joinParts(log, workers);
     if (logged !== null && !plan.quiet) process.stderr.write(`stress: --log: ${count(logged)} requests in ${log}\n`);
     await runs.close();

@@ -18,13 +18,15 @@ export interface Prerequisite {
   why: string;
 }
 
-/** What the tests need. Prometheus will join here. */
+/** What the tests need. */
 export const TEST_PREREQUISITES: readonly Prerequisite[] = [
   { package: 'chromium', executables: ['/usr/bin/chromium'], why: 'Chromium for the HTML report test' },
   { package: 'openssh-server', executables: ['/usr/sbin/sshd'], why: 'sshd for the load-box tests' },
   { package: 'openssh-client', executables: ['ssh', 'ssh-keygen'], why: 'ssh and ssh-keygen for the load-box tests' },
   { package: 'nginx', executables: ['/usr/sbin/nginx'], why: 'nginx, the second target of the HTTPS tests' },
   { package: 'openssl', executables: ['openssl'], why: 'openssl to make the HTTPS tests their certificates' },
+  { package: 'prometheus', executables: ['prometheus', 'promtool'], why: 'Prometheus and promtool for the --metrics tests' },
+  { package: 'util-linux', executables: ['setpriv'], why: 'setpriv for the --metrics test of a port without permission (run as root)' },
   {
     package: 'passwd',
     executables: ['/usr/sbin/useradd', '/usr/sbin/userdel'],

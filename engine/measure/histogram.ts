@@ -200,6 +200,42 @@ export class Histogram {
     return best < 0 ? 0 : valueOfSlot(best);
   }
 
+  /**
+   * Adds the counts into coarser buckets: `into[i]` gains the values of every slot whose highest
+   * value is at most `bounds[i]` and above `bounds[i - 1]`, `into[bounds.length]` those above the
+   * last bound. A slot is placed by its top, as a percentile reads it, so a count never sits under
+   * a bound some of its values may exceed. Returns the sum of the values, each slot at its middle
+   * (as `mean` counts them). `bounds`: ascending integers below 2^31; `into`: one longer.
+   *
+   * Once per interval in the primary, over every slot between the lowest and the highest: the
+   * bounds become slot numbers first, and a slot's value steps by its width, so the walk is plain
+   * additions (reading each slot's value from its number cost 0.1 µs a slot, milliseconds a walk).
+   */
+  addCountsByBound(bounds: readonly number[], into: number[]): number {
+    if (this.highestSlot < 0) return 0;
+    // the last slot whose top is at most the bound: the one before the slot of bound + 1
+    const lastSlots = bounds.map((bound) => slotOf(bound + 1) - 1);
+    let bucket = 0;
+    let sum = 0;
+    let width = slotWidth(this.lowestSlot);
+    let middle = valueOfSlot(this.lowestSlot) + Math.floor(width / 2);
+    for (let slot = this.lowestSlot; slot <= this.highestSlot; slot++) {
+      if ((slot & (HALF_COUNT - 1)) === 0 && slot > this.lowestSlot) {
+        // a new half-bucket: its slots are as wide as the formula says, from its own first value
+        width = slotWidth(slot);
+        middle = valueOfSlot(slot) + Math.floor(width / 2);
+      }
+      const count = this.counts[slot - this.base]!;
+      if (count !== 0) {
+        while (bucket < lastSlots.length && slot > lastSlots[bucket]!) bucket++;
+        into[bucket]! += count;
+        sum += middle * count;
+      }
+      middle += width;
+    }
+    return sum;
+  }
+
   /** Everything recorded, as a compressed HdrHistogram (V2, base64): what leaves the process. */
   encode(): string {
     return this.encodeAs(true);

@@ -95,6 +95,7 @@ const OUTPUT = 'Output:';
 const BOXES = 'Load boxes (over ssh):';
 const TLS = 'TLS (https URLs):';
 const CONNECTION = 'Connection (HTTP/2, Unix sockets):';
+const LIVE = 'Watch the run live:';
 
 const TEXT = ['string'] as const;
 const NUMERIC = ['string', 'number'] as const;
@@ -500,6 +501,21 @@ const TABLE = [
     help: 'write the latency of every interval as an HdrHistogram log (.hlog), in µs, ramp steps tagged',
     profile: TEXT,
     sensitive: 'file',
+  },
+  {
+    name: 'metrics',
+    type: 'string',
+    group: LIVE,
+    help: "serve the run's figures to Prometheus at http://ADDR/metrics while it lasts, updated once per interval, e.g. 9464 (on 127.0.0.1), 0.0.0.0:9464 or [::1]:9464",
+  },
+  {
+    name: 'metrics-linger',
+    type: 'string',
+    kind: 'duration',
+    group: LIVE,
+    help: 'after the summary, keep --metrics up until one scrape has read the final figures, at most this long (set it to your scrape interval)',
+    default: '0, close with the summary',
+    profile: NUMERIC,
   },
   {
     name: 'bundled',

@@ -16,6 +16,7 @@ import { reportPlan, type ReportPlan } from './report-plan.js';
 import { tlsPlan } from './tls-plan.js';
 import { connectionPlan } from './connection-plan.js';
 import { targetsPlan } from './targets-plan.js';
+import { metricsPlan, type MetricsPlan } from './live-plan.js';
 
 export interface Plan {
   /** the target URL (a mix's: its first endpoint's), or null to start the bundled target server and use its /test-get/0 */
@@ -62,6 +63,8 @@ export interface Plan {
   remote: RemotePlan | null;
   /** analysis, thresholds, report files, bundled target knobs */
   report: ReportPlan;
+  /** the Prometheus endpoint (--metrics); null: none */
+  metrics: MetricsPlan | null;
 }
 
 export type { RampPlan };
@@ -155,6 +158,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
   const connection = connectionPlan(withUrl, url, problems);
   const remote = remotePlan(withUrl, problems, { url, clients, workers: given(raw.workers) ? workers : null });
   if (targets !== null) for (const endpoint of targets.endpoints) endpoint.headers = { ...request.headers, ...endpoint.headers };
+  const metrics = metricsPlan(raw, problems);
 
   if (problems.length > 0) throw new PlanError(problems);
   return {
@@ -181,6 +185,7 @@ export function buildPlan(raw: RawOptions, cpuCount: number): Plan {
     quiet: raw.quiet ?? false,
     remote,
     report,
+    metrics,
   };
 }
 

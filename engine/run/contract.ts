@@ -110,18 +110,33 @@ export interface RunResult {
   remote?: RemoteResult;
 }
 
-/** Receives each merged interval, and for a remote run each box's part of it. */
-export type IntervalListener = (interval: IntervalStats, parts?: readonly AgentPart[]) => void;
+/**
+ * Where a merged interval lies in an open loop's plan: the step it falls in, 0-based (a ramp's
+ * refining runs count on after its steps), and the rate that step offers, requests/s.
+ */
+export interface StepPlace {
+  step: number;
+  offeredRate: number;
+}
 
 /**
- * A live output of the primary (the progress line, --hdr-log, --dashboard): told of each merged
- * interval once, in order (the controller's merge of every worker and every load box), and of each
- * ramp step as soon as it is judged. Called once per interval or step, never per request.
+ * Receives each merged interval, for a remote run each box's part of it, and for an open loop
+ * its place in the plan (given by whoever drives the runs: main, the ramp).
+ */
+export type IntervalListener = (interval: IntervalStats, parts?: readonly AgentPart[], place?: StepPlace) => void;
+
+/**
+ * A live output of the primary (the progress line, --hdr-log, --metrics, --dashboard): told of each
+ * merged interval once, in order (the controller's merge of every worker and every load box), with
+ * its place in an open loop's plan; of each ramp step as soon as it is judged; and that the run
+ * has ended, its figures final, before its summary is printed. Called once per interval or step,
+ * never per request.
  */
 export interface RunListener {
-  interval(merged: IntervalStats): void;
+  interval(merged: IntervalStats, parts?: readonly AgentPart[], place?: StepPlace): void;
   /** a step of the ramp (or of --refine) just judged */
   step?(report: StepReport): void;
+  ended?(): void;
 }
 
 /** A run on this machine (LocalRun) or on load boxes (RemoteRun). */

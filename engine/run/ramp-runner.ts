@@ -97,7 +97,9 @@ export class RampRunner {
         lastPool: !ramp.refine,
       },
       (interval, parts) => {
-        this.onInterval(interval, parts);
+        // the drain after the planned end still belongs to the last step
+        const step = Math.min(interval.phase, ramp.rates.length - 1);
+        this.onInterval(interval, parts, { step, offeredRate: ramp.rates[step]! });
         // late answers count in the step they were due in, however late they come
         for (const part of interval.steps) mergeStats(openStep(part.phase).due, part);
         // but not in the pace of the last step: the drain after the ramp's planned end offers nothing
@@ -132,14 +134,17 @@ export class RampRunner {
     const reports: StepReport[] = [];
     let held = heldRate;
     let broke = brokeRate;
+    // the refining runs are counted on after the ramp's steps
+    let place = this.ramp.rates.length;
     for (let rate = nextRefineRate(held, broke); rate !== null && !this.interrupted; rate = nextRefineRate(held, broke)) {
       // as in the ramp: every request of the step, but its pace only over its own time (not the drain after it)
       const step: StepStats = { due: emptyStats(), during: emptyStats() };
       const boxes = new AgentPhases();
+      const where = { step: place++, offeredRate: rate };
       const run = this.makeRun(
         { ...this.base, load: { kind: 'rate', segments: [{ durationMs: refineMs, fromRate: rate, toRate: rate }] } },
         (interval, parts) => {
-          this.onInterval(interval, parts);
+          this.onInterval(interval, parts, where);
           boxes.add(interval, parts, refineMs);
           for (const part of interval.steps) mergeStats(step.due, part);
           if (interval.startMs < refineMs) mergeStats(step.during, interval);

@@ -20,6 +20,9 @@ const NO_BROWSER_NO_SSHD = new Set([
   'ssh-keygen',
   '/usr/sbin/nginx',
   'openssl',
+  'prometheus',
+  'promtool',
+  'setpriv',
   '/usr/sbin/useradd',
   '/usr/sbin/userdel',
   'wrk',
@@ -39,6 +42,8 @@ test('the table: each package and the executables that show it is installed', ()
       ['openssh-client', ['ssh', 'ssh-keygen']],
       ['nginx', ['/usr/sbin/nginx']],
       ['openssl', ['openssl']],
+      ['prometheus', ['prometheus', 'promtool']],
+      ['util-linux', ['setpriv']],
       ['passwd', ['/usr/sbin/useradd', '/usr/sbin/userdel']],
       ['wrk', ['wrk']],
       ['time', ['/usr/bin/time']],
@@ -54,7 +59,8 @@ test('missing: a package counts as missing when any one of its executables is', 
     [without('/usr/sbin/nginx'), ['nginx']],
     [without('/usr/sbin/userdel'), ['passwd']],
     [without('wrk', '/usr/bin/time'), ['wrk', 'time']],
-    [new Set(), ['chromium', 'openssh-server', 'openssh-client', 'nginx', 'openssl', 'passwd', 'wrk', 'time']],
+    [without('promtool'), ['prometheus']],
+    [new Set(), ['chromium', 'openssh-server', 'openssh-client', 'nginx', 'openssl', 'prometheus', 'util-linux', 'passwd', 'wrk', 'time']],
   ];
   for (const [found, packages] of table) {
     assert.deepEqual(

@@ -229,6 +229,8 @@ const HELP_DEFAULTS: Record<string, string | null> = {
   html: null,
   log: null,
   'hdr-log': null,
+  metrics: null,
+  'metrics-linger': '0, close with the summary',
   bundled: null,
   targets: null,
 };

@@ -17,6 +17,7 @@ import { spawnTarget } from '../helpers/spawn-target.js';
 import { remoteCommandHolding, type LoadBox } from '../helpers/sshd.js';
 import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
 import { useTargetAndBoxes } from '../helpers/target-and-boxes.js';
+import { portOutsideEphemeral } from '../helpers/raw-servers.js';
 
 const FAKE_AGENT = fileURLToPath(new URL('../helpers/fake-agent.js', import.meta.url));
 
@@ -104,6 +105,39 @@ test('two boxes: the rate is split exactly, the merge is the sum of the boxes, e
   // the worst offset is the largest in size (two boxes may tie with opposite signs)
   assert.equal(Math.abs(summary.remote.clockOffsetMs), Math.max(...boxes.map((box) => Math.abs(box.clockOffsetMs))));
   assert.deepEqual(await fixture.lab.settled(), [], 'every agent and ssh is gone after the run');
+});
+
+test("--metrics over two boxes: the endpoint serves the controller's merge of every box, exactly the summary's totals", async () => {
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
+  const port = await portOutsideEphemeral();
+  let finalScrape: Promise<string> | null = null;
+  let scrapedAt = 0;
+  const args = [`${fixture.target.url}/hello`, '--rate', '200', '--duration', '1s', '--warmup', '0', ...remoteArgs([a.agent, b.agent])];
+  // kept up after the summary until it is scraped: the scrape below, made once the summary is out
+  args.push('--metrics', String(port), '--metrics-linger', '10s', '--json', '--quiet');
+  const run = await runStress(args, 60_000, (child) => {
+    child.stdout!.on('data', () => {
+      finalScrape ??= fetch(`http://127.0.0.1:${port}/metrics`).then(async (response) => {
+        const text = await response.text();
+        scrapedAt = Date.now();
+        return text;
+      });
+    });
+  });
+  const endedAt = Date.now();
+  assert.equal(run.code, 0, run.stderr);
+  const text = await finalScrape!;
+  const lingeredMs = endedAt - scrapedAt;
+  assert.ok(lingeredMs < 5000, `the linger ended with the scrape, not after its 10 s: the process ended ${lingeredMs} ms after it`);
+  const summary = parse(run.stdout);
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+  assert.equal(summary.totals.scheduled, 200);
+  assert.equal(value('stress_requests_scheduled_total'), summary.totals.scheduled);
+  assert.equal(value('stress_requests_total'), summary.totals.requests);
+  assert.equal(value('stress_requests_succeeded_total'), summary.totals.success);
+  assert.equal(value('stress_latency_seconds_count'), summary.totals.success);
+  assert.equal(value('stress_load_boxes_connected'), 2);
+  assert.deepEqual(await fixture.lab.settled(), []);
 });
 
 test("the merge mixes the boxes' latencies, never averages them: one box held 1.5 s puts the merged p99 beside its own", async () => {
