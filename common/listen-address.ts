@@ -1,5 +1,5 @@
 /**
- * The address a server of this process listens on (`--dashboard ADDR`): `PORT`, `HOST:PORT`,
+ * The address a server of this process listens on (`--metrics ADDR`, `--dashboard ADDR`): `PORT`, `HOST:PORT`,
  * `[IPV6]:PORT` or `HOST`, where HOST is an IP address or `localhost`. A name other than
  * localhost is refused rather than resolved: which interface a name binds to would depend on
  * DNS at the moment of the run, and a live page must never land on a public interface by
@@ -50,4 +50,24 @@ export function parseListenAddress(text: string, flag: string): ListenAddress | 
 /** `host:port` as a URL's authority (an IPv6 address in brackets). */
 export function authority(address: ListenAddress): string {
   return isIP(address.host) === 6 ? `[${address.host}]:${address.port}` : `${address.host}:${address.port}`;
+}
+
+/** An address a server could not listen on: one line saying why and how to fix it (exit 2). */
+export class ListenError extends Error {
+  readonly code = 'STRESS_ERR_LISTEN';
+}
+
+/** Why `flag`'s server could not listen on `address`, in the user's words. Pure. */
+export function listenProblem(flag: string, address: ListenAddress, error: NodeJS.ErrnoException): string {
+  const where = authority(address);
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return `${flag}: ${where} is in use by another process: give another port`;
+    case 'EACCES':
+      return `${flag}: no permission to listen on ${where} (ports below 1024 need privileges): give a port of 1024 or more`;
+    case 'EADDRNOTAVAIL':
+      return `${flag}: ${address.host} is not an address of this machine: give one of its own, 127.0.0.1 or 0.0.0.0`;
+    default:
+      return `${flag}: cannot listen on ${where}: ${error.message}`;
+  }
 }

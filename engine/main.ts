@@ -14,7 +14,8 @@ import type { RampReport } from './verdict/step-report.js';
 import { Progress } from './report/progress.js';
 import { asHtmlReport, reportDocument } from './report/document.js';
 import { renderHtml } from './report/html/html.js';
-import { Dashboard, DashboardAddressError } from './dashboard/dashboard.js';
+import { Dashboard } from './dashboard/dashboard.js';
+import { ListenError } from '../common/listen-address.js';
 import { openHlog, writeReports } from './report/files.js';
 import { judgeThresholds } from './verdict/thresholds.js';
 import { joinParts, removeParts } from './http/request-log.js';
@@ -30,7 +31,6 @@ import { summarize } from './summary/summary.js';
 import { startBundledTarget } from './bundled-target.js';
 import { http2Refusal } from './http/alpn-probe.js';
 import { openMetricsEndpoint, type MetricsEndpoint } from './metrics/metrics-endpoint.js';
-import { ListenError } from './metrics/metrics-server.js';
 
 /** The longest wait for the handshake that asks a --http2 server whether it speaks h2. */
 const PROBE_LIMIT_MS = 10_000;
@@ -256,7 +256,7 @@ async function openDashboard(plan: Plan): Promise<Dashboard | null | number> {
     process.stderr.write(`stress: dashboard on ${dashboard.url}\n`);
     return dashboard;
   } catch (error) {
-    if (error instanceof DashboardAddressError) return usageFailure(error.message);
+    if (error instanceof ListenError) return usageFailure(error.message);
     throw error;
   }
 }

@@ -6,7 +6,7 @@
  * any load is sent, so an address that cannot be used ends the command with exit 2 first.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { authority, type ListenAddress } from '../../common/listen-address.js';
+import { authority, ListenError, listenProblem, type ListenAddress } from '../../common/listen-address.js';
 import type { IntervalStats } from '../measure/snapshot.js';
 import type { RunListener } from '../run/contract.js';
 import type { StepReport } from '../verdict/step-report.js';
@@ -16,24 +16,6 @@ import { LiveView, type LiveRun } from './live-view.js';
 
 /** How long the server waits, once the report is ready, for the open pages to load it. */
 export const REPORT_GRACE_MS = 2000;
-
-/** An address the dashboard could not listen on, in one line that says how to fix it. */
-export class DashboardAddressError extends Error {}
-
-/** Why a listen failed, in the user's words. */
-export function listenProblem(address: ListenAddress, error: NodeJS.ErrnoException): string {
-  const where = authority(address);
-  switch (error.code) {
-    case 'EADDRINUSE':
-      return `--dashboard: ${where} is already in use: give another port, or 0 for a free one`;
-    case 'EACCES':
-      return `--dashboard: no permission to listen on ${where} (ports below 1024 need privileges): give a port of 1024 or more, or 0 for a free one`;
-    case 'EADDRNOTAVAIL':
-      return `--dashboard: ${address.host} is not an address of this machine: give one of its own, or 127.0.0.1`;
-    default:
-      return `--dashboard: cannot listen on ${where}: ${error.message}`;
-  }
-}
 
 const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' };
 
@@ -55,7 +37,7 @@ export class Dashboard implements RunListener {
     this.view = new LiveView(run);
   }
 
-  /** Listens on `address` (port 0: a free one); throws DashboardAddressError when it cannot. */
+  /** Listens on `address` (port 0: a free one); throws ListenError when it cannot. */
   static async open(address: ListenAddress, run: LiveRun, target: string, title: string): Promise<Dashboard> {
     const server = createServer();
     try {
@@ -67,7 +49,7 @@ export class Dashboard implements RunListener {
         });
       });
     } catch (error) {
-      throw new DashboardAddressError(listenProblem(address, error as NodeJS.ErrnoException));
+      throw new ListenError(listenProblem('--dashboard', address, error as NodeJS.ErrnoException));
     }
     const bound = server.address();
     const port = typeof bound === 'object' && bound !== null ? bound.port : address.port;

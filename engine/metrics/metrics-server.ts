@@ -6,27 +6,7 @@
  * the last interval left: a scrape costs the primary nothing between intervals.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { hostPort, type ListenAddress } from '../plan/live-plan.js';
-
-/** The address could not be listened on: one line saying why and what to do. */
-export class ListenError extends Error {
-  readonly code = 'STRESS_ERR_LISTEN';
-}
-
-/** Why `address` could not be bound, as one line for the user. Pure. */
-export function listenProblem(flag: string, address: ListenAddress, error: NodeJS.ErrnoException): string {
-  const where = hostPort(address);
-  switch (error.code) {
-    case 'EADDRINUSE':
-      return `${flag}: ${where} is in use by another process: choose another port`;
-    case 'EACCES':
-      return `${flag}: no permission to listen on port ${address.port} (ports below 1024 need privileges): choose a port of 1024 or above`;
-    case 'EADDRNOTAVAIL':
-      return `${flag}: ${address.host} is not an address of this machine: use 127.0.0.1, 0.0.0.0 or one of its own`;
-    default:
-      return `${flag}: cannot listen on ${where}: ${error.message}`;
-  }
-}
+import { authority, ListenError, listenProblem, type ListenAddress } from '../../common/listen-address.js';
 
 /** What the server serves: the exposition text, made when asked. */
 export type Exposition = () => Promise<{ text: string; contentType: string }>;
@@ -57,7 +37,7 @@ export class MetricsServer {
     server.unref();
     const bound = server.address();
     const port = typeof bound === 'object' && bound !== null ? bound.port : address.port;
-    metricsServer = new MetricsServer(server, `http://${hostPort({ host: address.host, port })}/metrics`);
+    metricsServer = new MetricsServer(server, `http://${authority({ host: address.host, port })}/metrics`);
     return metricsServer;
   }
 

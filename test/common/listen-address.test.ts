@@ -1,7 +1,7 @@
 /** The addresses --dashboard takes, and the one line each malformed one gets: a table, no socket. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { authority, parseListenAddress } from '../../common/listen-address.js';
+import { authority, listenProblem, parseListenAddress } from '../../common/listen-address.js';
 
 test('addresses: port alone, host and port, IPv6 in brackets, host alone', () => {
   const table: Array<[string, { host: string; port: number }]> = [
@@ -42,4 +42,20 @@ test('malformed addresses: one phrase naming the flag, the value and the forms t
 test('authority: IPv6 in brackets', () => {
   assert.equal(authority({ host: '::1', port: 80 }), '[::1]:80');
   assert.equal(authority({ host: '127.0.0.1', port: 80 }), '127.0.0.1:80');
+});
+
+test('an address that cannot be listened on: one line naming the flag, saying why and what to do', () => {
+  const address = { host: '127.0.0.1', port: 80 };
+  const problem = (code: string) => listenProblem('--metrics', address, Object.assign(new Error(`listen ${code}`), { code }));
+  assert.equal(problem('EADDRINUSE'), '--metrics: 127.0.0.1:80 is in use by another process: give another port');
+  assert.equal(
+    problem('EACCES'),
+    '--metrics: no permission to listen on 127.0.0.1:80 (ports below 1024 need privileges): give a port of 1024 or more',
+  );
+  assert.match(problem('EADDRNOTAVAIL'), /^--metrics: 127\.0\.0\.1 is not an address of this machine/);
+  assert.equal(problem('EINVAL'), '--metrics: cannot listen on 127.0.0.1:80: listen EINVAL');
+  assert.equal(
+    listenProblem('--dashboard', { host: '::1', port: 8089 }, Object.assign(new Error('x'), { code: 'EADDRINUSE' })),
+    '--dashboard: [::1]:8089 is in use by another process: give another port',
+  );
 });

@@ -179,7 +179,10 @@ describe('the dashboard server', { concurrency: true }, () => {
     const url = `http://127.0.0.1:${(target.address() as AddressInfo).port}/`;
     const inUse = (target.address() as AddressInfo).port;
     const cases: Array<{ args: string[]; line: RegExp; asNobody?: true }> = [
-      { args: ['--dashboard', `127.0.0.1:${inUse}`], line: /^stress: --dashboard: 127\.0\.0\.1:\d+ is already in use: give another port/ },
+      {
+        args: ['--dashboard', `127.0.0.1:${inUse}`],
+        line: /^stress: --dashboard: 127\.0\.0\.1:\d+ is in use by another process: give another port/,
+      },
       {
         args: ['--dashboard', '127.0.0.1:99999'],
         line: /^stress: --dashboard: "127\.0\.0\.1:99999": the port must be a whole number from 0 to 65535/,

@@ -11,7 +11,6 @@ import { seededRandom } from '../helpers/seeded-random.js';
 import { emptyStats, type IntervalStats } from '../../engine/measure/snapshot.js';
 import type { AgentPart } from '../../engine/measure/agent-part.js';
 import { latencyBoundsUs } from '../../engine/metrics/latency-bounds.js';
-import { listenProblem } from '../../engine/metrics/metrics-server.js';
 import { RunMetrics } from '../../engine/metrics/run-metrics.js';
 
 /** The exposition text as `name{labels}` -> value. */
@@ -170,16 +169,4 @@ test('a closed loop has no schedule: no offered rate, lag or step', async () => 
   for (const name of ['stress_offered_requests_per_second', 'stress_scheduler_lag_p99_seconds', 'stress_step'])
     assert.equal(seen.has(name), false, name);
   assert.equal(seen.get('stress_load_boxes_connected'), 0, 'a local run');
-});
-
-test('an address that cannot be listened on: one line saying why and what to do', () => {
-  const address = { host: '127.0.0.1', port: 80 };
-  const problem = (code: string) => listenProblem('--metrics', address, Object.assign(new Error(`listen ${code}`), { code }));
-  assert.equal(problem('EADDRINUSE'), '--metrics: 127.0.0.1:80 is in use by another process: choose another port');
-  assert.equal(
-    problem('EACCES'),
-    '--metrics: no permission to listen on port 80 (ports below 1024 need privileges): choose a port of 1024 or above',
-  );
-  assert.match(problem('EADDRNOTAVAIL'), /^--metrics: 127\.0\.0\.1 is not an address of this machine/);
-  assert.equal(problem('EINVAL'), '--metrics: cannot listen on 127.0.0.1:80: listen EINVAL');
 });
