@@ -8,33 +8,14 @@
  */
 import { round } from '../../common/format.js';
 import { addTally, type IntervalStats } from '../measure/snapshot.js';
-import { percentile } from '../measure/statistics.js';
-import type { IntervalSummary } from '../summary/summary.js';
+import { intervalFigures, type IntervalSummary } from '../summary/summary.js';
 
 /** 2,048 points of a few hundred bytes of JSON: 34 min of 1 s intervals before any merging. */
 export const MAX_LIVE_POINTS = 2048;
 
 /** One merged interval as the summary shows it (intervalSummary of its point), without encoding its histogram. */
 export function livePoint(stats: IntervalStats): IntervalSummary {
-  const seconds = Math.max(0.001, (stats.endMs - stats.startMs) / 1000);
-  const at = (p: number) => percentile(stats.histograms.latencyUs, p, 1000);
-  return {
-    t: round(stats.endMs / 1000),
-    startS: round(stats.startMs / 1000),
-    phase: stats.phase,
-    scheduled: stats.counts.scheduled,
-    requests: stats.counts.requests,
-    success: stats.counts.success,
-    failure: stats.counts.failure,
-    dropped: stats.counts.dropped,
-    achieved: round(stats.counts.responses / seconds, 1),
-    offered: round(stats.counts.scheduled / seconds, 1),
-    errors: { ...stats.errors },
-    p50: at(50),
-    p90: at(90),
-    p99: at(99),
-    max: at(100),
-  };
+  return intervalFigures(stats, stats.histograms.latencyUs);
 }
 
 const worse = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.max(a, b));

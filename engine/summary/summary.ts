@@ -10,6 +10,7 @@ import { endpointSummaries, type EndpointSummary } from './endpoint-summary.js';
 import { decodeLatency, mergePoints, type IntervalPoint } from '../measure/interval-series.js';
 import { analyseEndurance, ENDURANCE_MIN_INTERVALS, type Drift, type Outage } from '../verdict/endurance.js';
 import type { Counts, ErrorClass } from '../measure/snapshot.js';
+import type { Histogram } from '../measure/histogram.js';
 import { DEFAULT_CRITERIA } from '../verdict/breaking-point.js';
 import {
   centralFigures,
@@ -114,21 +115,31 @@ export interface Summary {
 }
 
 export function intervalSummary(point: IntervalPoint): IntervalSummary {
-  const seconds = Math.max(0.001, (point.endMs - point.startMs) / 1000);
-  const latency = decodeLatency(point);
+  return intervalFigures(point, decodeLatency(point));
+}
+
+/**
+ * An interval's figures as every report shows them, from its counts and its latency histogram:
+ * the summary's (from a series point) and the live page's (from a merged interval, as it comes).
+ */
+export function intervalFigures(
+  interval: Pick<IntervalPoint, 'startMs' | 'endMs' | 'phase' | 'counts' | 'errors'>,
+  latency: Histogram,
+): IntervalSummary {
+  const seconds = Math.max(0.001, (interval.endMs - interval.startMs) / 1000);
   const at = (p: number) => percentile(latency, p, 1000);
   return {
-    t: round(point.endMs / 1000),
-    startS: round(point.startMs / 1000),
-    phase: point.phase,
-    scheduled: point.counts.scheduled,
-    requests: point.counts.requests,
-    success: point.counts.success,
-    failure: point.counts.failure,
-    dropped: point.counts.dropped,
-    achieved: round(point.counts.responses / seconds, 1),
-    offered: round(point.counts.scheduled / seconds, 1),
-    errors: { ...point.errors },
+    t: round(interval.endMs / 1000),
+    startS: round(interval.startMs / 1000),
+    phase: interval.phase,
+    scheduled: interval.counts.scheduled,
+    requests: interval.counts.requests,
+    success: interval.counts.success,
+    failure: interval.counts.failure,
+    dropped: interval.counts.dropped,
+    achieved: round(interval.counts.responses / seconds, 1),
+    offered: round(interval.counts.scheduled / seconds, 1),
+    errors: { ...interval.errors },
     p50: at(50),
     p90: at(90),
     p99: at(99),
