@@ -14,7 +14,7 @@ import type { RampReport } from './verdict/step-report.js';
 import { Progress } from './report/progress.js';
 import { asHtmlReport, reportDocument } from './report/document.js';
 import { renderHtml } from './report/html/html.js';
-import { Dashboard } from './dashboard/dashboard.js';
+import type { Dashboard } from './dashboard/dashboard.js';
 import { ListenError } from '../common/listen-address.js';
 import { openHlog, writeReports } from './report/files.js';
 import { judgeThresholds } from './verdict/thresholds.js';
@@ -30,7 +30,7 @@ import { VERSION } from '../common/version.js';
 import { summarize } from './summary/summary.js';
 import { startBundledTarget } from './bundled-target.js';
 import { http2Refusal } from './http/alpn-probe.js';
-import { openMetricsEndpoint, type MetricsEndpoint } from './metrics/metrics-endpoint.js';
+import type { MetricsEndpoint } from './metrics/metrics-endpoint.js';
 
 /** The longest wait for the handshake that asks a --http2 server whether it speaks h2. */
 const PROBE_LIMIT_MS = 10_000;
@@ -225,6 +225,8 @@ function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, listener: Required<
 async function openMetrics(plan: Plan): Promise<MetricsEndpoint | null | number> {
   if (plan.metrics === null) return null;
   try {
+    // loaded only when asked for: prom-client is most of the start-up of a run that does not use it
+    const { openMetricsEndpoint } = await import('./metrics/metrics-endpoint.js');
     const endpoint = await openMetricsEndpoint(plan.metrics, {
       timeoutMs: plan.timeoutMs,
       intervalMs: plan.intervalMs,
@@ -251,6 +253,7 @@ async function openDashboard(plan: Plan): Promise<Dashboard | null | number> {
     endurance: plan.report.endurance,
   };
   try {
+    const { Dashboard } = await import('./dashboard/dashboard.js');
     const dashboard = await Dashboard.open(address, run, plan.url ?? 'the bundled target server', title);
     // shown even with --quiet: it is the one way to find the page
     process.stderr.write(`stress: dashboard on ${dashboard.url}\n`);
