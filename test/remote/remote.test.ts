@@ -6,9 +6,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { BreakingPoint, StepReport } from '../../engine/verdict/step-report.js';
 import type { Summary } from '../../engine/summary/summary.js';
+import type { LiveUpdate } from '../../engine/dashboard/live-view.js';
 import { VERSION } from '../../common/version.js';
 import { parseAgentAddress, type AgentAddress } from '../../engine/remote/agent-address.js';
 import { shellCommandLine, sshArgv } from '../../engine/remote/ssh.js';
@@ -18,6 +22,7 @@ import { remoteCommandHolding, type LoadBox } from '../helpers/sshd.js';
 import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
 import { useTargetAndBoxes } from '../helpers/target-and-boxes.js';
 import { portOutsideEphemeral } from '../helpers/raw-servers.js';
+import { tempDirForFile } from '../helpers/temp-dir.js';
 
 const FAKE_AGENT = fileURLToPath(new URL('../helpers/fake-agent.js', import.meta.url));
 
@@ -137,6 +142,99 @@ test("--metrics over two boxes: the endpoint serves the controller's merge of ev
   assert.equal(value('stress_requests_succeeded_total'), summary.totals.success);
   assert.equal(value('stress_latency_seconds_count'), summary.totals.success);
   assert.equal(value('stress_load_boxes_connected'), 2);
+  assert.deepEqual(await fixture.lab.settled(), []);
+});
+
+test('a request mix over two boxes, in a ramp, judged by endpoint: every step offers the 1:3 mix exactly, and the endpoints merge to the totals', async () => {
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
+  const targets = join(await tempDirForFile('mix-boxes'), 'mix.json');
+  await writeFile(
+    targets,
+    JSON.stringify([
+      { name: 'hello', url: `${fixture.target.url}/hello`, weight: 1 },
+      { name: 'get', url: `${fixture.target.url}/test-get/0`, weight: 3 },
+    ]),
+  );
+  // two steps of 1 s, 200 then 400 req/s: 600 requests due, 150 cycles of the 4-request mix
+  const args = ['--targets', targets, '--ramp', '200:400', '--steps', '2', '--step', '1s', '--warmup', '0'];
+  args.push(...remoteArgs([a.agent, b.agent]), '--fail-on', 'get:p99<5s', '--fail-on', 'hello:errors<1%', '--json', '--quiet');
+  const run = await runStress(args);
+  assert.equal(run.code, 0, run.stderr);
+  const summary = parse(run.stdout);
+  const document = summary as unknown as { steps: StepReport[]; thresholds: Array<{ expression: string; passed: boolean }> };
+  assert.equal(summary.totals.scheduled, 600);
+  assert.equal(summary.totals.success, summary.totals.requests, JSON.stringify(summary.totals.errorCodes));
+  assert.deepEqual(
+    document.steps.map((step) => step.scheduled),
+    [200, 400],
+    'each step split across the boxes',
+  );
+  const endpoints = new Map(summary.endpoints!.map((endpoint) => [endpoint.name, endpoint]));
+  // the boxes take alternate requests of the one sequence: together they send it exactly
+  assert.equal(endpoints.get('hello')!.requests, 150);
+  assert.equal(endpoints.get('get')!.requests, 450);
+  assert.equal(endpoints.get('hello')!.requests + endpoints.get('get')!.requests, summary.totals.requests);
+  assert.equal(endpoints.get('hello')!.success + endpoints.get('get')!.success, summary.totals.success);
+  for (const endpoint of endpoints.values()) assert.ok(endpoint.latencyMs.p99 !== null && endpoint.latencyMs.p99 <= summary.latencyMs.max!);
+  assert.deepEqual(
+    document.thresholds.map((threshold) => [threshold.expression, threshold.passed]),
+    [
+      ['get:p99<5s', true],
+      ['hello:errors<1%', true],
+    ],
+  );
+  assert.deepEqual(await fixture.lab.settled(), []);
+});
+
+/** The `update` events of the stream at `url`, until it ends. */
+function readUpdates(url: string): Promise<LiveUpdate[]> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (text += chunk));
+      response.on('end', () => {
+        clearTimeout(timer);
+        const updates = text
+          .split('\n\n')
+          .filter((block) => block.startsWith('event: update\n'))
+          .map((block) => JSON.parse(block.slice(block.indexOf('data: ') + 6)) as LiveUpdate);
+        resolve(updates);
+      });
+    });
+    const timer = setTimeout(() => request.destroy(new Error('no end of the event stream within 30 s')), 30_000);
+    request.on('error', reject);
+  });
+}
+
+test("--dashboard over two boxes: the live figures are the controller's merge of both", async () => {
+  const [a, b] = fixture.boxes as [LoadBox, LoadBox];
+  const seen: { updates?: Promise<LiveUpdate[]> } = {};
+  const args = [`${fixture.target.url}/hello`, '--rate', '200', '--duration', '1500ms', '--warmup', '0', ...remoteArgs([a.agent, b.agent])];
+  args.push('--max-lag', CONTENTION_MAX_LAG, '--dashboard', '--json', '--quiet');
+  const run = await runStress(args, 60_000, (child) => {
+    let printed = '';
+    const onData = (chunk: Buffer) => {
+      printed += String(chunk);
+      const match = /^stress: dashboard on (http:\/\/\S+\/)$/m.exec(printed);
+      if (!match) return;
+      child.stderr!.off('data', onData);
+      seen.updates = readUpdates(`${match[1]}events`);
+      seen.updates.catch(() => undefined);
+    };
+    child.stderr!.on('data', onData);
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const summary = parse(run.stdout);
+  assert.equal(summary.remote?.agents.length, 2, 'both boxes ran');
+  assert.ok(seen.updates, 'the URL was printed');
+  const updates = await seen.updates;
+  assert.ok(updates.length >= 2, `an update per interval (${updates.length})`);
+  const last = updates.at(-1)!;
+  assert.equal(last.totals.requests, summary.totals.requests);
+  assert.equal(last.totals.success, summary.totals.success);
+  // both boxes sent their share: each achieved some of the load
+  for (const box of summary.remote!.agents) assert.ok(box.achieved > 0, `${box.agent} sent requests`);
   assert.deepEqual(await fixture.lab.settled(), []);
 });
 

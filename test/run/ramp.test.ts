@@ -34,7 +34,8 @@ test('a server with a capacity of 2,000 req/s breaks close to 2,000, and --refin
   // not what this test is about (the generator-limited test below keeps the default bound).
   const { summary } = await ramp(
     ['--capacity', '2000'],
-    ['--ramp', '1000:3000', '--steps', '5', '--step', '2s', '--refine', '--workers', '2', '--max-lag', CONTENTION_MAX_LAG],
+    // 1,500 and 2,000 hold, 2,500 breaks: the bracket the refining runs narrow
+    ['--ramp', '1500:2500', '--steps', '3', '--step', '1500ms', '--refine', '--workers', '2', '--max-lag', CONTENTION_MAX_LAG],
   );
   const verdicts = summary.steps.map((step) => `${step.offered}:${step.verdict}`);
   // When the judgement goes wrong, say why each step was judged as it was (lag, latency, achieved).
@@ -44,7 +45,7 @@ test('a server with a capacity of 2,000 req/s breaks close to 2,000, and --refin
         `${step.offered}:${step.verdict} (${step.reason ?? 'ok'}; p99 ${step.latencyMs.p99} ms, lag p99 ${step.schedulerLagMs.p99} ms)`,
     )
     .join(', ');
-  assert.deepEqual(verdicts.slice(0, 3), ['1000:held', '1500:held', '2000:held'], why);
+  assert.deepEqual(verdicts.slice(0, 2), ['1500:held', '2000:held'], why);
   const broken = summary.steps.at(-1)!;
   assert.equal(broken.verdict, 'broke', `the ramp stops after the first broken step: ${why}`);
   assert.equal(broken.offered, 2500);
