@@ -1,0 +1,27 @@
+/** npm test's two passes: which compiled test files may run side by side, and which must run alone. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { splitByIsolation } from '../../scripts/run-tests.js';
+
+test('a file that imports a test helper or a module that starts processes, sockets or threads runs alone; the rest side by side', () => {
+  const rows: Array<[string, 'pure' | 'alone']> = [
+    ["import { parseRate } from '../../common/units.js';", 'pure'],
+    ["import { test } from 'node:test';\nimport assert from 'node:assert/strict';", 'pure'],
+    ["import { readFileSync } from 'node:fs';", 'pure'],
+    ["import { spawnTarget } from '../helpers/spawn-target.js';", 'alone'],
+    ['import { startSshLab } from "../helpers/sshd.js";', 'alone'],
+    ["import { runStress } from './helpers/stress-cli.js';", 'alone'],
+    ["import { spawn } from 'node:child_process';", 'alone'],
+    ["import net from 'node:net';", 'alone'],
+    ["import http from 'node:http';", 'alone'],
+    ["import { connect } from 'node:tls';", 'alone'],
+    ["import { Worker } from 'node:worker_threads';", 'alone'],
+    // a word in a string or a comment is not an import
+    ["// starts nothing: node:net is only named here\nconst x = 'net';", 'pure'],
+  ];
+  const files = rows.map(([code], index) => ({ path: `f${index}.test.js`, code }));
+  const { pure, alone } = splitByIsolation(files);
+  for (const [index, [code, expected]] of rows.entries())
+    assert.equal(pure.includes(`f${index}.test.js`) ? 'pure' : alone.includes(`f${index}.test.js`) ? 'alone' : 'lost', expected, code);
+  assert.equal(pure.length + alone.length, rows.length, 'every file in one pass');
+});
