@@ -231,6 +231,7 @@ async function openMetrics(plan: Plan): Promise<MetricsEndpoint | null | number>
       timeoutMs: plan.timeoutMs,
       intervalMs: plan.intervalMs,
       openLoop: plan.mode !== 'clients',
+      ...(plan.targets ? { endpoints: plan.targets.endpoints.map((endpoint) => endpoint.name) } : {}),
     });
     // shown even with --quiet, like every port this process opens for others to reach
     process.stderr.write(`stress: metrics for Prometheus on ${endpoint.url}\n`);

@@ -14,7 +14,7 @@
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { AgentPart } from '../measure/agent-part.js';
-import { ERROR_CLASSES, type IntervalStats } from '../measure/snapshot.js';
+import { ERROR_CLASSES, type EndpointStats, type IntervalStats } from '../measure/snapshot.js';
 import type { StepPlace } from '../run/contract.js';
 import { BucketHistogram, type Labels } from './bucket-histogram.js';
 import { latencyBoundsUs } from './latency-bounds.js';
@@ -26,15 +26,8 @@ export interface RunMetricsOptions {
   intervalMs: number;
   /** an open loop (--rate, --ramp) has a schedule: offered rate, lag, step */
   openLoop: boolean;
-}
-
-/**
- * The slices an interval is exposed in, each with its labels. One for now, unlabelled; a request
- * mix adds a slice per endpoint, labelled `endpoint`, whose counts add up to the interval's, so
- * that every sum over the labels stays the run's total.
- */
-function slicesOf(interval: IntervalStats): Array<{ labels: Labels; stats: IntervalStats }> {
-  return [{ labels: {}, stats: interval }];
+  /** a request mix's endpoint names, in the run's order (--targets); absent: one request */
+  endpoints?: readonly string[];
 }
 
 export class RunMetrics {
@@ -59,22 +52,30 @@ export class RunMetrics {
   } | null;
   /** sent and not yet ended, over the whole run */
   private inFlightCount = 0;
+  /** a mix's endpoint names: the requests' series are labelled `endpoint`, one per name */
+  private readonly endpoints: readonly string[] | null;
 
   constructor(private readonly options: RunMetricsOptions) {
     const registers = [this.registry];
+    this.endpoints = options.endpoints && options.endpoints.length > 0 ? options.endpoints : null;
+    // with a mix, what is known by endpoint (requests, successes, failures, bytes, latency from due
+    // time) is labelled by it, so that a sum over the labels is still the run's total; what is not
+    // (drops, due requests, service time) stays the run's
+    const byEndpoint = this.endpoints ? (['endpoint'] as const) : ([] as const);
     const counter = (name: string, help: string) => new Counter({ name, help, registers });
+    const endpointCounter = (name: string, help: string) => new Counter({ name, help, labelNames: byEndpoint, registers });
     const gauge = (name: string, help: string) => new Gauge({ name, help, registers });
-    this.requests = counter('stress_requests_total', 'Requests that ended, succeeded or failed (not the dropped ones)');
-    this.succeeded = counter('stress_requests_succeeded_total', 'Requests answered with a status below 400');
+    this.requests = endpointCounter('stress_requests_total', 'Requests that ended, succeeded or failed (not the dropped ones)');
+    this.succeeded = endpointCounter('stress_requests_succeeded_total', 'Requests answered with a status below 400');
     this.failed = new Counter({
       name: 'stress_requests_failed_total',
       help: 'Requests that failed, by error class (http: a status of 400 or more)',
-      labelNames: ['class'] as const,
+      labelNames: [...byEndpoint, 'class'],
       registers,
     });
     this.dropped = counter('stress_requests_dropped_total', 'Requests due but not sent: the in-flight cap was reached');
     this.scheduled = counter('stress_requests_scheduled_total', 'Requests due, sent or dropped');
-    this.bodyBytes = counter('stress_response_body_bytes_total', 'Response body bytes received');
+    this.bodyBytes = endpointCounter('stress_response_body_bytes_total', 'Response body bytes received');
     const bounds = latencyBoundsUs(options.timeoutMs);
     this.latency = new BucketHistogram(
       'stress_latency_seconds',
@@ -100,34 +101,40 @@ export class RunMetrics {
           stepOfferedRate: gauge('stress_step_offered_requests_per_second', 'The rate the current step offers, requests per second'),
         }
       : null;
-    // the unlabelled slice; a request mix's endpoints are declared the same way, one label set each
-    this.declare({});
+    // every series from the start, at zero: the run's, or one per endpoint of a mix
+    for (const metric of [this.dropped, this.scheduled]) metric.inc(0);
+    this.serviceTime.declare({});
+    for (const labels of this.endpoints ? this.endpoints.map((endpoint) => ({ endpoint })) : [{}]) {
+      for (const metric of [this.requests, this.succeeded, this.bodyBytes]) metric.inc(labels, 0);
+      for (const errorClass of ERROR_CLASSES) this.failed.inc({ ...labels, class: errorClass }, 0);
+      this.latency.declare(labels);
+    }
   }
 
-  private declare(labels: Labels): void {
-    for (const metric of [this.requests, this.succeeded, this.dropped, this.scheduled, this.bodyBytes]) metric.inc(labels, 0);
-    for (const errorClass of ERROR_CLASSES) this.failed.inc({ ...labels, class: errorClass }, 0);
-    this.latency.declare(labels);
-    this.serviceTime.declare(labels);
+  /** Adds the requests' figures of one slice of an interval (the run's, or one endpoint's) under `labels`. */
+  private addRequests(labels: Labels, part: Pick<EndpointStats, 'requests' | 'success' | 'errors' | 'bodyBytes' | 'latencyUs'>): void {
+    this.requests.inc(labels, part.requests);
+    this.succeeded.inc(labels, part.success);
+    for (const errorClass of ERROR_CLASSES) {
+      const failures = part.errors[errorClass] ?? 0;
+      if (failures > 0) this.failed.inc({ ...labels, class: errorClass }, failures);
+    }
+    this.bodyBytes.inc(labels, part.bodyBytes);
+    this.latency.add(part.latencyUs, labels);
   }
 
   /** An IntervalListener: adds one merged interval. */
   readonly interval = (interval: IntervalStats, parts?: readonly AgentPart[], place?: StepPlace): void => {
-    for (const { labels, stats } of slicesOf(interval)) {
-      const { counts } = stats;
-      this.requests.inc(labels, counts.requests);
-      this.succeeded.inc(labels, counts.success);
-      for (const errorClass of ERROR_CLASSES) {
-        const failures = stats.errors[errorClass] ?? 0;
-        if (failures > 0) this.failed.inc({ ...labels, class: errorClass }, failures);
-      }
-      this.dropped.inc(labels, counts.dropped);
-      this.scheduled.inc(labels, counts.scheduled);
-      this.bodyBytes.inc(labels, counts.bodyBytes);
-      this.latency.add(stats.histograms.latencyUs, labels);
-      this.serviceTime.add(stats.histograms.serviceUs, labels);
-    }
     const { counts } = interval;
+    if (this.endpoints) {
+      // a mix's endpoint figures add up to the interval's (checked for a box's, remote/box-message-check.ts)
+      for (const part of interval.endpoints) this.addRequests({ endpoint: this.endpoints[part.endpoint] ?? String(part.endpoint) }, part);
+    } else {
+      this.addRequests({}, { ...counts, errors: interval.errors, latencyUs: interval.histograms.latencyUs });
+    }
+    this.dropped.inc(counts.dropped);
+    this.scheduled.inc(counts.scheduled);
+    this.serviceTime.add(interval.histograms.serviceUs);
     this.inFlightCount += counts.scheduled - counts.dropped - counts.requests;
     this.inFlight.set(this.inFlightCount);
     this.loadBoxes.set(parts ? parts.filter((part) => !part.lost).length : 0);

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Histogram, slotOf, topOfSlot } from '../../engine/measure/histogram.js';
 import { seededRandom } from '../helpers/seeded-random.js';
-import { emptyStats, type IntervalStats } from '../../engine/measure/snapshot.js';
+import { emptyStats, newHistogram, type IntervalStats } from '../../engine/measure/snapshot.js';
 import type { AgentPart } from '../../engine/measure/agent-part.js';
 import { latencyBoundsUs } from '../../engine/metrics/latency-bounds.js';
 import { RunMetrics } from '../../engine/metrics/run-metrics.js';
@@ -134,6 +134,41 @@ test('counters are the sums of the intervals; failures by class; every series st
   const sum = after.get('stress_latency_seconds_sum')!;
   assert.ok(Math.abs(sum - (40 + 60 + 80 + 2000 + 3000 + 1_500_000) / 1e6) < 0.002, `sum ${sum} s within HDR's precision`);
   assert.equal(after.get('stress_service_time_seconds_count'), 6);
+});
+
+test("a request mix: the requests' series by endpoint, summing to the run's; drops, due requests and service time the run's", async () => {
+  const metrics = new RunMetrics({ timeoutMs: 1000, intervalMs: 1000, openLoop: true, endpoints: ['home', 'checkout'] });
+  const before = await scrape(metrics);
+  assert.equal(before.get('stress_requests_total{endpoint="checkout"}'), 0, 'each endpoint from the start');
+  assert.equal(before.get('stress_requests_failed_total{endpoint="home",class="timeout"}'), 0);
+  assert.equal(before.has('stress_requests_total'), false, 'no unlabelled series beside the endpoints: a sum would count twice');
+  const stats = interval(
+    0,
+    { scheduled: 6, requests: 5, responses: 5, success: 4, failure: 1, dropped: 1, bodyBytes: 500 },
+    [100, 200, 300, 4000],
+  );
+  stats.errors = { http: 1 };
+  const home = newHistogram();
+  home.recordValue(100);
+  const checkout = newHistogram();
+  for (const value of [200, 300, 4000]) checkout.recordValue(value);
+  stats.endpoints = [
+    { endpoint: 0, requests: 1, success: 1, failure: 0, bodyBytes: 100, errors: {}, latencyUs: home },
+    { endpoint: 1, requests: 4, success: 3, failure: 1, bodyBytes: 400, errors: { http: 1 }, latencyUs: checkout },
+  ];
+  metrics.interval(stats);
+  const after = await scrape(metrics);
+  assert.equal(after.get('stress_requests_total{endpoint="home"}'), 1);
+  assert.equal(after.get('stress_requests_total{endpoint="checkout"}'), 4);
+  assert.equal(after.get('stress_requests_succeeded_total{endpoint="checkout"}'), 3);
+  assert.equal(after.get('stress_requests_failed_total{endpoint="checkout",class="http"}'), 1);
+  assert.equal(after.get('stress_response_body_bytes_total{endpoint="home"}'), 100);
+  assert.equal(after.get('stress_latency_seconds_count{endpoint="home"}'), 1);
+  assert.equal(after.get('stress_latency_seconds_count{endpoint="checkout"}'), 3);
+  assert.equal(after.get('stress_latency_seconds_bucket{endpoint="checkout",le="0.003"}'), 2, '200 and 300 µs; 4 ms above');
+  assert.equal(after.get('stress_requests_dropped_total'), 1);
+  assert.equal(after.get('stress_requests_scheduled_total'), 6);
+  assert.equal(after.get('stress_service_time_seconds_count'), 4);
 });
 
 test('gauges: the last interval; rates skipped for a short drain tail; step from 1; load boxes that reported', async () => {
