@@ -132,7 +132,7 @@ test('an address in use, a malformed one, a port without permission: exit 2, one
     assert.match(lines[0]!, why);
   };
   await refused(`127.0.0.1:${takenPort}`, new RegExp(`^stress: --metrics: 127\\.0\\.0\\.1:${takenPort} is in use by another process`));
-  await refused('127.0.0.1:99999', /^stress: --metrics: "127\.0\.0\.1:99999" has no port from 0 to 65535/);
+  await refused('127.0.0.1:99999', /^stress: --metrics: "127\.0\.0\.1:99999": the port must be a whole number from 0 to 65535/);
   // Port 1 needs privileges only for a user without them: as root, the run drops to nobody (it
   // must be able to; a root that cannot makes the case fail, not pass unverified).
   const unprivilegedFrom = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
