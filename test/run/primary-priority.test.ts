@@ -59,6 +59,18 @@ test('in a single run the primary thread runs at nice 10, and the worker and the
 test('a ramp that may refine leaves the primary as it was: the refining runs start workers of their own', {
   skip: process.platform !== 'linux' && 'Linux only',
 }, async () => {
-  const { pid, threads } = await threadsDuring(['--ramp', '200:400', '--steps', '2', '--step', '2s', '--refine', '--workers', '1', '--json', '--quiet']);
+  const { pid, threads } = await threadsDuring([
+    '--ramp',
+    '200:400',
+    '--steps',
+    '2',
+    '--step',
+    '2s',
+    '--refine',
+    '--workers',
+    '1',
+    '--json',
+    '--quiet',
+  ]);
   assert.equal(threads.find((thread) => thread.tid === pid)!.nice, 0);
 });
