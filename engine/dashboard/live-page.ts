@@ -6,7 +6,8 @@
  * later as an event and is set as text. Pure, apart from reading the chart library once.
  */
 import { chartLibrarySource } from '../report/html/chart-library.js';
-import { cspHash, escapeHtml, inlineSafe } from '../report/html/escape.js';
+import { escapeHtml, inlineSafe } from '../report/html/escape.js';
+import { contentSecurityPolicy as contentSecurityPolicyOf, renderPage } from '../report/html/page-shell.js';
 import { PAGE_CSS } from '../report/html/style.js';
 import { liveScript } from './live-client.js';
 
@@ -28,32 +29,20 @@ export function livePage(target: string, title: string): LivePage {
   const library = chartLibrarySource();
   const scripts = [inlineSafe(library.js, 'script'), inlineSafe(liveScript(), 'script')];
   const styles = [inlineSafe(library.css, 'style'), PAGE_CSS, LIVE_CSS];
-  const contentSecurityPolicy =
-    `default-src 'none'; script-src ${scripts.map(cspHash).join(' ')}; style-src ${styles.map(cspHash).join(' ')}; ` +
-    "img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'";
   const figure = (id: string, label: string) => `<div><span>${label}</span><span id="${id}">-</span></div>`;
-  const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(`Live: ${title}: ${target}`)}</title>
-${styles.map((style) => `<style>${style}</style>`).join('\n')}
-</head>
-<body>
-<main>
-<header><h1>${escapeHtml(`${title} (live)`)}</h1><p class="subtitle" id="target">${escapeHtml(target)}</p><p class="subtitle" id="live-status">Updated every interval; the final report replaces this page when the run ends.</p></header>
+  const parts = {
+    title: `Live: ${title}: ${target}`,
+    styles,
+    scripts,
+    connectSelf: true,
+    main: `<header><h1>${escapeHtml(`${title} (live)`)}</h1><p class="subtitle" id="target">${escapeHtml(target)}</p><p class="subtitle" id="live-status">Updated every interval; the final report replaces this page when the run ends.</p></header>
 <section class="live-figures">${figure('live-elapsed', 'elapsed')}${figure('live-requests', 'requests')}${figure('live-errors', 'errors and drops')}${figure('live-achieved', 'achieved, last interval')}${figure('live-p99', 'p99, last interval')}</section>
 <section id="verdicts"><h2>Verdicts so far</h2><div class="headline broke" id="live-headline"></div><ul class="verdicts" id="live-verdicts"></ul></section>
 <section id="live-ramp"></section>
 <section id="live-time"></section>
-<footer>Charts drawn with ${library.name} ${escapeHtml(library.version)} (MIT License), inlined in this page: it connects only to this run's events.</footer>
-</main>
-${scripts.map((script) => `<script>${script}</script>`).join('\n')}
-</body>
-</html>
-`;
+<footer>Charts drawn with ${library.name} ${escapeHtml(library.version)} (MIT License), inlined in this page: it connects only to this run's events.</footer>`,
+  };
+  const html = renderPage(parts);
+  const contentSecurityPolicy = contentSecurityPolicyOf(parts);
   return { html, contentSecurityPolicy };
 }

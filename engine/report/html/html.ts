@@ -8,7 +8,8 @@ import { chartLibrarySource } from './chart-library.js';
 import type { BandKind, ChartSpec } from './chart-spec.js';
 import { chartSpecs } from './charts.js';
 import { clientScript } from './client.js';
-import { cspHash, escapeHtml, inlineSafe, jsonScript } from './escape.js';
+import { escapeHtml, inlineSafe, jsonScript } from './escape.js';
+import { renderPage } from './page-shell.js';
 import type { HtmlReport } from './html-report.js';
 import { PAGE_CSS } from './style.js';
 import { endpointsTable, figuresTables, runTable, stepsTable } from './tables.js';
@@ -22,10 +23,6 @@ export type { HtmlReport } from './html-report.js';
  * so markup that a value ever slipped into the page could not run a script or an event handler.
  * data: images only for the empty icon, which keeps a browser from asking a server for /favicon.ico.
  */
-function contentSecurityPolicy(scripts: readonly string[], styles: readonly string[]): string {
-  return `default-src 'none'; script-src ${scripts.map(cspHash).join(' ')}; style-src ${styles.map(cspHash).join(' ')}; img-src data:`;
-}
-
 /** Terminal colours, should the text summary have been captured from a terminal. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is what an ANSI colour sequence starts with
 const ANSI = /\x1b\[[0-9;]*m/g;
@@ -120,31 +117,19 @@ export function renderHtml(report: HtmlReport): string {
   const { title, subtitle } = heading(report);
   const scripts = [inlineSafe(library.js, 'script'), inlineSafe(clientScript(), 'script')];
   const styles = [inlineSafe(library.css, 'style'), PAGE_CSS];
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(scripts, styles)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(`${title}: ${report.target}`)}</title>
-${styles.map((style) => `<style>${style}</style>`).join('\n')}
-</head>
-<body>
-<main>
-<header><h1>${escapeHtml(title)}</h1><p class="subtitle" id="target">${escapeHtml(report.target)}</p><p class="subtitle">${escapeHtml(subtitle)}</p></header>
+  return renderPage({
+    title: `${title}: ${report.target}`,
+    styles,
+    scripts,
+    connectSelf: false,
+    main: `<header><h1>${escapeHtml(title)}</h1><p class="subtitle" id="target">${escapeHtml(report.target)}</p><p class="subtitle">${escapeHtml(subtitle)}</p></header>
 ${verdictsSection(report)}
 ${rampSection(report, charts, ids)}
 ${timeSection(report, charts, ids)}
 ${distributionSection(ids)}
 ${endpointsSection(report, ids)}
 ${runSection(report)}
-<footer>Charts drawn with ${library.name} ${escapeHtml(library.version)} (MIT License), inlined in this file: it makes no network requests.</footer>
-</main>
-${jsonScript('report-data', report)}
-${jsonScript('chart-data', charts)}
-${scripts.map((script) => `<script>${script}</script>`).join('\n')}
-</body>
-</html>
-`;
+<footer>Charts drawn with ${library.name} ${escapeHtml(library.version)} (MIT License), inlined in this file: it makes no network requests.</footer>`,
+    data: `${jsonScript('report-data', report)}\n${jsonScript('chart-data', charts)}`,
+  });
 }
