@@ -4,10 +4,8 @@
  * endpoint's percentiles are merged exactly across workers and boxes like the run's. Nothing is
  * allocated per request: the tallies live for the worker's run and are emptied at each boundary.
  */
-import { Histogram } from './histogram.js';
+import { Histogram, usFrom } from './histogram.js';
 import { ERROR_CLASSES, type EndpointOf, type ErrorClass } from './snapshot.js';
-
-const usFrom = (ms: number): number => Math.max(0, Math.round(ms * 1000));
 
 export class EndpointTally {
   requests = 0;

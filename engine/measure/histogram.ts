@@ -20,6 +20,9 @@ const TWO_POW_32 = 2 ** 32;
 /** The highest value recorded as itself; anything above is counted at it (no run records 2^53 µs or bytes). */
 export const HIGHEST_VALUE = 2 ** 53;
 
+/** A time in ms as the whole µs the histograms of a run record (never below 0). */
+export const usFrom = (ms: number): number => Math.max(0, Math.round(ms * 1000));
+
 /** The slot of a value in [0, 2^31), as HdrHistogram's countsArrayIndex computes it. */
 export function slotOf(value: number): number {
   if (value < 2 * HALF_COUNT) return value;

@@ -17,13 +17,11 @@
  * recording itself cost a fifth more through a lookup, as the histograms' own code was inlined
  * less), so the lookup is kept for the few outcomes of other steps.
  */
-import { Histogram } from './histogram.js';
+import { Histogram, usFrom } from './histogram.js';
 import { addCapped, countCapped, type OVERFLOW_KEY } from './capped-tally.js';
 import { addCounts, addTally, zeroCounts, type Counts, type ErrorClass, type Snapshot } from './snapshot.js';
 import { closedSteps, StepTimeline } from './step-timeline.js';
 import { EndpointTally } from './endpoint-tally.js';
-
-const usFrom = (ms: number): number => Math.max(0, Math.round(ms * 1000));
 
 function workerHistogram(): Histogram {
   return new Histogram();
