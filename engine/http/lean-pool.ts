@@ -64,7 +64,7 @@ class LeanConnection implements ResponseHandler {
   socket: net.Socket | null = null;
   connected = false;
   current: LeanRequestHandler | null = null;
-  private readonly parser = new ResponseParser(this);
+  private readonly parser: ResponseParser;
   private readonly bytes = new ByteCount();
   /** set while the parser hears that the socket closed: an incomplete response is then a reset */
   private closing = false;
@@ -75,7 +75,10 @@ class LeanConnection implements ResponseHandler {
   /** true while the request is handed over and not yet written: ending it then leaves the socket clean */
   private unsent = false;
 
-  constructor(private readonly pool: LeanPool) {}
+  constructor(private readonly pool: LeanPool) {
+    // plain reads land at the start of the pool's read buffer: the parser can recognise a repeated head there
+    this.parser = new ResponseParser(this, pool.secure ? null : pool.readBuffer);
+  }
 
   /**
    * Plain TCP reads land in the pool's one read buffer (`onread`), parsed at once: no Buffer and no
@@ -234,8 +237,11 @@ export class LeanPool {
     }
   }
 
-  /** One read buffer for every plain connection of the pool: each read is parsed before the next. */
-  private readonly readBuffer = Buffer.allocUnsafe(64 * 1024);
+  /**
+   * One read buffer for every plain connection of the pool: each read is parsed before the next.
+   * Its own memory (not a slice of Node's pool), so it starts on a word boundary (repeated-head.ts).
+   */
+  readonly readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
 
   /** Where sockets connect: the server's Unix socket, or the origin's host and port. */
   private readonly address: { path: string } | { host: string; port: number };

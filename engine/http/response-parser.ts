@@ -34,6 +34,8 @@
  * `keepAlive` false, and every later byte belongs to the other protocol and is ignored until `reset`.
  */
 
+import { RepeatedHead } from './repeated-head.js';
+
 /** What the parser reports; each method is called synchronously from `execute` or `finish`. */
 export interface ResponseHandler {
   /** The final status of the response (interim 1xx responses are skipped), once its headers are complete. */
@@ -240,7 +242,16 @@ export class ResponseParser {
   private protocolIndex = 0;
   private chunkLineBytes = 0;
 
-  constructor(private readonly handler: ResponseHandler) {}
+  /** The last head, to recognise the next in one comparison: plain connections only (null: none). */
+  private readonly repeated: RepeatedHead | null;
+
+  /** `readBuffer`: the buffer every read of the connection lands in, from its start; null for TLS chunks. */
+  constructor(
+    private readonly handler: ResponseHandler,
+    readBuffer: Uint8Array | null = null,
+  ) {
+    this.repeated = readBuffer === null ? null : new RepeatedHead(readBuffer);
+  }
 
   /** Before each request is written: a response is now outstanding (HEAD: one without a body). */
   expect(headRequest: boolean): void {
@@ -253,6 +264,7 @@ export class ResponseParser {
   /** For a new connection: forgets everything, including a failure. */
   reset(): void {
     this.generation++;
+    this.repeated?.forget();
     this.state = State.Idle;
     this.head = false;
     this.interimClosed = false;
@@ -280,6 +292,8 @@ export class ResponseParser {
   execute(chunk: Uint8Array, end = chunk.length): void {
     const generation = this.generation;
     let pos = 0;
+    /** where the head being read began in this chunk; -1: in an earlier one (it is not remembered) */
+    let headStart = -1;
     while (pos < end && this.generation === generation) {
       switch (this.state) {
         case State.Failed:
@@ -310,6 +324,16 @@ export class ResponseParser {
             return;
           }
           this.beginMessage();
+          if (this.repeated !== null) {
+            const length = this.repeated.matches(chunk, pos, end);
+            if (length > 0) {
+              pos += length;
+              this.takeRepeated(length);
+              this.headersComplete();
+              break;
+            }
+            headStart = pos;
+          }
           this.state = State.Protocol;
           // the usual `HTTP/1.x NNN` at once, when it is all here; any other start goes byte by byte
           if (end - pos >= STATUS_PREFIX_BYTES) pos = this.statusPrefix(chunk, pos);
@@ -572,7 +596,10 @@ export class ResponseParser {
             return;
           }
           if (this.inTrailers) this.complete(this.keepAlive());
-          else this.headersComplete();
+          else {
+            if (headStart >= 0) this.rememberHead(chunk, headStart, pos);
+            this.headersComplete();
+          }
           break;
         }
 
@@ -877,6 +904,43 @@ export class ResponseParser {
     this.connectionKeepAlive = false;
     this.remaining = 0;
     this.chunkLineBytes = 0;
+  }
+
+  /**
+   * Keeps a final response's head, read field by field from `chunk[from, to)`, with what it said.
+   * Interim responses and 101 are not kept: they end differently (headersComplete).
+   */
+  private rememberHead(chunk: Uint8Array, from: number, to: number): void {
+    const repeated = this.repeated!;
+    const status = this.status;
+    if (status < 200 || !repeated.remember(chunk, from, to)) {
+      repeated.forget();
+      return;
+    }
+    repeated.status = status;
+    repeated.major = this.major;
+    repeated.minor = this.minor;
+    repeated.hasContentLength = this.hasContentLength;
+    repeated.contentLength = this.remaining;
+    repeated.hasTransferEncoding = this.hasTransferEncoding;
+    repeated.chunked = this.chunked;
+    repeated.connectionClose = this.connectionClose;
+    repeated.connectionKeepAlive = this.connectionKeepAlive;
+  }
+
+  /** The message's head is the remembered one (`length` bytes): what it said, as if read again. */
+  private takeRepeated(length: number): void {
+    const repeated = this.repeated!;
+    this.status = repeated.status;
+    this.major = repeated.major;
+    this.minor = repeated.minor;
+    this.hasContentLength = repeated.hasContentLength;
+    this.remaining = repeated.contentLength;
+    this.hasTransferEncoding = repeated.hasTransferEncoding;
+    this.chunked = repeated.chunked;
+    this.connectionClose = repeated.connectionClose;
+    this.connectionKeepAlive = repeated.connectionKeepAlive;
+    this.sectionBytes = length;
   }
 
   /** Counts one byte of the header (or trailer) section against its limit; false once failed. */
