@@ -13,6 +13,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { timeConnection, type ConnectionListener } from './connection-setup.js';
 import { ResponseParser, type ResponseHandler } from './response-parser.js';
+import { writeWhole } from './socket-write.js';
 
 /** What the pool calls on the request it carries, in undici's order. */
 export interface LeanRequestHandler {
@@ -143,7 +144,9 @@ class LeanConnection implements ResponseHandler {
       this.unsent = false;
       if (this.current === handler) {
         this.parser.expect(this.pool.headRequest[handler.request]!);
-        this.socket!.write(this.pool.requestBytes[handler.request]!);
+        const bytes = this.pool.requestBytes[handler.request]!;
+        if (this.pool.secure) this.socket!.write(bytes);
+        else writeWhole(this.socket!, bytes);
         return;
       }
     }
