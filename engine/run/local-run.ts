@@ -12,12 +12,25 @@ import { decodeSnapshot, type IntervalStats } from '../measure/snapshot.js';
 import { stepCountOf, workersFor, type Run, type RunResult, type RunSpec, type WorkerFailure } from './contract.js';
 import { yieldCoresToWorkers } from './primary-priority.js';
 import { RunAccumulator } from './run-accumulator.js';
-import { peakRatePerWorker, youngGenerationMb } from './worker-heap.js';
 import { WorkerLedger } from './worker-loss.js';
 import { epochNowMs, type ControlMessage, type WorkerLoad, type WorkerMessage, type WorkerTask } from './worker-protocol.js';
 
 /** How long workers get between `ready` and the start instant, so every one starts on time. */
 const START_LEAD_MS = 50;
+
+/**
+ * The young generation of each worker thread, MiB: two semi-spaces of 8 MiB (V8 gives a third of
+ * it to each, and the last third to young objects too large for them). V8 doubles a semi-space
+ * when many young objects survive a scavenge, and halves it back only once the thread allocates
+ * little. A stall of the target keeps a second of requests alive through scavenges, and undici's
+ * workers, which allocate for every request, then kept 16 MiB semi-spaces for the rest of the run:
+ * each worker's heap 16 MiB larger, its pages filling in after each stall (the 15-minute endurance
+ * run of issue 14: 237 -> 291 MB). Bounded, a stall's survivors are promoted instead, as garbage a
+ * major collection takes back. 8 MiB is where undici's workers settle at 1,000 req/s with nothing
+ * going wrong (the same GC time with the bound, 3 minutes with a stall every 30 s); the lean
+ * client's stay at 4 MiB or less.
+ */
+const WORKER_YOUNG_GENERATION_MB = 24;
 
 /** Longest wait for the messages of a dead worker, ms; its port closes once they are all delivered. */
 const DEAD_PORT_WAIT_MS = 1000;
@@ -80,9 +93,7 @@ export class LocalRun implements Run {
       // the task is long and asynchronous: the worker must not block in Atomics.wait between messages
       atomics: 'disabled',
       idleTimeout: 1000,
-      resourceLimits: {
-        maxYoungGenerationSizeMb: youngGenerationMb(this.spec.client ?? 'lean', peakRatePerWorker(this.spec.load, workerCount)),
-      },
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     });
     // Piscina emits 'error' for a worker that dies without a task; unhandled, that would end the
     // primary. A worker with a task is reported through its task's rejection (runWorker).
