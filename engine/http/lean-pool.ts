@@ -12,7 +12,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { timeConnection, type ConnectionListener } from './connection-setup.js';
-import { ResponseParser, type ResponseHandler } from './response-parser.js';
+import { ResponseParser, type ResponseHandler } from './parse/response-parser.js';
 import { writeWhole } from './socket-write.js';
 
 /** What the pool calls on the request it carries, in undici's order. */

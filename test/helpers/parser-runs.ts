@@ -2,7 +2,7 @@
  * Test helper: runs the ResponseParser over a byte stream cut into pieces, and records what it
  * reports as a list of events, the same whatever the cuts (body counts of consecutive calls summed).
  */
-import { ResponseParser, type ParseErrorCode, type ResponseHandler } from '../../engine/http/response-parser.js';
+import { ResponseParser, type ParseErrorCode, type ResponseHandler } from '../../engine/http/parse/response-parser.js';
 
 /** `status 200`, `body 5`, `complete keep-alive`, `complete close`, `error STRESS_ERR_…`. */
 export type ParserEvent = string;

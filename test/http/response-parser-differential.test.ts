@@ -11,7 +11,7 @@
  * flipped, the stream or a line cut short, a bad chunk size, a bad Content-Length, a CRLF missing,
  * a bad byte in a header name, junk before the status line, a bad field line, a bad extension).
  *
- * Where the parser differs from Node on purpose (see engine/http/response-parser.ts) no case hides
+ * Where the parser differs from Node on purpose (see engine/http/parse/response-parser.ts) no case hides
  * it: the one difference random bytes can reach is a response arriving when none is outstanding,
  * which Node drops silently (no error, if it is a valid response so far) and the parser reports.
  * That comparison is made exactly: Node must have had no error, the parser must have completed the
@@ -25,7 +25,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { PARSE_ERROR } from '../../engine/http/response-parser.js';
+import { PARSE_ERROR } from '../../engine/http/parse/response-parser.js';
 import { byteByByte, escapeBytes, randomSplit, ReusedParser, type ParserEvent } from '../helpers/parser-runs.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 

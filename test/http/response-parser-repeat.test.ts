@@ -1,12 +1,12 @@
 /**
- * A repeated response head (http/repeated-head.ts) is taken from the last one only when its bytes are
+ * A repeated response head (http/parse/repeated-head.ts) is taken from the last one only when its bytes are
  * the same: a parser given the connection's read buffer must report exactly what a parser without it
  * reports, for the same bytes, whatever changed in the second head (every byte of it replaced by
  * bytes that matter to a head) and wherever the second response is cut. Pure: no socket.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ResponseParser } from '../../engine/http/response-parser.js';
+import { ResponseParser } from '../../engine/http/parse/response-parser.js';
 
 /** Every call the parser makes, in order. */
 function recorder(): { log: string[]; parser: (readBuffer: Uint8Array | null) => ResponseParser } {

@@ -13,7 +13,7 @@ import {
   PARSE_ERROR,
   ResponseParser,
   type ParseErrorCode,
-} from '../../engine/http/response-parser.js';
+} from '../../engine/http/parse/response-parser.js';
 import { escapeBytes, everySplit, ReusedParser, type ParserEvent, type Requests } from '../helpers/parser-runs.js';
 
 const status = (code: number): ParserEvent => `status ${code}`;
