@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchChromium, type Chromium } from '../helpers/browser.js';
-import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
+import { CONTENTION_MAX_LAG, onDashboardUrl, runStress } from '../helpers/stress-cli.js';
 
 let chromium: Chromium;
 before(async () => {
@@ -100,19 +100,12 @@ test('a ramp watched live: charts grow, the breaking point shows, then the final
       '--quiet',
     ],
     60_000,
-    (child) => {
-      let printed = '';
-      const onData = (chunk: Buffer) => {
-        printed += String(chunk);
-        const match = /^stress: dashboard on (http:\/\/\S+\/)$/m.exec(printed);
-        if (!match) return;
-        child.stderr!.off('data', onData);
-        seen.watched = watch(match[1]!);
+    (child) =>
+      onDashboardUrl(child, (url) => {
+        seen.watched = watch(url);
         // awaited below, once the run has ended
         seen.watched.catch(() => undefined);
-      };
-      child.stderr!.on('data', onData);
-    },
+      }),
   );
   assert.equal(run.code, 0, run.stderr);
   assert.ok(seen.watched, `the URL was printed: ${run.stderr}`);

@@ -12,7 +12,7 @@ import { after, describe, test } from 'node:test';
 import { EventStream } from '../../engine/dashboard/event-stream.js';
 import type { LiveUpdate } from '../../engine/dashboard/live-view.js';
 import type { Summary } from '../../engine/summary/summary.js';
-import { runStress, STRESS_BIN } from '../helpers/stress-cli.js';
+import { onDashboardUrl, runStress, STRESS_BIN } from '../helpers/stress-cli.js';
 
 interface Event {
   name: string;
@@ -49,19 +49,6 @@ function readEvents(
     const timer = setTimeout(() => request.destroy(new Error(`no end of the event stream within ${limitMs} ms`)), limitMs);
     request.on('error', reject);
   });
-}
-
-/** Calls `then` with the dashboard's URL once the run prints it. */
-function onDashboardUrl(child: import('node:child_process').ChildProcess, then: (url: string) => void): void {
-  let seen = '';
-  const watch = (chunk: Buffer) => {
-    seen += String(chunk);
-    const match = /^stress: dashboard on (http:\/\/\S+\/)$/m.exec(seen);
-    if (!match) return;
-    child.stderr!.off('data', watch);
-    then(match[1]!);
-  };
-  child.stderr!.on('data', watch);
 }
 
 // independent runs: side by side, to keep the file's wall time short

@@ -65,6 +65,19 @@ export function runStress(
 /** A progress line on stderr (without --quiet): `[   1.0 s]  offered ...`, the seconds since the measured start. */
 const PROGRESS_LINE = /^\[\s*(\d+\.\d) s\]/m;
 
+/** Calls `then` once, with the first match of `pattern` in what the child has written to stderr so far. */
+function onStderrMatch(child: ChildProcess, pattern: RegExp, then: (match: RegExpExecArray) => void): void {
+  let seen = '';
+  const watch = (chunk: Buffer | string): void => {
+    seen += String(chunk);
+    const match = pattern.exec(seen);
+    if (match === null) return;
+    child.stderr!.off('data', watch);
+    then(match);
+  };
+  child.stderr!.on('data', watch);
+}
+
 /**
  * Calls `then` once the child's stderr shows its first progress line: the run's own word that its
  * measured load began (the line is printed once the first interval is over, so the load has run
@@ -72,15 +85,14 @@ const PROGRESS_LINE = /^\[\s*(\d+\.\d) s\]/m;
  * with the load, not with the spawn (a busy machine can take seconds to start Node and workers).
  */
 export function onLoadStarted(child: ChildProcess, then: (loadS: number) => void): void {
-  let seen = '';
-  const watch = (chunk: Buffer | string): void => {
-    seen += String(chunk);
-    const match = PROGRESS_LINE.exec(seen);
-    if (match === null) return;
-    child.stderr!.off('data', watch);
-    then(Number(match[1]));
-  };
-  child.stderr!.on('data', watch);
+  onStderrMatch(child, PROGRESS_LINE, (match) => then(Number(match[1])));
+}
+
+const DASHBOARD_LINE = /^stress: dashboard on (http:\/\/\S+\/)$/m;
+
+/** Calls `then` with the dashboard's URL (`http://HOST:PORT/`) once the run prints it. */
+export function onDashboardUrl(child: ChildProcess, then: (url: string) => void): void {
+  onStderrMatch(child, DASHBOARD_LINE, (match) => then(match[1]!));
 }
 
 /**

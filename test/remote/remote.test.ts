@@ -19,7 +19,7 @@ import { shellCommandLine, sshArgv } from '../../engine/remote/ssh.js';
 import { assertInvariants } from '../helpers/invariants.js';
 import { spawnTarget } from '../helpers/spawn-target.js';
 import { remoteCommandHolding, type LoadBox } from '../helpers/sshd.js';
-import { CONTENTION_MAX_LAG, runStress } from '../helpers/stress-cli.js';
+import { CONTENTION_MAX_LAG, onDashboardUrl, runStress } from '../helpers/stress-cli.js';
 import { useTargetAndBoxes } from '../helpers/target-and-boxes.js';
 import { portOutsideEphemeral } from '../helpers/raw-servers.js';
 import { tempDirForFile } from '../helpers/temp-dir.js';
@@ -215,18 +215,12 @@ test("--dashboard over two boxes: the live figures are the controller's merge of
   const seen: { updates?: Promise<LiveUpdate[]> } = {};
   const args = [`${fixture.target.url}/hello`, '--rate', '200', '--duration', '1500ms', '--warmup', '0', ...remoteArgs([a.agent, b.agent])];
   args.push('--max-lag', CONTENTION_MAX_LAG, '--dashboard', '--json', '--quiet');
-  const run = await runStress(args, 60_000, (child) => {
-    let printed = '';
-    const onData = (chunk: Buffer) => {
-      printed += String(chunk);
-      const match = /^stress: dashboard on (http:\/\/\S+\/)$/m.exec(printed);
-      if (!match) return;
-      child.stderr!.off('data', onData);
-      seen.updates = readUpdates(`${match[1]}events`);
+  const run = await runStress(args, 60_000, (child) =>
+    onDashboardUrl(child, (url) => {
+      seen.updates = readUpdates(`${url}events`);
       seen.updates.catch(() => undefined);
-    };
-    child.stderr!.on('data', onData);
-  });
+    }),
+  );
   assert.equal(run.code, 0, run.stderr);
   const summary = parse(run.stdout);
   assert.equal(summary.remote?.agents.length, 2, 'both boxes ran');
