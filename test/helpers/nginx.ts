@@ -12,6 +12,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './raw-servers.js';
 
 export const NGINX = '/usr/sbin/nginx';
 
@@ -59,18 +60,6 @@ export interface NginxLab {
   /** what it said on its error log */
   errorLog(): Promise<string>;
   stop(): Promise<void>;
-}
-
-/** A port free right now on 127.0.0.1 (nginx may still lose it to another process: start retries). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /**

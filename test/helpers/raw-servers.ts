@@ -57,6 +57,21 @@ function ephemeralRange(): [number, number] {
 }
 
 /**
+ * A port free right now on `address`, from a listen on port 0 (a server started on it may still
+ * lose it to another process meanwhile: its caller retries).
+ */
+export function freePort(address = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, address, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
  * A port of 127.0.0.1 that is free and that the kernel never hands out by itself: outside its
  * ephemeral range, so no client socket gets it as its source port (a connection to itself, where
  * a test wants a refusal) and no listen on port 0 gets it while a test has it down. Port 0 is

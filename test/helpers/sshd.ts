@@ -13,9 +13,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './raw-servers.js';
 import { STRESS_BIN } from './stress-cli.js';
 
 const SSHD = '/usr/sbin/sshd';
@@ -44,18 +44,6 @@ export interface SshLab {
   /** polls until nothing is left over (at most `limitMs`), and returns what still is */
   settled(limitMs?: number): Promise<number[]>;
   stop(): Promise<void>;
-}
-
-function freePort(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net
-      .createServer()
-      .once('error', reject)
-      .listen(0, address, () => {
-        const { port } = probe.address() as net.AddressInfo;
-        probe.close(() => resolve(port));
-      });
-  });
 }
 
 function readProc(pid: string, file: string): string {
