@@ -144,9 +144,7 @@ class LeanConnection implements ResponseHandler {
       this.unsent = false;
       if (this.current === handler) {
         this.parser.expect(this.pool.headRequest[handler.request]!);
-        const bytes = this.pool.requestBytes[handler.request]!;
-        if (this.pool.secure) this.socket!.write(bytes);
-        else writeWhole(this.socket!, bytes);
+        writeWhole(this.socket!, this.pool.requestBytes[handler.request]!);
         return;
       }
     }

@@ -70,10 +70,15 @@ function onWriteComplete(this: WriteRequest, status: number): void {
   if (status < 0) socket?.destroy(writeError(status));
 }
 
-/** Writes all of `bytes` to a connected plain (TCP or Unix socket) `socket`. */
+/** Writes all of `bytes` to a connected `socket`: a plain one (TCP or Unix socket) to its handle. */
 export function writeWhole(socket: net.Socket, bytes: Buffer): void {
   const handle = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
-  if (BINDING === null || handle == null || typeof handle.writeBuffer !== 'function') {
+  if (
+    BINDING === null ||
+    (socket as { encrypted?: boolean }).encrypted === true ||
+    handle == null ||
+    typeof handle.writeBuffer !== 'function'
+  ) {
     socket.write(bytes);
     return;
   }
