@@ -34,8 +34,8 @@ function readInt64(buffer: Buffer, at: number): number {
   return buffer.readUInt32BE(at) * 2 ** 32 + buffer.readUInt32BE(at + 4);
 }
 
-/** The inflated histogram's counts, or why it is not one of ours: its header, then every count. */
-function readCounts(inflated: Buffer): Histogram | string {
+/** The inflated histogram's slot count, from its header, or why it is not one of ours. */
+function readHeader(inflated: Buffer): number | string {
   if (inflated.length < HEADER_BYTES || (inflated.readInt32BE(0) & COOKIE_MASK) !== ENCODING_COOKIE)
     return 'is not an HdrHistogram (no V2 encoding cookie)';
   const payload = inflated.readInt32BE(4);
@@ -46,7 +46,13 @@ function readCounts(inflated: Buffer): Histogram | string {
   if (lowest !== 1) return `has a lowest value of ${lowest}, not 1`;
   const highest = readInt64(inflated, 24);
   if (!(highest >= 2 && highest <= MAX_TRACKABLE)) return `tracks values up to ${highest}, not from 2 to 2^53`;
-  const slots = slotsFor(highest);
+  return slotsFor(highest);
+}
+
+/** The inflated histogram's counts, or why it is not one of ours: its header, then every count. */
+function readCounts(inflated: Buffer): Histogram | string {
+  const slots = readHeader(inflated);
+  if (typeof slots === 'string') return slots;
   // two walks: the first checks every count and finds the range held, the second counts into a
   // histogram of exactly that range
   const range = walkCounts(inflated, slots, null);
@@ -113,18 +119,22 @@ export function decodeHistogramChecked(encoded: string): Histogram | string {
 
 /** The checks after the text: the bytes of a compressed histogram, inflated within the limit and read. */
 function decodeCompressed(bytes: Buffer): Histogram | string {
+  const inflated = inflateChecked(bytes);
+  return typeof inflated === 'string' ? inflated : readCounts(inflated);
+}
+
+/** The bytes of a compressed histogram inflated, never past MAX_INFLATED_BYTES, or why they cannot be. */
+function inflateChecked(bytes: Buffer): Buffer | string {
   if (bytes.length < 8 || (bytes.readInt32BE(0) & COOKIE_MASK) !== COMPRESSED_COOKIE)
     return 'is not a compressed HdrHistogram (no V2 compressed cookie)';
   const compressed = bytes.readInt32BE(4);
   if (compressed !== bytes.length - 8) return `declares ${compressed} compressed bytes, it has ${bytes.length - 8}`;
-  let inflated: Buffer;
   try {
-    inflated = inflateSync(bytes.subarray(8), { maxOutputLength: MAX_INFLATED_BYTES });
+    return inflateSync(bytes.subarray(8), { maxOutputLength: MAX_INFLATED_BYTES });
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return `inflates past ${MAX_INFLATED_BYTES} bytes`;
     return 'does not inflate (not zlib data)';
   }
-  return readCounts(inflated);
 }
 
 /**
@@ -135,8 +145,28 @@ function decodeCompressed(bytes: Buffer): Histogram | string {
 export function decodeHistogram(encoded: string): Histogram {
   const bytes = Buffer.from(encoded, 'base64');
   // a worker's own: the V2 encoding without its deflate (Histogram.encodeForThread)
-  const histogram =
-    bytes.length >= 4 && (bytes.readInt32BE(0) & COOKIE_MASK) === ENCODING_COOKIE ? readCounts(bytes) : decodeCompressed(bytes);
+  const histogram = isOwnEncoding(bytes) ? readCounts(bytes) : decodeCompressed(bytes);
   if (typeof histogram === 'string') throw new Error(`a worker's histogram ${histogram}`);
   return histogram;
+}
+
+const isOwnEncoding = (bytes: Buffer): boolean => bytes.length >= 4 && (bytes.readInt32BE(0) & COOKIE_MASK) === ENCODING_COOKIE;
+
+/**
+ * As decodeHistogram, from its bytes (the base64 already read) into `into`, emptied first and its
+ * counts kept, in one walk: a decoder that reuses its histograms allocates nothing once their
+ * ranges are known (see snapshot.ts's SnapshotDecoder).
+ */
+export function decodeOwnInto(bytes: Buffer, into: Histogram): void {
+  const inflated = isOwnEncoding(bytes) ? bytes : inflateChecked(bytes);
+  const problem = typeof inflated === 'string' ? inflated : readCountsInto(inflated, into);
+  if (problem !== null) throw new Error(`a worker's histogram ${problem}`);
+}
+
+function readCountsInto(inflated: Buffer, into: Histogram): string | null {
+  const slots = readHeader(inflated);
+  if (typeof slots === 'string') return slots;
+  into.reset();
+  const walked = walkCounts(inflated, slots, into);
+  return typeof walked === 'string' ? walked : null;
 }

@@ -8,7 +8,7 @@
  * source that has not reported an interval is still running and holds it back, one that ended is
  * done with every step.
  */
-import { emptyStats, mergeStats, type IntervalStats } from './snapshot.js';
+import { emptyStats, mergeStats, resetStats, type IntervalStats } from './snapshot.js';
 
 export class IntervalMerger {
   private readonly merged = new Map<number, IntervalStats>();
@@ -16,10 +16,19 @@ export class IntervalMerger {
   private readonly reportedUpTo: number[];
   private readonly finished: boolean[];
   private emittedUpTo = -1;
+  /** a merged interval handed on and emptied, for the next interval to fill (with `reuse`) */
+  private spare: IntervalStats | null = null;
 
+  /**
+   * `reuse`: each merged interval is emptied and filled again by a later interval once
+   * `onComplete` returns, so `onComplete` (and whatever it calls) must copy what it keeps. A new
+   * one each interval gave the primary's own run megabytes of count arrays a minute that only a
+   * garbage collection returned (see SnapshotDecoder).
+   */
   constructor(
     sourceCount: number,
     private readonly onComplete: (interval: IntervalStats) => void,
+    private readonly reuse = false,
   ) {
     this.reportedUpTo = new Array<number>(sourceCount).fill(-1);
     this.finished = new Array<boolean>(sourceCount).fill(false);
@@ -28,7 +37,8 @@ export class IntervalMerger {
   add(source: number, stats: IntervalStats): void {
     let slot = this.merged.get(stats.interval);
     if (!slot) {
-      slot = emptyStats();
+      slot = this.spare ?? emptyStats();
+      this.spare = null;
       this.merged.set(stats.interval, slot);
     }
     slot.stepsClosed = slot.sources === 0 ? stats.stepsClosed : Math.min(slot.stepsClosed, stats.stepsClosed);
@@ -53,7 +63,13 @@ export class IntervalMerger {
       const stats = this.merged.get(interval);
       // handed on and forgotten: the merger holds only intervals still being reported
       this.merged.delete(interval);
-      if (stats) this.onComplete(stats);
+      if (stats) {
+        this.onComplete(stats);
+        if (this.reuse) {
+          resetStats(stats);
+          this.spare = stats;
+        }
+      }
     }
     this.emittedUpTo = Math.max(this.emittedUpTo, completeUpTo);
   }

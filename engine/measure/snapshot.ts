@@ -7,7 +7,7 @@
  * histogram's max is the max of its parts), its totals are counters.
  */
 import { addCapped } from './capped-tally.js';
-import { decodeHistogram } from './hdr-decoding.js';
+import { decodeOwnInto } from './hdr-decoding.js';
 import { Histogram } from './histogram.js';
 
 /**
@@ -196,6 +196,25 @@ export function emptyStats(interval = 0, phase = 0, startMs = 0, endMs = 0): Int
   };
 }
 
+/** Empties `stats` as emptyStats makes them, its histograms kept (their counts arrays with them) to be filled again. */
+export function resetStats(stats: IntervalStats): void {
+  stats.interval = 0;
+  stats.phase = 0;
+  stats.startMs = 0;
+  stats.endMs = 0;
+  stats.sources = 0;
+  for (const name of COUNT_NAMES) stats.counts[name] = 0;
+  stats.statusCodes = {};
+  stats.errors = {};
+  stats.errorCodes = {};
+  stats.protocols = {};
+  stats.tlsVersions = {};
+  for (const name of HISTOGRAM_NAMES) stats.histograms[name].reset();
+  stats.steps = [];
+  stats.endpoints = [];
+  stats.stepsClosed = 0;
+}
+
 export function emptyEndpoint(endpoint: number): EndpointStats {
   return { endpoint, requests: 0, success: 0, failure: 0, bodyBytes: 0, errors: {}, latencyUs: newHistogram() };
 }
@@ -205,38 +224,79 @@ export function encodeHistogram(histogram: Histogram): string {
 }
 
 /**
- * A snapshot as stats, each histogram decoded in one allocation sized to its range: for the
- * snapshots of this process's own worker threads. A load box's are checked and decoded by
- * remote/box-message-check.ts.
+ * A snapshot as stats, each histogram decoded in one allocation sized to its range. A load box's
+ * are checked and decoded by remote/box-message-check.ts.
  */
 export function decodeSnapshot(snapshot: Snapshot): IntervalStats {
-  const histograms = {} as Record<HistogramName, Histogram>;
-  for (const name of HISTOGRAM_NAMES) {
-    // absent from the snapshots of agents older than the histogram
-    const encoded: string | undefined = snapshot.histograms[name];
-    histograms[name] = encoded === undefined ? newHistogram() : decodeHistogram(encoded);
+  return new SnapshotDecoder().decode(snapshot);
+}
+
+/**
+ * Decodes the snapshots of one of this process's own worker threads, every interval, into the
+ * same histograms each time: what it returns holds until its next decode, which is all the
+ * primary needs (it adds each snapshot into the merged interval at once). Decoding into new
+ * histograms each time gave the primary megabytes of count arrays a minute that only a garbage
+ * collection returned, and its resident memory swung by 10 MiB and more with them.
+ */
+export class SnapshotDecoder {
+  private readonly histograms: Histogram[] = [];
+  /** histograms handed out by the decode under way */
+  private used = 0;
+  private bytes = Buffer.alloc(0);
+
+  decode(snapshot: Snapshot): IntervalStats {
+    this.used = 0;
+    return this.stats(snapshot);
   }
-  return {
-    interval: snapshot.interval,
-    phase: snapshot.phase,
-    startMs: snapshot.startMs,
-    endMs: snapshot.endMs,
-    sources: 1,
-    counts: { ...zeroCounts(), ...snapshot.counts },
-    statusCodes: { ...snapshot.statusCodes },
-    errors: { ...snapshot.errors },
-    errorCodes: { ...snapshot.errorCodes },
-    protocols: { ...snapshot.protocols },
-    tlsVersions: { ...snapshot.tlsVersions },
-    histograms,
-    steps: (snapshot.steps ?? []).map(decodeSnapshot),
-    endpoints: (snapshot.endpoints ?? []).map((part) => ({
-      ...part,
-      errors: { ...part.errors },
-      latencyUs: decodeHistogram(part.latencyUs),
-    })),
-    stepsClosed: snapshot.stepsClosed ?? 0,
-  };
+
+  private stats(snapshot: Snapshot): IntervalStats {
+    const histograms = {} as Record<HistogramName, Histogram>;
+    for (const name of HISTOGRAM_NAMES) {
+      // absent from the snapshots of agents older than the histogram
+      const encoded: string | undefined = snapshot.histograms[name];
+      histograms[name] = this.histogram(encoded);
+    }
+    return {
+      interval: snapshot.interval,
+      phase: snapshot.phase,
+      startMs: snapshot.startMs,
+      endMs: snapshot.endMs,
+      sources: 1,
+      counts: { ...zeroCounts(), ...snapshot.counts },
+      statusCodes: { ...snapshot.statusCodes },
+      errors: { ...snapshot.errors },
+      errorCodes: { ...snapshot.errorCodes },
+      protocols: { ...snapshot.protocols },
+      tlsVersions: { ...snapshot.tlsVersions },
+      histograms,
+      steps: (snapshot.steps ?? []).map((part) => this.stats(part)),
+      endpoints: (snapshot.endpoints ?? []).map((part) => ({
+        ...part,
+        errors: { ...part.errors },
+        latencyUs: this.histogram(part.latencyUs),
+      })),
+      stepsClosed: snapshot.stepsClosed ?? 0,
+    };
+  }
+
+  /** The next histogram of this decode, holding `encoded` (empty when undefined). */
+  private histogram(encoded: string | undefined): Histogram {
+    let histogram = this.histograms[this.used];
+    if (histogram === undefined) {
+      histogram = newHistogram();
+      this.histograms.push(histogram);
+    }
+    this.used++;
+    if (encoded === undefined) {
+      histogram.reset();
+    } else {
+      // base64 is 4 characters for 3 bytes
+      const most = (encoded.length >>> 2) * 3 + 3;
+      if (this.bytes.length < most) this.bytes = Buffer.allocUnsafeSlow(Math.max(most, this.bytes.length * 2));
+      decodeOwnInto(this.bytes.subarray(0, this.bytes.write(encoded, 'base64')), histogram);
+    }
+    return histogram;
+  }
 }
 
 /** Encodes merged stats back to the wire format (an agent forwarding a merge of its workers). */

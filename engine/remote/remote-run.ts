@@ -144,23 +144,28 @@ export class RemoteRun implements Run {
 
   /** The one merger of the run, a box being one source; each merged interval goes out with every box's part. */
   private mergerInto(accumulated: RunAccumulator, boxes: number): IntervalMerger {
-    return new IntervalMerger(boxes, (interval) => {
-      accumulated.add(interval);
-      const reported = this.parts.get(interval.interval) ?? [];
-      this.parts.delete(interval.interval);
-      this.onInterval(
-        interval,
-        this.active.map(
-          (box, index): AgentPart => ({
-            agent: box.member.link.name,
-            workers: box.slots.workers,
-            share: shareOfSlots(box.slots),
-            stats: reported[index] ?? null,
-            lost: (reported[index] ?? null) === null && box.member.lost !== null,
-          }),
-        ),
-      );
-    });
+    return new IntervalMerger(
+      boxes,
+      (interval) => {
+        accumulated.add(interval);
+        const reported = this.parts.get(interval.interval) ?? [];
+        this.parts.delete(interval.interval);
+        this.onInterval(
+          interval,
+          this.active.map(
+            (box, index): AgentPart => ({
+              agent: box.member.link.name,
+              workers: box.slots.workers,
+              share: shareOfSlots(box.slots),
+              stats: reported[index] ?? null,
+              lost: (reported[index] ?? null) === null && box.member.lost !== null,
+            }),
+          ),
+        );
+        // copied by the accumulator and the live outputs, never kept: the merger fills it again
+      },
+      true,
+    );
   }
 
   /** Sends one box its plan and feeds what it reports into the merger; resolves when it is done or lost. */

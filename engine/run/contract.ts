@@ -130,7 +130,8 @@ export type IntervalListener = (interval: IntervalStats, parts?: readonly AgentP
  * merged interval once, in order (the controller's merge of every worker and every load box), with
  * its place in an open loop's plan; of each ramp step as soon as it is judged; and that the run
  * has ended, its figures final, before its summary is printed. Called once per interval or step,
- * never per request.
+ * never per request. The merged interval is the run's to fill again once `interval` returns: a
+ * listener copies what it keeps.
  */
 export interface RunListener {
   interval(merged: IntervalStats, parts?: readonly AgentPart[], place?: StepPlace): void;

@@ -8,7 +8,7 @@ import { Piscina } from 'piscina';
 import { partPath } from '../http/request-log.js';
 import { shareOf } from '../load/pacer.js';
 import { IntervalMerger } from '../measure/interval-merger.js';
-import { decodeSnapshot, type IntervalStats } from '../measure/snapshot.js';
+import { SnapshotDecoder, type IntervalStats } from '../measure/snapshot.js';
 import { stepCountOf, workersFor, type Run, type RunResult, type RunSpec, type WorkerFailure } from './contract.js';
 import { yieldCoresToWorkers } from './primary-priority.js';
 import { RunAccumulator } from './run-accumulator.js';
@@ -99,10 +99,15 @@ export class LocalRun implements Run {
     // primary. A worker with a task is reported through its task's rejection (runWorker).
     pool.on('error', () => undefined);
     const accumulated = new RunAccumulator();
-    const merger = new IntervalMerger(workerCount, (interval) => {
-      accumulated.add(interval);
-      this.onInterval(interval);
-    });
+    // what the merger hands on is copied by the accumulator and the live outputs, never kept
+    const merger = new IntervalMerger(
+      workerCount,
+      (interval) => {
+        accumulated.add(interval);
+        this.onInterval(interval);
+      },
+      true,
+    );
     const tasks = Array.from({ length: workerCount }, (_, workerIndex) => this.runWorker(pool, merger, workerIndex));
     await Promise.all(tasks);
     const elapsedS = this.startSent ? this.secondsSinceStart() : 0;
@@ -121,13 +126,15 @@ export class LocalRun implements Run {
     const channel = new MessageChannel();
     this.ports.push(channel.port1);
     const ledger = new WorkerLedger(stepCountOf(this.spec.load));
+    // what it decodes is added to the ledger and the merger at once, so its histograms are reused
+    const decoder = new SnapshotDecoder();
     let markDone!: () => void;
     const done = new Promise<void>((resolve) => (markDone = resolve));
     channel.port1.on('message', (message: WorkerMessage) => {
       if (message.type === 'done') {
         markDone();
       } else if (message.type === 'snapshot') {
-        const stats = decodeSnapshot(message.snapshot);
+        const stats = decoder.decode(message.snapshot);
         ledger.add(stats);
         merger.add(workerIndex, stats);
       } else if (message.type === 'ready') {

@@ -1,7 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IntervalRecorder } from '../../engine/measure/recorder.js';
-import { decodeSnapshot, emptyStats, encodeStats, mergeStats, newHistogram } from '../../engine/measure/snapshot.js';
+import {
+  decodeSnapshot,
+  emptyStats,
+  encodeStats,
+  HISTOGRAM_NAMES,
+  mergeStats,
+  newHistogram,
+  SnapshotDecoder,
+  type IntervalStats,
+  type Snapshot,
+} from '../../engine/measure/snapshot.js';
+import { decodeHistogram } from '../../engine/measure/hdr-decoding.js';
+import type { Histogram } from '../../engine/measure/histogram.js';
+import { StepTimeline } from '../../engine/measure/step-timeline.js';
 import { distribution, centralFigures, connectionSetup, generatorDelay, mode } from '../../engine/measure/statistics.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
@@ -209,4 +222,44 @@ test('mode is the most frequent value at 3 significant digits', () => {
   for (const value of [500, 500, 500, 1200, 1200, 39000]) histogram.recordValue(value);
   assert.equal(mode(histogram), 500);
   assert.equal(centralFigures(histogram).median, 500);
+});
+
+/**
+ * Every histogram of decoded stats as text, its steps' and endpoints' included: equal counts, equal
+ * text. An encoding starts where its histogram's counts array does, so each is decoded to its exact
+ * range and encoded again first.
+ */
+function histogramTexts(stats: IntervalStats): string[] {
+  const text = (histogram: Histogram): string => decodeHistogram(histogram.encode()).encode();
+  return [
+    ...HISTOGRAM_NAMES.map((name) => `${name} ${text(stats.histograms[name])}`),
+    ...stats.steps.flatMap((part) => histogramTexts(part).map((line) => `step ${part.phase} ${line}`)),
+    ...stats.endpoints.map((part) => `endpoint ${part.endpoint} ${text(part.latencyUs)}`),
+  ];
+}
+
+test("a worker's decoder reuses its histograms and decodes each snapshot as a fresh decode does", () => {
+  const random = seededRandom(11);
+  const decoder = new SnapshotDecoder();
+  let first: IntervalStats | null = null;
+  for (let round = 0; round < 60; round++) {
+    const recorder = new IntervalRecorder(new StepTimeline([1000, 1000, 1000]), 2);
+    // ranges that widen, narrow and empty from one snapshot to the next: µs to seconds, none at all
+    const scaleMs = round % 7 === 3 ? 0 : 10 ** (random() * 4 - 1);
+    const responses = scaleMs === 0 ? 0 : Math.floor(random() * 400);
+    for (let i = 0; i < responses; i++) {
+      const step = random() < 0.8 ? 0 : 1 + Math.floor(random() * 2);
+      const dueMs = random() * 1000;
+      recorder.recordSent(step, random() * scaleMs);
+      recorder.recordResponse(step, 200, Math.floor(random() * 5000), dueMs, dueMs + 0.01, dueMs + random() * scaleMs, i % 2);
+    }
+    if (round % 5 === 1) recorder.recordFailure(0, 'timeout', 0, null, 1);
+    const wire = JSON.parse(JSON.stringify(recorder.takeSnapshot(round, 0, round * 1000, round * 1000 + 1000))) as Snapshot;
+    const reused = decoder.decode(wire);
+    const fresh = decodeSnapshot(wire);
+    assert.deepEqual(histogramTexts(reused), histogramTexts(fresh), `round ${round}`);
+    assert.deepEqual({ ...reused.counts, steps: reused.steps.length }, { ...fresh.counts, steps: fresh.steps.length }, `round ${round}`);
+    first ??= reused;
+    assert.equal(reused.histograms.latencyUs, first.histograms.latencyUs, 'the same histogram, decoded into again');
+  }
 });
