@@ -24,6 +24,16 @@ const TWO_POW_32 = 2 ** 32;
 let scratch = Buffer.allocUnsafe(HEADER_BYTES + 4096 * MAX_WORD_BYTES);
 
 /**
+ * zlib's defaults set up a 32 KB window and 256 KB of state, and a 16 KB output buffer, for an
+ * input of a few hundred bytes: the primary deflates every merged interval for its series, and
+ * each call cost 0.1 ms and 16 KB of array buffer that only a garbage collection returned
+ * (megabytes a minute in an endurance run). A 4 KB window compresses these inputs as small
+ * (measured: 411, 2,464 and 4,568 bytes against the defaults' 411, 2,480 and 4,539), any zlib
+ * inflates it, and an output buffer under 4 KB comes from Node's shared pool.
+ */
+const SMALL_DEFLATE = { windowBits: 12, memLevel: 4, chunkSize: 2048 } as const;
+
+/**
  * The base64 text of a histogram with 3 significant digits and values from 1 whose bucket counts
  * are `counts[0..highestSlot - firstSlot]` from slot `firstSlot` on, every slot below it empty
  * (integers below 2^53; `highestSlot` -1 when empty), declared to
@@ -71,7 +81,7 @@ export function encodeSlotCounts(
   putInt64(out, 24, highestTrackableValue);
   out.writeDoubleBE(1, 32); // integer-to-double conversion ratio (decoders of integer histograms ignore it)
   if (!compressed) return out.toString('base64', 0, at);
-  const deflated = deflateSync(out.subarray(0, at));
+  const deflated = deflateSync(out.subarray(0, at), SMALL_DEFLATE);
   const whole = Buffer.allocUnsafe(8 + deflated.length);
   whole.writeInt32BE(COMPRESSED_COOKIE, 0);
   whole.writeInt32BE(deflated.length, 4);

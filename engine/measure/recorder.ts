@@ -231,12 +231,14 @@ export class IntervalRecorder {
 
   /**
    * The event loop's delay over the interval, from a sampler that expects to run every
-   * `resolutionMs` (perf_hooks monitorEventLoopDelay): `percentiles` maps percentiles of its
-   * samples to values in ns (each value is the time between two runs, so resolution + delay), and
-   * `count` is how many samples it took. Its histogram cannot be read bucket by bucket, so the
-   * samples are rebuilt from the percentile ticks (each tick's share of the count at its value;
-   * the ticks halve the remaining tail, so the tail is rebuilt sample by sample) and recorded as
-   * delays in µs.
+   * `resolutionMs` (perf_hooks monitorEventLoopDelay): `valueAt(percent)` is its samples' value at
+   * a percentile in ns, as its `percentile()` gives it (each value is the time between two runs, so
+   * resolution + delay), and `count` is how many samples it took. Its histogram cannot be read
+   * bucket by bucket, so the samples are rebuilt from percentiles that halve the remaining tail
+   * (50, 75, 87.5...: the tail is rebuilt sample by sample), each its share of the count at its
+   * value, and recorded as delays in µs. The sampler's `percentiles` Map would hand over the same
+   * ticks, in a table made anew each interval: it was a third of what the worker's old
+   * generation gained a minute in an endurance run.
    *
    * A sampler, like a load generator, is coordinated: while the loop is stalled it takes no
    * samples, so a 300 ms stall is one sample among a thousand a second and would be invisible
@@ -246,14 +248,16 @@ export class IntervalRecorder {
    * is the delay met by a request due (or a response arriving) at a random moment: a figure
    * that can be set beside a latency percentile.
    */
-  recordLoopDelays(percentiles: ReadonlyMap<number, number>, count: number, resolutionMs: number): void {
+  recordLoopDelays(valueAt: (percent: number) => number, count: number, resolutionMs: number): void {
     const resolutionUs = Math.max(1, Math.round(resolutionMs * 1000));
     let recorded = 0;
-    for (const [percent, valueNs] of [...percentiles].sort((a, b) => a[0] - b[0])) {
-      const upTo = Math.min(count, Math.round((count * percent) / 100));
+    for (let tail = 50; recorded < count; tail /= 2) {
+      const upTo = Math.min(count, Math.round((count * (100 - tail)) / 100));
       const samples = upTo - recorded;
       if (samples <= 0) continue;
       recorded = upTo;
+      // the last samples are the highest: the value at 100, the maximum
+      const valueNs = valueAt(upTo === count ? 100 : 100 - tail);
       const delayUs = Math.max(0, Math.round(valueNs / 1000) - resolutionUs);
       this.loopDelayUs.recordValueWithCount(delayUs, samples);
       for (let missed = delayUs - resolutionUs; missed > 0; missed -= resolutionUs) this.loopDelayUs.recordValueWithCount(missed, samples);

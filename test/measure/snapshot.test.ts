@@ -66,25 +66,18 @@ test('encodeStats round-trips a merge (what an agent forwards)', () => {
   assert.deepEqual(distribution(again.histograms.latencyUs), distribution(stats.histograms.latencyUs));
 });
 
-/** A sampler's percentile ticks as monitorEventLoopDelay gives them (ns), for `samples` values in ms. */
-function loopPercentiles(samplesMs: number[]): { percentiles: Map<number, number>; count: number } {
+/** A sampler's value at a percentile as monitorEventLoopDelay's percentile() gives it (ns), for `samples` values in ms. */
+function loopSampler(samplesMs: number[]): { valueAt: (percent: number) => number; count: number } {
   const sorted = [...samplesMs].sort((a, b) => a - b);
-  const percentiles = new Map<number, number>([[0, sorted[0]! * 1e6]]);
-  // ticks halve the remaining tail until every sample is seen, as HdrHistogram's percentile iterator does
-  for (let tick = 50, step = 50; ; step /= 2, tick += step) {
-    const index = Math.min(sorted.length - 1, Math.ceil((tick / 100) * sorted.length) - 1);
-    percentiles.set(tick, sorted[index]! * 1e6);
-    if (index === sorted.length - 1) break;
-  }
-  percentiles.set(100, sorted.at(-1)! * 1e6);
-  return { percentiles, count: sorted.length };
+  const valueAt = (percent: number): number => sorted[Math.max(0, Math.ceil((percent / 100) * sorted.length) - 1)]! * 1e6;
+  return { valueAt, count: sorted.length };
 }
 
 test("the generator's delay: a stall is filled in at the sampler's resolution, so it counts as the time it took", () => {
   const recorder = new IntervalRecorder();
   // a second of a loop sampled every 1 ms, on time but for 50 us each, then held 300 ms once
-  const { percentiles, count } = loopPercentiles([...Array.from({ length: 699 }, () => 1.05), 301]);
-  recorder.recordLoopDelays(percentiles, count, 1);
+  const { valueAt, count } = loopSampler([...Array.from({ length: 699 }, () => 1.05), 301]);
+  recorder.recordLoopDelays(valueAt, count, 1);
   const stats = decodeSnapshot(recorder.takeSnapshot(0, 0, 0, 1000));
   const loop = stats.histograms.loopDelayUs;
   assert.equal(loop.totalCount, 700 + 299, 'the 299 samples the stall prevented (299 ms ... 1 ms late) are recorded too');
@@ -108,11 +101,11 @@ test("the generator's delay merges exactly across workers and load boxes: sums f
     const stall = 1 + 5 * (worker + 1); // 5, 10, 15 ms late
     samples.push(stall);
     loopMax = Math.max(loopMax, stall - 1);
-    const { percentiles, count } = loopPercentiles(samples);
-    recorder.recordLoopDelays(percentiles, count, 1);
+    const { valueAt, count } = loopSampler(samples);
+    recorder.recordLoopDelays(valueAt, count, 1);
     // what each worker recorded, apart: the merge must equal their sum
     const alone = new IntervalRecorder();
-    alone.recordLoopDelays(percentiles, count, 1);
+    alone.recordLoopDelays(valueAt, count, 1);
     reference.add(decodeSnapshot(alone.takeSnapshot(0, 0, 0, 1000)).histograms.loopDelayUs);
     for (const pauseMs of [0.5, 1.25, 2 + worker * 4]) {
       recorder.recordGcPause(pauseMs);
@@ -123,7 +116,7 @@ test("the generator's delay merges exactly across workers and load boxes: sums f
   }
   // the box forwards its merge; the controller merges it with a second box that has one small worker
   const other = new IntervalRecorder();
-  other.recordLoopDelays(loopPercentiles([1.1, 1.1, 1.2]).percentiles, 3, 1);
+  other.recordLoopDelays(loopSampler([1.1, 1.1, 1.2]).valueAt, 3, 1);
   other.recordGcPause(0.75);
   gcTotal += 0.75;
   const otherStats = decodeSnapshot(other.takeSnapshot(0, 0, 0, 1000));
