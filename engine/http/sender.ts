@@ -28,6 +28,12 @@ export interface SenderOptions {
   /** most requests held back while connections fail before an early attempt (see connect-gate.ts) */
   holdLimit?: number;
   recorder: IntervalRecorder;
+  /**
+   * where the outcomes of requests sent unmeasured (the warm-up's) are recorded, never reported: a
+   * recorder like `recorder`, so that the warm-up runs the code a measured request runs (see
+   * load/scheduler.ts). Absent: every request is measured.
+   */
+  warmupRecorder?: IntervalRecorder;
   /** ms since the run's start, from a monotonic clock */
   clock: () => number;
   /** --log: one row per measured request; null: none */
@@ -52,6 +58,7 @@ export class HttpSender implements ExchangeOwner {
   private readonly transportOf: Transport[];
   private readonly requestOf: number[];
   private readonly recorder: IntervalRecorder;
+  private readonly warmupRecorder: IntervalRecorder;
   private readonly timeoutMs: number;
   /**
    * Why the sender ends a request, one error each for the sender's life: a target that stalls has
@@ -82,6 +89,7 @@ export class HttpSender implements ExchangeOwner {
     this.requestOf = routes.requestOf;
     this.clock = options.clock;
     this.recorder = options.recorder;
+    this.warmupRecorder = options.warmupRecorder ?? options.recorder;
     this.timeoutMs = options.timeoutMs;
     this.maxBodyBytes = options.maxBodyBytes ?? Number.POSITIVE_INFINITY;
     this.overdue = new RequestAbort('timeout', `no complete response within ${this.timeoutMs} ms`);
@@ -145,21 +153,23 @@ export class HttpSender implements ExchangeOwner {
 
   settleResponse(exchange: Exchange): void {
     if (!this.finish(exchange)) return;
-    if (!exchange.measured) return void exchange.onDone?.();
     const doneMs = this.clock();
     const sentMs = exchange.sentMs < 0 ? exchange.handedMs : exchange.sentMs;
     const dueMs = this.dueWhenSent ? sentMs : exchange.dueMs;
-    this.recorder.recordResponse(exchange.step, exchange.status, exchange.bodyBytes, dueMs, sentMs, doneMs, exchange.endpoint);
-    this.requestLog?.row(exchange.status, exchange.bodyBytes, dueMs, sentMs, doneMs, exchange.status < 400 ? null : 'http');
+    const recorder = exchange.measured ? this.recorder : this.warmupRecorder;
+    recorder.recordResponse(exchange.step, exchange.status, exchange.bodyBytes, dueMs, sentMs, doneMs, exchange.endpoint);
+    if (exchange.measured)
+      this.requestLog?.row(exchange.status, exchange.bodyBytes, dueMs, sentMs, doneMs, exchange.status < 400 ? null : 'http');
     exchange.onDone?.();
   }
 
   settleFailure(exchange: Exchange, errorClass: ErrorClass, key: string | null): void {
     if (!this.finish(exchange)) return;
     this.gate.ended(exchange);
-    if (!exchange.measured) return void exchange.onDone?.();
-    this.recorder.recordFailure(exchange.step, errorClass, exchange.bodyBytes, key, exchange.endpoint);
-    this.requestLog?.row(exchange.status, exchange.bodyBytes, exchange.dueMs, exchange.sentMs, this.clock(), errorClass);
+    const recorder = exchange.measured ? this.recorder : this.warmupRecorder;
+    recorder.recordFailure(exchange.step, errorClass, exchange.bodyBytes, key, exchange.endpoint);
+    if (exchange.measured)
+      this.requestLog?.row(exchange.status, exchange.bodyBytes, exchange.dueMs, exchange.sentMs, this.clock(), errorClass);
     exchange.onDone?.();
   }
 

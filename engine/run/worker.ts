@@ -88,6 +88,7 @@ function loadGenerator(
   task: WorkerTask,
   sender: HttpSender,
   recorder: IntervalRecorder,
+  warmupRecorder: IntervalRecorder,
   timeline: StepTimeline,
   clock: () => number,
 ): LoadGenerator {
@@ -103,9 +104,11 @@ function loadGenerator(
   if (task.load.kind === 'rate') {
     const first = task.load.segments[0];
     // the warm-up runs at the first rate, ahead of the plan's own schedule
-    const warmup = task.warmupMs > 0 && first ? [{ durationMs: task.warmupMs, fromRate: first.fromRate, toRate: first.fromRate }] : [];
-    const schedule = workerShare([...warmup, ...task.load.segments], task.workerIndex, task.workerCount);
-    return new OpenLoopScheduler(schedule, sender, recorder, timeline, clock, task.maxInflight, task.warmupMs, mix);
+    const warmupSegment =
+      task.warmupMs > 0 && first ? [{ durationMs: task.warmupMs, fromRate: first.fromRate, toRate: first.fromRate }] : [];
+    const schedule = workerShare([...warmupSegment, ...task.load.segments], task.workerIndex, task.workerCount);
+    const warmup = task.warmupMs > 0 ? { leadMs: task.warmupMs, recorder: warmupRecorder } : null;
+    return new OpenLoopScheduler(schedule, sender, recorder, timeline, clock, task.maxInflight, warmup, mix);
   }
   const { clients, requests, durationMs } = task.load;
   return new ClosedLoopClients(clients, requests, durationMs, sender, recorder, clock, mix);
@@ -119,6 +122,8 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   const phaseDurations = phaseDurationsOf(task.load);
   const timeline = new StepTimeline(phaseDurations);
   const recorder = new IntervalRecorder(timeline, task.target.endpoints?.length ?? 0);
+  // the warm-up's outcomes, never reported: recorded like the run's so that the warm-up runs its code
+  const warmupRecorder = new IntervalRecorder(timeline, task.target.endpoints?.length ?? 0);
   const requestLog = task.requestLogPath ? new RequestLog(task.requestLogPath) : null;
   const sender = await HttpSender.open(task.target, {
     client: task.client ?? 'lean',
@@ -131,10 +136,11 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
     // half the in-flight cap: requests held while the target refuses must not reach the cap
     holdLimit: Math.max(1, Math.floor(task.maxInflight / 2)),
     recorder,
+    warmupRecorder,
     clock,
   });
 
-  const generator = loadGenerator(task, sender, recorder, timeline, clock);
+  const generator = loadGenerator(task, sender, recorder, warmupRecorder, timeline, clock);
   const ticker = new IntervalTicker(intervalBounds(phaseDurations, task.intervalMs), task.intervalMs, recorder, clock, post, workerIndex);
 
   let drainMs = task.timeoutMs;
