@@ -18,6 +18,8 @@ export class IntervalMerger {
   private emittedUpTo = -1;
   /** a merged interval handed on and emptied, for the next interval to fill (with `reuse`) */
   private spare: IntervalStats | null = null;
+  /** its step parts, emptied, for the steps of the next intervals (with `reuse`) */
+  private readonly spareParts: IntervalStats[] = [];
 
   /**
    * `reuse`: each merged interval is emptied and filled again by a later interval once
@@ -42,7 +44,7 @@ export class IntervalMerger {
       this.merged.set(stats.interval, slot);
     }
     slot.stepsClosed = slot.sources === 0 ? stats.stepsClosed : Math.min(slot.stepsClosed, stats.stepsClosed);
-    mergeStats(slot, stats);
+    mergeStats(slot, stats, this.reuse ? this.spareParts : null);
     this.reportedUpTo[source] = Math.max(this.reportedUpTo[source]!, stats.interval);
     this.emitComplete();
   }
@@ -66,7 +68,7 @@ export class IntervalMerger {
       if (stats) {
         this.onComplete(stats);
         if (this.reuse) {
-          resetStats(stats);
+          resetStats(stats, this.spareParts);
           this.spare = stats;
         }
       }

@@ -196,8 +196,11 @@ export function emptyStats(interval = 0, phase = 0, startMs = 0, endMs = 0): Int
   };
 }
 
-/** Empties `stats` as emptyStats makes them, its histograms kept (their counts arrays with them) to be filled again. */
-export function resetStats(stats: IntervalStats): void {
+/**
+ * Empties `stats` as emptyStats makes them, its histograms kept (their counts arrays with them) to
+ * be filled again. Its step parts, emptied too, go to `spareParts` for mergeStats to fill again.
+ */
+export function resetStats(stats: IntervalStats, spareParts: IntervalStats[] | null = null): void {
   stats.interval = 0;
   stats.phase = 0;
   stats.startMs = 0;
@@ -210,7 +213,11 @@ export function resetStats(stats: IntervalStats): void {
   stats.protocols = {};
   stats.tlsVersions = {};
   for (const name of HISTOGRAM_NAMES) stats.histograms[name].reset();
-  stats.steps = [];
+  for (const part of stats.steps) {
+    resetStats(part);
+    spareParts?.push(part);
+  }
+  stats.steps.length = 0;
   stats.endpoints = [];
   stats.stepsClosed = 0;
 }
@@ -341,7 +348,7 @@ export function addCounts(into: Counts, from: Counts): void {
  * parts add up step by step, so merging everything also gives each step. How many steps are closed
  * is a matter of one interval across its sources, not of a sum: IntervalMerger keeps it.
  */
-export function mergeStats(into: IntervalStats, from: IntervalStats): IntervalStats {
+export function mergeStats(into: IntervalStats, from: IntervalStats, spareParts: IntervalStats[] | null = null): IntervalStats {
   if (into.sources === 0) {
     into.interval = from.interval;
     into.phase = from.phase;
@@ -360,7 +367,7 @@ export function mergeStats(into: IntervalStats, from: IntervalStats): IntervalSt
   addCapped(into.tlsVersions, from.tlsVersions);
   addTally(into.errors, from.errors);
   for (const name of HISTOGRAM_NAMES) into.histograms[name].add(from.histograms[name]);
-  for (const part of from.steps) mergeStats(stepPart(into, part), part);
+  for (const part of from.steps) mergeStats(stepPart(into, part, spareParts), part);
   for (const part of from.endpoints) addEndpoint(endpointPart(into, part.endpoint), part);
   return into;
 }
@@ -385,11 +392,15 @@ function endpointPart(stats: IntervalStats, endpoint: number): EndpointStats {
   return part;
 }
 
-/** The part of `stats` for the step of `like` (its phase), added empty when there is none yet. */
-function stepPart(stats: IntervalStats, like: IntervalStats): IntervalStats {
+/**
+ * The part of `stats` for the step of `like` (its phase), added empty when there is none yet: a
+ * spare one when there is (resetStats), which the merge then gives `like`'s bounds as it would a new one.
+ */
+function stepPart(stats: IntervalStats, like: IntervalStats, spareParts: IntervalStats[] | null): IntervalStats {
   // a ramp has tens of steps, an interval parts of one or two: a scan is all it takes
   for (const part of stats.steps) if (part.phase === like.phase) return part;
-  const part = emptyStats(like.interval, like.phase, like.startMs, like.endMs);
+  const part = spareParts?.pop() ?? emptyStats(like.interval, like.phase, like.startMs, like.endMs);
+  part.phase = like.phase;
   stats.steps.push(part);
   return part;
 }

@@ -31,10 +31,14 @@ test('a merger that reuses what it handed on hands on the same figures as one th
   const timeline = [2000, 2000, 2000];
   const copies: { reused: unknown[]; anew: unknown[] } = { reused: [], anew: [] };
   const handedOn = new Set<IntervalStats>();
+  const partsHandedOn = new Set<IntervalStats>();
+  let parts = 0;
   const reusing = new IntervalMerger(
     sources,
     (stats) => {
       handedOn.add(stats);
+      for (const part of stats.steps) partsHandedOn.add(part);
+      parts += stats.steps.length;
       copies.reused.push(copyOf(stats));
     },
     true,
@@ -72,4 +76,5 @@ test('a merger that reuses what it handed on hands on the same figures as one th
   assert.equal(copies.anew.length, 12);
   assert.deepEqual(copies.reused, copies.anew);
   assert.ok(handedOn.size < 12, `the merger filled an interval it had handed on again (${handedOn.size} objects for 12 intervals)`);
+  assert.ok(partsHandedOn.size < parts, `and its step parts (${partsHandedOn.size} objects for ${parts} parts)`);
 });
