@@ -88,6 +88,16 @@ const ONE_EMPTY_SLOT = new Float64Array(1);
 /** hdr-histogram-js's unit in the last place, the same formula, so that counts round as its own do. */
 const ulp = (x: number): number => 2 ** (Math.floor(Math.log2(x)) - 52);
 
+/** How many of `total` values lie at or below `percent`, as HdrHistogram's getValueAtPercentile counts them. */
+function countAtPercentile(percent: number, total: number): number {
+  const exact = (Math.min(percent, 100) / 100) * total;
+  return Math.max(Math.ceil(exact - ulp(exact)), 1);
+}
+
+/** getValueAtPercentile's argument and answer, in the typed arrays fillValuesAt walks with */
+const ONE_PERCENT = new Float64Array(1);
+const ONE_VALUE = new Float64Array(1);
+
 export class Histogram {
   /** counts of slots base .. base + counts.length - 1: a histogram holds only the range it saw */
   private counts: Float64Array = NO_COUNTS;
@@ -167,27 +177,34 @@ export class Histogram {
    * each (the top of the slot; the bottom for 0), in one walk; 0 for each when empty.
    */
   valuesAtPercentiles(percents: readonly number[]): number[] {
-    const values: number[] = [];
+    const values = new Float64Array(percents.length);
+    this.fillValuesAt(Float64Array.from(percents), values);
+    return Array.from(values);
+  }
+
+  getValueAtPercentile(percent: number): number {
+    ONE_PERCENT[0] = percent;
+    this.fillValuesAt(ONE_PERCENT, ONE_VALUE);
+    return ONE_VALUE[0]!;
+  }
+
+  /**
+   * The walk of valuesAtPercentiles, from typed arrays: callers pass percentiles as whole numbers
+   * and as fractions, and values may pass 2^31, and plain arrays of each kind had V8 compile this
+   * walk again and again (seven times at the end of one run).
+   */
+  private fillValuesAt(percents: Float64Array, into: Float64Array): void {
+    into.fill(0);
     let next = 0;
-    const countFor = (percent: number): number => {
-      const exact = (Math.min(percent, 100) / 100) * this.total;
-      return Math.max(Math.ceil(exact - ulp(exact)), 1);
-    };
-    let wanted = percents.length > 0 ? countFor(percents[0]!) : 0;
+    let wanted = percents.length > 0 ? countAtPercentile(percents[0]!, this.total) : 0;
     let running = 0;
     for (let slot = this.lowestSlot; slot <= this.highestSlot && next < percents.length; slot++) {
       running += this.counts[slot - this.base]!;
       while (next < percents.length && running >= wanted) {
-        values.push(percents[next] === 0 ? valueOfSlot(slot) : topOfSlot(slot));
-        if (++next < percents.length) wanted = countFor(percents[next]!);
+        into[next] = percents[next] === 0 ? valueOfSlot(slot) : topOfSlot(slot);
+        if (++next < percents.length) wanted = countAtPercentile(percents[next]!, this.total);
       }
     }
-    while (values.length < percents.length) values.push(0);
-    return values;
-  }
-
-  getValueAtPercentile(percent: number): number {
-    return this.valuesAtPercentiles([percent])[0]!;
   }
 
   /** The lowest value of the fullest slot (the first of equals); 0 when empty. */
