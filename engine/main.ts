@@ -21,7 +21,6 @@ import { judgeThresholds } from './verdict/thresholds.js';
 import { joinParts, removeParts } from './http/request-log.js';
 import type { IntervalStats } from './measure/snapshot.js';
 import { workersFor, type IntervalListener, type RunListener, type RunResult, type RunSpec } from './run/contract.js';
-import { agentCommand } from './remote/agent.js';
 import { reportCommand } from './report/report-command.js';
 import { AgentError } from './remote/agent-link.js';
 import { openRuns, type Runs } from './run-factory.js';
@@ -97,7 +96,8 @@ function baseSpec(plan: Plan, url: string, workers: number): Omit<RunSpec, 'load
 }
 
 export async function main(argv: string[]): Promise<number> {
-  if (argv[0] === 'agent') return agentCommand(argv.slice(1));
+  // the agent's code is loaded only on a load box
+  if (argv[0] === 'agent') return (await import('./remote/agent.js')).agentCommand(argv.slice(1));
   if (argv[0] === 'report') return reportCommand(argv.slice(1));
   const plan = await readPlan(argv);
   return typeof plan === 'number' ? plan : runPlan(plan);

@@ -3,9 +3,7 @@
  * the rest of the program gets a worker count and a way to make runs with the shape of LocalRun,
  * so a load test, a ramp and its refining run the same on one machine or on many.
  */
-import { Fleet } from './remote/fleet.js';
 import type { Plan } from './plan/plan.js';
-import { RemoteRun } from './remote/remote-run.js';
 import { workersFor, type RunFactory } from './run/contract.js';
 import { LocalRun } from './run/local-run.js';
 
@@ -44,6 +42,8 @@ export async function openRuns(plan: Plan, localWorkers: number, options: OpenRu
     };
   }
   const { remote } = plan;
+  // loaded only for load boxes: a run on this machine starts without the ssh and agent code
+  const [{ Fleet }, { RemoteRun }] = await Promise.all([import('./remote/fleet.js'), import('./remote/remote-run.js')]);
   const fleet = await Fleet.connect(remote.agents, {
     ...remote,
     ...(signal ? { signal } : {}),
