@@ -51,18 +51,26 @@ function readHeader(inflated: Buffer): number | string {
 
 /** The inflated histogram's counts, or why it is not one of ours: its header, then every count. */
 function readCounts(inflated: Buffer): Histogram | string {
+  const histogram = new Histogram();
+  return readCountsInto(inflated, histogram) ?? histogram;
+}
+
+/**
+ * Reads the inflated histogram into `into`, emptied first, its counts array grown only to hold the
+ * range read (kept when it already does); null, or why it is not one of ours, `into` then untouched.
+ */
+function readCountsInto(inflated: Buffer, into: Histogram): string | null {
   const slots = readHeader(inflated);
   if (typeof slots === 'string') return slots;
-  // two walks: the first checks every count and finds the range held, the second counts into a
-  // histogram of exactly that range
+  // two walks: the first checks every count and finds the range held, the second counts
   const range = walkCounts(inflated, slots, null);
   if (typeof range === 'string') return range;
-  const histogram = new Histogram();
+  into.reset();
   if (range.highest >= 0) {
-    histogram.cover(range.lowest, range.highest);
-    walkCounts(inflated, slots, histogram);
+    into.cover(range.lowest, range.highest);
+    walkCounts(inflated, slots, into);
   }
-  return histogram;
+  return null;
 }
 
 /**
@@ -143,30 +151,19 @@ function inflateChecked(bytes: Buffer): Buffer | string {
  * every worker, each interval); its layout and counts are still read with every check.
  */
 export function decodeHistogram(encoded: string): Histogram {
-  const bytes = Buffer.from(encoded, 'base64');
-  // a worker's own: the V2 encoding without its deflate (Histogram.encodeForThread)
-  const histogram = isOwnEncoding(bytes) ? readCounts(bytes) : decodeCompressed(bytes);
-  if (typeof histogram === 'string') throw new Error(`a worker's histogram ${histogram}`);
+  const histogram = new Histogram();
+  decodeOwnInto(Buffer.from(encoded, 'base64'), histogram);
   return histogram;
 }
 
-const isOwnEncoding = (bytes: Buffer): boolean => bytes.length >= 4 && (bytes.readInt32BE(0) & COOKIE_MASK) === ENCODING_COOKIE;
-
 /**
- * As decodeHistogram, from its bytes (the base64 already read) into `into`, emptied first and its
- * counts kept, in one walk: a decoder that reuses its histograms allocates nothing once their
- * ranges are known (see snapshot.ts's SnapshotDecoder).
+ * As decodeHistogram, from its bytes (the base64 already read) into `into`: a decoder that reuses
+ * its histograms allocates nothing once their ranges are known (see snapshot.ts's SnapshotDecoder).
  */
 export function decodeOwnInto(bytes: Buffer, into: Histogram): void {
-  const inflated = isOwnEncoding(bytes) ? bytes : inflateChecked(bytes);
+  // a worker's own: the V2 encoding without its deflate (Histogram.encodeForThread)
+  const own = bytes.length >= 4 && (bytes.readInt32BE(0) & COOKIE_MASK) === ENCODING_COOKIE;
+  const inflated = own ? bytes : inflateChecked(bytes);
   const problem = typeof inflated === 'string' ? inflated : readCountsInto(inflated, into);
   if (problem !== null) throw new Error(`a worker's histogram ${problem}`);
-}
-
-function readCountsInto(inflated: Buffer, into: Histogram): string | null {
-  const slots = readHeader(inflated);
-  if (typeof slots === 'string') return slots;
-  into.reset();
-  const walked = walkCounts(inflated, slots, into);
-  return typeof walked === 'string' ? walked : null;
 }
