@@ -13,6 +13,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { timeConnection, type ConnectionListener } from './connection-setup.js';
 import { ResponseParser, type ResponseHandler } from './parse/response-parser.js';
+import { readStraight } from './socket-read.js';
 import { writeWhole } from './socket-write.js';
 
 /** What the pool calls on the request it carries, in undici's order. */
@@ -83,12 +84,17 @@ class LeanConnection implements ResponseHandler {
 
   /**
    * Plain TCP reads land in the pool's one read buffer (`onread`), parsed at once: no Buffer and no
-   * stream machinery per read. Only the current socket's bytes are read; a replaced socket is
-   * destroyed, so its late reads are dropped.
+   * stream machinery per read. They come to `onBytes` straight from the socket's handle where
+   * socket-read.ts can arrange it, else to `onRead`. Only the current socket's bytes are read; a
+   * replaced socket is destroyed, so its late reads are dropped.
    */
   private readonly onRead = (bytes: number, buffer: Uint8Array): boolean => {
     this.parser.execute(buffer, bytes);
     return true;
+  };
+
+  private readonly onBytes = (bytes: number): void => {
+    this.parser.execute(this.pool.readBuffer, bytes);
   };
 
   /** Takes a request: writes it at once on a connected socket, or connects first. */
@@ -104,7 +110,7 @@ class LeanConnection implements ResponseHandler {
   }
 
   private connect(): void {
-    const socket = this.pool.openSocket(this.onRead);
+    const socket = this.pool.openSocket(this.onRead, this.onBytes);
     this.socket = socket;
     socket.setNoDelay(true);
     socket.once(this.pool.secure ? 'secureConnect' : 'connect', () => {
@@ -247,11 +253,14 @@ export class LeanPool {
   /** Where sockets connect: the server's Unix socket, or the origin's host and port. */
   private readonly address: { path: string } | { host: string; port: number };
 
-  /** A new socket to the origin; plain reads go to `onRead`, TLS reads come as 'data'. */
-  openSocket(onRead: (bytes: number, buffer: Uint8Array) => boolean): net.Socket {
-    const socket = this.secure
-      ? tls.connect({ ...this.address, ...this.options.tls })
-      : net.connect({ ...this.address, onread: { buffer: this.readBuffer, callback: onRead } });
+  /** A new socket to the origin; plain reads go to `onBytes` (or `onRead`), TLS reads come as 'data'. */
+  openSocket(onRead: (bytes: number, buffer: Uint8Array) => boolean, onBytes: (bytes: number) => void): net.Socket {
+    let socket: net.Socket;
+    if (this.secure) socket = tls.connect({ ...this.address, ...this.options.tls });
+    else {
+      socket = net.connect({ ...this.address, onread: { buffer: this.readBuffer, callback: onRead } });
+      readStraight(socket, onBytes);
+    }
     timeConnection(socket, this.secure, this.options.recorder);
     return socket;
   }

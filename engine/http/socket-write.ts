@@ -6,52 +6,24 @@
  * have nothing to do there, and they were the largest cost of a request's write in the worker after
  * the write(2) itself (about 0.5 µs a request at 60,000 req/s on one core, beside wrk2's whole
  * 11-12 µs). What remains is what Node's own path ends in: a write request and the handle's
- * `writeBuffer`, one system call.
+ * `writeBuffer`, one system call, and not even a new write request: a write the kernel took whole
+ * leaves its request untouched (Node's native side takes hold of one only for a write libuv has to
+ * finish later), so the next write uses it again.
  *
- * Node exposes the write request only through its `stream_wrap` binding (`process.binding`,
- * deprecated in the documentation only, DEP0111). When the binding or the handle is not what this
- * expects, or the socket is TLS (whose handle encrypts: left to `socket.write`), `socket.write` does
- * the write. A write the kernel could not take at once is finished by libuv; an error, at once or
+ * The write request comes from Node's `stream_wrap` binding (stream-binding.ts). When the binding
+ * or the handle is not what this expects, or the socket is TLS (whose handle encrypts),
+ * `socket.write` does the write. A write the kernel could not take at once is finished by libuv; an error, at once or
  * then, destroys the socket with it, as `socket.write` would.
  */
 import type net from 'node:net';
 import { getSystemErrorName } from 'node:util';
+import { STREAM_BINDING, type StreamWrapBinding, type WriteRequest } from './stream-binding.js';
 
-/** Node's write request: a native object; `oncomplete` is called only for a write finished later. */
-interface WriteRequest {
-  handle: unknown;
-  oncomplete: (this: WriteRequest, status: number) => void;
-  async: boolean;
-  /** kept until a later completion: the socket to fail, the bytes libuv still reads from */
-  socket: net.Socket | null;
-  bytes: Buffer | null;
-}
-
-interface StreamWrapBinding {
-  WriteWrap: new () => WriteRequest;
-  /** set by every write: [kLastWriteWasAsync] is 1 when libuv kept part of the bytes to write later */
-  streamBaseState: Int32Array;
-  kLastWriteWasAsync: number;
-}
+const BINDING = STREAM_BINDING;
 
 interface StreamHandle {
   writeBuffer(request: WriteRequest, bytes: Buffer): number;
 }
-
-function streamWrapBinding(): StreamWrapBinding | null {
-  try {
-    const binding = (process as unknown as { binding(name: string): Partial<StreamWrapBinding> }).binding('stream_wrap');
-    const usable =
-      typeof binding.WriteWrap === 'function' &&
-      binding.streamBaseState instanceof Int32Array &&
-      typeof binding.kLastWriteWasAsync === 'number';
-    return usable ? (binding as StreamWrapBinding) : null;
-  } catch {
-    return null;
-  }
-}
-
-const BINDING = streamWrapBinding();
 
 /** The error `socket.write` would fail with: the system's code, errno and syscall. */
 function writeError(status: number): NodeJS.ErrnoException {
@@ -64,10 +36,23 @@ function writeError(status: number): NodeJS.ErrnoException {
 }
 
 function onWriteComplete(this: WriteRequest, status: number): void {
-  const socket = this.socket;
+  const socket = this.socket as net.Socket | null;
   this.socket = null;
   this.bytes = null;
   if (status < 0) socket?.destroy(writeError(status));
+}
+
+/** A write request no write holds (see above): one per thread, as writes on a thread never overlap. */
+let freeRequest: WriteRequest | null = null;
+
+function newRequest(binding: StreamWrapBinding): WriteRequest {
+  const request = new binding.WriteWrap();
+  request.handle = null;
+  request.oncomplete = onWriteComplete;
+  request.async = false;
+  request.socket = null;
+  request.bytes = null;
+  return request;
 }
 
 /** Writes all of `bytes` to a connected `socket`: a plain one (TCP or Unix socket) to its handle. */
@@ -82,21 +67,20 @@ export function writeWhole(socket: net.Socket, bytes: Buffer): void {
     socket.write(bytes);
     return;
   }
-  const request = new BINDING.WriteWrap();
+  const request = freeRequest ?? newRequest(BINDING);
+  freeRequest = null;
   request.handle = handle;
-  request.oncomplete = onWriteComplete;
-  request.async = false;
-  request.socket = null;
-  request.bytes = null;
   const status = handle.writeBuffer(request, bytes);
   if (status !== 0) {
+    // the request may be the native side's now (a write it failed to start): never used again
     socket.destroy(writeError(status));
     return;
   }
   if (BINDING.streamBaseState[BINDING.kLastWriteWasAsync] !== 0) {
+    // held until libuv finishes: the next write takes a new request
     request.socket = socket;
     request.bytes = bytes;
-  }
+  } else freeRequest = request;
 }
 
 /** Whether writes take the short path here (false: `socket.write` does them). */

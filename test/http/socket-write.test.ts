@@ -73,3 +73,34 @@ test('a write to a connection the peer has reset fails the socket with the syste
   assert.equal(socket.destroyed, true);
   server.close();
 });
+
+test('writes finished later on two sockets at once each arrive whole: a held write request is never handed to the next write', {
+  timeout: 30_000,
+}, async () => {
+  const first = await countingServer(true);
+  const second = await countingServer(true);
+  const a = await connected(first.port);
+  const b = await connected(second.port);
+  // a small write the kernel takes whole, then on each socket one it cannot take while its peer reads nothing
+  writeWhole(a, Buffer.from('GET / HTTP/1.1\r\n\r\n', 'latin1'));
+  const large = Buffer.alloc(16 * 2 ** 20, 0x62);
+  writeWhole(a, large);
+  writeWhole(b, large);
+  writeWhole(b, Buffer.from('x'));
+  assert.equal(a.destroyed || b.destroyed, false);
+  for (const { peers } of [first, second]) {
+    while (peers.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    peers[0]!.resume();
+  }
+  const expectedA = 'GET / HTTP/1.1\r\n\r\n'.length + large.length;
+  const expectedB = large.length + 1;
+  const deadline = Date.now() + 20_000;
+  while ((first.received() < expectedA || second.received() < expectedB) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(first.received(), expectedA);
+  assert.equal(second.received(), expectedB);
+  a.destroy();
+  b.destroy();
+  first.server.close();
+  second.server.close();
+});
