@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { startTargetServer, type TargetServerOptions } from '../target-server/server.js';
+import { collectGarbageEvery } from './run/garbage-collection.js';
 
 /** Messages from this thread to the primary. */
 export type BundledTargetMessage = { type: 'listening'; url: string; engine: string } | { type: 'failed'; message: string };
@@ -15,8 +16,10 @@ const port = parentPort!;
 try {
   // a close sent while the server starts waits in the port until this listener is added
   const server = await startTargetServer(workerData as TargetServerOptions);
+  const stopCollecting = collectGarbageEvery();
   port.on('message', (message: BundledTargetCommand) => {
     if (message.type !== 'close') return;
+    stopCollecting();
     // with the server closed and the port too, nothing is left to run: the thread ends
     void server.close(message.drainMs).then(() => port.close());
   });

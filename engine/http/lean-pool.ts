@@ -13,8 +13,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { timeConnection, type ConnectionListener } from './connection-setup.js';
 import { ResponseParser, type ResponseHandler } from './parse/response-parser.js';
-import { readStraight } from './socket-read.js';
-import { writeWhole } from './socket-write.js';
+import { readStraight } from './socket/socket-read.js';
+import { writeWhole } from './socket/socket-write.js';
 
 /** What the pool calls on the request it carries, in undici's order. */
 export interface LeanRequestHandler {

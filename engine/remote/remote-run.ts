@@ -31,6 +31,7 @@ import { agentSpec, assignSlots, shareOfSlots, slotCap, type AgentSlots } from '
 import type { Fleet, FleetMember } from './fleet.js';
 import { checkSnapshot, failuresProblem, type SnapshotLimits } from './box-message-check.js';
 import { stripControls } from '../../common/strip-controls.js';
+import { collectGarbageEvery } from '../run/garbage-collection.js';
 
 export interface RemoteRunOptions {
   /** stop every box when one is lost */
@@ -128,7 +129,9 @@ export class RemoteRun implements Run {
 
     const endings = members.map((member, index) => this.runBox(member, slots[index]!, index, runId, merger));
     const watch = setInterval(() => this.watchBoxes(), HEARTBEAT_MS);
+    const stopCollecting = collectGarbageEvery();
     await Promise.all(endings);
+    stopCollecting();
     clearInterval(watch);
     for (const box of this.active) box.member.link.listener = null;
     const now = epochNowMs();

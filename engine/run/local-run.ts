@@ -14,6 +14,7 @@ import { yieldCoresToWorkers } from './primary-priority.js';
 import { RunAccumulator } from './run-accumulator.js';
 import { WorkerLedger } from './worker-loss.js';
 import { epochNowMs, type ControlMessage, type WorkerLoad, type WorkerMessage, type WorkerTask } from './worker-protocol.js';
+import { collectGarbageEvery } from './garbage-collection.js';
 
 /** How long workers get between `ready` and the start instant, so every one starts on time. */
 const START_LEAD_MS = 50;
@@ -109,7 +110,9 @@ export class LocalRun implements Run {
       true,
     );
     const tasks = Array.from({ length: workerCount }, (_, workerIndex) => this.runWorker(pool, merger, workerIndex));
+    const stopCollecting = collectGarbageEvery();
     await Promise.all(tasks);
+    stopCollecting();
     const elapsedS = this.startSent ? this.secondsSinceStart() : 0;
     await pool.destroy();
     return {

@@ -13,6 +13,7 @@ import { IntervalRecorder } from '../measure/recorder.js';
 import { StepTimeline } from '../measure/step-timeline.js';
 import { RequestLog } from '../http/request-log.js';
 import { OpenLoopScheduler, type LoadGenerator } from '../load/scheduler.js';
+import { collectGarbageEvery } from './garbage-collection.js';
 import { GeneratorDelayMonitor } from './generator-delay.js';
 import { WorkerMix } from '../load/endpoint-mix.js';
 
@@ -163,6 +164,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
     });
   });
   post({ type: 'ready', workerIndex });
+  const stopCollecting = collectGarbageEvery();
 
   await started;
   if (!stopped) {
@@ -179,6 +181,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   requestLog?.close();
   post({ type: 'done', workerIndex });
   await sender.close();
+  stopCollecting();
   port.close();
   return { workerIndex, intervals: ticker.reported, stopped };
 }

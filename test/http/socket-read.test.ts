@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { test } from 'node:test';
-import { readStraight } from '../../engine/http/socket-read.js';
+import { readStraight } from '../../engine/http/socket/socket-read.js';
 
 async function server(onPeer: (peer: net.Socket) => void): Promise<{ port: number; close: () => void }> {
   const listener = net.createServer((peer) => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { test } from 'node:test';
-import { WRITES_TO_HANDLE, writeWhole } from '../../engine/http/socket-write.js';
+import { WRITES_TO_HANDLE, writeWhole } from '../../engine/http/socket/socket-write.js';
 
 /** A server that counts what each connection sends; `pause`: it reads nothing until resumed. */
 async function countingServer(pause = false): Promise<{ port: number; received: () => number; server: net.Server; peers: net.Socket[] }> {
