@@ -11,6 +11,11 @@
  *      wrk once (it cannot fix a rate: it runs flat out, so its row is its ceiling);
  *   2. the highest rate one `stress` worker holds: achieved >= 99% of offered with a p99 within
  *      2x of its own p99 at 5,000 req/s, trying rising rates.
+ * Every figure is the median of three rounds, and a tool's ratio to wrk2 the median of its ratios
+ * within each round: the tools take turns in each round, so a minute when the shared machine is
+ * slow weighs on every tool of that round alike, and one such minute moves no median. (With one
+ * run of each, the highest rate held once came out as 0 req/s: one p99 at 10,000 req/s a few
+ * percent over its bound.)
  * Load goes only to 127.0.0.1. Every run is bounded in time.
  *
  * `npm run bench -- --smoke` runs every part of it (each tool and rate, wrk, the hold search, the
@@ -39,6 +44,8 @@ interface Settings {
   baseRate: number;
   holdSeconds: number;
   holdRates: readonly number[];
+  /** how many times each run is made (the tools taking turns); the tables give medians */
+  rounds: number;
 }
 
 const MEASURED: Settings = {
@@ -49,6 +56,7 @@ const MEASURED: Settings = {
   baseRate: 5_000,
   holdSeconds: 5,
   holdRates: [10_000, 15_000, 20_000, 25_000, 30_000, 35_000, 40_000, 50_000, 60_000, 70_000],
+  rounds: 3,
 };
 
 /** --smoke: every part, each for a moment: one rate of each table is every code path of it. */
@@ -60,6 +68,8 @@ const SMOKE: Settings = {
   baseRate: 100,
   holdSeconds: 0.4,
   holdRates: [200],
+  // two: the medians and the ratios within a round are worked out as in the measured bench
+  rounds: 2,
 };
 
 interface Row {
@@ -68,8 +78,15 @@ interface Row {
   /** every request the process sent, its warm-up included */
   requests: number;
   cpuS: number;
+  /** CPU µs per request: set on a row of medians (the median of the rounds' own), else worked out */
+  perRequestUs?: number;
   p99Ms: number | null;
   note: string;
+  /** what `stress` said of its own run (kept up or generator-limited); absent for other tools */
+  says?: string;
+  /** medians over the rounds, against wrk2 of the same round; null without wrk2 */
+  cpuRatio?: number | null;
+  p99Ratio?: number | null;
 }
 
 interface HoldRow {
@@ -138,7 +155,8 @@ async function stressRow(settings: Settings, url: string, rate: number, client: 
     requests: summary.totals.requests + rate * settings.warmupSeconds,
     cpuS,
     p99Ms: summary.latencyMs.p99,
-    note: `latency from due time; it says: ${limited}`,
+    note: 'latency from due time',
+    says: limited,
   };
 }
 
@@ -183,48 +201,106 @@ async function wrkRow(settings: Settings, url: string, binary: string, tool: str
 /** wrk and wrk2 take whole seconds. */
 const wrkSeconds = (settings: Settings) => Math.max(1, Math.round(settings.seconds));
 
+/** The middle value (the mean of the two middle ones for an even count); null when there is none. */
+function median(values: readonly (number | null)[]): number | null {
+  const known = values.filter((value): value is number => value !== null).sort((a, b) => a - b);
+  if (known.length === 0) return null;
+  const middle = known.length >> 1;
+  return known.length % 2 === 1 ? known[middle]! : (known[middle - 1]! + known[middle]!) / 2;
+}
+
+/** One tool's rounds as one row: each figure the median of its rounds', each ratio the median of its per-round ratios. */
+function medianRow(rounds: readonly Row[], references: readonly (Row | null)[]): Row {
+  const first = rounds[0]!;
+  const ratioOf = (value: (row: Row) => number | null) =>
+    median(
+      rounds.map((row, index) => {
+        const reference = references[index];
+        const of = reference ? value(reference) : null;
+        const mine = value(row);
+        return mine !== null && of !== null && of > 0 ? mine / of : null;
+      }),
+    );
+  const said = rounds.flatMap((row) => (row.says === undefined ? [] : [row.says]));
+  const sayings = [...new Set(said)];
+  const says =
+    sayings.length <= 1
+      ? sayings[0]
+      : sayings.map((saying) => `${saying} (${said.filter((one) => one === saying).length} of ${said.length})`).join(', ');
+  return {
+    tool: first.tool,
+    command: first.command,
+    requests: Math.round(median(rounds.map((row) => row.requests)) ?? 0),
+    cpuS: median(rounds.map((row) => row.cpuS)) ?? 0,
+    perRequestUs: median(rounds.map(perRequest)) ?? 0,
+    p99Ms: median(rounds.map((row) => row.p99Ms)),
+    note: says === undefined ? first.note : `${first.note}; it says: ${says}`,
+    cpuRatio: ratioOf(perRequest),
+    p99Ratio: ratioOf((row) => row.p99Ms),
+  };
+}
+
 async function ratesTable(settings: Settings, url: string): Promise<Map<number, Row[]>> {
   const byRate = new Map<number, Row[]>();
   for (const rate of settings.rates) {
-    const rows: Row[] = [];
-    if (WRK2) rows.push(await wrkRow(settings, url, WRK2, 'wrk2 (C, built by hand)', rate, 'latency from due time (the reference)'));
-    for (const client of ['lean', 'undici']) rows.push(await stressRow(settings, url, rate, client));
-    rows.push(await autocannonRow(settings, url, rate));
-    for (const row of rows) process.stderr.write(`${rate}: ${row.tool}: ${perRequest(row).toFixed(1)} µs/req, p99 ${row.p99Ms} ms\n`);
-    byRate.set(rate, rows);
+    const rounds: Row[][] = [];
+    for (let round = 0; round < settings.rounds; round++) {
+      const rows: Row[] = [];
+      if (WRK2) rows.push(await wrkRow(settings, url, WRK2, 'wrk2 (C, built by hand)', rate, 'latency from due time (the reference)'));
+      for (const client of ['lean', 'undici']) rows.push(await stressRow(settings, url, rate, client));
+      rows.push(await autocannonRow(settings, url, rate));
+      for (const row of rows)
+        process.stderr.write(`${rate} (round ${round + 1}): ${row.tool}: ${perRequest(row).toFixed(1)} µs/req, p99 ${row.p99Ms} ms\n`);
+      rounds.push(rows);
+    }
+    const references = rounds.map((rows) => rows.find((row) => row.tool.startsWith('wrk2')) ?? null);
+    byRate.set(
+      rate,
+      rounds[0]!.map((_, tool) =>
+        medianRow(
+          rounds.map((rows) => rows[tool]!),
+          references,
+        ),
+      ),
+    );
   }
   return byRate;
 }
 
 async function holdSearch(settings: Settings, url: string): Promise<{ baseP99Ms: number; rows: HoldRow[] }> {
   const measure = async (rate: number) => {
-    const { stdout } = await timed(stressCommand(settings, url, rate, settings.holdSeconds, 'lean'));
-    return JSON.parse(stdout);
+    const runs: Array<{ achieved: number; p99Ms: number; lagP99Ms: number | null }> = [];
+    for (let round = 0; round < settings.rounds; round++) {
+      const { stdout } = await timed(stressCommand(settings, url, rate, settings.holdSeconds, 'lean'));
+      const summary = JSON.parse(stdout);
+      runs.push({ achieved: summary.throughput.achieved, p99Ms: summary.latencyMs.p99, lagP99Ms: summary.schedulerLagMs.p99 });
+    }
+    return {
+      achieved: median(runs.map((run) => run.achieved)) ?? 0,
+      p99Ms: median(runs.map((run) => run.p99Ms)) ?? 0,
+      lagP99Ms: median(runs.map((run) => run.lagP99Ms)),
+    };
   };
-  const base = await measure(settings.baseRate);
-  const baseP99Ms = base.latencyMs.p99 as number;
+  const baseP99Ms = (await measure(settings.baseRate)).p99Ms;
   const rows: HoldRow[] = [];
   let misses = 0;
   for (const rate of settings.holdRates) {
-    const summary = await measure(rate);
-    const p99Ms = summary.latencyMs.p99 as number;
-    const held = summary.throughput.achieved >= 0.99 * rate && p99Ms <= 2 * baseP99Ms;
-    rows.push({ rate, achieved: summary.throughput.achieved, p99Ms, lagP99Ms: summary.schedulerLagMs.p99, held });
-    process.stderr.write(
-      `hold ${rate}: achieved ${summary.throughput.achieved}, p99 ${p99Ms} ms (base ${baseP99Ms}) -> ${held ? 'held' : 'missed'}\n`,
-    );
+    const { achieved, p99Ms, lagP99Ms } = await measure(rate);
+    const held = achieved >= 0.99 * rate && p99Ms <= 2 * baseP99Ms;
+    rows.push({ rate, achieved, p99Ms, lagP99Ms, held });
+    process.stderr.write(`hold ${rate}: achieved ${achieved}, p99 ${p99Ms} ms (base ${baseP99Ms}) -> ${held ? 'held' : 'missed'}\n`);
     misses = held ? 0 : misses + 1;
     if (misses === 2) break;
   }
   return { baseP99Ms, rows };
 }
 
-const perRequest = (row: Row) => (row.requests > 0 ? (row.cpuS * 1e6) / row.requests : 0);
+const perRequest = (row: Row) => row.perRequestUs ?? (row.requests > 0 ? (row.cpuS * 1e6) / row.requests : 0);
 const fmt = (value: number | null, digits = 2) => (value === null ? 'n/a' : value.toFixed(digits));
 const thousands = (value: number) => value.toLocaleString('en-US');
 
 function rateSection(rate: number, rows: Row[], targetCeiling: number): string[] {
-  const reference = rows.find((row) => row.tool.startsWith('wrk2'));
+  const hasReference = rows.some((row) => row.tool.startsWith('wrk2'));
   // wrk flat out is the target's ceiling on its core: past about 90% of it the server queues, and
   // every tool's p99 is the server's queue, not the tool's
   const saturated =
@@ -234,19 +310,18 @@ function rateSection(rate: number, rows: Row[], targetCeiling: number): string[]
           '',
         ]
       : [];
-  const ratio = (value: number | null, of: number | null) =>
-    reference && value !== null && of !== null && of > 0 ? `${(value / of).toFixed(2)}x` : '';
+  const ratio = (value: number | null | undefined) => (value === null || value === undefined ? '' : `${value.toFixed(2)}x`);
   return [
     `### ${thousands(rate)} req/s`,
     '',
     ...saturated,
-    reference
+    hasReference
       ? '| tool | requests | CPU s | CPU µs / request | x wrk2 | p99 ms | x wrk2 | note |'
       : '| tool | requests | CPU s | CPU µs / request | p99 ms | note |',
-    reference ? '|---|---:|---:|---:|---:|---:|---:|---|' : '|---|---:|---:|---:|---:|---|',
+    hasReference ? '|---|---:|---:|---:|---:|---:|---:|---|' : '|---|---:|---:|---:|---:|---|',
     ...rows.map((row) =>
-      reference
-        ? `| ${row.tool} | ${thousands(row.requests)} | ${row.cpuS.toFixed(2)} | ${perRequest(row).toFixed(1)} | ${ratio(perRequest(row), perRequest(reference))} | ${fmt(row.p99Ms)} | ${ratio(row.p99Ms, reference.p99Ms)} | ${row.note} |`
+      hasReference
+        ? `| ${row.tool} | ${thousands(row.requests)} | ${row.cpuS.toFixed(2)} | ${perRequest(row).toFixed(1)} | ${ratio(row.cpuRatio)} | ${fmt(row.p99Ms)} | ${ratio(row.p99Ratio)} | ${row.note} |`
         : `| ${row.tool} | ${thousands(row.requests)} | ${row.cpuS.toFixed(2)} | ${perRequest(row).toFixed(1)} | ${fmt(row.p99Ms)} | ${row.note} |`,
     ),
     '',
@@ -263,7 +338,7 @@ function markdown(settings: Settings, byRate: Map<number, Row[]>, wrk: Row, hold
     '# Benchmarks',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} on this project's CI machine kind (2 cores, Node ${process.version}),`,
-    'target server pinned to core 0, generator to core 1 (`taskset`), one run of each. Produced by:',
+    `target server pinned to core 0, generator to core 1 (\`taskset\`), ${settings.rounds === 1 ? 'one run of each' : `${settings.rounds} rounds in which the tools take turns; each figure is the median of its rounds, each ratio the median of the ratios within a round`}. Produced by:`,
     '',
     '```bash',
     WRK2 ? 'WRK2=/path/to/wrk2/wrk npm run bench   # wrk2 built by hand from its public source' : 'npm run bench',
@@ -284,7 +359,7 @@ function markdown(settings: Settings, byRate: Map<number, Row[]>, wrk: Row, hold
     '',
     `## Highest rate one worker holds on /hello: **${thousands(best)} req/s**`,
     '',
-    `Held = achieved >= 99% of offered and p99 within 2x of the p99 at ${thousands(settings.baseRate)} req/s (${fmt(hold.baseP99Ms)} ms), over ${settings.holdSeconds} s runs (\`--client lean\`, ${connections} connections).`,
+    `Held = achieved >= 99% of offered and p99 within 2x of the p99 at ${thousands(settings.baseRate)} req/s (${fmt(hold.baseP99Ms)} ms), over ${settings.holdSeconds} s runs (\`--client lean\`, ${connections} connections)${settings.rounds === 1 ? '' : `, the median of ${settings.rounds} runs at each rate`}.`,
     '',
     '| offered req/s | achieved req/s | p99 ms | scheduler lag p99 ms | held |',
     '|---:|---:|---:|---:|:---:|',
