@@ -13,7 +13,7 @@ import { IntervalRecorder } from '../measure/recorder.js';
 import { StepTimeline } from '../measure/step-timeline.js';
 import { RequestLog } from '../http/request-log.js';
 import { OpenLoopScheduler, type LoadGenerator } from '../load/scheduler.js';
-import { collectGarbageEvery } from './garbage-collection.js';
+import { COLLECT_EVERY_MS, collectGarbageEvery, mostlyIdleSinceLastCall } from './garbage-collection.js';
 import { GeneratorDelayMonitor } from './generator-delay.js';
 import { WorkerMix } from '../load/endpoint-mix.js';
 
@@ -164,7 +164,7 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
     });
   });
   post({ type: 'ready', workerIndex });
-  const stopCollecting = collectGarbageEvery();
+  const stopCollecting = collectGarbageEvery(COLLECT_EVERY_MS, mostlyIdleSinceLastCall());
 
   await started;
   if (!stopped) {

@@ -4,9 +4,9 @@
  * entries (perf_hooks), and what it collects is really gone.
  */
 import assert from 'node:assert/strict';
-import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { constants, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { test } from 'node:test';
-import { collectGarbageEvery, fullCollection } from '../../engine/run/garbage-collection.js';
+import { collectGarbageEvery, fullCollection, mostlyIdleSinceLastCall } from '../../engine/run/garbage-collection.js';
 
 const MAJOR = constants.NODE_PERFORMANCE_GC_MAJOR;
 
@@ -41,4 +41,31 @@ test('a collection on every period, and none once stopped', { timeout: 20_000 },
   await new Promise((resolve) => setTimeout(resolve, 500));
   observer.disconnect();
   assert.equal(majorCollections(seen), before, 'a collection after stop');
+});
+
+test('a period whose condition says no takes no collection', { timeout: 20_000 }, async () => {
+  const seen: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => seen.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  let asked = 0;
+  const stop = collectGarbageEvery(50, () => {
+    asked++;
+    return false;
+  });
+  while (asked < 5) await new Promise((resolve) => setTimeout(resolve, 20));
+  stop();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  observer.disconnect();
+  assert.equal(majorCollections(seen), 0);
+});
+
+test('a worker counts as mostly idle after an idle period, and not after a busy one', async () => {
+  const mostlyIdle = mostlyIdleSinceLastCall();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(mostlyIdle(), true);
+  // busy: the loop runs JavaScript for 200 ms without a break
+  const until = performance.now() + 200;
+  while (performance.now() < until);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(mostlyIdle(), false);
 });
