@@ -9,7 +9,7 @@ import { boolean, integer, isRecord, list, nullable, number, object, oneOf, opti
 import type { HtmlReport } from './html/html-report.js';
 import { ENDPOINT_NAME, MAX_ENDPOINTS } from '../http/target.js';
 
-/** Lists longer than any run writes: 2 h of 1 s intervals before coarsening is 8,192 points; a ramp, 1,000 steps. */
+/** Lists longer than any run writes: a series holds at most 4,096 points (8,192 in earlier versions); a ramp, 1,000 steps. */
 const MAX_ITEMS = 1_000_000;
 const MAX_TEXT = 10_000_000;
 const MAX_KEYS = 10_000;

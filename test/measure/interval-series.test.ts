@@ -99,7 +99,7 @@ test('the series read in the middle of a coarsening is finished first: contiguou
   );
 });
 
-test("the default series holds 8,192 points (the README's figure), then merges two pairs per new interval", () => {
+test("the default series holds 4,096 points (the README's figure), then merges two pairs per new interval", () => {
   // one value per interval: the subject is how many points are kept, not their histograms
   const light = (index: number): IntervalStats => {
     const stats = emptyStats(index, 0, index * 250, (index + 1) * 250);
@@ -109,18 +109,18 @@ test("the default series holds 8,192 points (the README's figure), then merges t
     return stats;
   };
   const series = new IntervalSeries();
-  for (let index = 0; index < 8191; index++) series.add(light(index));
-  assert.equal(series.size, 8191, 'every interval kept while there is room');
+  for (let index = 0; index < 4095; index++) series.add(light(index));
+  assert.equal(series.size, 4095, 'every interval kept while there is room');
   assert.equal(series.resolution, 1);
-  series.add(light(8191));
-  // at 8,192 points the merging begins: two pairs merged, not the whole series halved at once
-  assert.equal(series.resolution, 2, 'the coarsening began at the 8,192nd point');
-  assert.equal(series.size, 8192 - 2, 'two pairs merged for that interval');
-  series.add(light(8192));
-  assert.equal(series.size, 8190 - 2 + 1, 'two more pairs for the next, which starts a point of its own');
+  series.add(light(4095));
+  // at 4,096 points the merging begins: two pairs merged, not the whole series halved at once
+  assert.equal(series.resolution, 2, 'the coarsening began at the 4,096th point');
+  assert.equal(series.size, 4096 - 2, 'two pairs merged for that interval');
+  series.add(light(4096));
+  assert.equal(series.size, 4094 - 2 + 1, 'two more pairs for the next, which starts a point of its own');
   const points = series.points();
   assert.equal(
     points.reduce((sum, point) => sum + point.counts.requests, 0),
-    8193,
+    4097,
   );
 });
