@@ -8,7 +8,7 @@
  * primary's decoded histograms and its series' compression. Measured with the endurance profile
  * (1,000 req/s, 250 ms intervals): a worker's old space gained 0.9 MB a minute, the primary's
  * array buffers 3 MB in 4 minutes, and none of it was taken back for half an hour, so resident
- * memory rose by a fifth although nothing the run holds grew that much. Collected every minute,
+ * memory rose by a quarter although nothing the run holds grew that much. Collected every minute,
  * the garbage of a minute is all there is.
  *
  * The collection is atomic, a pause of its thread. The primary's and the target's delay no
