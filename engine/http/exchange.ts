@@ -13,7 +13,8 @@ import type { ErrorClass } from '../measure/snapshot.js';
 export interface ExchangeOwner {
   readonly clock: () => number;
   readonly maxBodyBytes: number;
-  readonly gate: ConnectGate<Exchange>;
+  /** by endpoint: the connect gate of its origin */
+  readonly gateOf: readonly ConnectGate<Exchange>[];
   cutOff(exchange: Exchange): void;
   settleResponse(exchange: Exchange): void;
   settleFailure(exchange: Exchange, errorClass: ErrorClass, key: string | null): void;
@@ -81,7 +82,7 @@ export class Exchange implements ExchangeHandler {
     }
     this.abort = abort;
     this.sentMs = this.handing ? this.handedMs : this.owner.clock();
-    this.owner.gate.connected();
+    this.owner.gateOf[this.endpoint]!.connected();
   }
 
   onHeaders(statusCode: number): boolean {
@@ -106,7 +107,7 @@ export class Exchange implements ExchangeHandler {
     const errorClass = classifyError(error);
     const key = errorKey(error);
     // a request that never reached a socket failed with its connection attempt
-    if (this.sentMs < 0 && !this.settled) this.owner.gate.attemptFailed(this, errorClass, key);
+    if (this.sentMs < 0 && !this.settled) this.owner.gateOf[this.endpoint]!.attemptFailed(this, errorClass, key);
     this.owner.settleFailure(this, errorClass, key);
     this.owner.recycle(this);
   }

@@ -50,8 +50,12 @@ export class HttpSender implements ExchangeOwner {
   readonly maxBodyBytes: number;
   private readonly requestLog: RequestLog | null;
   private readonly dueWhenSent: boolean;
-  /** holds requests back while connections cannot be opened (see connect-gate.ts) */
-  readonly gate: ConnectGate<Exchange>;
+  /**
+   * By endpoint: the gate that holds its requests back while connections to its origin cannot be
+   * opened (see connect-gate.ts). One per origin: a mix's refused origin holds back only its own.
+   */
+  readonly gateOf: ConnectGate<Exchange>[];
+  private readonly gates: ConnectGate<Exchange>[];
   /** one transport (keep-alive pool) per origin */
   private readonly transports: Transport[];
   /** by endpoint: its origin's transport, and its index among that transport's requests */
@@ -96,16 +100,13 @@ export class HttpSender implements ExchangeOwner {
     this.tooLarge = new RequestAbort('too-large', `response body over ${this.maxBodyBytes} bytes`);
     this.requestLog = options.requestLog ?? null;
     this.dueWhenSent = options.dueWhenSent ?? false;
-    this.gate = new ConnectGate<Exchange>(
-      options.timeoutMs,
-      options.clock,
-      {
-        dispatch: (exchange) => this.dispatch(exchange),
-        fail: (exchange, errorClass, key) => this.settleFailure(exchange, errorClass, key),
-        isSettled: (exchange) => exchange.settled,
-      },
-      options.holdLimit,
-    );
+    const actions = {
+      dispatch: (exchange: Exchange) => this.dispatch(exchange),
+      fail: (exchange: Exchange, errorClass: ErrorClass, key: string) => this.settleFailure(exchange, errorClass, key),
+      isSettled: (exchange: Exchange) => exchange.settled,
+    };
+    this.gates = this.transports.map(() => new ConnectGate<Exchange>(options.timeoutMs, options.clock, actions, options.holdLimit));
+    this.gateOf = this.transportOf.map((transport) => this.gates[this.transports.indexOf(transport)]!);
     // A fixed sweep instead of a timer per request: one timer, at any rate.
     const sweepEveryMs = Math.max(5, Math.min(100, options.timeoutMs / 10));
     this.sweepTimer = setInterval(() => this.expireOverdue(), sweepEveryMs);
@@ -133,7 +134,7 @@ export class HttpSender implements ExchangeOwner {
     this.inflight.add(exchange);
     // a request written within this call was sent at `nowMs`: no second clock read (see Exchange.onConnect)
     exchange.handing = true;
-    this.gate.submit(exchange);
+    this.gateOf[endpoint]!.submit(exchange);
     exchange.handing = false;
   }
 
@@ -165,7 +166,7 @@ export class HttpSender implements ExchangeOwner {
 
   settleFailure(exchange: Exchange, errorClass: ErrorClass, key: string | null): void {
     if (!this.finish(exchange)) return;
-    this.gate.ended(exchange);
+    this.gateOf[exchange.endpoint]!.ended(exchange);
     const recorder = exchange.measured ? this.recorder : this.warmupRecorder;
     recorder.recordFailure(exchange.step, errorClass, exchange.bodyBytes, key, exchange.endpoint);
     if (exchange.measured)
@@ -247,7 +248,7 @@ export class HttpSender implements ExchangeOwner {
 
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
-    this.gate.close();
+    for (const gate of this.gates) gate.close();
     this.interruptInflight();
     this.releaseIdleWaiters();
     await Promise.all(this.transports.map((transport) => transport.destroy().catch(() => undefined)));
