@@ -62,24 +62,41 @@ function readCounts(inflated: Buffer): Histogram | string {
 function readCountsInto(inflated: Buffer, into: Histogram): string | null {
   const slots = readHeader(inflated);
   if (typeof slots === 'string') return slots;
-  // two walks: the first checks every count and finds the range held, the second counts
-  const range = walkCounts(inflated, slots, null);
-  if (typeof range === 'string') return range;
+  // one walk checks every count and notes the ones held; only a histogram found whole is touched
+  const found = walkCounts(inflated, slots);
+  if (typeof found === 'string') return found;
   into.reset();
-  if (range.highest >= 0) {
-    into.cover(range.lowest, range.highest);
-    walkCounts(inflated, slots, into);
+  if (found > 0) {
+    into.cover(foundSlots[0]!, foundSlots[found - 1]!);
+    for (let index = 0; index < found; index++) into.addToSlot(foundSlots[index]!, foundCounts[index]!);
   }
   return null;
 }
 
+/** The slots that hold a count and their counts, in slot order, as the last walk found them; grown as needed, then reused. */
+let foundSlots = new Int32Array(1024);
+let foundCounts = new Float64Array(1024);
+
+function noteFound(index: number, slot: number, count: number): void {
+  if (index === foundSlots.length) {
+    const slots = new Int32Array(index * 2);
+    slots.set(foundSlots);
+    foundSlots = slots;
+    const counts = new Float64Array(index * 2);
+    counts.set(foundCounts);
+    foundCounts = counts;
+  }
+  foundSlots[index] = slot;
+  foundCounts[index] = count;
+}
+
 /**
- * Reads the counts after the header: into `into` when given (already checked), else only checking
- * them. The lowest and highest slot that hold a count (highest -1: none), or what is wrong.
+ * Reads and checks the counts after the header, noting each slot that holds one (foundSlots,
+ * foundCounts): how many it noted, or what is wrong. Nothing but the notes is touched, so one walk
+ * both checks a histogram from outside and reads it.
  */
-function walkCounts(inflated: Buffer, slots: number, into: Histogram | null): { lowest: number; highest: number } | string {
-  let lowest = -1;
-  let highest = -1;
+function walkCounts(inflated: Buffer, slots: number): number | string {
+  let found = 0;
   let slot = 0;
   for (let at = HEADER_BYTES; at < inflated.length; ) {
     let word = 0;
@@ -103,16 +120,12 @@ function walkCounts(inflated: Buffer, slots: number, into: Histogram | null): { 
     } else {
       if (value > Number.MAX_SAFE_INTEGER) return 'has a count past 2^53';
       if (slot >= slots) return `has counts past the ${slots} slots of its range`;
-      if (value > 0) {
-        if (lowest < 0) lowest = slot;
-        highest = slot;
-        into?.addToSlot(slot, value);
-      }
+      if (value > 0) noteFound(found++, slot, value);
       slot++;
     }
     if (slot > slots) return `has counts past the ${slots} slots of its range`;
   }
-  return { lowest, highest };
+  return found;
 }
 
 /**
