@@ -68,8 +68,7 @@ const SMOKE: Settings = {
   baseRate: 100,
   holdSeconds: 0.4,
   holdRates: [200],
-  // two: the medians and the ratios within a round are worked out as in the measured bench
-  rounds: 2,
+  rounds: 1,
 };
 
 interface Row {
