@@ -7,7 +7,7 @@
  * and Chromium and hold timing bounds, so nothing else may share the machine's two cores with
  * them. The passes never overlap, so the second is exactly as quiet as a whole serial run was.
  *
- * A file is pure when its compiled code imports none of the test helpers (which start things) and
+ * A file is pure when its compiled code imports none of the test helpers that start things and
  * none of Node's modules that do. Either pass failing fails the suite; both always run, so one
  * run reports every failure.
  */
@@ -18,9 +18,21 @@ import { fileURLToPath } from 'node:url';
 
 const TESTS = fileURLToPath(new URL('../test/', import.meta.url));
 
-/** What a test file imports that starts something of its own: it then runs in the serial pass. */
-const STARTS_SOMETHING =
-  /from ['"](?:\.\.?\/)+helpers\/|['"]node:(?:child_process|net|http|https|http2|tls|dgram|worker_threads|cluster)['"]/;
+/** Node's modules that start processes, sockets or threads: a file that imports one runs in the serial pass. */
+const STARTING_MODULE = /['"]node:(?:child_process|net|http|https|http2|tls|dgram|worker_threads|cluster)['"]/;
+
+/** A test helper imported (its name): helpers start targets, load boxes and servers, so a file that imports one runs alone... */
+const HELPER_IMPORT = /from ['"](?:\.\.?\/)+helpers\/([\w-]+)\.js['"]/g;
+
+/** ...except these, which start nothing (a seeded random, saved fixtures, the parser fed by hand); the runner's test holds them to it. */
+export const PURE_HELPERS: readonly string[] = ['seeded-random', 'fixtures', 'parser-runs'];
+
+/** Whether compiled code imports anything that starts something of its own. */
+export function startsSomething(code: string): boolean {
+  if (STARTING_MODULE.test(code)) return true;
+  for (const [, helper] of code.matchAll(HELPER_IMPORT)) if (!PURE_HELPERS.includes(helper!)) return true;
+  return false;
+}
 
 /** Every compiled test file below `dir`, in a stable order. */
 function testFiles(dir: string): string[] {
@@ -37,7 +49,7 @@ function testFiles(dir: string): string[] {
 export function splitByIsolation(files: ReadonlyArray<{ path: string; code: string }>): { pure: string[]; alone: string[] } {
   const pure: string[] = [];
   const alone: string[] = [];
-  for (const file of files) (STARTS_SOMETHING.test(file.code) ? alone : pure).push(file.path);
+  for (const file of files) (startsSomething(file.code) ? alone : pure).push(file.path);
   return { pure, alone };
 }
 
