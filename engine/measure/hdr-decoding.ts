@@ -144,6 +144,15 @@ function decodeCompressed(bytes: Buffer): Histogram | string {
   return typeof inflated === 'string' ? inflated : readCounts(inflated);
 }
 
+/**
+ * zlib's output comes in chunks of this size. Its default, 16 KB, is an array buffer of its own for
+ * each inflate, only freed by a garbage collection, where a histogram inflates to a few KB: the
+ * primary inflates two for every pair of points a long run's series merges (four an interval),
+ * and its memory grew by megabytes a minute while it did. Under 4 KB a chunk comes from Node's
+ * shared pool; a larger histogram takes a few chunks.
+ */
+const INFLATE_CHUNK_BYTES = 2048;
+
 /** The bytes of a compressed histogram inflated, never past MAX_INFLATED_BYTES, or why they cannot be. */
 function inflateChecked(bytes: Buffer): Buffer | string {
   if (bytes.length < 8 || (bytes.readInt32BE(0) & COOKIE_MASK) !== COMPRESSED_COOKIE)
@@ -151,7 +160,7 @@ function inflateChecked(bytes: Buffer): Buffer | string {
   const compressed = bytes.readInt32BE(4);
   if (compressed !== bytes.length - 8) return `declares ${compressed} compressed bytes, it has ${bytes.length - 8}`;
   try {
-    return inflateSync(bytes.subarray(8), { maxOutputLength: MAX_INFLATED_BYTES });
+    return inflateSync(bytes.subarray(8), { maxOutputLength: MAX_INFLATED_BYTES, chunkSize: INFLATE_CHUNK_BYTES });
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return `inflates past ${MAX_INFLATED_BYTES} bytes`;
     return 'does not inflate (not zlib data)';
@@ -165,8 +174,13 @@ function inflateChecked(bytes: Buffer): Buffer | string {
  */
 export function decodeHistogram(encoded: string): Histogram {
   const histogram = new Histogram();
-  decodeOwnInto(Buffer.from(encoded, 'base64'), histogram);
+  decodeHistogramInto(encoded, histogram);
   return histogram;
+}
+
+/** As decodeHistogram, into `into` (emptied first): its counts array is kept when it holds the range. */
+export function decodeHistogramInto(encoded: string, into: Histogram): void {
+  decodeOwnInto(Buffer.from(encoded, 'base64'), into);
 }
 
 /**

@@ -5,7 +5,7 @@
  * soak of any length keeps at most `maxPoints` points, at a resolution that halves as needed.
  * Histograms are merged, not averaged, so every figure of a coarser point stays exact.
  */
-import { decodeHistogram } from './hdr-decoding.js';
+import { decodeHistogram, decodeHistogramInto } from './hdr-decoding.js';
 import type { Histogram } from './histogram.js';
 import { addCounts, addTally, encodeHistogram, newHistogram, type Counts, type ErrorClass, type IntervalStats } from './snapshot.js';
 
@@ -45,16 +45,26 @@ export function decodeLatency(point: IntervalPoint): Histogram {
   return decodeHistogram(point.latencyUs);
 }
 
+/**
+ * The histograms a merge of points decodes into and adds up, kept from one merge to the next: a
+ * long run's series merges two pairs an interval, and new ones each time were count arrays of
+ * kilobytes for the garbage collector, four an interval.
+ */
+const mergedLatency = newHistogram();
+const pointLatency = newHistogram();
+
 /** One point covering consecutive points (in order). */
 export function mergePoints(points: readonly IntervalPoint[]): IntervalPoint {
   if (points.length === 1) return points[0]!;
   const counts = { ...points[0]!.counts };
   const errors: Partial<Record<ErrorClass, number>> = {};
-  const latency = newHistogram();
+  const latency = mergedLatency;
+  latency.reset();
   points.forEach((point, index) => {
     if (index > 0) addCounts(counts, point.counts);
     addTally(errors, point.errors);
-    latency.add(decodeLatency(point));
+    decodeHistogramInto(point.latencyUs, pointLatency);
+    latency.add(pointLatency);
   });
   return {
     startMs: points[0]!.startMs,
