@@ -130,8 +130,11 @@ export class RemoteRun implements Run {
     const endings = members.map((member, index) => this.runBox(member, slots[index]!, index, runId, merger));
     const watch = setInterval(() => this.watchBoxes(), HEARTBEAT_MS);
     const stopCollecting = collectGarbageEvery();
-    await Promise.all(endings);
-    stopCollecting();
+    try {
+      await Promise.all(endings);
+    } finally {
+      stopCollecting();
+    }
     clearInterval(watch);
     for (const box of this.active) box.member.link.listener = null;
     const now = epochNowMs();

@@ -111,8 +111,11 @@ export class LocalRun implements Run {
     );
     const tasks = Array.from({ length: workerCount }, (_, workerIndex) => this.runWorker(pool, merger, workerIndex));
     const stopCollecting = collectGarbageEvery();
-    await Promise.all(tasks);
-    stopCollecting();
+    try {
+      await Promise.all(tasks);
+    } finally {
+      stopCollecting();
+    }
     const elapsedS = this.startSent ? this.secondsSinceStart() : 0;
     await pool.destroy();
     return {

@@ -19,8 +19,6 @@ import type net from 'node:net';
 import { getSystemErrorName } from 'node:util';
 import { STREAM_BINDING, type StreamWrapBinding, type WriteRequest } from './stream-binding.js';
 
-const BINDING = STREAM_BINDING;
-
 interface StreamHandle {
   writeBuffer(request: WriteRequest, bytes: Buffer): number;
 }
@@ -59,7 +57,7 @@ function newRequest(binding: StreamWrapBinding): WriteRequest {
 export function writeWhole(socket: net.Socket, bytes: Buffer): void {
   const handle = (socket as unknown as { _handle?: Partial<StreamHandle> | null })._handle;
   if (
-    BINDING === null ||
+    STREAM_BINDING === null ||
     (socket as { encrypted?: boolean }).encrypted === true ||
     handle == null ||
     typeof handle.writeBuffer !== 'function'
@@ -67,7 +65,7 @@ export function writeWhole(socket: net.Socket, bytes: Buffer): void {
     socket.write(bytes);
     return;
   }
-  const request = freeRequest ?? newRequest(BINDING);
+  const request = freeRequest ?? newRequest(STREAM_BINDING);
   freeRequest = null;
   request.handle = handle;
   const status = handle.writeBuffer(request, bytes);
@@ -76,7 +74,7 @@ export function writeWhole(socket: net.Socket, bytes: Buffer): void {
     socket.destroy(writeError(status));
     return;
   }
-  if (BINDING.streamBaseState[BINDING.kLastWriteWasAsync] !== 0) {
+  if (STREAM_BINDING.streamBaseState[STREAM_BINDING.kLastWriteWasAsync] !== 0) {
     // held until libuv finishes: the next write takes a new request
     request.socket = socket;
     request.bytes = bytes;
@@ -84,4 +82,4 @@ export function writeWhole(socket: net.Socket, bytes: Buffer): void {
 }
 
 /** Whether writes take the short path here (false: `socket.write` does them). */
-export const WRITES_TO_HANDLE = BINDING !== null;
+export const WRITES_TO_HANDLE = STREAM_BINDING !== null;
