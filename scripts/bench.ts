@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { median } from '../common/median.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -200,19 +201,14 @@ async function wrkRow(settings: Settings, url: string, binary: string, tool: str
 /** wrk and wrk2 take whole seconds. */
 const wrkSeconds = (settings: Settings) => Math.max(1, Math.round(settings.seconds));
 
-/** The middle value (the mean of the two middle ones for an even count); null when there is none. */
-function median(values: readonly (number | null)[]): number | null {
-  const known = values.filter((value): value is number => value !== null).sort((a, b) => a - b);
-  if (known.length === 0) return null;
-  const middle = known.length >> 1;
-  return known.length % 2 === 1 ? known[middle]! : (known[middle - 1]! + known[middle]!) / 2;
-}
+/** The median of the values known (null: not measured). */
+const medianOf = (values: readonly (number | null)[]): number | null => median(values.filter((value): value is number => value !== null));
 
 /** One tool's rounds as one row: each figure the median of its rounds', each ratio the median of its per-round ratios. */
 function medianRow(rounds: readonly Row[], references: readonly (Row | null)[]): Row {
   const first = rounds[0]!;
   const ratioOf = (value: (row: Row) => number | null) =>
-    median(
+    medianOf(
       rounds.map((row, index) => {
         const reference = references[index];
         const of = reference ? value(reference) : null;
@@ -229,10 +225,10 @@ function medianRow(rounds: readonly Row[], references: readonly (Row | null)[]):
   return {
     tool: first.tool,
     command: first.command,
-    requests: Math.round(median(rounds.map((row) => row.requests)) ?? 0),
-    cpuS: median(rounds.map((row) => row.cpuS)) ?? 0,
-    perRequestUs: median(rounds.map(perRequest)) ?? 0,
-    p99Ms: median(rounds.map((row) => row.p99Ms)),
+    requests: Math.round(medianOf(rounds.map((row) => row.requests)) ?? 0),
+    cpuS: medianOf(rounds.map((row) => row.cpuS)) ?? 0,
+    perRequestUs: medianOf(rounds.map(perRequest)) ?? 0,
+    p99Ms: medianOf(rounds.map((row) => row.p99Ms)),
     note: says === undefined ? first.note : `${first.note}; it says: ${says}`,
     cpuRatio: ratioOf(perRequest),
     p99Ratio: ratioOf((row) => row.p99Ms),
@@ -275,9 +271,9 @@ async function holdSearch(settings: Settings, url: string): Promise<{ baseP99Ms:
       runs.push({ achieved: summary.throughput.achieved, p99Ms: summary.latencyMs.p99, lagP99Ms: summary.schedulerLagMs.p99 });
     }
     return {
-      achieved: median(runs.map((run) => run.achieved)) ?? 0,
-      p99Ms: median(runs.map((run) => run.p99Ms)) ?? 0,
-      lagP99Ms: median(runs.map((run) => run.lagP99Ms)),
+      achieved: medianOf(runs.map((run) => run.achieved)) ?? 0,
+      p99Ms: medianOf(runs.map((run) => run.p99Ms)) ?? 0,
+      lagP99Ms: medianOf(runs.map((run) => run.lagP99Ms)),
     };
   };
   const baseP99Ms = (await measure(settings.baseRate)).p99Ms;

@@ -14,6 +14,7 @@
  * how fast it moved.
  */
 import { round } from '../../common/format.js';
+import { median } from '../../common/median.js';
 
 /** The per-interval figures the analysis needs (a subset of the summary's intervals). */
 export interface EnduranceInterval {
@@ -83,13 +84,6 @@ const MIN_WINDOW = 3;
 
 /** A metric has drifted when it moved by this ratio and by this much in absolute terms (noise at sub-ms latencies). */
 export const DRIFT_BOUNDS = { p50Ratio: 1.25, p50Ms: 0.5, p99Ratio: 1.5, p99Ms: 2, throughputRatio: 0.9, errorRate: 0.01 } as const;
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 const lengthS = (interval: EnduranceInterval): number => Math.max(1e-3, interval.t - interval.startS);
 const successRate = (interval: EnduranceInterval): number => interval.success / lengthS(interval);
