@@ -16,6 +16,9 @@ import { OpenLoopScheduler, type LoadGenerator } from '../load/scheduler.js';
 import { COLLECT_EVERY_MS, collectGarbageEvery, mostlyIdleSinceLastCall } from './garbage-collection.js';
 import { GeneratorDelayMonitor } from './generator-delay.js';
 import { WorkerMix } from '../load/endpoint-mix.js';
+// imported, not the global: in a worker the global `performance` is a lazy getter, run on every
+// read of the clock (twice or more a request; 20 ns a read measured in a worker thread)
+import { performance } from 'node:perf_hooks';
 
 /**
  * Emits the recorder's content at every interval boundary, on absolute times, with what the

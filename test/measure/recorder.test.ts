@@ -165,3 +165,31 @@ test('a source that ended does not hold the closing back; a later interval of th
   merger.finish(1);
   assert.deepEqual(emitted, [0, 1, 3]);
 });
+
+test('status codes are counted exactly through runs and changes, the first ones seen keeping their slots, each interval afresh', () => {
+  const recorder = new IntervalRecorder(new StepTimeline([10_000]));
+  const answer = (status: number) => {
+    recorder.recordSent(0, 0);
+    recorder.recordResponse(0, status, 1, 0, 0, 1);
+  };
+  // runs, a change back and forth, then more distinct statuses than a tally keeps (32)
+  const sequence = [200, 200, 200, 503, 200, 200, 404, 404, 503];
+  for (let extra = 0; extra < 40; extra++) sequence.push(520 + extra, 520 + extra);
+  for (const status of sequence) answer(status);
+  const first = decodeSnapshot(JSON.parse(JSON.stringify(recorder.takeSnapshot(0, 0, 0, 1000))));
+  const expected: Record<string, number> = { 200: 5, 503: 2, 404: 2 };
+  // 3 statuses first, so 29 of the 40 extra ones keep a slot, in the order they came; the other 11 count as `other`
+  for (let extra = 0; extra < 29; extra++) expected[520 + extra] = 2;
+  expected.other = 22;
+  assert.deepEqual(first.statusCodes, expected);
+  assert.equal(
+    Object.values(first.statusCodes).reduce((sum, n) => sum + n, 0),
+    sequence.length,
+    'every answer counted once',
+  );
+  // the next interval starts empty, even with the same status as the last one of the previous interval
+  answer(548);
+  answer(200);
+  const second = decodeSnapshot(JSON.parse(JSON.stringify(recorder.takeSnapshot(1, 0, 1000, 2000))));
+  assert.deepEqual(second.statusCodes, { 548: 1, 200: 1 });
+});
