@@ -299,9 +299,9 @@ function wrk2HoldRun(settings: Settings, url: string, binary: string): HoldRun {
 }
 
 /**
- * The rising rates `stress` holds, and wrk2 by the same rule when WRK2 names it: on a shared
- * machine whose latency spikes break the rule at every rate (the p99 of the base rate doubled by
- * the machine, not by the generator), wrk2 misses too, and the table says so. At each rate the
+ * The rising rates `stress` holds, and wrk2 by the same latency rule when WRK2 names it: on a
+ * shared machine whose latency spikes break the rule at every rate (the p99 of the base rate
+ * doubled by the machine, not by the generator), wrk2 misses too, and the table says so. At each rate the
  * tools take turns, round by round; each figure is the median of its rounds.
  */
 async function holdSearch(settings: Settings, url: string): Promise<HoldSearch> {
@@ -323,7 +323,9 @@ async function holdSearch(settings: Settings, url: string): Promise<HoldSearch> 
   for (const rate of settings.holdRates) {
     const held = (await measure(rate)).map((figures, index) => ({
       ...figures,
-      held: figures.achieved >= 0.99 * rate && figures.p99Ms <= 2 * tools[index]!.base,
+      // wrk2's own count includes its connecting and its last answers (about 97% of the offered
+      // over 5 s at any rate): it is judged by its latency alone
+      held: (index > 0 || figures.achieved >= 0.99 * rate) && figures.p99Ms <= 2 * tools[index]!.base,
     }));
     rows.push({ rate, stress: held[0]!, wrk2: held[1] ?? null });
     for (const [index, figures] of held.entries()) {
@@ -387,7 +389,7 @@ function holdSection(settings: Settings, hold: HoldSearch): string[] {
     ...(withWrk2
       ? [
           '',
-          `wrk2 by the same rule, against its own p99 at ${thousands(settings.baseRate)} req/s (${fmt(hold.wrk2BaseP99Ms)} ms), in turns with \`stress\`: **${thousands(highestHeld(hold.rows, (row) => row.wrk2))} req/s**. Where it misses as well, the machine's latency, not the generator, broke the rule.`,
+          `wrk2 by the same latency rule, against its own p99 at ${thousands(settings.baseRate)} req/s (${fmt(hold.wrk2BaseP99Ms)} ms), in turns with \`stress\`: **${thousands(highestHeld(hold.rows, (row) => row.wrk2))} req/s** (its achieved rate is shown, not judged: its count includes its connecting and its last answers, about 97% of the offered over 5 s at any rate). Where wrk2 misses too, the machine's latency broke the rule, not the generator.`,
         ]
       : []),
     '',
