@@ -157,20 +157,23 @@ export class HttpSender implements ExchangeOwner {
     const doneMs = this.clock();
     const sentMs = exchange.sentMs < 0 ? exchange.handedMs : exchange.sentMs;
     const dueMs = this.dueWhenSent ? sentMs : exchange.dueMs;
-    const recorder = exchange.measured ? this.recorder : this.warmupRecorder;
+    // every field read whatever the request: one the warm-up never read made V8 throw the compiled
+    // response path away at the first measured answer (and compile it again)
+    const { recorder: measuredRecorder, warmupRecorder, requestLog } = this;
+    const recorder = exchange.measured ? measuredRecorder : warmupRecorder;
     recorder.recordResponse(exchange.step, exchange.status, exchange.bodyBytes, dueMs, sentMs, doneMs, exchange.endpoint);
     if (exchange.measured)
-      this.requestLog?.row(exchange.status, exchange.bodyBytes, dueMs, sentMs, doneMs, exchange.status < 400 ? null : 'http');
+      requestLog?.row(exchange.status, exchange.bodyBytes, dueMs, sentMs, doneMs, exchange.status < 400 ? null : 'http');
     exchange.onDone?.();
   }
 
   settleFailure(exchange: Exchange, errorClass: ErrorClass, key: string | null): void {
     if (!this.finish(exchange)) return;
     this.gateOf[exchange.endpoint]!.ended(exchange);
-    const recorder = exchange.measured ? this.recorder : this.warmupRecorder;
+    const { recorder: measuredRecorder, warmupRecorder, requestLog } = this;
+    const recorder = exchange.measured ? measuredRecorder : warmupRecorder;
     recorder.recordFailure(exchange.step, errorClass, exchange.bodyBytes, key, exchange.endpoint);
-    if (exchange.measured)
-      this.requestLog?.row(exchange.status, exchange.bodyBytes, exchange.dueMs, exchange.sentMs, this.clock(), errorClass);
+    if (exchange.measured) requestLog?.row(exchange.status, exchange.bodyBytes, exchange.dueMs, exchange.sentMs, this.clock(), errorClass);
     exchange.onDone?.();
   }
 
@@ -187,7 +190,8 @@ export class HttpSender implements ExchangeOwner {
     if (exchange.settled) return false;
     exchange.settled = true;
     this.inflight.remove(exchange);
-    if (this.inflight.size === 0 && this.idleWaiters.length > 0) this.releaseIdleWaiters();
+    // the waiters first: read on every call, so their first use after the warm-up is no surprise to V8
+    if (this.idleWaiters.length > 0 && this.inflight.size === 0) this.releaseIdleWaiters();
     return true;
   }
 

@@ -36,6 +36,23 @@ interface PreparedSegment extends RateSegment {
 /** Rounds away float noise so that 4999.999999999 and 5000.000000001 both count as 5000. */
 const settle = (value: number): number => Math.round(value * 1e9) / 1e9;
 
+/**
+ * The segments with each run of constant segments at one rate made one (a warm-up and the run
+ * after it at its rate): the same arrivals, and no segment change for the scheduler's search to
+ * meet mid-run, which V8 met as code it never ran and threw the compiled scheduler away for.
+ */
+function coalesced(segments: readonly RateSegment[]): RateSegment[] {
+  const out: RateSegment[] = [];
+  for (const segment of segments) {
+    const last = out.at(-1);
+    const constantAtOneRate =
+      last !== undefined && last.fromRate === last.toRate && segment.fromRate === segment.toRate && last.toRate === segment.fromRate;
+    if (constantAtOneRate) out[out.length - 1] = { ...last, durationMs: last.durationMs + segment.durationMs };
+    else out.push(segment);
+  }
+  return out;
+}
+
 export class ArrivalSchedule {
   /** number of hits in the whole schedule */
   readonly totalHits: number;
@@ -51,10 +68,11 @@ export class ArrivalSchedule {
     this.offset = offset;
     let startMs = 0;
     let arrivalsBefore = 0;
-    this.segments = segments.map((segment) => {
+    for (const segment of segments)
       if (!(segment.durationMs >= 0) || !(segment.fromRate >= 0) || !(segment.toRate >= 0)) {
         throw new RangeError(`segment needs durationMs >= 0 and rates >= 0: ${JSON.stringify(segment)}`);
       }
+    this.segments = coalesced(segments).map((segment) => {
       const arrivals = ((segment.fromRate + segment.toRate) / 2) * (segment.durationMs / 1000);
       const prepared = { ...segment, startMs, arrivalsBefore, arrivals };
       startMs += segment.durationMs;

@@ -130,8 +130,10 @@ export class Histogram {
     }
     this.counts[index]! += count;
     this.total += count;
-    if (slot < this.lowestSlot) this.lowestSlot = slot;
-    if (slot > this.highestSlot) this.highestSlot = slot;
+    // no branch: a new lowest slot is rare once an interval has begun, and a branch the warm-up
+    // hardly took was compiled as a bail-out that threw the recording code away
+    this.lowestSlot = Math.min(this.lowestSlot, slot);
+    this.highestSlot = Math.max(this.highestSlot, slot);
   }
 
   /** Adds everything `other` recorded. */

@@ -162,7 +162,7 @@ export function newHistogram(): Histogram {
 }
 
 export function zeroCounts(): Counts {
-  return {
+  const counts = {
     scheduled: 0,
     requests: 0,
     responses: 0,
@@ -170,10 +170,18 @@ export function zeroCounts(): Counts {
     failure: 0,
     dropped: 0,
     bodyBytes: 0,
-    generatorBusyMs: 0,
-    generatorObservedMs: 0,
-    gcPauseMs: 0,
+    // Fractions of milliseconds: made fractional (NaN) from the start, then zeroed. A field that V8
+    // first saw hold whole numbers changes its representation at the first fraction, and with it
+    // the hidden class of every object made here: the worker's compiled recording code was thrown
+    // away at the first interval boundary.
+    generatorBusyMs: Number.NaN,
+    generatorObservedMs: Number.NaN,
+    gcPauseMs: Number.NaN,
   };
+  counts.generatorBusyMs = 0;
+  counts.generatorObservedMs = 0;
+  counts.gcPauseMs = 0;
+  return counts;
 }
 
 export function emptyStats(interval = 0, phase = 0, startMs = 0, endMs = 0): IntervalStats {

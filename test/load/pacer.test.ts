@@ -76,3 +76,27 @@ test('property: for random rates, durations and worker counts, shares sum to cei
     assert.equal(total, expected, `rate ${rate} for ${durationMs} ms over ${workers} workers`);
   }
 });
+
+test('a warm-up and the run after it at one rate are one stretch: the same hits at the same times as one segment', () => {
+  const seeded = seededRandom(7);
+  for (let trial = 0; trial < 50; trial++) {
+    const rate = 1 + Math.floor(seeded() * 60_000);
+    const warmupMs = 1 + Math.floor(seeded() * 2000);
+    const runMs = 1 + Math.floor(seeded() * 10_000);
+    const offset = seeded();
+    const split = new ArrivalSchedule([...constant(rate, warmupMs), ...constant(rate, runMs)], offset);
+    const whole = new ArrivalSchedule(constant(rate, warmupMs + runMs), offset);
+    assert.equal(split.totalHits, whole.totalHits, `rate ${rate}, ${warmupMs} + ${runMs} ms`);
+    for (const index of [0, 1, Math.floor(whole.totalHits / 2), whole.totalHits - 1].filter((i) => i >= 0 && i < whole.totalHits))
+      assert.equal(split.dueTimeMs(index), whole.dueTimeMs(index), `hit ${index} at ${rate}/s`);
+  }
+  // a ramp's steps keep their own rates
+  const steps = new ArrivalSchedule([...constant(10, 1000), ...constant(20, 1000)]);
+  assert.equal(steps.totalHits, 30);
+  assert.equal(steps.dueTimeMs(10), 1000, 'the first hit of the second step is due at its start');
+});
+
+test('a segment with a negative length or rate is refused, even beside one of its rate', () => {
+  assert.throws(() => new ArrivalSchedule([...constant(100, -500), ...constant(100, 1000)]), RangeError);
+  assert.throws(() => new ArrivalSchedule([...constant(100, 1000), { durationMs: 1000, fromRate: 100, toRate: -1 }]), RangeError);
+});
