@@ -45,10 +45,10 @@ class StepTally {
   /**
    * The latest answers' status and how many in a row had it, added to `statusCodes` once another
    * status comes or the interval ends: nearly every answer has the status of the one before, and
-   * a Map update per answer was most of the recording's cost after the histograms.
+   * a Map update per answer was most of the recording's cost after the histograms. 200 from the
+   * start: a change the warm-up never made would be compiled as a bail-out, and the first measured
+   * answer would throw the compiled response path away.
    */
-  // 200 from the start: a branch the warm-up never took would be compiled as a bail-out, and the
-  // first measured answer would throw the compiled response path away
   private runStatus = 200;
   private runCount = 0;
 
