@@ -117,9 +117,15 @@ test('verdicts, one criterion at a time', () => {
       reason: /^achieved 41% of offered; errors 59% > 1\.0%$/,
     },
     {
-      why: 'a generator delay that leaves the server a share needing more than half the cap is the server',
+      why: 'a generator delay that leaves the server a share needing more than the cap is the server',
       step: oneWorkerAt200k({ serviceP99Ms: 7.8, loopDelayP99Ms: 5 }),
       verdict: 'broke',
+    },
+    {
+      why: 'a share needing more than half the cap but less than all of it is the generator (seen: a worker quick enough not to be late)',
+      step: oneWorkerAt200k({ serviceP99Ms: 6.0, loopDelayP99Ms: 3.9, generatorBusy: 0.71, lagP99Ms: 4.8 }),
+      verdict: 'generator-limited',
+      reason: /dropped at the in-flight cap \(512\) while the server answered in 6\.0 ms \(p99\), up to 3\.9 ms of it/,
     },
     {
       why: 'a busy generator with a shortfall',
