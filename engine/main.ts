@@ -9,11 +9,9 @@ import { parseCommandLine, UsageError } from './plan/cli.js';
 import { buildPlan, PlanError, targetSpec, type Plan } from './plan/plan.js';
 import { outputProblems } from './report/output-paths.js';
 import { generatorWarning, readLocalLimits } from './verdict/generator-limits.js';
-import { RampRunner } from './run/ramp-runner.js';
 import type { RampReport } from './verdict/step-report.js';
 import { Progress } from './report/progress.js';
 import { asHtmlReport, reportDocument } from './report/document.js';
-import { renderHtml } from './report/html/html.js';
 import type { Dashboard } from './dashboard/dashboard.js';
 import { ListenError } from '../common/listen-address.js';
 import { openHlog, writeReports } from './report/files.js';
@@ -21,14 +19,11 @@ import { judgeThresholds } from './verdict/thresholds.js';
 import { joinParts, removeParts } from './http/request-log.js';
 import type { IntervalStats } from './measure/snapshot.js';
 import { workersFor, type IntervalListener, type RunListener, type RunResult, type RunSpec } from './run/contract.js';
-import { reportCommand } from './report/report-command.js';
-import { AgentError } from './remote/agent-link.js';
+import { AgentError } from './remote/agent-error.js';
 import { openRuns, type Runs } from './run-factory.js';
 import { count } from '../common/format.js';
 import { VERSION } from '../common/version.js';
 import { summarize } from './summary/summary.js';
-import { startBundledTarget } from './bundled-target.js';
-import { http2Refusal } from './http/alpn-probe.js';
 import type { MetricsEndpoint } from './metrics/metrics-endpoint.js';
 
 /** The longest wait for the handshake that asks a --http2 server whether it speaks h2. */
@@ -61,6 +56,7 @@ interface Target {
  */
 async function resolveTarget(plan: Plan, interrupts: Interrupts): Promise<Target> {
   if (plan.url !== null) return { url: plan.url, close: async () => undefined };
+  const { startBundledTarget } = await import('./bundled-target.js');
   const bundled = startBundledTarget({ ...plan.report.bundled, host: '127.0.0.1', port: 0 });
   const forget = interrupts.beforeQuit(() => bundled.close(0));
   const close = async (): Promise<void> => {
@@ -98,7 +94,7 @@ function baseSpec(plan: Plan, url: string, workers: number): Omit<RunSpec, 'load
 export async function main(argv: string[]): Promise<number> {
   // the agent's code is loaded only on a load box
   if (argv[0] === 'agent') return (await import('./remote/agent.js')).agentCommand(argv.slice(1));
-  if (argv[0] === 'report') return reportCommand(argv.slice(1));
+  if (argv[0] === 'report') return (await import('./report/report-command.js')).reportCommand(argv.slice(1));
   const plan = await readPlan(argv);
   return typeof plan === 'number' ? plan : runPlan(plan);
 }
@@ -124,6 +120,7 @@ async function readPlan(argv: string[]): Promise<Plan | number> {
     if (problems.length > 0) throw new PlanError(problems);
     // before any load, and before a load box is set up: one handshake says whether the server speaks h2
     if (plan.http2 !== null && plan.url !== null) {
+      const { http2Refusal } = await import('./http/alpn-probe.js');
       const refusal = await http2Refusal(targetSpec(plan, plan.url), Math.min(plan.timeoutMs, PROBE_LIMIT_MS));
       if (refusal !== null) throw new PlanError([refusal]);
     }
@@ -205,10 +202,12 @@ class Interrupts {
   }
 }
 
-function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, listener: Required<RunListener>, runs: Runs): Runner {
+async function makeRunner(plan: Plan, base: Omit<RunSpec, 'load'>, listener: Required<RunListener>, runs: Runs): Promise<Runner> {
   const onInterval: IntervalListener = (interval, parts, place) => listener.interval(interval, parts, place);
-  if (plan.mode === 'ramp')
+  if (plan.mode === 'ramp') {
+    const { RampRunner } = await import('./run/ramp-runner.js');
     return new RampRunner(plan.ramp!, base, onInterval, plan.maxLagMs, runs.makeRun, (report) => listener.step(report));
+  }
   const load: RunSpec['load'] =
     plan.mode === 'rate'
       ? { kind: 'rate', segments: [{ durationMs: plan.durationMs!, fromRate: plan.rate!, toRate: plan.rate! }] }
@@ -355,7 +354,7 @@ async function measure(plan: Plan, url: string, interrupts: Interrupts, live: Ru
       for (const each of listeners) each.ended?.();
     },
   };
-  const runner = makeRunner(plan, baseSpec(plan, url, workers), listener, runs);
+  const runner = await makeRunner(plan, baseSpec(plan, url, workers), listener, runs);
   interrupts.runner = runner;
   // a signal during the set-up: the run starts stopped, and its (empty) summary says so
   if (interrupts.signals > 0) runner.stop(INTERRUPT_DRAIN_MS);
@@ -417,7 +416,7 @@ async function reportRun(
   const thresholds = judgeThresholds(plan.report.failOn, summary);
   const document = reportDocument(plan, summary, report, thresholds, run.startedAt);
   process.stdout.write(plan.json ? `${JSON.stringify(document)}\n` : document.text);
-  dashboard?.finish(renderHtml(asHtmlReport(document)));
+  if (dashboard !== null) dashboard.finish((await import('./report/html/html.js')).renderHtml(asHtmlReport(document)));
   const written = await writeReports(plan.report, document);
   if (written !== null) return written;
   if (result.remote?.abortedOnAgentLoss) return 1;

@@ -26,11 +26,7 @@ import { checkAgentMessage, MAX_LINE_BYTES } from './box-message-check.js';
 import { stripControls } from '../../common/strip-controls.js';
 import { isRecord, own, shown } from '../../common/shape.js';
 import type { BootExchange, BootOutcome } from './ship/boot-exchange.js';
-
-/** A box that could not be used: the message is one line naming it. */
-export class AgentError extends Error {
-  readonly code = 'STRESS_ERR_AGENT';
-}
+import { AgentError } from './agent-error.js';
 
 export interface AgentHello {
   version: string;

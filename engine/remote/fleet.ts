@@ -10,7 +10,8 @@
  * ssh runs the boot command, which checks the box's node and its cache and takes the bundle when
  * the cache does not hold it, then runs the agent on the same connection.
  */
-import { AgentError, AgentLink, type AgentHello } from './agent-link.js';
+import { AgentLink, type AgentHello } from './agent-link.js';
+import { AgentError } from './agent-error.js';
 import type { AgentAddress } from './agent-address.js';
 import type { ClockOffset, Loss } from '../run/contract.js';
 import { epochNowMs } from '../run/worker-protocol.js';

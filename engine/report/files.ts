@@ -7,7 +7,6 @@ import type { ReportPlan } from '../plan/report-plan.js';
 import type { IntervalStats } from '../measure/snapshot.js';
 import { asHtmlReport, type ReportDocument } from './document.js';
 import { HlogWriter, stepTag } from './hlog.js';
-import { renderHtml } from './html/html.js';
 import { writeFileWhole } from './output-paths.js';
 
 export interface IntervalLog {
@@ -54,6 +53,8 @@ export async function writeReports(plan: Pick<ReportPlan, 'out' | 'html'>, docum
     }
   };
   await attempt('--out', plan.out, () => `${JSON.stringify(document)}\n`);
-  await attempt('--html', plan.html, () => renderHtml(asHtmlReport(document)));
+  // the page's code (and its chart library) is loaded only when a page is asked for
+  const html = plan.html === null ? null : await import('./html/html.js');
+  await attempt('--html', plan.html, () => html!.renderHtml(asHtmlReport(document)));
   return failed ? 1 : null;
 }
