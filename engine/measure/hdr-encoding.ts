@@ -19,6 +19,8 @@ const HEADER_BYTES = 40;
 /** A count below 2^53 is at most 8 LEB128 bytes once ZigZag doubled it. */
 const MAX_WORD_BYTES = 8;
 const TWO_POW_32 = 2 ** 32;
+/** The high 32 bits of the IEEE 754 double 1.0 (its low 32 bits are zero). */
+const DOUBLE_ONE_HIGH_WORD = 0x3ff00000;
 
 /** Grown to the largest payload seen, then reused: encoding allocates only its result. */
 let scratch = Buffer.allocUnsafe(HEADER_BYTES + 4096 * MAX_WORD_BYTES);
@@ -79,7 +81,11 @@ export function encodeSlotCounts(
   out.writeInt32BE(3, 12); // significant value digits
   putInt64(out, 16, 1); // lowest discernible value
   putInt64(out, 24, highestTrackableValue);
-  out.writeDoubleBE(1, 32); // integer-to-double conversion ratio (decoders of integer histograms ignore it)
+  // the integer-to-double conversion ratio, the double 1.0 (decoders of integer histograms ignore
+  // it), as its two big-endian words: writeDoubleBE, called only here and a few times a second,
+  // could still be without type feedback when this function was optimised, and sent it back
+  out.writeInt32BE(DOUBLE_ONE_HIGH_WORD, 32);
+  out.writeInt32BE(0, 36);
   if (!compressed) return out.toString('base64', 0, at);
   const deflated = deflateSync(out.subarray(0, at), SMALL_DEFLATE);
   const whole = Buffer.allocUnsafe(8 + deflated.length);
