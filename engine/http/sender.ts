@@ -74,7 +74,7 @@ export class HttpSender implements ExchangeOwner {
   private readonly tooLarge: RequestAbort;
   private readonly interrupted = new RequestAbort('interrupted', 'the run ended before the response');
   /** in hand-over order, which is also deadline order: the sweep stops at the first live one */
-  private readonly inflight = new InflightList();
+  private readonly inflight = new InflightList(this);
   /** exchanges their client is done with, ready for the next request */
   private readonly spare: Exchange[] = [];
   private readonly sweepTimer: NodeJS.Timeout;
