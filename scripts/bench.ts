@@ -221,9 +221,6 @@ async function wrkRow(settings: Settings, url: string, binary: string, tool: str
   };
 }
 
-/** How long wrk and wrk2 run for `settings.seconds` (they take whole seconds). */
-const wrkSeconds = (settings: Settings) => wholeSeconds(settings.seconds);
-
 /** The median of the values known (null: not measured). */
 const medianOf = (values: readonly (number | null)[]): number | null => median(values.filter((value): value is number => value !== null));
 
@@ -437,7 +434,7 @@ function markdown(settings: Settings, byRate: Map<number, Row[]>, wrk: Row, hold
     '',
     `CPU = user + sys of the whole generator process (start-up included), from GNU time, over every request it sent (\`stress\`'s ${settings.warmupSeconds} s warm-up included).`,
     '',
-    ...[...byRate].flatMap(([rate, rows]) => rateSection(rate, rows, wrk.requests / wrkSeconds(settings))),
+    ...[...byRate].flatMap(([rate, rows]) => rateSection(rate, rows, wrk.requests / wholeSeconds(settings.seconds))),
     `### wrk flat out (closed loop: its ceiling on one core)`,
     '',
     '| tool | requests | CPU s | CPU µs / request | p99 ms | note |',

@@ -53,8 +53,10 @@ export async function writeReports(plan: Pick<ReportPlan, 'out' | 'html'>, docum
     }
   };
   await attempt('--out', plan.out, () => `${JSON.stringify(document)}\n`);
-  // the page's code (and its chart library) is loaded only when a page is asked for
-  const html = plan.html === null ? null : await import('./html/html.js');
-  await attempt('--html', plan.html, () => html!.renderHtml(asHtmlReport(document)));
+  if (plan.html !== null) {
+    // the page's code (and its chart library) is loaded only when a page is asked for
+    const { renderHtml } = await import('./html/html.js');
+    await attempt('--html', plan.html, () => renderHtml(asHtmlReport(document)));
+  }
   return failed ? 1 : null;
 }
