@@ -7,8 +7,10 @@
  *   1. CPU time per request (user + sys of the whole generator process, from GNU time) and p99
  *      latency at 20,000, 40,000 and 60,000 req/s, 64 connections: `stress` with its lean client
  *      and with undici (--client), autocannon (rate-limited to the same), wrk2 when the `WRK2`
- *      environment variable names a binary built by hand from its public source, and Debian's
- *      wrk once (it cannot fix a rate: it runs flat out, so its row is its ceiling);
+ *      environment variable names a binary built by hand from its public source, Node itself
+ *      (bare-node-loop.ts: the least a Node open loop does, so that a day when Node as a whole
+ *      costs more beside wrk2 shows as such), and Debian's wrk once (it cannot fix a rate: it
+ *      runs flat out, so its row is its ceiling);
  *   2. the highest rate one `stress` worker holds: achieved >= 99% of offered with a p99 within
  *      2x of its own p99 at 5,000 req/s, trying rising rates; and wrk2, when given, by the same
  *      latency rule, to show what the machine itself holds.
@@ -35,6 +37,8 @@ import { median } from '../common/median.js';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const WRK2 = process.env.WRK2 ?? null;
+/** The row of Node's own floor (bareNodeRow). */
+const BARE_NODE_TOOL = 'node:net bare loop (Node, no client)';
 
 /** How long and how hard each part runs. */
 interface Settings {
@@ -189,6 +193,22 @@ async function autocannonRow(settings: Settings, url: string, rate: number): Pro
   };
 }
 
+/** Node's floor on the day: the bare node:net loop (bare-node-loop.ts) at the same rate, connections and warm-up as `stress`. */
+async function bareNodeRow(settings: Settings, url: string, rate: number): Promise<Row> {
+  const command = ['node', 'dist/scripts/bare-node-loop.js', `${url}/hello`, String(rate), String(settings.seconds)];
+  command.push(String(settings.warmupSeconds), String(settings.connections));
+  const { stdout, cpuS } = await timed(command);
+  const result = JSON.parse(stdout) as { requests: number; p99Ms: number | null };
+  return {
+    tool: BARE_NODE_TOOL,
+    command: command.join(' '),
+    requests: result.requests,
+    cpuS,
+    p99Ms: result.p99Ms,
+    note: 'latency from due time; a pre-built request per free socket, one data event per response: no client, what Node costs',
+  };
+}
+
 /** wrk's and wrk2's `--latency` lines read `99.000%  2.36ms`. */
 function wrkPercentile(stdout: string, label: string): number | null {
   const match = new RegExp(`^\\s*${label}\\s+([\\d.]+)(us|ms|s)\\s*$`, 'm').exec(stdout);
@@ -263,6 +283,7 @@ async function ratesTable(settings: Settings, url: string): Promise<Map<number, 
       const rows: Row[] = [];
       if (WRK2) rows.push(await wrkRow(settings, url, WRK2, 'wrk2 (C, built by hand)', rate, 'latency from due time (the reference)'));
       for (const client of ['lean', 'undici']) rows.push(await stressRow(settings, url, rate, client));
+      rows.push(await bareNodeRow(settings, url, rate));
       rows.push(await autocannonRow(settings, url, rate));
       for (const row of rows)
         process.stderr.write(`${rate} (round ${round + 1}): ${row.tool}: ${perRequest(row).toFixed(1)} µs/req, p99 ${row.p99Ms} ms\n`);
@@ -364,6 +385,15 @@ function rateSection(rate: number, rows: Row[], targetCeiling: number): string[]
         ]
       : [];
   const ratio = (value: number | null | undefined) => (value === null || value === undefined ? '' : `${value.toFixed(2)}x`);
+  const lean = rows.find((row) => row.tool === 'stress --client lean');
+  const bare = rows.find((row) => row.tool === BARE_NODE_TOOL);
+  const besideNode =
+    lean && bare && perRequest(bare) > 0
+      ? [
+          `Beside Node itself: \`stress --client lean\` costs ${(perRequest(lean) / perRequest(bare)).toFixed(2)}x the CPU per request of the bare node:net loop${hasReference ? `, which costs ${ratio(bare.cpuRatio)} wrk2's` : ''}.`,
+          '',
+        ]
+      : [];
   return [
     `### ${thousands(rate)} req/s`,
     '',
@@ -378,6 +408,7 @@ function rateSection(rate: number, rows: Row[], targetCeiling: number): string[]
         : `| ${row.tool} | ${thousands(row.requests)} | ${row.cpuS.toFixed(2)} | ${perRequest(row).toFixed(1)} | ${fmt(row.p99Ms)} | ${row.note} |`,
     ),
     '',
+    ...besideNode,
   ];
 }
 

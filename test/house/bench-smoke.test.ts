@@ -68,7 +68,7 @@ test('npm run bench -- --smoke: every tool at every rate, wrk, the hold search a
   assert.match(report, /^> A smoke run .*its figures mean nothing/);
   for (const rate of ['100']) {
     const table = section(report, `### ${rate} req/s`);
-    for (const tool of ['stress --client lean', 'stress --client undici', 'autocannon']) {
+    for (const tool of ['stress --client lean', 'stress --client undici', 'node:net bare loop (Node, no client)', 'autocannon']) {
       const cells = row(table, tool);
       assert.ok(cells, `a row for ${tool} at ${rate} req/s:\n${table}`);
       const [, requests, cpuS, , p99] = cells;
@@ -76,6 +76,7 @@ test('npm run bench -- --smoke: every tool at every rate, wrk, the hold search a
       assert.ok(Number(cpuS) > 0 && Number(p99) > 0, `${tool} at ${rate} req/s has its CPU and p99: ${cells.join(' | ')}`);
     }
     assert.equal(row(table, 'wrk2 (C, built by hand)'), null, 'no wrk2 row without WRK2');
+    assert.match(table, /^Beside Node itself: `stress --client lean` costs \d+\.\d\dx the CPU per request of the bare node:net loop\.$/m);
   }
   const wrk = row(section(report, '### wrk flat out (closed loop: its ceiling on one core)'), 'wrk 4.1 (C, Debian)');
   assert.ok(wrk && Number(wrk[1]!.replaceAll(',', '')) > 0, `wrk ran flat out: ${wrk?.join(' | ')}`);

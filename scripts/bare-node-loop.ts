@@ -1,0 +1,83 @@
+/**
+ * The bench's measure of Node itself: the least an open loop on `node:net` can do, to show what a
+ * Node generator costs on the day before `stress` is compared with wrk2. Each request is one
+ * pre-built Buffer written to a free keep-alive socket; each response is taken to be one `data`
+ * event (true of the bundled target's short /hello answer, and of nothing in general: this is no
+ * client); latency is timed from the request's due time, after the warm-up, as `stress` times it.
+ *
+ *   node dist/scripts/bare-node-loop.js URL RATE SECONDS WARMUP_SECONDS CONNECTIONS
+ *
+ * prints {"requests": sent, the warm-up's included, "p99Ms": p99 after the warm-up}. Bounded: it
+ * stops when every request has been answered, or SECONDS + WARMUP_SECONDS + 5 s after it began.
+ */
+import net from 'node:net';
+
+/** A socket's request, due at `dueMs`, is in flight. */
+interface Connection {
+  socket: net.Socket;
+  dueMs: number;
+}
+
+function main(argv: readonly string[]): void {
+  const [address, rateText, secondsText, warmupText, connectionsText] = argv;
+  const url = new URL(address ?? '');
+  const rate = Number(rateText);
+  const warmupMs = Number(warmupText) * 1000;
+  const connections = Number(connectionsText);
+  const total = Math.round((rate * (Number(secondsText) * 1000 + warmupMs)) / 1000);
+  if (url.protocol !== 'http:' || !(rate > 0) || !(total > 0) || !(warmupMs >= 0) || !(connections > 0)) {
+    process.stderr.write('usage: bare-node-loop.js http://HOST:PORT/PATH RATE SECONDS WARMUP_SECONDS CONNECTIONS\n');
+    process.exit(2);
+  }
+  const request = Buffer.from(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`, 'latin1');
+  const latenciesMs = new Float64Array(total);
+  let measured = 0;
+  let sent = 0;
+  let answered = 0;
+  const free: Connection[] = [];
+  const all: Connection[] = [];
+  // the first request is due once the sockets have had a moment to connect
+  const startMs = performance.now() + 200;
+  const dueMs = (index: number) => startMs + (index * 1000) / rate;
+
+  const pump = () => {
+    const now = performance.now();
+    while (sent < total && free.length > 0 && dueMs(sent) <= now) {
+      const connection = free.pop()!;
+      connection.dueMs = dueMs(sent++);
+      connection.socket.write(request);
+    }
+  };
+  const finish = () => {
+    clearTimeout(deadline);
+    for (const connection of all) connection.socket.destroy();
+    const sorted = latenciesMs.subarray(0, measured).sort();
+    const p99Ms = measured > 0 ? sorted[Math.min(measured - 1, Math.floor(measured * 0.99))]! : null;
+    process.stdout.write(`${JSON.stringify({ requests: sent, p99Ms })}\n`);
+  };
+  const tick = () => {
+    pump();
+    if (sent < total) setTimeout(tick, Math.max(0, dueMs(sent) - performance.now()));
+  };
+  const deadline = setTimeout(finish, 200 + (total * 1000) / rate + 5000);
+
+  for (let index = 0; index < connections; index++) {
+    const connection: Connection = { socket: net.connect(Number(url.port), url.hostname), dueMs: 0 };
+    connection.socket.setNoDelay(true);
+    connection.socket.on('data', () => {
+      if (connection.dueMs >= startMs + warmupMs) latenciesMs[measured++] = performance.now() - connection.dueMs;
+      free.push(connection);
+      if (++answered === total) finish();
+      else pump();
+    });
+    connection.socket.on('error', (error) => {
+      process.stderr.write(`bare-node-loop: ${error.message}\n`);
+      process.exit(1);
+    });
+    free.push(connection);
+    all.push(connection);
+  }
+  setTimeout(tick, 200);
+}
+
+main(process.argv.slice(2));
