@@ -4,7 +4,7 @@
  * endpoint's percentiles are merged exactly across workers and boxes like the run's. Nothing is
  * allocated per request: the tallies live for the worker's run and are emptied at each boundary.
  */
-import { Histogram, type SlotCounts, usFrom } from './histogram.js';
+import { Histogram, usFrom } from './histogram.js';
 import { ERROR_CLASSES, type EndpointOf, type ErrorClass } from './snapshot.js';
 
 export class EndpointTally {
@@ -42,8 +42,8 @@ export class EndpointTally {
     this.errors[ERROR_CLASSES.indexOf(errorClass)]!++;
   }
 
-  /** The interval's figures, for its snapshot; then empty again. */
-  take(): EndpointOf<SlotCounts> {
+  /** The interval's figures on the wire; then empty again. */
+  take(): EndpointOf<string> {
     const errors: Partial<Record<ErrorClass, number>> = {};
     ERROR_CLASSES.forEach((name, index) => {
       if (this.errors[index]! > 0) errors[name] = this.errors[index]!;
@@ -55,7 +55,7 @@ export class EndpointTally {
       failure: this.failure,
       bodyBytes: this.bodyBytes,
       errors,
-      latencyUs: this.latencyUs.toSlotCounts(),
+      latencyUs: this.latencyUs.encodeForThread(),
     };
     this.requests = 0;
     this.success = 0;

@@ -168,9 +168,9 @@ function inflateChecked(bytes: Buffer): Buffer | string {
 }
 
 /**
- * A histogram this process encoded itself (a point of its series), which cannot be other than
- * ours: a bad one is a bug. Its text is not matched character by character; its layout and counts
- * are still read with every check.
+ * A histogram from this process's own workers, which cannot be other than ours: a bad one is a
+ * bug. Its text is not matched character by character (the primary decodes every histogram of
+ * every worker, each interval); its layout and counts are still read with every check.
  */
 export function decodeHistogram(encoded: string): Histogram {
   const histogram = new Histogram();
@@ -180,7 +180,17 @@ export function decodeHistogram(encoded: string): Histogram {
 
 /** As decodeHistogram, into `into` (emptied first): its counts array is kept when it holds the range. */
 export function decodeHistogramInto(encoded: string, into: Histogram): void {
-  const inflated = inflateChecked(Buffer.from(encoded, 'base64'));
+  decodeOwnInto(Buffer.from(encoded, 'base64'), into);
+}
+
+/**
+ * As decodeHistogram, from its bytes (the base64 already read) into `into`: a decoder that reuses
+ * its histograms allocates nothing once their ranges are known (see snapshot.ts's SnapshotDecoder).
+ */
+export function decodeOwnInto(bytes: Buffer, into: Histogram): void {
+  // a worker's own: the V2 encoding without its deflate (Histogram.encodeForThread)
+  const own = bytes.length >= 4 && (bytes.readInt32BE(0) & COOKIE_MASK) === ENCODING_COOKIE;
+  const inflated = own ? bytes : inflateChecked(bytes);
   const problem = typeof inflated === 'string' ? inflated : readCountsInto(inflated, into);
-  if (problem !== null) throw new Error(`a histogram of this process ${problem}`);
+  if (problem !== null) throw new Error(`a worker's histogram ${problem}`);
 }

@@ -1,10 +1,9 @@
 /**
  * HdrHistogram's compressed V2 encoding (what hdr-histogram-js decodes), written straight from a
- * counts array in HdrHistogram's bucket layout. The primary encodes each merged interval's latency
- * for its series, and a load box every histogram it sends; going through an hdr-histogram-js
- * histogram first cost a record call per non-zero bucket (a log2 and a power each) and, as the
- * histograms' ranges changed from one interval to the next, recompiled that path again and again.
- * Here it is one walk over the counts.
+ * counts array in HdrHistogram's bucket layout. A worker encodes a handful of histograms every
+ * interval; going through an hdr-histogram-js histogram first cost a record call per non-zero
+ * bucket (a log2 and a power each) and, as the histograms' ranges changed from one interval to the
+ * next, recompiled that path again and again. Here it is one walk over the counts.
  *
  * The layout: a 40-byte header (cookie, payload length, normalizing offset, significant digits,
  * lowest and highest trackable value, conversion ratio), then each count as a ZigZag LEB128 word,
@@ -41,8 +40,16 @@ const SMALL_DEFLATE = { windowBits: 12, memLevel: 4, chunkSize: 2048 } as const;
  * are `counts[0..highestSlot - firstSlot]` from slot `firstSlot` on, every slot below it empty
  * (integers below 2^53; `highestSlot` -1 when empty), declared to
  * track values up to `highestTrackableValue`, which must lie in or above the highest slot.
+ * `compressed` false: the V2 encoding without its deflate, for a message between threads of one
+ * process (see Histogram.encodeForThread).
  */
-export function encodeSlotCounts(counts: ArrayLike<number>, firstSlot: number, highestSlot: number, highestTrackableValue: number): string {
+export function encodeSlotCounts(
+  counts: ArrayLike<number>,
+  firstSlot: number,
+  highestSlot: number,
+  highestTrackableValue: number,
+  compressed = true,
+): string {
   // like HdrHistogram, an empty histogram still writes its first count
   const limit = Math.max(highestSlot, 0) + 1;
   if (scratch.length < HEADER_BYTES + limit * MAX_WORD_BYTES) scratch = Buffer.allocUnsafe(HEADER_BYTES + limit * MAX_WORD_BYTES);
@@ -79,6 +86,7 @@ export function encodeSlotCounts(counts: ArrayLike<number>, firstSlot: number, h
   // could still be without type feedback when this function was optimised, and sent it back
   out.writeInt32BE(DOUBLE_ONE_HIGH_WORD, 32);
   out.writeInt32BE(0, 36);
+  if (!compressed) return out.toString('base64', 0, at);
   const deflated = deflateSync(out.subarray(0, at), SMALL_DEFLATE);
   const whole = Buffer.allocUnsafe(8 + deflated.length);
   whole.writeInt32BE(COMPRESSED_COOKIE, 0);

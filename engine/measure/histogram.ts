@@ -85,20 +85,6 @@ const NO_COUNTS = new Float64Array(0);
 const MIN_GROWTH = 64;
 const ONE_EMPTY_SLOT = new Float64Array(1);
 
-/**
- * A histogram's counts as they cross from a worker thread to the primary (structured clone):
- * `counts[i]` is the count of slot `lowestSlot + i`, the first and the last not zero, and `total`
- * their sum; nothing held is `counts` empty and `total` 0.
- */
-export interface SlotCounts {
-  readonly lowestSlot: number;
-  readonly total: number;
-  readonly counts: Float64Array;
-}
-
-/** What an empty histogram sends: one for all, as postMessage copies what it sends. */
-export const NO_SLOT_COUNTS: SlotCounts = { lowestSlot: 0, total: 0, counts: new Float64Array(0) };
-
 /** hdr-histogram-js's unit in the last place, the same formula, so that counts round as its own do. */
 const ulp = (x: number): number => 2 ** (Math.floor(Math.log2(x)) - 52);
 
@@ -278,54 +264,27 @@ export class Histogram {
 
   /** Everything recorded, as a compressed HdrHistogram (V2, base64): what leaves the process. */
   encode(): string {
+    return this.encodeAs(true);
+  }
+
+  /**
+   * Everything recorded, as an HdrHistogram (V2, base64) without its deflate, which only
+   * hdr-decoding.ts's decodeHistogram reads: for a worker thread's snapshots to the primary.
+   * Deflating every histogram of every interval cost each worker a zlib stream a time (hundreds
+   * of kB of native memory each, allocated and freed again), and the primary one to inflate it:
+   * in the endurance profile the native heap grew with that churn, and the text saved is a few
+   * hundred bytes that never leave the process.
+   */
+  encodeForThread(): string {
+    return this.encodeAs(false);
+  }
+
+  private encodeAs(compressed: boolean): string {
     // like HdrHistogram, an empty histogram still writes its first count
-    if (this.highestSlot < 0) return encodeSlotCounts(ONE_EMPTY_SLOT, 0, -1, 2);
+    if (this.highestSlot < 0) return encodeSlotCounts(ONE_EMPTY_SLOT, 0, -1, 2, compressed);
     // declared up to the top of the highest slot: a decoder sizes its counts to hold it
     const highestTrackable = Math.max(2, topOfSlot(this.highestSlot));
-    return encodeSlotCounts(this.counts, this.base, this.highestSlot, Math.min(highestTrackable, HIGHEST_VALUE));
-  }
-
-  /**
-   * Everything recorded, as its counts themselves: for a worker thread's snapshots to the primary,
-   * which takes them back with setSlotCounts. A copy of the slots held, made by one native call
-   * (and copied once more, natively, by postMessage). Encoding them as text cost the worker a
-   * walk over every slot at each interval boundary, and the primary a walk over every byte to
-   * read them back: the worker's snapshot held its event loop 0.7 to 1.5 ms a boundary, 0.3 to
-   * 0.4 ms as counts (a 10 s run at 40,000 req/s, three runs each).
-   */
-  toSlotCounts(): SlotCounts {
-    if (this.highestSlot < 0) return NO_SLOT_COUNTS;
-    return {
-      lowestSlot: this.lowestSlot,
-      total: this.total,
-      counts: this.counts.slice(this.lowestSlot - this.base, this.highestSlot - this.base + 1),
-    };
-  }
-
-  /**
-   * Holds exactly what `from` (toSlotCounts' result, from this process) holds, its counts array
-   * kept when it has room for the range. A malformed one is a bug, and throws.
-   */
-  setSlotCounts(from: SlotCounts): void {
-    this.reset();
-    const { lowestSlot, total, counts } = from;
-    if (counts.length === 0 && total === 0) return;
-    const highestSlot = lowestSlot + counts.length - 1;
-    const wellFormed =
-      counts instanceof Float64Array &&
-      counts.length > 0 &&
-      Number.isInteger(lowestSlot) &&
-      lowestSlot >= 0 &&
-      highestSlot < MAX_SLOTS &&
-      total > 0 &&
-      counts[0] !== 0 &&
-      counts[counts.length - 1] !== 0;
-    if (!wellFormed) throw new RangeError(`slot counts from slot ${lowestSlot}, ${counts.length} long, ${total} in all: not a histogram's`);
-    this.cover(lowestSlot, highestSlot);
-    this.counts.set(counts, lowestSlot - this.base);
-    this.total = total;
-    this.lowestSlot = lowestSlot;
-    this.highestSlot = highestSlot;
+    return encodeSlotCounts(this.counts, this.base, this.highestSlot, Math.min(highestTrackable, HIGHEST_VALUE), compressed);
   }
 
   /**

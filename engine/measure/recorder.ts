@@ -1,8 +1,7 @@
 /**
  * The hot path of measurement in one worker: records each request's outcome into the current
- * interval's histograms and counters, and at each interval boundary turns them into a
- * `ThreadSnapshot` and starts afresh. Nothing is kept per request. All times are ms from one
- * monotonic clock.
+ * interval's histograms and counters, and at each interval boundary turns them into a `Snapshot`
+ * and starts afresh. Nothing is kept per request. All times are ms from one monotonic clock.
  *
  * Every outcome is recorded once, into the tally of the step its request was due in (the caller
  * says which, as a plain number; step-timeline.ts). An interval's request figures are the sum of
@@ -18,9 +17,9 @@
  * recording itself cost a fifth more through a lookup, as the histograms' own code was inlined
  * less), so the lookup is kept for the few outcomes of other steps.
  */
-import { Histogram, NO_SLOT_COUNTS, type SlotCounts, usFrom } from './histogram.js';
+import { Histogram, usFrom } from './histogram.js';
 import { addCapped, countCapped, type OVERFLOW_KEY } from './capped-tally.js';
-import { addCounts, addTally, zeroCounts, type Counts, type ErrorClass, type ThreadSnapshot } from './snapshot.js';
+import { addCounts, addTally, zeroCounts, type Counts, type ErrorClass, type Snapshot } from './snapshot.js';
 import { closedSteps, StepTimeline } from './step-timeline.js';
 import { EndpointTally } from './endpoint-tally.js';
 
@@ -28,8 +27,8 @@ function workerHistogram(): Histogram {
   return new Histogram();
 }
 
-/** A step tally carries no generator delay nor connections (they belong to time, not to requests): empty in its snapshot. */
-const NO_VALUES = NO_SLOT_COUNTS;
+/** A step tally carries no generator delay nor connections (they belong to time, not to requests): empty on the wire. */
+const NO_VALUES = workerHistogram().encodeForThread();
 
 /** What one interval recorded about the requests due in one step. */
 class StepTally {
@@ -119,7 +118,7 @@ class StepTally {
   }
 
   /** As a snapshot of the interval's bounds, its phase being the step. */
-  snapshot(interval: number, startMs: number, endMs: number): ThreadSnapshot {
+  snapshot(interval: number, startMs: number, endMs: number): Snapshot {
     this.endStatusRun();
     return {
       interval,
@@ -131,10 +130,10 @@ class StepTally {
       errors: Object.fromEntries(this.errors),
       errorCodes: Object.fromEntries(this.errorCodes),
       histograms: {
-        latencyUs: this.latencyUs.toSlotCounts(),
-        serviceUs: this.serviceUs.toSlotCounts(),
-        lagUs: this.lagUs.toSlotCounts(),
-        sizeBytes: this.sizeBytes.toSlotCounts(),
+        latencyUs: this.latencyUs.encodeForThread(),
+        serviceUs: this.serviceUs.encodeForThread(),
+        lagUs: this.lagUs.encodeForThread(),
+        sizeBytes: this.sizeBytes.encodeForThread(),
         loopDelayUs: NO_VALUES,
         gcPauseUs: NO_VALUES,
         connectUs: NO_VALUES,
@@ -323,7 +322,7 @@ export class IntervalRecorder {
    * its end; the recorder starts empty again. A step whose planned end is after `endMs` is not
    * closed yet, even when its requests are all done: more of them may still be due.
    */
-  takeSnapshot(interval: number, phase: number, startMs: number, endMs: number): ThreadSnapshot {
+  takeSnapshot(interval: number, phase: number, startMs: number, endMs: number): Snapshot {
     const { home, opened } = this;
     const tallies = home.isEmpty ? opened : [home, ...opened];
     const steps = tallies.map((tally) => tally.snapshot(interval, startMs, endMs));
@@ -338,11 +337,11 @@ export class IntervalRecorder {
       addCapped(errorCodes, step.errorCodes ?? {});
       addTally(errors, step.errors);
     }
-    const requestHistograms = {} as Record<(typeof REQUEST_HISTOGRAMS)[number], SlotCounts>;
+    const requestHistograms = {} as Record<(typeof REQUEST_HISTOGRAMS)[number], string>;
     for (const name of REQUEST_HISTOGRAMS) requestHistograms[name] = this.addedUp(name, tallies, steps);
     const ended = this.timeline.stepsEndedBy(endMs);
     this.closed = closedSteps(this.closed, Math.min(this.issued, ended), this.inflight);
-    const snapshot: ThreadSnapshot = {
+    const snapshot: Snapshot = {
       interval,
       phase,
       startMs,
@@ -353,10 +352,10 @@ export class IntervalRecorder {
       errorCodes,
       histograms: {
         ...requestHistograms,
-        loopDelayUs: this.loopDelayUs.toSlotCounts(),
-        gcPauseUs: this.gcPauseUs.toSlotCounts(),
-        connectUs: this.connectUs.toSlotCounts(),
-        tlsHandshakeUs: this.tlsHandshakeUs.toSlotCounts(),
+        loopDelayUs: this.loopDelayUs.encodeForThread(),
+        gcPauseUs: this.gcPauseUs.encodeForThread(),
+        connectUs: this.connectUs.encodeForThread(),
+        tlsHandshakeUs: this.tlsHandshakeUs.encodeForThread(),
       },
       protocols: Object.fromEntries(this.protocols),
       tlsVersions: Object.fromEntries(this.tlsVersions),
@@ -384,11 +383,11 @@ export class IntervalRecorder {
   }
 
   /** One request histogram of the interval, encoded: its only tally's as it is, or the sum of several. */
-  private addedUp(name: (typeof REQUEST_HISTOGRAMS)[number], tallies: readonly StepTally[], steps: readonly ThreadSnapshot[]): SlotCounts {
+  private addedUp(name: (typeof REQUEST_HISTOGRAMS)[number], tallies: readonly StepTally[], steps: readonly Snapshot[]): string {
     if (steps.length === 1) return steps[0]!.histograms[name];
     const sum = this.sums[name];
     sum.reset();
     for (const tally of tallies) sum.add(tally[name]);
-    return sum.toSlotCounts();
+    return sum.encodeForThread();
   }
 }

@@ -1,15 +1,14 @@
 /**
- * The one snapshot format and the one merge function. A worker thread reports each interval as a
- * `ThreadSnapshot` (its histograms as their counts), a remote load box as a `Snapshot` (JSON-safe:
- * histograms as compressed base64); the primary decodes either to `IntervalStats` and merges.
- * Histograms are added, never averaged, so a percentile of the merge is the percentile of all the
- * values recorded anywhere; counters are sums. The generator's own delay merges the same way: its
- * maxima are the histograms' maxima (a merged histogram's max is the max of its parts), its totals
- * are counters.
+ * The one snapshot format and the one merge function. A worker thread, or a remote load box,
+ * reports each interval as a `Snapshot` (JSON-safe: histograms as compressed base64); the primary
+ * decodes it to `IntervalStats` and merges. Histograms are added, never averaged, so a percentile
+ * of the merge is the percentile of all the values recorded anywhere; counters are sums. The
+ * generator's own delay merges the same way: its maxima are the histograms' maxima (a merged
+ * histogram's max is the max of its parts), its totals are counters.
  */
 import { addCapped } from './capped-tally.js';
-import { decodeHistogramInto } from './hdr-decoding.js';
-import { Histogram, type SlotCounts } from './histogram.js';
+import { decodeOwnInto } from './hdr-decoding.js';
+import { Histogram } from './histogram.js';
 
 /**
  * Stable names of the ways a request can fail. Every failure is counted in exactly one.
@@ -73,7 +72,7 @@ export const HISTOGRAM_NAMES = [
 export type HistogramName = (typeof HISTOGRAM_NAMES)[number];
 
 /** What an interval is, on the wire or decoded; `H` is how its histograms are held. */
-export interface IntervalOf<H> {
+interface IntervalOf<H> {
   /** index of the interval since the start of the run */
   interval: number;
   /** index of the phase (ramp step) the interval belongs to */
@@ -141,11 +140,8 @@ export interface EndpointOf<H> {
 
 export type EndpointStats = EndpointOf<Histogram>;
 
-/** One interval as it crosses a network (a load box's): plain JSON, histograms as compressed base64. */
+/** One interval as it crosses a thread or a network: plain JSON, histograms as compressed base64. */
 export type Snapshot = IntervalOf<string>;
-
-/** One interval as it crosses from a worker thread to the primary (structured clone): histograms as their counts. */
-export type ThreadSnapshot = IntervalOf<SlotCounts>;
 
 /** A decoded snapshot, or the merge of many. */
 export interface IntervalStats extends IntervalOf<Histogram> {
@@ -243,49 +239,37 @@ export function encodeHistogram(histogram: Histogram): string {
 }
 
 /**
- * A snapshot of the wire as stats, each histogram decoded in one allocation sized to its range.
- * A load box's are checked and decoded by remote/box-message-check.ts; this is for what this
- * process encoded itself.
+ * A snapshot as stats, each histogram decoded in one allocation sized to its range. A load box's
+ * are checked and decoded by remote/box-message-check.ts.
  */
 export function decodeSnapshot(snapshot: Snapshot): IntervalStats {
-  return new SnapshotDecoder<string>(decodeHistogramInto).decode(snapshot);
-}
-
-/** A worker thread's snapshot as stats, in histograms of their own. */
-export function decodeThreadSnapshot(snapshot: ThreadSnapshot): IntervalStats {
-  return threadSnapshotDecoder().decode(snapshot);
-}
-
-/** A decoder of one worker thread's snapshots (see SnapshotDecoder). */
-export function threadSnapshotDecoder(): SnapshotDecoder<SlotCounts> {
-  return new SnapshotDecoder<SlotCounts>((counts, into) => into.setSlotCounts(counts));
+  return new SnapshotDecoder().decode(snapshot);
 }
 
 /**
- * Decodes the snapshots of one source, every interval, into the same histograms each time: what it
- * returns holds until its next decode, which is all the primary needs (it adds each snapshot into
- * the merged interval at once). Decoding into new histograms each time gave the primary megabytes
- * of count arrays a minute that only a garbage collection returned, and its resident memory swung
- * by 10 MiB and more with them. `read` fills a histogram (emptied first) from how `H` holds one.
+ * Decodes the snapshots of one of this process's own worker threads, every interval, into the
+ * same histograms each time: what it returns holds until its next decode, which is all the
+ * primary needs (it adds each snapshot into the merged interval at once). Decoding into new
+ * histograms each time gave the primary megabytes of count arrays a minute that only a garbage
+ * collection returned, and its resident memory swung by 10 MiB and more with them.
  */
-export class SnapshotDecoder<H> {
+export class SnapshotDecoder {
   private readonly histograms: Histogram[] = [];
   /** histograms handed out by the decode under way */
   private used = 0;
+  private bytes = Buffer.alloc(0);
 
-  constructor(private readonly read: (from: H, into: Histogram) => void) {}
-
-  decode(snapshot: IntervalOf<H>): IntervalStats {
+  decode(snapshot: Snapshot): IntervalStats {
     this.used = 0;
     return this.stats(snapshot);
   }
 
-  private stats(snapshot: IntervalOf<H>): IntervalStats {
+  private stats(snapshot: Snapshot): IntervalStats {
     const histograms = {} as Record<HistogramName, Histogram>;
     for (const name of HISTOGRAM_NAMES) {
       // absent from the snapshots of agents older than the histogram
-      const held: H | undefined = snapshot.histograms[name];
-      histograms[name] = this.histogram(held);
+      const encoded: string | undefined = snapshot.histograms[name];
+      histograms[name] = this.histogram(encoded);
     }
     return {
       interval: snapshot.interval,
@@ -310,16 +294,22 @@ export class SnapshotDecoder<H> {
     };
   }
 
-  /** The next histogram of this decode, holding `held` (empty when undefined). */
-  private histogram(held: H | undefined): Histogram {
+  /** The next histogram of this decode, holding `encoded` (empty when undefined). */
+  private histogram(encoded: string | undefined): Histogram {
     let histogram = this.histograms[this.used];
     if (histogram === undefined) {
       histogram = newHistogram();
       this.histograms.push(histogram);
     }
     this.used++;
-    if (held === undefined) histogram.reset();
-    else this.read(held, histogram);
+    if (encoded === undefined) {
+      histogram.reset();
+    } else {
+      // base64 is 4 characters for 3 bytes
+      const most = (encoded.length >>> 2) * 3 + 3;
+      if (this.bytes.length < most) this.bytes = Buffer.allocUnsafeSlow(Math.max(most, this.bytes.length * 2));
+      decodeOwnInto(this.bytes.subarray(0, this.bytes.write(encoded, 'base64')), histogram);
+    }
     return histogram;
   }
 }

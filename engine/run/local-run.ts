@@ -8,7 +8,7 @@ import { Piscina } from 'piscina';
 import { partPath } from '../http/request-log.js';
 import { shareOf } from '../load/pacer.js';
 import { IntervalMerger } from '../measure/interval-merger.js';
-import { threadSnapshotDecoder, type IntervalStats } from '../measure/snapshot.js';
+import { SnapshotDecoder, type IntervalStats } from '../measure/snapshot.js';
 import { stepCountOf, workersFor, type Run, type RunResult, type RunSpec, type WorkerFailure } from './contract.js';
 import { yieldCoresToWorkers } from './primary-priority.js';
 import { RunAccumulator } from './run-accumulator.js';
@@ -133,7 +133,7 @@ export class LocalRun implements Run {
     this.ports.push(channel.port1);
     const ledger = new WorkerLedger(stepCountOf(this.spec.load));
     // what it decodes is added to the ledger and the merger at once, so its histograms are reused
-    const decoder = threadSnapshotDecoder();
+    const decoder = new SnapshotDecoder();
     let markDone!: () => void;
     const done = new Promise<void>((resolve) => (markDone = resolve));
     channel.port1.on('message', (message: WorkerMessage) => {

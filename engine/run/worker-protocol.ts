@@ -5,7 +5,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ClientKind, TargetSpec } from '../http/target.js';
 import type { RateSegment } from '../load/pacer.js';
-import type { ThreadSnapshot } from '../measure/snapshot.js';
+import type { Snapshot } from '../measure/snapshot.js';
 
 /** What load one worker generates. */
 export type WorkerLoad =
@@ -54,7 +54,7 @@ export type ControlMessage =
 /** Worker -> primary. */
 export type WorkerMessage =
   | { type: 'ready'; workerIndex: number }
-  | { type: 'snapshot'; workerIndex: number; snapshot: ThreadSnapshot }
+  | { type: 'snapshot'; workerIndex: number; snapshot: Snapshot }
   /** the last message: every snapshot has been posted */
   | { type: 'done'; workerIndex: number };
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { decodeHistogram } from '../../engine/measure/hdr-decoding.js';
 import { IntervalMerger } from '../../engine/measure/interval-merger.js';
 import { IntervalRecorder } from '../../engine/measure/recorder.js';
-import { decodeThreadSnapshot, HISTOGRAM_NAMES, type IntervalStats } from '../../engine/measure/snapshot.js';
+import { decodeSnapshot, HISTOGRAM_NAMES, type IntervalStats } from '../../engine/measure/snapshot.js';
 import { StepTimeline } from '../../engine/measure/step-timeline.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
@@ -63,9 +63,11 @@ test('a merger that reuses what it handed on hands on the same figures as one th
       else recorder.recordResponse(Math.max(0, step), random() < 0.1 ? 503 : 200, Math.floor(random() * 1000), 0, 0.01, random() * scaleMs);
     }
     recorder.stepsIssued(Math.floor(interval / 4) + 1);
-    const snapshot = structuredClone(recorder.takeSnapshot(interval, Math.floor(interval / 4), interval * 500, interval * 500 + 500));
-    reusing.add(source, decodeThreadSnapshot(snapshot));
-    anew.add(source, decodeThreadSnapshot(snapshot));
+    const snapshot = JSON.parse(
+      JSON.stringify(recorder.takeSnapshot(interval, Math.floor(interval / 4), interval * 500, interval * 500 + 500)),
+    );
+    reusing.add(source, decodeSnapshot(snapshot));
+    anew.add(source, decodeSnapshot(snapshot));
   }
   for (let source = 0; source < sources; source++) {
     reusing.finish(source);

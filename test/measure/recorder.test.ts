@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IntervalMerger } from '../../engine/measure/interval-merger.js';
 import { IntervalRecorder } from '../../engine/measure/recorder.js';
-import { decodeThreadSnapshot, emptyStats, mergeStats, type IntervalStats } from '../../engine/measure/snapshot.js';
+import { decodeSnapshot, emptyStats, mergeStats, type IntervalStats } from '../../engine/measure/snapshot.js';
 import { StepTimeline } from '../../engine/measure/step-timeline.js';
 import { seededRandom } from '../helpers/seeded-random.js';
 
@@ -30,7 +30,7 @@ test('an answer counts in the interval it arrived in, and in the step it was due
   recorder.recordDropped(0);
   for (let i = 0; i < 3; i++) recorder.recordResponse(0, 200, 10, 900, 900, 905);
   recorder.stepsIssued(1);
-  const first = decodeThreadSnapshot(structuredClone(recorder.takeSnapshot(0, 0, 0, 1000)));
+  const first = decodeSnapshot(JSON.parse(JSON.stringify(recorder.takeSnapshot(0, 0, 0, 1000))));
   assert.deepEqual(
     first.steps.map((part) => [part.phase, part.counts.scheduled, part.counts.requests, part.counts.dropped]),
     [[0, 7, 3, 2]],
@@ -43,7 +43,7 @@ test('an answer counts in the interval it arrived in, and in the step it was due
     recorder.recordSent(1, 0.1);
     recorder.recordResponse(1, 503, 5, 1100, 1100, 1102);
   }
-  const second = decodeThreadSnapshot(structuredClone(recorder.takeSnapshot(1, 1, 1000, 2000)));
+  const second = decodeSnapshot(JSON.parse(JSON.stringify(recorder.takeSnapshot(1, 1, 1000, 2000))));
   assert.deepEqual(countersOf(second), { scheduled: 4, requests: 6, responses: 5, success: 1, failure: 5, dropped: 0, bodyBytes: 30 });
   const [late, own] = [second.steps.find((part) => part.phase === 0)!, second.steps.find((part) => part.phase === 1)!];
   assert.deepEqual(countersOf(late), { scheduled: 0, requests: 2, responses: 1, success: 1, failure: 1, dropped: 0, bodyBytes: 10 });
@@ -62,8 +62,7 @@ test('an answer counts in the interval it arrived in, and in the step it was due
 
 test('a step closes only after its planned end, once all its requests are issued and none is in flight', () => {
   const recorder = new IntervalRecorder(new StepTimeline([1000, 1000, 1000]));
-  const closedAt = (interval: number, endMs: number) =>
-    decodeThreadSnapshot(recorder.takeSnapshot(interval, 0, endMs - 500, endMs)).stepsClosed;
+  const closedAt = (interval: number, endMs: number) => decodeSnapshot(recorder.takeSnapshot(interval, 0, endMs - 500, endMs)).stepsClosed;
   recorder.recordSent(0, 0);
   recorder.recordResponse(0, 200, 0, 0, 0, 1);
   assert.equal(closedAt(0, 500), 0, 'before its planned end, more may still be due');
@@ -85,7 +84,7 @@ test('a stopped worker leaves the step it was in open: cut short, not closed', (
   recorder.recordSent(1, 0);
   recorder.recordFailure(1, 'interrupted');
   recorder.allStepsIssued();
-  assert.equal(decodeThreadSnapshot(recorder.takeSnapshot(1, 1, 1000, 1400)).stepsClosed, 1, 'stopped at 1.4 s: step 1 had not ended');
+  assert.equal(decodeSnapshot(recorder.takeSnapshot(1, 1, 1000, 1400)).stepsClosed, 1, 'stopped at 1.4 s: step 1 had not ended');
 });
 
 test('merged across workers, a step is closed only once every source has closed it, and the steps add up to the totals', () => {
@@ -114,8 +113,8 @@ test('merged across workers, a step is closed only once every source has closed 
         else recorder.recordResponse(step, 200, 100, 0, 0, 1 + random() * 10);
       }
       recorder.stepsIssued(interval + 1);
-      const stats = decodeThreadSnapshot(
-        structuredClone(recorder.takeSnapshot(interval, Math.min(interval, 2), interval * 1000, (interval + 1) * 1000)),
+      const stats = decodeSnapshot(
+        JSON.parse(JSON.stringify(recorder.takeSnapshot(interval, Math.min(interval, 2), interval * 1000, (interval + 1) * 1000))),
       );
       mergeStats(total, stats);
       merger.add(worker, stats);
@@ -177,7 +176,7 @@ test('status codes are counted exactly through runs and changes, the first ones 
   const sequence = [200, 200, 200, 503, 200, 200, 404, 404, 503];
   for (let extra = 0; extra < 40; extra++) sequence.push(520 + extra, 520 + extra);
   for (const status of sequence) answer(status);
-  const first = decodeThreadSnapshot(structuredClone(recorder.takeSnapshot(0, 0, 0, 1000)));
+  const first = decodeSnapshot(JSON.parse(JSON.stringify(recorder.takeSnapshot(0, 0, 0, 1000))));
   const expected: Record<string, number> = { 200: 5, 503: 2, 404: 2 };
   // 3 statuses first, so 29 of the 40 extra ones keep a slot, in the order they came; the other 11 count as `other`
   for (let extra = 0; extra < 29; extra++) expected[520 + extra] = 2;
@@ -191,6 +190,6 @@ test('status codes are counted exactly through runs and changes, the first ones 
   // the next interval starts empty, even with the same status as the last one of the previous interval
   answer(548);
   answer(200);
-  const second = decodeThreadSnapshot(structuredClone(recorder.takeSnapshot(1, 0, 1000, 2000)));
+  const second = decodeSnapshot(JSON.parse(JSON.stringify(recorder.takeSnapshot(1, 0, 1000, 2000))));
   assert.deepEqual(second.statusCodes, { 548: 1, 200: 1 });
 });

@@ -3,14 +3,14 @@ import assert from 'node:assert/strict';
 import { IntervalRecorder } from '../../engine/measure/recorder.js';
 import {
   decodeSnapshot,
-  decodeThreadSnapshot,
   emptyStats,
   encodeStats,
   HISTOGRAM_NAMES,
   mergeStats,
   newHistogram,
-  threadSnapshotDecoder,
+  SnapshotDecoder,
   type IntervalStats,
+  type Snapshot,
 } from '../../engine/measure/snapshot.js';
 import { decodeHistogram } from '../../engine/measure/hdr-decoding.js';
 import type { Histogram } from '../../engine/measure/histogram.js';
@@ -40,8 +40,8 @@ test('merging snapshots from many recorders equals one histogram of all the valu
     }
     recorder.recordDropped(0);
     recorder.recordFailure(0, 'refused');
-    const crossed = structuredClone(recorder.takeSnapshot(0, 0, 0, 1000));
-    mergeStats(merged, decodeThreadSnapshot(crossed));
+    const wire = JSON.parse(JSON.stringify(recorder.takeSnapshot(0, 0, 0, 1000)));
+    mergeStats(merged, decodeSnapshot(wire));
   }
   assert.equal(merged.sources, 4);
   assert.equal(merged.counts.success, expectedSuccess);
@@ -58,7 +58,7 @@ test('merging snapshots from many recorders equals one histogram of all the valu
 test('encodeStats round-trips a merge (what an agent forwards)', () => {
   const recorder = new IntervalRecorder();
   for (let i = 1; i <= 100; i++) recorder.recordResponse(0, 200, i, 0, 0, i);
-  const stats = decodeThreadSnapshot(recorder.takeSnapshot(3, 1, 3000, 4000));
+  const stats = decodeSnapshot(recorder.takeSnapshot(3, 1, 3000, 4000));
   const again = decodeSnapshot(encodeStats(stats));
   assert.deepEqual(again.counts, stats.counts);
   assert.equal(again.interval, 3);
@@ -78,7 +78,7 @@ test("the generator's delay: a stall is filled in at the sampler's resolution, s
   // a second of a loop sampled every 1 ms, on time but for 50 us each, then held 300 ms once
   const { valueAt, count } = loopSampler([...Array.from({ length: 699 }, () => 1.05), 301]);
   recorder.recordLoopDelays(valueAt, count, 1);
-  const stats = decodeThreadSnapshot(recorder.takeSnapshot(0, 0, 0, 1000));
+  const stats = decodeSnapshot(recorder.takeSnapshot(0, 0, 0, 1000));
   const loop = stats.histograms.loopDelayUs;
   assert.equal(loop.totalCount, 700 + 299, 'the 299 samples the stall prevented (299 ms ... 1 ms late) are recorded too');
   const delay = generatorDelay(stats);
@@ -106,20 +106,20 @@ test("the generator's delay merges exactly across workers and load boxes: sums f
     // what each worker recorded, apart: the merge must equal their sum
     const alone = new IntervalRecorder();
     alone.recordLoopDelays(valueAt, count, 1);
-    reference.add(decodeThreadSnapshot(alone.takeSnapshot(0, 0, 0, 1000)).histograms.loopDelayUs);
+    reference.add(decodeSnapshot(alone.takeSnapshot(0, 0, 0, 1000)).histograms.loopDelayUs);
     for (const pauseMs of [0.5, 1.25, 2 + worker * 4]) {
       recorder.recordGcPause(pauseMs);
       gcTotal += pauseMs;
       gcMax = Math.max(gcMax, pauseMs);
     }
-    mergeStats(box, decodeThreadSnapshot(structuredClone(recorder.takeSnapshot(0, 0, 0, 1000))));
+    mergeStats(box, decodeSnapshot(JSON.parse(JSON.stringify(recorder.takeSnapshot(0, 0, 0, 1000)))));
   }
   // the box forwards its merge; the controller merges it with a second box that has one small worker
   const other = new IntervalRecorder();
   other.recordLoopDelays(loopSampler([1.1, 1.1, 1.2]).valueAt, 3, 1);
   other.recordGcPause(0.75);
   gcTotal += 0.75;
-  const otherStats = decodeThreadSnapshot(other.takeSnapshot(0, 0, 0, 1000));
+  const otherStats = decodeSnapshot(other.takeSnapshot(0, 0, 0, 1000));
   reference.add(otherStats.histograms.loopDelayUs);
   const run = mergeStats(mergeStats(emptyStats(), decodeSnapshot(encodeStats(box))), otherStats);
   assert.equal(run.counts.gcPauseMs, gcTotal, 'GC pause time adds up');
@@ -135,10 +135,7 @@ test("the generator's delay merges exactly across workers and load boxes: sums f
 test("an older agent's snapshot has no generator delay: it reads as unknown, not as zero", () => {
   const recorder = new IntervalRecorder();
   recorder.recordResponse(0, 200, 10, 0, 0, 5);
-  const wire = encodeStats(decodeThreadSnapshot(recorder.takeSnapshot(0, 0, 0, 1000))) as unknown as {
-    counts: Record<string, number>;
-    histograms: Record<string, string>;
-  };
+  const wire = recorder.takeSnapshot(0, 0, 0, 1000) as unknown as { counts: Record<string, number>; histograms: Record<string, string> };
   delete wire.histograms.loopDelayUs;
   delete wire.histograms.gcPauseUs;
   delete wire.counts.gcPauseMs;
@@ -164,8 +161,8 @@ test('connection set-up merges exactly across workers and load boxes: histograms
       reference.handshake.recordValue(Math.round(handshakeMs * 1000));
     }
     // the step parts carry none of it: connections belong to the interval
-    const crossed = structuredClone(recorder.takeSnapshot(0, 0, 0, 1000));
-    mergeStats(merged, decodeSnapshot(encodeStats(decodeThreadSnapshot(crossed))));
+    const wire = JSON.parse(JSON.stringify(recorder.takeSnapshot(0, 0, 0, 1000)));
+    mergeStats(merged, decodeSnapshot(encodeStats(decodeSnapshot(wire))));
   }
   const setup = connectionSetup(merged);
   assert.equal(setup.opened, 600);
@@ -180,14 +177,12 @@ test('connection set-up merges exactly across workers and load boxes: histograms
 test('over plain TCP a connection has a connect time and no handshake; an older agent sends neither', () => {
   const recorder = new IntervalRecorder();
   recorder.recordConnection(0.3, null, 'http/1.1', null);
-  const plain = connectionSetup(decodeThreadSnapshot(recorder.takeSnapshot(0, 0, 0, 1000)));
+  const plain = connectionSetup(decodeSnapshot(recorder.takeSnapshot(0, 0, 0, 1000)));
   assert.equal(plain.opened, 1);
   assert.equal(plain.tlsHandshakeMs.p50, null);
   assert.deepEqual([plain.protocols, plain.tlsVersions], [{ 'http/1.1': 1 }, {}]);
   recorder.recordConnection(0.3, 2, 'http/1.1', 'TLSv1.3');
-  const wire = encodeStats(decodeThreadSnapshot(recorder.takeSnapshot(1, 0, 1000, 2000))) as unknown as Record<string, unknown> & {
-    histograms: Record<string, string>;
-  };
+  const wire = recorder.takeSnapshot(1, 0, 1000, 2000) as unknown as Record<string, unknown> & { histograms: Record<string, string> };
   delete wire.histograms.connectUs;
   delete wire.histograms.tlsHandshakeUs;
   delete wire.protocols;
@@ -202,7 +197,7 @@ test('a recorder starts empty after a snapshot', () => {
   recorder.recordResponse(0, 200, 10, 0, 0, 5);
   recorder.recordConnection(0.2, 1.5, 'http/1.1', 'TLSv1.3');
   recorder.takeSnapshot(0, 0, 0, 1000);
-  const next = decodeThreadSnapshot(recorder.takeSnapshot(1, 0, 1000, 2000));
+  const next = decodeSnapshot(recorder.takeSnapshot(1, 0, 1000, 2000));
   assert.equal(next.counts.requests, 0);
   assert.equal(next.histograms.latencyUs.totalCount, 0);
   assert.deepEqual(next.statusCodes, {});
@@ -238,7 +233,7 @@ function histogramTexts(stats: IntervalStats): string[] {
 
 test("a worker's decoder reuses its histograms and decodes each snapshot as a fresh decode does", () => {
   const random = seededRandom(11);
-  const decoder = threadSnapshotDecoder();
+  const decoder = new SnapshotDecoder();
   let first: IntervalStats | null = null;
   for (let round = 0; round < 60; round++) {
     const recorder = new IntervalRecorder(new StepTimeline([1000, 1000, 1000]), 2);
@@ -252,9 +247,9 @@ test("a worker's decoder reuses its histograms and decodes each snapshot as a fr
       recorder.recordResponse(step, 200, Math.floor(random() * 5000), dueMs, dueMs + 0.01, dueMs + random() * scaleMs, i % 2);
     }
     if (round % 5 === 1) recorder.recordFailure(0, 'timeout', 0, null, 1);
-    const crossed = structuredClone(recorder.takeSnapshot(round, 0, round * 1000, round * 1000 + 1000));
-    const reused = decoder.decode(crossed);
-    const fresh = decodeThreadSnapshot(crossed);
+    const wire = JSON.parse(JSON.stringify(recorder.takeSnapshot(round, 0, round * 1000, round * 1000 + 1000))) as Snapshot;
+    const reused = decoder.decode(wire);
+    const fresh = decodeSnapshot(wire);
     assert.deepEqual(histogramTexts(reused), histogramTexts(fresh), `round ${round}`);
     assert.deepEqual({ ...reused.counts, steps: reused.steps.length }, { ...fresh.counts, steps: fresh.steps.length }, `round ${round}`);
     first ??= reused;

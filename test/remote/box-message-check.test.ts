@@ -8,14 +8,7 @@ import { deflateSync } from 'node:zlib';
 import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { checkAgentMessage, checkSnapshot, failuresProblem, type SnapshotLimits } from '../../engine/remote/box-message-check.js';
 import { IntervalRecorder } from '../../engine/measure/recorder.js';
-import {
-  decodeSnapshot,
-  decodeThreadSnapshot,
-  encodeStats,
-  ERROR_CLASSES,
-  type IntervalStats,
-  type Snapshot,
-} from '../../engine/measure/snapshot.js';
+import { decodeSnapshot, encodeStats, ERROR_CLASSES, type IntervalStats, type Snapshot } from '../../engine/measure/snapshot.js';
 import { percentile } from '../../engine/measure/statistics.js';
 import { StepTimeline } from '../../engine/measure/step-timeline.js';
 
@@ -32,7 +25,7 @@ function wire(): Snapshot {
   recorder.recordConnection(0.4, 1.5, 'http/1.1', 'TLSv1.3');
   recorder.stepsIssued(1);
   // as the agent forwards its workers' merge: histograms compressed for the network
-  return JSON.parse(JSON.stringify(encodeStats(decodeThreadSnapshot(recorder.takeSnapshot(1, 1, 1000, 2000))))) as Snapshot;
+  return JSON.parse(JSON.stringify(encodeStats(decodeSnapshot(recorder.takeSnapshot(1, 1, 1000, 2000))))) as Snapshot;
 }
 
 const LIMITS: SnapshotLimits = { stepCount: 3, after: 0, maxInterval: 20, maxEndMs: 10_000, inFlight: 0 };
@@ -418,7 +411,7 @@ function mixWire(): Snapshot {
   recorder.recordResponse(0, 200, 10, 0, 0, 5, 0);
   recorder.recordResponse(0, 200, 10, 0, 0, 7, 0);
   recorder.recordFailure(0, 'refused', 0, 'ECONNREFUSED', 2);
-  return JSON.parse(JSON.stringify(encodeStats(decodeThreadSnapshot(recorder.takeSnapshot(1, 0, 0, 1000))))) as Snapshot;
+  return JSON.parse(JSON.stringify(encodeStats(decodeSnapshot(recorder.takeSnapshot(1, 0, 0, 1000))))) as Snapshot;
 }
 
 test("a mix's endpoint figures: taken when they add up, refused naming what does not", () => {

@@ -13,15 +13,7 @@ import { WorkerLedger } from '../../engine/run/worker-loss.js';
 import { agentLines } from '../../engine/report/text/agents-text.js';
 import { generatorVerdict } from '../../engine/report/text/text.js';
 import { RunAccumulator } from '../../engine/run/run-accumulator.js';
-import {
-  decodeSnapshot,
-  decodeThreadSnapshot,
-  emptyStats,
-  encodeStats,
-  mergeStats,
-  newHistogram,
-  type IntervalStats,
-} from '../../engine/measure/snapshot.js';
+import { decodeSnapshot, emptyStats, encodeStats, mergeStats, newHistogram, type IntervalStats } from '../../engine/measure/snapshot.js';
 import { distribution } from '../../engine/measure/statistics.js';
 import { summarize } from '../../engine/summary/summary.js';
 import { seededRandom } from '../helpers/seeded-random.js';
@@ -56,7 +48,7 @@ test('merged across boxes, the histogram equals one built from every value, and 
         perBox[box]! += count;
         agentMerger.add(
           worker,
-          decodeThreadSnapshot(structuredClone(recorder.takeSnapshot(interval, 0, interval * 1000, interval * 1000 + 1000))),
+          decodeSnapshot(JSON.parse(JSON.stringify(recorder.takeSnapshot(interval, 0, interval * 1000, interval * 1000 + 1000)))),
         );
       }
     }

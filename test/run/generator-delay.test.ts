@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { IntervalRecorder } from '../../engine/measure/recorder.js';
-import { decodeThreadSnapshot } from '../../engine/measure/snapshot.js';
+import { decodeSnapshot } from '../../engine/measure/snapshot.js';
 import { generatorDelay } from '../../engine/measure/statistics.js';
 import { GeneratorDelayMonitor } from '../../engine/run/generator-delay.js';
 import { spawnTarget, type SpawnedTarget } from '../helpers/spawn-target.js';
@@ -34,14 +34,14 @@ test('the monitor sees a held event loop and GC pauses, and starts each interval
   assert.ok(kept > 0);
   await sleep(100);
   monitor.flush();
-  const held = generatorDelay(decodeThreadSnapshot(recorder.takeSnapshot(0, 0, 0, 400)));
+  const held = generatorDelay(decodeSnapshot(recorder.takeSnapshot(0, 0, 0, 400)));
   assert.ok(held.loopMax! >= 100 && held.loopMax! < 1000, `loop delay max ${held.loopMax} ms after holding the loop 120 ms`);
   assert.ok(held.loopP99! >= 50, `loop delay p99 ${held.loopP99} ms: the hold was a quarter of the time`);
   assert.ok(held.gcPauseTotal! > 0 && held.gcPauseMax! > 0, `GC pauses ${held.gcPauseTotal} ms, longest ${held.gcPauseMax} ms`);
   await sleep(200);
   monitor.flush();
   monitor.stop();
-  const next = generatorDelay(decodeThreadSnapshot(recorder.takeSnapshot(1, 0, 400, 600)));
+  const next = generatorDelay(decodeSnapshot(recorder.takeSnapshot(1, 0, 400, 600)));
   assert.ok(next.loopMax! < 100, `the next interval does not carry the hold: max ${next.loopMax} ms`);
 });
 
