@@ -92,6 +92,8 @@ interface Row {
   /** medians over the rounds, against wrk2 of the same round; null without wrk2 */
   cpuRatio?: number | null;
   p99Ratio?: number | null;
+  /** CPU per request against the bare node:net loop of the same round, median over the rounds; null without it */
+  nodeRatio?: number | null;
 }
 
 /** One tool's figures at one rate of the hold search (medians of its runs). */
@@ -244,13 +246,16 @@ async function wrkRow(settings: Settings, url: string, binary: string, tool: str
 /** The median of the values known (null: not measured). */
 const medianOf = (values: readonly (number | null)[]): number | null => median(values.filter((value): value is number => value !== null));
 
-/** One tool's rounds as one row: each figure the median of its rounds', each ratio the median of its per-round ratios. */
-function medianRow(rounds: readonly Row[], references: readonly (Row | null)[]): Row {
+/**
+ * One tool's rounds as one row: each figure the median of its rounds', each ratio the median of its
+ * per-round ratios, to wrk2 (`references`) and to the bare node:net loop (`nodeReferences`).
+ */
+function medianRow(rounds: readonly Row[], references: readonly (Row | null)[], nodeReferences: readonly (Row | null)[]): Row {
   const first = rounds[0]!;
-  const ratioOf = (value: (row: Row) => number | null) =>
+  const ratioOf = (value: (row: Row) => number | null, against = references) =>
     medianOf(
       rounds.map((row, index) => {
-        const reference = references[index];
+        const reference = against[index];
         const of = reference ? value(reference) : null;
         const mine = value(row);
         return mine !== null && of !== null && of > 0 ? mine / of : null;
@@ -272,6 +277,7 @@ function medianRow(rounds: readonly Row[], references: readonly (Row | null)[]):
     note: says === undefined ? first.note : `${first.note}; it says: ${says}`,
     cpuRatio: ratioOf(perRequest),
     p99Ratio: ratioOf((row) => row.p99Ms),
+    nodeRatio: ratioOf(perRequest, nodeReferences),
   };
 }
 
@@ -290,12 +296,14 @@ async function ratesTable(settings: Settings, url: string): Promise<Map<number, 
       rounds.push(rows);
     }
     const references = rounds.map((rows) => rows.find((row) => row.tool.startsWith('wrk2')) ?? null);
+    const nodeReferences = rounds.map((rows) => rows.find((row) => row.tool === BARE_NODE_TOOL) ?? null);
     byRate.set(
       rate,
       rounds[0]!.map((_, tool) =>
         medianRow(
           rounds.map((rows) => rows[tool]!),
           references,
+          nodeReferences,
         ),
       ),
     );
@@ -388,9 +396,9 @@ function rateSection(rate: number, rows: Row[], targetCeiling: number): string[]
   const lean = rows.find((row) => row.tool === 'stress --client lean');
   const bare = rows.find((row) => row.tool === BARE_NODE_TOOL);
   const besideNode =
-    lean && bare && perRequest(bare) > 0
+    lean?.nodeRatio != null && bare
       ? [
-          `Beside Node itself: \`stress --client lean\` costs ${(perRequest(lean) / perRequest(bare)).toFixed(2)}x the CPU per request of the bare node:net loop${hasReference ? `, which costs ${ratio(bare.cpuRatio)} wrk2's` : ''}.`,
+          `Beside Node itself: \`stress --client lean\` costs ${ratio(lean.nodeRatio)} the CPU per request of the bare node:net loop${hasReference ? `, which costs ${ratio(bare.cpuRatio)} wrk2's` : ''} (medians of the rounds' ratios).`,
           '',
         ]
       : [];
