@@ -10,7 +10,7 @@
  * Nothing here is allocated per request except what Node allocates for a socket write.
  */
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { timeConnection, type ConnectionListener } from './connection-setup.js';
 import { ResponseParser, type ResponseHandler } from './parse/response-parser.js';
 import { readStraight } from './socket/socket-read.js';
@@ -256,7 +256,8 @@ export class LeanPool {
   /** A new socket to the origin; plain reads go to `onBytes` (or `onRead`), TLS reads come as 'data'. */
   openSocket(onRead: (bytes: number, buffer: Uint8Array) => boolean, onBytes: (bytes: number) => void): net.Socket {
     let socket: net.Socket;
-    if (this.secure) socket = tls.connect({ ...this.address, ...this.options.tls });
+    // node:tls (and with it node:crypto) loaded for an https target only
+    if (this.secure) socket = process.getBuiltinModule('node:tls').connect({ ...this.address, ...this.options.tls });
     else {
       socket = net.connect({ ...this.address, onread: { buffer: this.readBuffer, callback: onRead } });
       readStraight(socket, onBytes);

@@ -5,7 +5,7 @@
  * sent as SNI (--servername, or the URL's host name; none for an IP address, as RFC 6066 wants).
  */
 import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { HTTP1 } from './connection-setup.js';
 import type { TlsSpec } from './target.js';
 
@@ -13,6 +13,9 @@ export function tlsConnectOptions(spec: TlsSpec | undefined, host: string): tls.
   const servername = spec?.servername ?? (net.isIP(host) ? undefined : host);
   const options: tls.ConnectionOptions = { ALPNProtocols: [HTTP1], ...(servername === undefined ? {} : { servername }) };
   if (spec === undefined) return options;
-  const secureContext = tls.createSecureContext({ ca: spec.ca ?? undefined, cert: spec.cert ?? undefined, key: spec.key ?? undefined });
+  // node:tls (and with it node:crypto) loaded for an https target only
+  const secureContext = process
+    .getBuiltinModule('node:tls')
+    .createSecureContext({ ca: spec.ca ?? undefined, cert: spec.cert ?? undefined, key: spec.key ?? undefined });
   return { ...options, secureContext, rejectUnauthorized: !spec.insecure };
 }

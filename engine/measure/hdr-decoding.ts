@@ -9,7 +9,6 @@
  * need, the header is read before any count, every count is checked as it is read, and what is
  * wrong comes back as one phrase instead of an exception. Pure, apart from zlib.
  */
-import { inflateSync } from 'node:zlib';
 import { HIGHEST_VALUE, Histogram, slotsFor } from './histogram.js';
 
 /** V2 cookies without their word-size nibble (hdr-histogram-js and HdrHistogram set it to 0x10). */
@@ -160,6 +159,8 @@ function inflateChecked(bytes: Buffer): Buffer | string {
   const compressed = bytes.readInt32BE(4);
   if (compressed !== bytes.length - 8) return `declares ${compressed} compressed bytes, it has ${bytes.length - 8}`;
   try {
+    // zlib loaded at the first compressed histogram: a worker thread never reads one
+    const { inflateSync } = process.getBuiltinModule('node:zlib');
     return inflateSync(bytes.subarray(8), { maxOutputLength: MAX_INFLATED_BYTES, chunkSize: INFLATE_CHUNK_BYTES });
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return `inflates past ${MAX_INFLATED_BYTES} bytes`;

@@ -10,7 +10,6 @@
  * a run of zeros written as one negative word; the whole deflated (zlib) behind its own cookie
  * and length, in base64.
  */
-import { deflateSync } from 'node:zlib';
 
 /** V2 cookies; the word-size nibble 0x10 marks zero runs (TLZE), as HdrHistogram writes them. */
 const ENCODING_COOKIE = 0x1c849303 | 0x10;
@@ -87,7 +86,8 @@ export function encodeSlotCounts(
   out.writeInt32BE(DOUBLE_ONE_HIGH_WORD, 32);
   out.writeInt32BE(0, 36);
   if (!compressed) return out.toString('base64', 0, at);
-  const deflated = deflateSync(out.subarray(0, at), SMALL_DEFLATE);
+  // zlib loaded at the first compressed histogram: a worker thread never writes one (see Histogram.encodeForThread)
+  const deflated = process.getBuiltinModule('node:zlib').deflateSync(out.subarray(0, at), SMALL_DEFLATE);
   const whole = Buffer.allocUnsafe(8 + deflated.length);
   whole.writeInt32BE(COMPRESSED_COOKIE, 0);
   whole.writeInt32BE(deflated.length, 4);

@@ -29,8 +29,6 @@
  * was every worker's start-up (measured: loading nine of Node's modules cost 70 ms instead of 25 in
  * one thread). A run shorter than a minute never sets it.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
 
 export const COLLECT_EVERY_MS = 60_000;
@@ -42,8 +40,9 @@ let collectGarbage: (() => void) | null | undefined;
 export function fullCollection(): (() => void) | null {
   if (collectGarbage !== undefined) return collectGarbage;
   try {
-    v8.setFlagsFromString('--expose-gc');
-    const gc: unknown = vm.runInNewContext('gc');
+    // v8 and vm loaded here too: a run shorter than a minute never loads them
+    process.getBuiltinModule('node:v8').setFlagsFromString('--expose-gc');
+    const gc: unknown = process.getBuiltinModule('node:vm').runInNewContext('gc');
     collectGarbage = typeof gc === 'function' ? (gc as () => void) : null;
   } catch {
     collectGarbage = null;

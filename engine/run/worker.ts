@@ -11,7 +11,6 @@ import type { ControlMessage, WorkerMessage, WorkerResult, WorkerTask } from './
 import { workerShare } from '../load/pacer.js';
 import { IntervalRecorder } from '../measure/recorder.js';
 import { StepTimeline } from '../measure/step-timeline.js';
-import { RequestLog } from '../http/request-log.js';
 import { OpenLoopScheduler, type LoadGenerator } from '../load/scheduler.js';
 import { COLLECT_EVERY_MS, collectGarbageEvery, mostlyIdleSinceLastCall } from './garbage-collection.js';
 import { GeneratorDelayMonitor } from './generator-delay.js';
@@ -128,7 +127,8 @@ export default async function runWorkerTask(task: WorkerTask): Promise<WorkerRes
   const recorder = new IntervalRecorder(timeline, task.target.endpoints?.length ?? 0);
   // the warm-up's outcomes, never reported: recorded like the run's so that the warm-up runs its code
   const warmupRecorder = new IntervalRecorder(timeline, task.target.endpoints?.length ?? 0);
-  const requestLog = task.requestLogPath ? new RequestLog(task.requestLogPath) : null;
+  // the log's code (and node:readline and node:fs/promises with it) only for --log
+  const requestLog = task.requestLogPath ? new (await import('../http/request-log.js')).RequestLog(task.requestLogPath) : null;
   const sender = await HttpSender.open(task.target, {
     client: task.client ?? 'lean',
     connections: task.connections,

@@ -16,7 +16,6 @@
  * then, destroys the socket with it, as `socket.write` would.
  */
 import type net from 'node:net';
-import { getSystemErrorName } from 'node:util';
 import { STREAM_BINDING, type StreamWrapBinding, type WriteRequest } from './stream-binding.js';
 
 interface StreamHandle {
@@ -25,7 +24,8 @@ interface StreamHandle {
 
 /** The error `socket.write` would fail with: the system's code, errno and syscall. */
 function writeError(status: number): NodeJS.ErrnoException {
-  const code = getSystemErrorName(status);
+  // node:util (and the modules it loads) only when a write fails
+  const code = process.getBuiltinModule('node:util').getSystemErrorName(status);
   const error: NodeJS.ErrnoException = new Error(`write ${code}`);
   error.code = code;
   error.errno = status;
