@@ -5,8 +5,6 @@
  * worker's event loop waits (and scheduler lag says so) instead of rows piling up in memory.
  */
 import { closeSync, constants, createReadStream, openSync, rmSync, writeSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { ErrorClass } from '../measure/snapshot.js';
 
 /** Rows are written once this many characters are waiting: memory per worker stays at this. */
@@ -64,6 +62,9 @@ function joiningPath(path: string): string {
 export async function joinParts(path: string, workers: number): Promise<number> {
   const joining = joiningPath(path);
   // exclusive: never through a link planted at the temporary name
+  // node:fs/promises and node:readline loaded only to join a log (--log): the primary of every other run never needs them
+  const { open, rename } = process.getBuiltinModule('node:fs/promises');
+  const { createInterface } = process.getBuiltinModule('node:readline');
   const out = await open(joining, 'wx', 0o600);
   let index = 0;
   try {

@@ -4,9 +4,8 @@
  * are checked as Node will use them: each certificate parses, the key parses and matches the
  * client certificate, and Node builds a secure context from the lot. Pure: no file is read here.
  */
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { createSecureContext } from 'node:tls';
 import type { TlsSpec } from '../http/target.js';
 import type { FlagValues } from './flags.js';
 import { printable } from './request-headers.js';
@@ -34,7 +33,8 @@ function certificates(flag: string, file: { path: string; content: string | null
   const parsed: X509Certificate[] = [];
   for (const [index, block] of blocks.entries()) {
     try {
-      parsed.push(new X509Certificate(block));
+      // node:crypto (and node:tls below) loaded only when a TLS flag is given: most runs have none
+      parsed.push(new (process.getBuiltinModule('node:crypto').X509Certificate)(block));
     } catch {
       problems.push(`${flag}: certificate ${index + 1} of ${quoted(file.path)} is not a valid certificate`);
       return null;
@@ -49,7 +49,7 @@ function privateKey(file: { path: string; content: string | null }, problems: st
     return null;
   }
   try {
-    return createPrivateKey(file.content);
+    return process.getBuiltinModule('node:crypto').createPrivateKey(file.content);
   } catch {
     problems.push(`--key: ${quoted(file.path)} is not an unencrypted PEM private key`);
     return null;
@@ -104,7 +104,9 @@ export function tlsPlan(raw: RawTlsOptions, url: string | null, problems: string
   };
   // as the workers will build it: whatever Node still refuses is refused now, not in every request
   try {
-    createSecureContext({ ca: spec.ca ?? undefined, cert: spec.cert ?? undefined, key: spec.key ?? undefined });
+    process
+      .getBuiltinModule('node:tls')
+      .createSecureContext({ ca: spec.ca ?? undefined, cert: spec.cert ?? undefined, key: spec.key ?? undefined });
   } catch (error) {
     problems.push(`${flags.join(', ')}: Node cannot use these files (${(error as Error).message})`);
     return null;
