@@ -34,6 +34,8 @@ function main(argv: readonly string[]): void {
   let measured = 0;
   let sent = 0;
   let answered = 0;
+  /** once the result is out (all answered, or the deadline): nothing more is sent or scheduled */
+  let finished = false;
   const free: Connection[] = [];
   const all: Connection[] = [];
   // the first request is due once the sockets have had a moment to connect
@@ -41,6 +43,7 @@ function main(argv: readonly string[]): void {
   const dueMs = (index: number) => startMs + (index * 1000) / rate;
 
   const pump = () => {
+    if (finished) return;
     const now = performance.now();
     while (sent < total && free.length > 0 && dueMs(sent) <= now) {
       const connection = free.pop()!;
@@ -49,6 +52,7 @@ function main(argv: readonly string[]): void {
     }
   };
   const finish = () => {
+    finished = true;
     clearTimeout(deadline);
     for (const connection of all) connection.socket.destroy();
     const sorted = latenciesMs.subarray(0, measured).sort();
@@ -57,7 +61,7 @@ function main(argv: readonly string[]): void {
   };
   const tick = () => {
     pump();
-    if (sent < total) setTimeout(tick, Math.max(0, dueMs(sent) - performance.now()));
+    if (!finished && sent < total) setTimeout(tick, Math.max(0, dueMs(sent) - performance.now()));
   };
   const deadline = setTimeout(finish, 200 + (total * 1000) / rate + 5000);
 
@@ -65,6 +69,7 @@ function main(argv: readonly string[]): void {
     const connection: Connection = { socket: net.connect(Number(url.port), url.hostname), dueMs: 0 };
     connection.socket.setNoDelay(true);
     connection.socket.on('data', () => {
+      if (finished) return;
       if (connection.dueMs >= startMs + warmupMs) latenciesMs[measured++] = performance.now() - connection.dueMs;
       free.push(connection);
       if (++answered === total) finish();

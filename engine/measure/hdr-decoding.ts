@@ -158,9 +158,9 @@ function inflateChecked(bytes: Buffer): Buffer | string {
     return 'is not a compressed HdrHistogram (no V2 compressed cookie)';
   const compressed = bytes.readInt32BE(4);
   if (compressed !== bytes.length - 8) return `declares ${compressed} compressed bytes, it has ${bytes.length - 8}`;
+  // zlib loaded at the first compressed histogram: a worker thread never reads one
+  const { inflateSync } = process.getBuiltinModule('node:zlib');
   try {
-    // zlib loaded at the first compressed histogram: a worker thread never reads one
-    const { inflateSync } = process.getBuiltinModule('node:zlib');
     return inflateSync(bytes.subarray(8), { maxOutputLength: MAX_INFLATED_BYTES, chunkSize: INFLATE_CHUNK_BYTES });
   } catch (error) {
     if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return `inflates past ${MAX_INFLATED_BYTES} bytes`;

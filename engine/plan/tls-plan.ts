@@ -30,11 +30,12 @@ function certificates(flag: string, file: { path: string; content: string | null
     problems.push(`${flag}: ${quoted(file.path)} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`);
     return null;
   }
+  // node:crypto (and node:tls below) loaded only when a TLS flag is given: most runs have none
+  const { X509Certificate } = process.getBuiltinModule('node:crypto');
   const parsed: X509Certificate[] = [];
   for (const [index, block] of blocks.entries()) {
     try {
-      // node:crypto (and node:tls below) loaded only when a TLS flag is given: most runs have none
-      parsed.push(new (process.getBuiltinModule('node:crypto').X509Certificate)(block));
+      parsed.push(new X509Certificate(block));
     } catch {
       problems.push(`${flag}: certificate ${index + 1} of ${quoted(file.path)} is not a valid certificate`);
       return null;
