@@ -5,12 +5,21 @@
  * event (true of the bundled target's short /hello answer, and of nothing in general: this is no
  * client); latency is timed from the request's due time, after the warm-up, as `stress` times it.
  *
- *   node dist/scripts/bare-node-loop.js URL RATE SECONDS WARMUP_SECONDS CONNECTIONS
+ *   node dist/scripts/bare-node-loop.js URL RATE SECONDS WARMUP_SECONDS CONNECTIONS [stream|handle]
+ *
+ * `stream` (the default) reads `data` events and writes with `socket.write`, as the issue that
+ * asked for this loop measured Node. `handle` takes the lean client's two shortcuts past Node's
+ * stream machinery and nothing else of it (engine/http/socket/): each read lands in one buffer and
+ * comes straight from the socket's handle, each request is written to the handle. That is the
+ * least Node costs with `stress`'s own I/O, so what `stress` costs above it is its parser, pacing
+ * and recording.
  *
  * prints {"requests": sent, the warm-up's included, "p99Ms": p99 after the warm-up}. Bounded: it
  * stops when every request has been answered, or SECONDS + WARMUP_SECONDS + 5 s after it began.
  */
 import net from 'node:net';
+import { readStraight } from '../engine/http/socket/socket-read.js';
+import { writeWhole } from '../engine/http/socket/socket-write.js';
 
 /** A socket's request, due at `dueMs`, is in flight. */
 interface Connection {
@@ -19,14 +28,21 @@ interface Connection {
 }
 
 function main(argv: readonly string[]): void {
-  const [address, rateText, secondsText, warmupText, connectionsText] = argv;
+  const [address, rateText, secondsText, warmupText, connectionsText, io = 'stream'] = argv;
   const url = new URL(address ?? '');
   const rate = Number(rateText);
   const warmupMs = Number(warmupText) * 1000;
   const connections = Number(connectionsText);
   const total = Math.round((rate * (Number(secondsText) * 1000 + warmupMs)) / 1000);
-  if (url.protocol !== 'http:' || !(rate > 0) || !(total > 0) || !(warmupMs >= 0) || !(connections > 0)) {
-    process.stderr.write('usage: bare-node-loop.js http://HOST:PORT/PATH RATE SECONDS WARMUP_SECONDS CONNECTIONS\n');
+  if (
+    url.protocol !== 'http:' ||
+    !(rate > 0) ||
+    !(total > 0) ||
+    !(warmupMs >= 0) ||
+    !(connections > 0) ||
+    (io !== 'stream' && io !== 'handle')
+  ) {
+    process.stderr.write('usage: bare-node-loop.js http://HOST:PORT/PATH RATE SECONDS WARMUP_SECONDS CONNECTIONS [stream|handle]\n');
     process.exit(2);
   }
   const request = Buffer.from(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`, 'latin1');
@@ -48,7 +64,8 @@ function main(argv: readonly string[]): void {
     while (sent < total && free.length > 0 && dueMs(sent) <= now) {
       const connection = free.pop()!;
       connection.dueMs = dueMs(sent++);
-      connection.socket.write(request);
+      if (io === 'handle') writeWhole(connection.socket, request);
+      else connection.socket.write(request);
     }
   };
   const finish = () => {
@@ -65,21 +82,35 @@ function main(argv: readonly string[]): void {
   };
   const deadline = setTimeout(finish, 200 + (total * 1000) / rate + 5000);
 
+  // handle: every read lands here, each taken whole before the next
+  const readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
+  const connect = (onResponse: () => void): net.Socket => {
+    const port = Number(url.port);
+    if (io === 'stream') return net.connect(port, url.hostname).on('data', onResponse);
+    const callback = () => {
+      onResponse();
+      return true;
+    };
+    const socket = net.connect({ port, host: url.hostname, onread: { buffer: readBuffer, callback } });
+    readStraight(socket, onResponse);
+    return socket;
+  };
   for (let index = 0; index < connections; index++) {
-    const connection: Connection = { socket: net.connect(Number(url.port), url.hostname), dueMs: 0 };
-    connection.socket.setNoDelay(true);
-    connection.socket.on('data', () => {
+    const connection: Connection = { socket: null as unknown as net.Socket, dueMs: 0 };
+    connection.socket = connect(() => {
       if (finished) return;
       if (connection.dueMs >= startMs + warmupMs) latenciesMs[measured++] = performance.now() - connection.dueMs;
       free.push(connection);
       if (++answered === total) finish();
       else pump();
     });
+    connection.socket.setNoDelay(true);
     connection.socket.on('error', (error) => {
       process.stderr.write(`bare-node-loop: ${error.message}\n`);
       process.exit(1);
     });
-    free.push(connection);
+    // free once connected: the handle takes writes only then
+    connection.socket.once('connect', () => free.push(connection));
     all.push(connection);
   }
   setTimeout(tick, 200);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { spawnTarget } from '../helpers/spawn-target.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const SCRIPTS = fileURLToPath(new URL('../../scripts/', import.meta.url));
@@ -97,6 +98,25 @@ test('npm run bench -- --smoke: every tool at every rate, wrk, the hold search a
     'the commands, the port hidden',
   );
   assert.ok(report.includes('\n## Memory over a one-hour run'), "BENCHMARKS.md's one-hour run is kept after what was measured");
+});
+
+test("the bench's bare Node loop, through the stream and past it to the handle: every request answered; another way refused", async () => {
+  const target = await spawnTarget();
+  try {
+    for (const io of ['stream', 'handle']) {
+      // 500 req/s for 0.4 s after a 0.2 s warm-up: 300 requests on 4 connections
+      const run = await runScript('bare-node-loop.js', [`${target.url}/hello`, '500', '0.4', '0.2', '4', io], 20_000);
+      assert.equal(run.code, 0, run.stderr);
+      const result = JSON.parse(run.stdout) as { requests: number; p99Ms: number | null };
+      assert.equal(result.requests, 300, `${io}: every request sent, so every one before it answered: ${run.stdout}`);
+      assert.ok(result.p99Ms !== null && result.p99Ms >= 0 && result.p99Ms < 1000, `${io}: a p99 after the warm-up: ${run.stdout}`);
+    }
+    const refused = await runScript('bare-node-loop.js', [`${target.url}/hello`, '500', '0.4', '0.2', '4', 'pipe'], 20_000);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /^usage: bare-node-loop\.js .* \[stream\|handle\]\n$/);
+  } finally {
+    await target.stop();
+  }
 });
 
 test('npm run benchmarks -- --smoke: the load, stress and endurance profiles each run and report, and pass their thresholds', async () => {
