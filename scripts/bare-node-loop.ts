@@ -95,15 +95,16 @@ function main(argv: readonly string[]): void {
     readStraight(socket, onResponse);
     return socket;
   };
+  const onAnswer = (connection: Connection) => {
+    if (finished) return;
+    if (connection.dueMs >= startMs + warmupMs) latenciesMs[measured++] = performance.now() - connection.dueMs;
+    free.push(connection);
+    if (++answered === total) finish();
+    else pump();
+  };
   for (let index = 0; index < connections; index++) {
-    const connection: Connection = { socket: null as unknown as net.Socket, dueMs: 0 };
-    connection.socket = connect(() => {
-      if (finished) return;
-      if (connection.dueMs >= startMs + warmupMs) latenciesMs[measured++] = performance.now() - connection.dueMs;
-      free.push(connection);
-      if (++answered === total) finish();
-      else pump();
-    });
+    // the callback runs on an answer, long after `connection` is set
+    const connection: Connection = { socket: connect(() => onAnswer(connection)), dueMs: 0 };
     connection.socket.setNoDelay(true);
     connection.socket.on('error', (error) => {
       process.stderr.write(`bare-node-loop: ${error.message}\n`);
