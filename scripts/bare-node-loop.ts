@@ -46,6 +46,10 @@ function main(argv: readonly string[]): void {
     process.exit(2);
   }
   const request = Buffer.from(`GET ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`, 'latin1');
+  // chosen once: the loop measures the write, not a choice of it
+  const send = io === 'handle' ? (socket: net.Socket) => writeWhole(socket, request) : (socket: net.Socket) => socket.write(request);
+  // an http URL without a port is port 80
+  const port = Number(url.port) || 80;
   const latenciesMs = new Float64Array(total);
   let measured = 0;
   let sent = 0;
@@ -64,8 +68,7 @@ function main(argv: readonly string[]): void {
     while (sent < total && free.length > 0 && dueMs(sent) <= now) {
       const connection = free.pop()!;
       connection.dueMs = dueMs(sent++);
-      if (io === 'handle') writeWhole(connection.socket, request);
-      else connection.socket.write(request);
+      send(connection.socket);
     }
   };
   const finish = () => {
@@ -85,7 +88,6 @@ function main(argv: readonly string[]): void {
   // handle: every read lands here, each taken whole before the next
   const readBuffer = Buffer.allocUnsafeSlow(64 * 1024);
   const connect = (onResponse: () => void): net.Socket => {
-    const port = Number(url.port);
     if (io === 'stream') return net.connect(port, url.hostname).on('data', onResponse);
     const callback = () => {
       onResponse();
